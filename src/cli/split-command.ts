@@ -1,0 +1,36 @@
+// Separates run/create's trailing command line from jobctl's own flags before yargs sees them,
+// so `jobctl run --timeout 5s make -j4 --keep-going` passes `--keep-going` to make. The command
+// starts after `--`, or at the first word that is neither a flag nor a flag's value.
+const GLOBAL_VALUE_FLAGS = new Set(['root', 'config']);
+
+function flagName(token: string): string {
+  return token.replace(/^--?/, '').split('=')[0] ?? '';
+}
+
+/** Index of the subcommand word, skipping global flags (and their values) before it. */
+export function subcommandIndex(argv: readonly string[]): number {
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i] as string;
+    if (token === '--') return -1;
+    if (!token.startsWith('-') || token === '-') return i;
+    if (!token.includes('=') && GLOBAL_VALUE_FLAGS.has(flagName(token))) i++;
+  }
+  return -1;
+}
+
+export function splitCommandLine(
+  argv: readonly string[],
+  start: number,
+  takesValue: (flag: string) => boolean,
+): { flags: string[]; command: string[] | undefined } {
+  for (let i = start; i < argv.length; i++) {
+    const token = argv[i] as string;
+    if (token === '--') return { flags: argv.slice(0, i), command: argv.slice(i + 1) };
+    if (token.startsWith('-') && token !== '-') {
+      if (!token.includes('=') && takesValue(flagName(token))) i++;
+      continue;
+    }
+    return { flags: argv.slice(0, i), command: argv.slice(i) };
+  }
+  return { flags: [...argv], command: undefined };
+}

@@ -1,0 +1,61 @@
+// `config path | show | init`: where config is read from, the effective config, a starter file.
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { JobError } from '../errors.js';
+import { optBool } from '../cli/args.js';
+import { formatDuration } from '../util/duration.js';
+import { writeFileAtomic } from '../store/atomic.js';
+import { resolveConfigPath } from '../store/root.js';
+import type { Config } from '../config.js';
+import starter from '../../config.example.toml';
+import type { CommandDef } from './types.js';
+
+function effective(config: Config): Record<string, unknown> {
+  return {
+    shell: { unix: config.shell.unix },
+    notify: { command_timeout: formatDuration(config.notify.command_timeout_ms) },
+    gc: { older_than: formatDuration(config.gc.older_than_ms ?? 30 * 86_400_000) },
+  };
+}
+
+export const configPathCommand: CommandDef = {
+  command: 'path',
+  group: 'config',
+  describe: 'where the config is read from',
+  type: 'config_path',
+  options: {},
+  async handler(_args, ctx) {
+    const location = resolveConfigPath(ctx.configFlag);
+    return { path: location.path, source: location.source, exists: existsSync(location.path) };
+  },
+};
+
+export const configShowCommand: CommandDef = {
+  command: 'show',
+  group: 'config',
+  describe: 'the effective configuration as JSON',
+  type: 'config_show',
+  options: {},
+  async handler(_args, ctx) {
+    const loaded = ctx.config();
+    return { path: loaded.location.path, exists: loaded.exists, config: effective(loaded.config) };
+  },
+};
+
+export const configInitCommand: CommandDef = {
+  command: 'init',
+  group: 'config',
+  describe: 'write a commented starter config.toml',
+  type: 'config_init',
+  options: { force: { type: 'boolean', describe: 'overwrite an existing file' } },
+  async handler(args, ctx) {
+    const { path } = resolveConfigPath(ctx.configFlag);
+    const force = optBool(args, 'force');
+    if (existsSync(path) && !force) {
+      throw new JobError('invalid_state', `${path} already exists; use --force to overwrite it`, { path });
+    }
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    writeFileAtomic(path, starter, 0o600);
+    return { path, written: true };
+  },
+};

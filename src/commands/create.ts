@@ -1,0 +1,33 @@
+// `create`: persist a job definition without starting anything.
+import { createJob, jobFiles } from '../store/jobs.js';
+import { shortId } from '../store/ids.js';
+import { definitionOptions } from './definition-options.js';
+import { buildDefinition } from './job-definition.js';
+import type { CommandDef } from './types.js';
+import type { Options } from 'yargs';
+
+const snapshotDefaults: Record<string, Options> = {
+  'tail-lines': { type: 'string', describe: 'default tail lines of this job\'s snapshots (50)' },
+  'max-bytes': { type: 'string', describe: 'default byte cap of this job\'s snapshots (65536)' },
+};
+
+export const createCommand: CommandDef = {
+  command: 'create',
+  describe: 'define a job without starting it: jobctl create [options] [--] CMD...',
+  type: 'create',
+  takesCommand: true,
+  options: { ...definitionOptions, ...snapshotDefaults },
+  async handler(args, ctx) {
+    const { meta, secrets } = buildDefinition(args, ctx);
+    const dir = createJob(ctx.root, meta, secrets);
+    const files = jobFiles(dir);
+    return {
+      job_id: meta.job_id,
+      short_id: shortId(meta.job_id),
+      state: 'created',
+      tags: meta.tags,
+      stdout_log_path: files.stdout,
+      stderr_log_path: files.stderr,
+    };
+  },
+};

@@ -1,0 +1,31 @@
+// Flags shared by run and create (the job definition) and by run, start and wait (observation).
+import type { Options } from 'yargs';
+
+export const definitionOptions: Record<string, Options> = {
+  cwd: { type: 'string', alias: ['workspace', 'workdir'], describe: 'working directory of the job' },
+  env: { type: 'string', describe: 'K=V, or K to take the value from this environment (repeatable)' },
+  'env-file': { type: 'string', describe: 'file of K=V lines, read when the job starts' },
+  mask: { type: 'string', describe: 'env key whose value is secret (repeatable)' },
+  timeout: { type: 'string', describe: 'SIGTERM the job after this long (250ms, 10s, 5m, 2h, 1d, or ms)' },
+  'kill-after': { type: 'string', describe: 'SIGKILL this long after the timeout SIGTERM (default 5s)' },
+  tag: { type: 'string', describe: 'tag (repeatable)' },
+  name: { type: 'string', describe: 'human-readable name' },
+  'notify-command': { type: 'string', describe: 'shell command run with the job.finished event on stdin' },
+  'notify-file': { type: 'string', describe: 'NDJSON file that gets one job.finished line' },
+  'output-pattern': { type: 'string', describe: 'pattern matched against each new output line' },
+  'output-match-type': { type: 'string', describe: 'contains | regex (RE2)' },
+  'output-stream': { type: 'string', describe: 'stdout | stderr | either' },
+  'output-command': { type: 'string', describe: 'shell command run for each matching line' },
+  'output-file': { type: 'string', describe: 'NDJSON file that gets one line per matching line' },
+  'shell-wrapper': { type: 'string', describe: 'shell for a single command string, e.g. "bash -lc"' },
+  'progress-every': { type: 'string', describe: 'record a progress heartbeat in state.json this often' },
+  cmd: { type: 'string', describe: 'command as one shell string (same as a single CMD word)' },
+};
+
+export const observeOptions: Record<string, Options> = {
+  'snapshot-after': { type: 'string', describe: 'observe the job this long before answering (default 10s)' },
+  wait: { type: 'boolean', describe: 'block until the job is terminal' },
+  'wait-poll-ms': { type: 'string', describe: 'fallback poll interval while waiting (ms)' },
+  'tail-lines': { type: 'string', describe: 'lines of each stream in the snapshot (default 50)' },
+  'max-bytes': { type: 'string', describe: 'bytes of each stream in the snapshot at most (default 65536)' },
+};

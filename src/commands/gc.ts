@@ -1,0 +1,76 @@
+// `gc`: delete terminal jobs older than the window (finished_at, else last update). Never
+// touches a created, queued or running job.
+import { optBool, optString } from '../cli/args.js';
+import { parseDuration, formatDuration } from '../util/duration.js';
+import { DEFAULT_GC_OLDER_THAN_MS } from '../config.js';
+import { scanJobs } from '../store/scan.js';
+import { reconcile } from '../store/reconcile.js';
+import { dirBytes, removeJobDir } from '../store/jobs.js';
+import { isTerminal } from '../store/types.js';
+import type { CommandDef } from './types.js';
+
+export const gcCommand: CommandDef = {
+  command: 'gc',
+  describe: 'delete terminal jobs older than a window',
+  type: 'gc',
+  options: {
+    'older-than': { type: 'string', describe: 'window (default: config gc.older_than, else 30d)' },
+    'dry-run': { type: 'boolean', describe: 'report what would be deleted, delete nothing' },
+  },
+  async handler(args, ctx) {
+    const dryRun = optBool(args, 'dry-run');
+    const flag = optString(args, 'older-than');
+    let olderThanMs: number;
+    let source: 'flag' | 'config' | 'default';
+    if (flag !== undefined) {
+      olderThanMs = parseDuration(flag, '--older-than');
+      source = 'flag';
+    } else {
+      const configured = ctx.config().config.gc.older_than_ms;
+      olderThanMs = configured ?? DEFAULT_GC_OLDER_THAN_MS;
+      source = configured !== undefined ? 'config' : 'default';
+    }
+    const cutoff = Date.now() - olderThanMs;
+    const rows: Record<string, unknown>[] = [];
+    let deleted = 0;
+    let skipped = 0;
+    let freed = 0;
+    for (const candidate of scanJobs(ctx.root)) {
+      const job = await reconcile(candidate);
+      const row = { job_id: job.meta.job_id, state: job.state.state };
+      const bytes = dirBytes(job.dir);
+      if (!isTerminal(job.state.state)) {
+        skipped++;
+        rows.push({ ...row, action: 'skipped', reason: `job is ${job.state.state}`, bytes });
+        continue;
+      }
+      const stamp = Date.parse(job.state.finished_at ?? job.state.updated_at);
+      if (!Number.isFinite(stamp)) {
+        skipped++;
+        rows.push({ ...row, action: 'skipped', reason: 'no finished_at or updated_at', bytes });
+        continue;
+      }
+      if (stamp > cutoff) {
+        skipped++;
+        rows.push({ ...row, action: 'skipped', reason: 'newer than the window', bytes });
+        continue;
+      }
+      if (!dryRun) {
+        removeJobDir(job.dir);
+        deleted++;
+      }
+      freed += bytes;
+      rows.push({ ...row, action: dryRun ? 'would_delete' : 'deleted', reason: `finished more than ${formatDuration(olderThanMs)} ago`, bytes });
+    }
+    return {
+      root: ctx.root,
+      dry_run: dryRun,
+      older_than: formatDuration(olderThanMs),
+      older_than_source: source,
+      deleted,
+      skipped,
+      freed_bytes: freed,
+      jobs: rows,
+    };
+  },
+};

@@ -1,0 +1,29 @@
+// Every subcommand, in help order.
+import { runCommand } from './run.js';
+import { createCommand } from './create.js';
+import { startCommand } from './start.js';
+import { statusCommand } from './status.js';
+import { tailCommand } from './tail.js';
+import { waitCommand } from './wait.js';
+import { killCommand } from './kill.js';
+import { listCommand } from './list.js';
+import { tagSetCommand } from './tag-set.js';
+import { notifySetCommand } from './notify-set.js';
+import { gcCommand } from './gc.js';
+import { deleteCommand } from './delete.js';
+import { schemaCommand } from './schema.js';
+import { versionCommand } from './version.js';
+import { configPathCommand, configShowCommand, configInitCommand } from './config.js';
+import type { CommandDef } from './types.js';
+
+export const commands: CommandDef[] = [
+  runCommand, createCommand, startCommand, statusCommand, tailCommand, waitCommand, killCommand,
+  listCommand, tagSetCommand, notifySetCommand, gcCommand, deleteCommand, schemaCommand, versionCommand,
+  configPathCommand, configShowCommand, configInitCommand,
+];
+
+export const groupDescriptions: Record<string, string> = {
+  tag: 'job tags',
+  notify: 'job notification sinks',
+  config: 'configuration file',
+};

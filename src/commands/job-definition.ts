@@ -1,0 +1,128 @@
+// Turns run/create flags into a validated job definition (meta.json) and its secrets.
+import { statSync, accessSync, constants as fsConstants } from 'node:fs';
+import { resolve } from 'node:path';
+import { usageError } from '../errors.js';
+import { optString, optNonEmpty, stringList, optInt, type Args } from '../cli/args.js';
+import { parseOptionalDuration } from '../util/duration.js';
+import { validateTags } from '../util/tags.js';
+import { quoteArgv } from '../util/shell-quote.js';
+import { nowIso } from '../util/time.js';
+import { newJobId } from '../store/ids.js';
+import type { JobMeta } from '../store/types.js';
+import type { Context } from './types.js';
+import { buildOutputMatch } from './notification-options.js';
+
+export const DEFAULT_TAIL_LINES = 50;
+export const DEFAULT_MAX_BYTES = 65536;
+const DEFAULT_KILL_AFTER_MS = 5000;
+const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function resolveCommand(args: Args, ctx: Context): { command: string; argv: string[] } {
+  const cmdString = optString(args, 'cmd');
+  const words = ctx.commandWords ?? [];
+  if (cmdString !== undefined && words.length > 0) throw usageError('give the command either with --cmd or after the options, not both');
+  const parts = cmdString !== undefined ? [cmdString] : words;
+  if (parts.length === 0) throw usageError('no command given: jobctl run [options] -- CMD...');
+  if (parts.some((p) => p.includes('\0'))) throw usageError('the command contains a NUL byte');
+  if (parts.length > 1) {
+    if (parts[0] === '') throw usageError('the program name is empty');
+    return { command: quoteArgv(parts), argv: parts };
+  }
+  const text = parts[0] as string;
+  if (text.trim() === '') throw usageError('the command is empty');
+  const wrapperFlag = optString(args, 'shell-wrapper');
+  let shell: string[];
+  if (wrapperFlag !== undefined) {
+    shell = wrapperFlag.trim().split(/\s+/).filter(Boolean);
+    if (shell.length === 0) throw usageError('--shell-wrapper must not be empty', { flag: 'shell-wrapper' });
+  } else {
+    shell = ctx.config().config.shell.unix;
+  }
+  return { command: text, argv: [...shell, text] };
+}
+
+function resolveCwd(args: Args): string {
+  const given = optNonEmpty(args, 'cwd');
+  const cwd = resolve(given ?? process.cwd());
+  let isDir = false;
+  try {
+    isDir = statSync(cwd).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) throw usageError(`cwd ${cwd} does not exist or is not a directory`, { flag: 'cwd', cwd });
+  return cwd;
+}
+
+function resolveEnv(args: Args, masked: ReadonlySet<string>): { env: Record<string, string>; secrets: Record<string, string> } {
+  const env: Record<string, string> = {};
+  const secrets: Record<string, string> = {};
+  for (const item of stringList(args, 'env')) {
+    const eq = item.indexOf('=');
+    const key = eq === -1 ? item : item.slice(0, eq);
+    if (!ENV_KEY.test(key)) throw usageError(`--env ${JSON.stringify(key.slice(0, 100))}: not a valid variable name`, { flag: 'env' });
+    let value: string | undefined = eq === -1 ? process.env[key] : item.slice(eq + 1);
+    if (value === undefined) throw usageError(`--env ${key}: not set in this environment`, { flag: 'env', key });
+    if (masked.has(key)) {
+      secrets[key] = value;
+      delete env[key];
+    } else {
+      env[key] = value;
+      delete secrets[key];
+    }
+    value = undefined;
+  }
+  return { env, secrets };
+}
+
+function resolveEnvFile(args: Args): string | undefined {
+  const given = optNonEmpty(args, 'env-file');
+  if (given === undefined) return undefined;
+  const path = resolve(given);
+  try {
+    if (!statSync(path).isFile()) throw new Error('not a file');
+    accessSync(path, fsConstants.R_OK);
+  } catch {
+    throw usageError(`--env-file ${path} does not exist or cannot be read`, { flag: 'env-file', path });
+  }
+  return path;
+}
+
+export function buildDefinition(args: Args, ctx: Context): { meta: JobMeta; secrets: Record<string, string> } {
+  const { command, argv } = resolveCommand(args, ctx);
+  const mask = stringList(args, 'mask');
+  for (const key of mask) if (!ENV_KEY.test(key)) throw usageError(`--mask ${JSON.stringify(key.slice(0, 100))}: not a valid variable name`, { flag: 'mask' });
+  const { env, secrets } = resolveEnv(args, new Set(mask));
+  const timeout = parseOptionalDuration(optString(args, 'timeout'), '--timeout');
+  if (timeout === 0) throw usageError('--timeout must be greater than 0', { flag: 'timeout' });
+  const progress = parseOptionalDuration(optString(args, 'progress-every'), '--progress-every');
+  const notifyCommand = optNonEmpty(args, 'notify-command');
+  const notifyFile = optNonEmpty(args, 'notify-file');
+  const onOutputMatch = buildOutputMatch(args, undefined, { stdout: 0, stderr: 0 });
+  const name = optString(args, 'name');
+  const envFile = resolveEnvFile(args);
+  const meta: JobMeta = {
+    job_id: newJobId(),
+    created_at: nowIso(),
+    ...(name !== undefined ? { name } : {}),
+    command,
+    argv,
+    cwd: resolveCwd(args),
+    env,
+    ...(envFile !== undefined ? { env_file: envFile } : {}),
+    mask,
+    ...(timeout !== undefined ? { timeout_ms: timeout } : {}),
+    kill_after_ms: parseOptionalDuration(optString(args, 'kill-after'), '--kill-after') ?? DEFAULT_KILL_AFTER_MS,
+    ...(progress !== undefined && progress > 0 ? { progress_every_ms: progress } : {}),
+    tags: validateTags(stringList(args, 'tag')),
+    executor: 'local',
+    notification: {
+      ...(notifyCommand !== undefined ? { notify_command: notifyCommand } : {}),
+      ...(notifyFile !== undefined ? { notify_file: resolve(notifyFile) } : {}),
+      ...(onOutputMatch !== undefined ? { on_output_match: onOutputMatch } : {}),
+    },
+    tail_lines: optInt(args, 'tail-lines', 0, 1_000_000) ?? DEFAULT_TAIL_LINES,
+    max_bytes: optInt(args, 'max-bytes', 0, 64 * 1024 * 1024) ?? DEFAULT_MAX_BYTES,
+  };
+  return { meta, secrets };
+}

@@ -1,0 +1,74 @@
+// `kill ID`: signal the job's whole process group; after --grace escalate to SIGKILL. A queued
+// job is killed before anything starts; a terminal job is left alone (success, nothing sent).
+import { JobError } from '../errors.js';
+import { optString } from '../cli/args.js';
+import { parseDuration } from '../util/duration.js';
+import { parseSignal } from '../util/signals.js';
+import { jobGroupExists } from '../util/proc.js';
+import { nowIso } from '../util/time.js';
+import { updateState } from '../store/jobs.js';
+import { reconcile } from '../store/reconcile.js';
+import { waitForJob } from '../store/wait.js';
+import { isTerminal, type JobRecord } from '../store/types.js';
+import { jobSummary } from '../view/job-view.js';
+import { loadJob } from './load-job.js';
+import { idOptions, type CommandDef } from './types.js';
+
+/** After SIGKILL the supervisor needs a moment to record the end. */
+const AFTER_KILL_WAIT_MS = 3000;
+
+function signalGroup(job: JobRecord, signal: NodeJS.Signals): boolean {
+  const { pid, pid_start_time: startTime } = job.state;
+  if (pid === undefined || !jobGroupExists(pid, startTime)) return false;
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const killCommand: CommandDef = {
+  command: 'kill [id]',
+  describe: 'signal the job\'s process tree',
+  type: 'kill',
+  options: {
+    ...idOptions,
+    signal: { type: 'string', describe: 'signal name or number (default TERM)' },
+    grace: { type: 'string', describe: 'escalate to SIGKILL after this long (default 5s)' },
+  },
+  async handler(args, ctx) {
+    const signal = parseSignal(optString(args, 'signal') ?? 'TERM');
+    const graceMs = parseDuration(optString(args, 'grace') ?? '5s', '--grace');
+    let job = await reconcile(loadJob(args, ctx));
+    const base = { job_id: job.meta.job_id, signal };
+    if (job.state.state === 'created') {
+      throw new JobError('invalid_state', 'job was never started; nothing to kill', { state: 'created' });
+    }
+    if (job.state.state === 'lost') {
+      const sent = signalGroup(job, signal);
+      return { ...base, sent, state: 'lost', job: jobSummary(job) };
+    }
+    if (isTerminal(job.state.state)) return { ...base, sent: false, state: job.state.state, job: jobSummary(job) };
+
+    // Under the lock: a queued job ends here; a running one gets the request recorded and signalled.
+    let sent = false;
+    const state = await updateState(job.dir, (cur) => {
+      if (cur.state === 'queued') return { ...cur, state: 'killed', signal, finished_at: nowIso() };
+      if (cur.state !== 'running') return undefined;
+      sent = signalGroup({ ...job, state: cur }, signal);
+      return { ...cur, kill_request: { signal, grace_ms: graceMs, requested_at: nowIso() } };
+    });
+    job = { ...job, state };
+    if (state.state === 'running') {
+      const done = (j: JobRecord) => isTerminal(j.state.state);
+      let result = await waitForJob(job.dir, done, signal === 'SIGKILL' ? AFTER_KILL_WAIT_MS : graceMs, 200);
+      if (result.timedOut && signal !== 'SIGKILL') {
+        signalGroup(result.job, 'SIGKILL');
+        result = await waitForJob(job.dir, done, AFTER_KILL_WAIT_MS, 200);
+      }
+      job = result.job;
+    }
+    return { ...base, sent, state: job.state.state, job: jobSummary(job) };
+  },
+};

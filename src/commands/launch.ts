@@ -1,0 +1,79 @@
+// Starting a job: claim it (created → queued) under the lock, start its detached supervisor,
+// wait for the supervisor's acknowledgement, then observe it as the caller asked.
+import { spawn } from 'node:child_process';
+import { openSync, closeSync } from 'node:fs';
+import { JobError } from '../errors.js';
+import { optInt, optBool, optString, type Args } from '../cli/args.js';
+import { parseDuration } from '../util/duration.js';
+import { processStartTime } from '../util/proc.js';
+import { nowIso } from '../util/time.js';
+import { jobFiles, readJob, updateState } from '../store/jobs.js';
+import { waitForJob } from '../store/wait.js';
+import { isTerminal, type JobRecord } from '../store/types.js';
+import { jobSnapshot, type TailOptions } from '../view/job-view.js';
+import type { Context } from './types.js';
+
+const ACK_TIMEOUT_MS = 30_000;
+const DEFAULT_SNAPSHOT_AFTER_MS = 10_000;
+
+export async function launch(ctx: Context, dir: string): Promise<void> {
+  const claimed = await updateState(dir, (cur) =>
+    cur.state === 'created'
+      ? { ...cur, state: 'queued', queued_at: nowIso(), launcher_pid: process.pid, launcher_start_time: processStartTime(process.pid) }
+      : undefined,
+  );
+  if (claimed.state !== 'queued' || claimed.launcher_pid !== process.pid) {
+    throw new JobError('invalid_state', `job is ${claimed.state}; only a created job can be started`, { state: claimed.state });
+  }
+  const id = readJob(dir).meta.job_id;
+  const logFd = openSync(jobFiles(dir).supervisorLog, 'a', 0o600);
+  const args = ['--', ctx.entry, '_supervise', ctx.root, id];
+  // The supervisor reads the same config file; the default location needs no argument.
+  const location = ctx.config().location;
+  if (location.source !== 'default') args.push(location.path);
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'ignore', logFd], cwd: '/' });
+  closeSync(logFd);
+  child.on('error', () => undefined);
+  child.unref();
+  const pid = child.pid;
+  if (pid !== undefined) {
+    const startTime = processStartTime(pid);
+    await updateState(dir, (cur) =>
+      cur.state === 'queued' && cur.supervisor_pid === undefined && startTime !== undefined
+        ? { ...cur, supervisor_pid: pid, supervisor_start_time: startTime }
+        : undefined,
+    );
+  }
+  await waitForJob(dir, (job) => job.state.state !== 'queued', ACK_TIMEOUT_MS, 100);
+}
+
+export function tailOptions(args: Args, job: JobRecord): TailOptions {
+  return {
+    tailLines: optInt(args, 'tail-lines', 0, 1_000_000) ?? job.meta.tail_lines,
+    maxBytes: optInt(args, 'max-bytes', 0, 64 * 1024 * 1024) ?? job.meta.max_bytes,
+  };
+}
+
+export function pollMs(args: Args): number {
+  return optInt(args, 'wait-poll-ms', 1, 3_600_000) ?? 500;
+}
+
+/** Observes a started job up to --snapshot-after (or to the end with --wait) and snapshots it. */
+export async function observe(args: Args, dir: string, startedAt: number): Promise<Record<string, unknown>> {
+  const wait = optBool(args, 'wait');
+  const snapshotAfter = optString(args, 'snapshot-after');
+  const deadline = wait ? undefined : snapshotAfter !== undefined ? parseDuration(snapshotAfter, '--snapshot-after') : DEFAULT_SNAPSHOT_AFTER_MS;
+  const remaining = deadline === undefined ? undefined : Math.max(0, deadline - (Date.now() - startedAt));
+  const { job } = await waitForJob(dir, (j) => isTerminal(j.state.state), remaining, pollMs(args));
+  return jobSnapshot(job, tailOptions(args, job), Date.now() - startedAt);
+}
+
+/** Validates observation flags before anything is created, so bad input starts nothing. */
+export function checkObserveArgs(args: Args): void {
+  optBool(args, 'wait');
+  const snapshotAfter = optString(args, 'snapshot-after');
+  if (snapshotAfter !== undefined) parseDuration(snapshotAfter, '--snapshot-after');
+  pollMs(args);
+  optInt(args, 'tail-lines', 0, 1_000_000);
+  optInt(args, 'max-bytes', 0, 64 * 1024 * 1024);
+}

@@ -1,0 +1,64 @@
+// `list`: jobs newest first, scoped to the current directory unless --cwd or --all.
+import { resolve } from 'node:path';
+import { usageError } from '../errors.js';
+import { optBool, optInt, optNonEmpty, stringList } from '../cli/args.js';
+import { validateTagFilters, tagsMatch } from '../util/tags.js';
+import { scanJobs, newestFirst } from '../store/scan.js';
+import { reconcile } from '../store/reconcile.js';
+import { ALL_STATES, isTerminal, type JobState } from '../store/types.js';
+import { jobSummary } from '../view/job-view.js';
+import type { CommandDef } from './types.js';
+
+const DEFAULT_LIMIT = 50;
+
+function stateFilter(values: string[]): Set<JobState> | undefined {
+  if (values.length === 0) return undefined;
+  for (const v of values) {
+    if (!(ALL_STATES as readonly string[]).includes(v)) throw usageError(`--state must be one of ${ALL_STATES.join(', ')}`, { flag: 'state', value: v.slice(0, 50) });
+  }
+  return new Set(values as JobState[]);
+}
+
+export const listCommand: CommandDef = {
+  command: 'list',
+  aliases: ['ls'],
+  describe: 'jobs, newest first',
+  type: 'list',
+  options: {
+    state: { type: 'string', alias: 'status', describe: 'only jobs in this state (repeatable)' },
+    tag: { type: 'string', describe: 'tag filter; P.* matches P and everything under it (repeatable, all must match)' },
+    cwd: { type: 'string', describe: 'only jobs whose cwd is this directory (default: the current one)' },
+    all: { type: 'boolean', describe: 'jobs of every directory' },
+    limit: { type: 'string', describe: 'at most this many jobs (default 50)' },
+  },
+  async handler(args, ctx) {
+    const states = stateFilter(stringList(args, 'state'));
+    const tagFilters = validateTagFilters(stringList(args, 'tag'));
+    const all = optBool(args, 'all');
+    const cwdFlag = optNonEmpty(args, 'cwd');
+    if (all && cwdFlag !== undefined) throw usageError('--all and --cwd exclude each other');
+    const cwd = all ? undefined : resolve(cwdFlag ?? process.cwd());
+    const limit = optInt(args, 'limit', 0, 1_000_000) ?? DEFAULT_LIMIT;
+
+    const candidates = scanJobs(ctx.root)
+      .filter((job) => cwd === undefined || job.meta.cwd === cwd)
+      .filter((job) => tagsMatch(job.meta.tags, tagFilters))
+      .sort(newestFirst);
+    const rows: Record<string, unknown>[] = [];
+    let matched = 0;
+    for (const candidate of candidates) {
+      const job = isTerminal(candidate.state.state) ? candidate : await reconcile(candidate);
+      if (states && !states.has(job.state.state)) continue;
+      matched++;
+      if (rows.length < limit) rows.push(jobSummary(job));
+    }
+    return {
+      root: ctx.root,
+      ...(cwd !== undefined ? { cwd } : {}),
+      jobs: rows,
+      count: rows.length,
+      total: matched,
+      truncated: matched > rows.length,
+    };
+  },
+};

@@ -1,0 +1,47 @@
+// `notify set ID ...`: change the sinks of an existing job. Each option given replaces that
+// setting, others are kept; --clear removes all first. Never fires a sink; a new output pattern
+// applies to lines printed after this call only.
+import { resolve } from 'node:path';
+import { optBool, optNonEmpty } from '../cli/args.js';
+import { fileSize, jobFiles, updateMeta } from '../store/jobs.js';
+import type { NotificationConfig } from '../store/types.js';
+import { buildOutputMatch } from './notification-options.js';
+import { loadJob } from './load-job.js';
+import { idOptions, type CommandDef } from './types.js';
+
+export const notifySetCommand: CommandDef = {
+  command: 'set [id]',
+  group: 'notify',
+  describe: 'change the notification sinks of a job',
+  type: 'notify_set',
+  options: {
+    ...idOptions,
+    command: { type: 'string', describe: 'job.finished command sink' },
+    file: { type: 'string', describe: 'job.finished NDJSON file sink' },
+    'output-pattern': { type: 'string', describe: 'output-match pattern' },
+    'output-match-type': { type: 'string', describe: 'contains | regex' },
+    'output-stream': { type: 'string', describe: 'stdout | stderr | either' },
+    'output-command': { type: 'string', describe: 'command run per matching line' },
+    'output-file': { type: 'string', describe: 'NDJSON file per matching line' },
+    clear: { type: 'boolean', describe: 'remove every sink (before applying the options given)' },
+  },
+  async handler(args, ctx) {
+    const clear = optBool(args, 'clear');
+    const command = optNonEmpty(args, 'command');
+    const file = optNonEmpty(args, 'file');
+    const job = loadJob(args, ctx);
+    const files = jobFiles(job.dir);
+    const meta = await updateMeta(job.dir, (cur) => {
+      const base: NotificationConfig = clear ? {} : { ...cur.notification };
+      // Offsets taken under the lock: lines after this call are matched, earlier ones never.
+      const since = { stdout: fileSize(files.stdout), stderr: fileSize(files.stderr) };
+      const onOutputMatch = buildOutputMatch(args, base.on_output_match, since);
+      const next: NotificationConfig = { ...base };
+      if (command !== undefined) next.notify_command = command;
+      if (file !== undefined) next.notify_file = resolve(file);
+      if (onOutputMatch !== undefined) next.on_output_match = onOutputMatch;
+      return { ...cur, notification: next };
+    });
+    return { job_id: meta.job_id, notification: meta.notification };
+  },
+};

@@ -1,0 +1,24 @@
+// `run`: create and start a job, observe it up to --snapshot-after (or to the end with --wait).
+import { createJob } from '../store/jobs.js';
+import { definitionOptions, observeOptions } from './definition-options.js';
+import { buildDefinition } from './job-definition.js';
+import { launch, observe, checkObserveArgs } from './launch.js';
+import type { CommandDef } from './types.js';
+import { registerSecret } from '../output.js';
+
+export const runCommand: CommandDef = {
+  command: 'run',
+  describe: 'create and start a job: jobctl run [options] [--] CMD...',
+  type: 'run',
+  takesCommand: true,
+  options: { ...definitionOptions, ...observeOptions },
+  async handler(args, ctx) {
+    const startedAt = Date.now();
+    checkObserveArgs(args);
+    const { meta, secrets } = buildDefinition(args, ctx);
+    Object.values(secrets).forEach(registerSecret);
+    const dir = createJob(ctx.root, meta, secrets);
+    await launch(ctx, dir);
+    return observe(args, dir, startedAt);
+  },
+};

@@ -1,0 +1,13 @@
+// `schema`: the JSON Schema of every output type and event.
+import { fullSchema } from '../schema.js';
+import type { CommandDef } from './types.js';
+
+export const schemaCommand: CommandDef = {
+  command: 'schema',
+  describe: 'JSON Schema of every output type',
+  type: 'schema',
+  options: {},
+  async handler() {
+    return { schema: fullSchema() };
+  },
+};

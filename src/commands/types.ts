@@ -1,0 +1,33 @@
+// What every subcommand module exports: a yargs-ready definition whose handler returns data.
+import type { Options } from 'yargs';
+import type { Args } from '../cli/args.js';
+import type { LoadedConfig } from '../config.js';
+
+export interface Context {
+  root: string;
+  configFlag: string | undefined;
+  /** The command words after `--` (or after the first non-option word) of run/create. */
+  commandWords: string[] | undefined;
+  /** Path of the bundled CLI, used to start supervisors. */
+  entry: string;
+  config(): LoadedConfig;
+}
+
+export interface CommandDef {
+  /** yargs command string, e.g. 'status [id]'. */
+  command: string;
+  /** For two-word commands: the first word ('tag', 'notify', 'config'). */
+  group?: string;
+  aliases?: string[];
+  describe: string;
+  /** The `type` of the success envelope. */
+  type: string;
+  options: Record<string, Options>;
+  /** run/create take a trailing command line. */
+  takesCommand?: boolean;
+  handler(args: Args, ctx: Context): Promise<Record<string, unknown>>;
+}
+
+export const idOptions: Record<string, Options> = {
+  'task-id': { type: 'string', describe: 'job id (same as the positional id)' },
+};

@@ -1,0 +1,14 @@
+// `version`: jobctl's version, the output schema version and the runtime.
+import { SCHEMA_VERSION } from '../output.js';
+import { VERSION } from '../version.js';
+import type { CommandDef } from './types.js';
+
+export const versionCommand: CommandDef = {
+  command: 'version',
+  describe: 'versions',
+  type: 'version',
+  options: {},
+  async handler() {
+    return { version: VERSION, schema_version: SCHEMA_VERSION, node_version: process.versions.node, platform: process.platform };
+  },
+};

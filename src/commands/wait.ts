@@ -1,0 +1,31 @@
+// `wait ID`: block until the job is terminal or --timeout passes (a success either way).
+import { optString } from '../cli/args.js';
+import { parseOptionalDuration } from '../util/duration.js';
+import { waitForJob } from '../store/wait.js';
+import { isTerminal } from '../store/types.js';
+import { jobSnapshot } from '../view/job-view.js';
+import { tailOptions, pollMs } from './launch.js';
+import { loadJob } from './load-job.js';
+import { idOptions, type CommandDef } from './types.js';
+
+export const waitCommand: CommandDef = {
+  command: 'wait [id]',
+  describe: 'block until the job ends (or --timeout)',
+  type: 'wait',
+  options: {
+    ...idOptions,
+    timeout: { type: 'string', describe: 'give up waiting after this long (default: no deadline)' },
+    'wait-poll-ms': { type: 'string', describe: 'fallback poll interval (ms); wake-ups are event driven' },
+    'tail-lines': { type: 'string', describe: 'lines of each stream in the snapshot' },
+    'max-bytes': { type: 'string', describe: 'bytes of each stream in the snapshot at most' },
+  },
+  async handler(args, ctx) {
+    const startedAt = Date.now();
+    const timeout = parseOptionalDuration(optString(args, 'timeout'), '--timeout');
+    const poll = pollMs(args);
+    const initial = loadJob(args, ctx);
+    const opts = tailOptions(args, initial);
+    const { job, timedOut } = await waitForJob(initial.dir, (j) => isTerminal(j.state.state), timeout, poll);
+    return { ...jobSnapshot(job, opts, Date.now() - startedAt), wait_timed_out: timedOut };
+  },
+};

@@ -1,0 +1,105 @@
+// config.toml: read lazily, validated key by key. A broken file is a config_error naming the
+// file, line and key — never a crash. A missing file at the default location means defaults;
+// a missing file named explicitly (--config / JOBCTL_CONFIG) is an error.
+import { readFileSync } from 'node:fs';
+import { parse, TomlError } from 'smol-toml';
+import { JobError } from './errors.js';
+import { parseDuration } from './util/duration.js';
+import { resolveConfigPath, type ConfigLocation } from './store/root.js';
+
+export interface Config {
+  shell: { unix: string[] };
+  notify: { command_timeout_ms: number };
+  gc: { older_than_ms?: number };
+  defaults: { max_log_bytes?: number };
+}
+
+export interface LoadedConfig {
+  config: Config;
+  location: ConfigLocation;
+  exists: boolean;
+}
+
+export const DEFAULT_SHELL = ['sh', '-lc'];
+export const DEFAULT_NOTIFY_TIMEOUT_MS = 30_000;
+export const DEFAULT_GC_OLDER_THAN_MS = 30 * 86_400_000;
+
+const defaults = (): Config => ({
+  shell: { unix: [...DEFAULT_SHELL] },
+  notify: { command_timeout_ms: DEFAULT_NOTIFY_TIMEOUT_MS },
+  gc: {},
+  defaults: {},
+});
+
+function configError(path: string, key: string, message: string, line?: number): JobError {
+  const where = line !== undefined ? `${path}:${line}` : path;
+  return new JobError('config_error', `${where}: ${key ? `${key}: ` : ''}${message}`, {
+    path,
+    ...(key ? { key } : {}),
+    ...(line !== undefined ? { line } : {}),
+  });
+}
+
+function table(value: unknown, path: string, key: string): Record<string, unknown> | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw configError(path, key, 'must be a table');
+  return value as Record<string, unknown>;
+}
+
+function durationKey(value: unknown, path: string, key: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' && typeof value !== 'number') throw configError(path, key, 'must be a duration string such as "30s"');
+  try {
+    return parseDuration(typeof value === 'number' ? String(value) : value, key);
+  } catch (err) {
+    throw configError(path, key, (err as Error).message);
+  }
+}
+
+export function validateConfig(raw: Record<string, unknown>, path: string): Config {
+  const cfg = defaults();
+  const shell = table(raw['shell'], path, 'shell');
+  if (shell?.['unix'] !== undefined) {
+    const unix = shell['unix'];
+    if (!Array.isArray(unix) || unix.length === 0 || !unix.every((x) => typeof x === 'string' && x !== '')) {
+      throw configError(path, 'shell.unix', 'must be a non-empty array of strings, e.g. ["sh", "-lc"]');
+    }
+    cfg.shell.unix = unix as string[];
+  }
+  const notify = table(raw['notify'], path, 'notify');
+  const timeout = durationKey(notify?.['command_timeout'], path, 'notify.command_timeout');
+  if (timeout !== undefined) cfg.notify.command_timeout_ms = timeout;
+  const gc = table(raw['gc'], path, 'gc');
+  const olderThan = durationKey(gc?.['older_than'], path, 'gc.older_than');
+  if (olderThan !== undefined) cfg.gc.older_than_ms = olderThan;
+  const defaultsTable = table(raw['defaults'], path, 'defaults');
+  const maxLog = defaultsTable?.['max_log_bytes'];
+  if (maxLog !== undefined) {
+    if (typeof maxLog !== 'number' || !Number.isSafeInteger(maxLog) || maxLog <= 0) {
+      throw configError(path, 'defaults.max_log_bytes', 'must be a positive integer');
+    }
+    cfg.defaults.max_log_bytes = maxLog;
+  }
+  return cfg;
+}
+
+export function loadConfig(flag: string | undefined): LoadedConfig {
+  const location = resolveConfigPath(flag);
+  let text: string;
+  try {
+    text = readFileSync(location.path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && location.source === 'default') return { config: defaults(), location, exists: false };
+    throw configError(location.path, '', code === 'ENOENT' ? 'file not found' : (err as Error).message);
+  }
+  let raw: Record<string, unknown>;
+  try {
+    raw = parse(text) as Record<string, unknown>;
+  } catch (err) {
+    const line = err instanceof TomlError ? err.line : undefined;
+    const first = (err as Error).message.split('\n')[0] ?? 'invalid TOML';
+    throw configError(location.path, '', first, line);
+  }
+  return { config: validateConfig(raw, location.path), location, exists: true };
+}

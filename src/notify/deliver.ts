@@ -1,0 +1,44 @@
+// Delivers one event to its sinks (command and file), concurrently, recording every attempt.
+import type { DeliveryResult } from './events.js';
+import { runCommandSink } from './command-sink.js';
+import { appendEventLine } from './file-sink.js';
+
+export interface Sinks {
+  command?: string | undefined;
+  file?: string | undefined;
+}
+
+export interface DeliveryContext {
+  shell: string[];
+  timeoutMs: number;
+  eventPath: string;
+  jobId: string;
+}
+
+export async function deliver(event: Record<string, unknown>, sinks: Sinks, ctx: DeliveryContext): Promise<DeliveryResult[]> {
+  const eventJson = JSON.stringify(event);
+  const attempts: Promise<DeliveryResult>[] = [];
+  if (sinks.file !== undefined) attempts.push(Promise.resolve(appendEventLine(sinks.file, eventJson)));
+  if (sinks.command !== undefined) {
+    attempts.push(
+      runCommandSink({
+        command: sinks.command,
+        shell: ctx.shell,
+        eventJson,
+        timeoutMs: ctx.timeoutMs,
+        env: {
+          JOBCTL_EVENT_PATH: ctx.eventPath,
+          JOBCTL_JOB_ID: ctx.jobId,
+          JOBCTL_EVENT_TYPE: String(event['event_type']),
+        },
+      }).catch((err: unknown) => ({
+        sink: 'command' as const,
+        target: sinks.command ?? '',
+        ok: false,
+        error: (err as Error).message,
+        attempted_at: new Date().toISOString(),
+      })),
+    );
+  }
+  return Promise.all(attempts);
+}

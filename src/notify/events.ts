@@ -1,0 +1,58 @@
+// Builders of the notification events (pure: no I/O).
+import { SCHEMA_VERSION } from '../output.js';
+import { jobFiles } from '../store/jobs.js';
+import type { JobRecord, MatchType, StreamName } from '../store/types.js';
+
+export interface DeliveryResult {
+  sink: 'command' | 'file';
+  target: string;
+  ok: boolean;
+  error?: string;
+  attempted_at: string;
+  duration_ms?: number;
+}
+
+export function finishedEvent(job: JobRecord): Record<string, unknown> {
+  const { meta, state } = job;
+  const files = jobFiles(job.dir);
+  const event: Record<string, unknown> = {
+    schema_version: SCHEMA_VERSION,
+    event_type: 'job.finished',
+    job_id: meta.job_id,
+    state: state.state,
+  };
+  if (state.exit_code !== undefined) event['exit_code'] = state.exit_code;
+  if (state.signal !== undefined) event['signal'] = state.signal;
+  event['timed_out'] = state.timed_out === true;
+  event['command'] = meta.command;
+  event['cwd'] = meta.cwd;
+  event['tags'] = meta.tags;
+  if (meta.name !== undefined) event['name'] = meta.name;
+  if (state.started_at !== undefined) event['started_at'] = state.started_at;
+  if (state.finished_at !== undefined) event['finished_at'] = state.finished_at;
+  if (state.duration_ms !== undefined) event['duration_ms'] = state.duration_ms;
+  if (state.error !== undefined) event['error'] = state.error;
+  event['stdout_log_path'] = files.stdout;
+  event['stderr_log_path'] = files.stderr;
+  return event;
+}
+
+export function outputMatchedEvent(
+  jobId: string,
+  stream: StreamName,
+  line: string,
+  pattern: string,
+  matchType: MatchType,
+  observedAt: string,
+): Record<string, unknown> {
+  return {
+    schema_version: SCHEMA_VERSION,
+    event_type: 'job.output.matched',
+    job_id: jobId,
+    stream,
+    line,
+    pattern,
+    match_type: matchType,
+    observed_at: observedAt,
+  };
+}

@@ -1,0 +1,65 @@
+// The only module that writes to stdout. Every invocation prints exactly one JSON object on
+// one line (streaming forms excepted) and sets the exit code: 0 success, 1 runtime, 2 usage.
+import { writeSync } from 'node:fs';
+import { JobError } from './errors.js';
+
+export const SCHEMA_VERSION = '1';
+
+/** Secret values registered by commands that load masked jobs; redacted from every output. */
+const secrets = new Set<string>();
+
+export function registerSecret(value: string): void {
+  if (value.length > 0) secrets.add(value);
+}
+
+export function redact(text: string): string {
+  let out = text;
+  for (const s of secrets) out = out.split(s).join('***');
+  return out;
+}
+
+function redactJson(json: string): string {
+  let out = json;
+  for (const s of secrets) {
+    // Match the value as it appears inside a JSON string literal.
+    const escaped = JSON.stringify(s).slice(1, -1);
+    out = out.split(escaped).join('***');
+  }
+  return out;
+}
+
+function writeLine(obj: unknown): void {
+  const line = redactJson(JSON.stringify(obj)) + '\n';
+  const buf = Buffer.from(line);
+  let off = 0;
+  while (off < buf.length) {
+    try {
+      off += writeSync(1, buf, off, buf.length - off);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+      if ((err as NodeJS.ErrnoException).code === 'EPIPE') return;
+      throw err;
+    }
+  }
+}
+
+export function printSuccess(type: string, data: Record<string, unknown>): void {
+  writeLine({ schema_version: SCHEMA_VERSION, ok: true, type, ...data });
+  process.exitCode = 0;
+}
+
+export function errorEnvelope(err: JobError): Record<string, unknown> {
+  const error: Record<string, unknown> = { code: err.code, message: err.message, retryable: err.retryable };
+  if (err.details !== undefined) error['details'] = err.details;
+  return { schema_version: SCHEMA_VERSION, ok: false, type: 'error', error };
+}
+
+export function printError(err: JobError): void {
+  writeLine(errorEnvelope(err));
+  process.exitCode = err.exitCode;
+}
+
+/** One NDJSON record for the streaming forms. */
+export function printStreamRecord(obj: Record<string, unknown>): void {
+  writeLine({ schema_version: SCHEMA_VERSION, ...obj });
+}

@@ -1,0 +1,130 @@
+// JSON Schema (draft 2020-12) of every output type, printed by `jobctl schema` and used by the
+// tests to validate real outputs.
+type Schema = Record<string, unknown>;
+
+const str: Schema = { type: 'string' };
+const int: Schema = { type: 'integer' };
+const bool: Schema = { type: 'boolean' };
+const time: Schema = { type: 'string', format: 'date-time' };
+const strings: Schema = { type: 'array', items: str };
+const range: Schema = { type: 'array', items: int, minItems: 2, maxItems: 2 };
+const jobId: Schema = { type: 'string', pattern: '^[0-9a-z]{16,}$' };
+const state: Schema = { enum: ['created', 'queued', 'running', 'exited', 'killed', 'failed', 'lost'] };
+const errorInfo: Schema = { type: 'object', required: ['code', 'message'], properties: { code: str, message: str } };
+
+function success(type: string, properties: Schema, required: string[] = []): Schema {
+  return {
+    type: 'object',
+    required: ['schema_version', 'ok', 'type', ...required],
+    properties: { schema_version: { const: '1' }, ok: { const: true }, type: { const: type }, ...properties },
+  };
+}
+
+const outcome: Schema = {
+  exit_code: int,
+  signal: str,
+  timed_out: bool,
+  finished_at: time,
+  duration_ms: int,
+  error: errorInfo,
+  lost_reason: str,
+};
+
+const summary: Schema = {
+  job_id: jobId,
+  short_id: str,
+  state,
+  name: str,
+  command: str,
+  cwd: str,
+  tags: strings,
+  executor: str,
+  created_at: time,
+  started_at: time,
+  ...outcome,
+};
+const summaryRequired = ['job_id', 'short_id', 'state', 'command', 'cwd', 'tags', 'executor', 'created_at'];
+
+const tail: Schema = {
+  stdout_tail: str,
+  stderr_tail: str,
+  stdout_range: range,
+  stderr_range: range,
+  stdout_total_bytes: int,
+  stderr_total_bytes: int,
+  truncated: bool,
+  encoding: { const: 'utf-8' },
+  stdout_log_path: str,
+  stderr_log_path: str,
+};
+const tailRequired = ['stdout_tail', 'stderr_tail', 'stdout_range', 'stderr_range', 'stdout_total_bytes', 'stderr_total_bytes', 'truncated', 'encoding', 'stdout_log_path', 'stderr_log_path'];
+
+const snapshot: Schema = { job_id: jobId, short_id: str, state, tags: strings, ...tail, waited_ms: int, started_at: time, ...outcome };
+const snapshotRequired = ['job_id', 'short_id', 'state', 'tags', ...tailRequired, 'waited_ms'];
+
+const delivery: Schema = {
+  type: 'object',
+  required: ['sink', 'target', 'ok', 'attempted_at'],
+  properties: { sink: { enum: ['command', 'file'] }, target: str, ok: bool, error: str, attempted_at: time, duration_ms: int },
+};
+
+const outputMatch: Schema = {
+  type: 'object',
+  required: ['pattern', 'match_type', 'stream', 'since'],
+  properties: { pattern: str, match_type: { enum: ['contains', 'regex'] }, stream: { enum: ['stdout', 'stderr', 'either'] }, command: str, file: str, since: { type: 'object' } },
+};
+
+export const outputSchemas: Record<string, Schema> = {
+  error: {
+    type: 'object',
+    required: ['schema_version', 'ok', 'type', 'error'],
+    properties: {
+      schema_version: { const: '1' },
+      ok: { const: false },
+      type: { const: 'error' },
+      error: { type: 'object', required: ['code', 'message', 'retryable'], properties: { code: str, message: str, retryable: bool, details: { type: 'object' } } },
+    },
+  },
+  run: success('run', snapshot, snapshotRequired),
+  start: success('start', snapshot, snapshotRequired),
+  wait: success('wait', { ...snapshot, wait_timed_out: bool }, [...snapshotRequired, 'wait_timed_out']),
+  create: success('create', { job_id: jobId, short_id: str, state: { const: 'created' }, tags: strings, stdout_log_path: str, stderr_log_path: str }, ['job_id', 'state', 'stdout_log_path', 'stderr_log_path']),
+  status: success('status', { ...summary, pid: int, supervisor_pid: int, supervisor_alive: bool, updated_at: time, stdout_log_path: str, stderr_log_path: str }, [...summaryRequired, 'updated_at']),
+  tail: success('tail', { job_id: jobId, short_id: str, state, ...tail }, ['job_id', 'state', ...tailRequired]),
+  kill: success('kill', { job_id: jobId, signal: str, sent: bool, state, job: { type: 'object', required: summaryRequired, properties: summary } }, ['job_id', 'signal', 'sent', 'state']),
+  list: success('list', { root: str, cwd: str, jobs: { type: 'array', items: { type: 'object', required: summaryRequired, properties: summary } }, count: int, total: int, truncated: bool }, ['jobs', 'truncated']),
+  tag_set: success('tag_set', { job_id: jobId, tags: strings }, ['job_id', 'tags']),
+  notify_set: success('notify_set', { job_id: jobId, notification: { type: 'object', properties: { notify_command: str, notify_file: str, on_output_match: outputMatch } } }, ['job_id', 'notification']),
+  gc: success('gc', {
+    root: str, dry_run: bool, older_than: str, older_than_source: { enum: ['default', 'flag', 'config'] }, deleted: int, skipped: int, freed_bytes: int,
+    jobs: { type: 'array', items: { type: 'object', required: ['job_id', 'state', 'action', 'reason', 'bytes'], properties: { job_id: jobId, state, action: { enum: ['deleted', 'would_delete', 'skipped'] }, reason: str, bytes: int } } },
+  }, ['root', 'dry_run', 'older_than', 'older_than_source', 'deleted', 'skipped', 'freed_bytes', 'jobs']),
+  delete: success('delete', { job_id: jobId, state, deleted: { const: true }, freed_bytes: int }, ['job_id', 'deleted']),
+  schema: success('schema', { schema: { type: 'object' } }, ['schema']),
+  version: success('version', { version: str, schema_version: str, node_version: str, platform: str }, ['version', 'schema_version']),
+  config_path: success('config_path', { path: str, source: { enum: ['flag', 'env', 'default'] }, exists: bool }, ['path', 'source', 'exists']),
+  config_show: success('config_show', { path: str, exists: bool, config: { type: 'object' } }, ['path', 'config']),
+  config_init: success('config_init', { path: str, written: bool }, ['path', 'written']),
+};
+
+export const eventSchemas: Record<string, Schema> = {
+  'job.finished': {
+    type: 'object',
+    required: ['schema_version', 'event_type', 'job_id', 'state', 'timed_out', 'command', 'cwd', 'tags', 'stdout_log_path', 'stderr_log_path'],
+    properties: { schema_version: { const: '1' }, event_type: { const: 'job.finished' }, job_id: jobId, state, ...outcome, command: str, cwd: str, tags: strings, started_at: time, stdout_log_path: str, stderr_log_path: str, delivery_results: { type: 'array', items: delivery } },
+  },
+  'job.output.matched': {
+    type: 'object',
+    required: ['schema_version', 'event_type', 'job_id', 'stream', 'line', 'pattern', 'match_type', 'observed_at'],
+    properties: { schema_version: { const: '1' }, event_type: { const: 'job.output.matched' }, job_id: jobId, stream: { enum: ['stdout', 'stderr'] }, line: str, pattern: str, match_type: { enum: ['contains', 'regex'] }, observed_at: time, delivery_results: { type: 'array', items: delivery } },
+  },
+};
+
+export function fullSchema(): Schema {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    title: 'jobctl output',
+    outputs: outputSchemas,
+    events: eventSchemas,
+  };
+}

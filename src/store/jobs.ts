@@ -1,0 +1,159 @@
+// The job store: the only code that reads or writes job directories.
+// Invariants:
+// - <root>/<id>/ is created 0700 with meta.json and state.json (0600) before anything else
+//   refers to the job; a directory without meta.json is not a job.
+// - meta.json and state.json are only ever replaced atomically (atomic.ts), and every
+//   read-modify-write holds the job lock (lock.ts), so concurrent writers never lose an update.
+// - A terminal state is final: updateState never moves a job out of a terminal state.
+// - Secret values live only in secrets.json (0600), never in meta.json or state.json.
+import { mkdirSync, existsSync, readdirSync, rmSync, statSync, chmodSync, appendFileSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeJsonAtomic, readJson, fsyncDir } from './atomic.js';
+import { withJobLock } from './lock.js';
+import { isTerminal, type JobMeta, type JobRecord, type JobStateRecord } from './types.js';
+import { JobError } from '../errors.js';
+import { nowIso } from '../util/time.js';
+
+export const jobDir = (root: string, id: string): string => join(root, id);
+
+export const jobFiles = (dir: string) => ({
+  meta: join(dir, 'meta.json'),
+  state: join(dir, 'state.json'),
+  secrets: join(dir, 'secrets.json'),
+  stdout: join(dir, 'stdout.log'),
+  stderr: join(dir, 'stderr.log'),
+  completion: join(dir, 'completion_event.json'),
+  outputEvents: join(dir, 'notification_events.ndjson'),
+  outputEventScratch: join(dir, 'output_event.json'),
+  supervisorLog: join(dir, 'supervisor.log'),
+});
+
+export function ensureRoot(root: string): void {
+  try {
+    mkdirSync(root, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new JobError('io_error', `cannot create job root ${root}: ${(err as Error).message}`, { root });
+  }
+}
+
+/** Creates the job directory with its definition and `created` state. */
+export function createJob(root: string, meta: JobMeta, secrets: Record<string, string>): string {
+  ensureRoot(root);
+  const dir = jobDir(root, meta.job_id);
+  mkdirSync(dir, { mode: 0o700 });
+  chmodSync(dir, 0o700);
+  const files = jobFiles(dir);
+  if (Object.keys(secrets).length > 0) writeJsonAtomic(files.secrets, secrets, 0o600);
+  writeJsonAtomic(files.state, { state: 'created', updated_at: meta.created_at } satisfies JobStateRecord);
+  // meta.json last: its presence is what makes the directory a job.
+  writeJsonAtomic(files.meta, meta);
+  fsyncDir(root);
+  return dir;
+}
+
+export function readMeta(dir: string): JobMeta {
+  return readJson<JobMeta>(jobFiles(dir).meta);
+}
+
+export function readState(dir: string): JobStateRecord {
+  return readJson<JobStateRecord>(jobFiles(dir).state);
+}
+
+export function readSecrets(dir: string): Record<string, string> {
+  const path = jobFiles(dir).secrets;
+  return existsSync(path) ? readJson<Record<string, string>>(path) : {};
+}
+
+export function readJob(dir: string): JobRecord {
+  try {
+    return { dir, meta: readMeta(dir), state: readState(dir) };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new JobError('job_not_found', `job directory ${dir} is gone`, { dir });
+    throw new JobError('io_error', `cannot read job ${dir}: ${(err as Error).message}`, { dir });
+  }
+}
+
+/**
+ * Read-modify-write of state.json under the job lock. `change` returns the new record, or
+ * undefined to leave it as it is. A terminal state is never replaced.
+ */
+export async function updateState(
+  dir: string,
+  change: (current: JobStateRecord) => JobStateRecord | undefined | Promise<JobStateRecord | undefined>,
+): Promise<JobStateRecord> {
+  return withJobLock(dir, async () => {
+    const current = readState(dir);
+    if (isTerminal(current.state)) return current;
+    const next = await change(current);
+    if (next === undefined) return current;
+    const written = { ...next, updated_at: nowIso() };
+    writeJsonAtomic(jobFiles(dir).state, written);
+    return written;
+  });
+}
+
+/** Read-modify-write of meta.json under the job lock. */
+export async function updateMeta(dir: string, change: (current: JobMeta) => JobMeta): Promise<JobMeta> {
+  return withJobLock(dir, () => {
+    const next = change(readMeta(dir));
+    writeJsonAtomic(jobFiles(dir).meta, next);
+    return next;
+  });
+}
+
+/** Names of all job directories under the root (a missing root has none). */
+export function listJobIds(root: string, isId: (name: string) => boolean): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(root);
+  } catch {
+    return [];
+  }
+  return names.filter(isId);
+}
+
+export function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** Bytes used by a job directory (its files; job dirs are flat). */
+export function dirBytes(dir: string): number {
+  let total = 0;
+  try {
+    for (const name of readdirSync(dir)) total += fileSize(join(dir, name));
+  } catch {
+    return total;
+  }
+  return total;
+}
+
+export function removeJobDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** completion_event.json: the job.finished event and every delivery attempt. */
+export function writeCompletionEvent(dir: string, record: Record<string, unknown>): void {
+  writeJsonAtomic(jobFiles(dir).completion, record);
+}
+
+/** The event file a notify command can read through JOBCTL_EVENT_PATH. */
+export function writeEventScratch(dir: string, event: Record<string, unknown>): string {
+  const path = jobFiles(dir).outputEventScratch;
+  writeJsonAtomic(path, event);
+  return path;
+}
+
+/** notification_events.ndjson: one line per output-match event with its delivery attempts. */
+export function appendOutputEvent(dir: string, record: Record<string, unknown>): void {
+  appendFileSync(jobFiles(dir).outputEvents, JSON.stringify(record) + '\n', { mode: 0o600 });
+}
+
+/** Opens a log for appending; the descriptor is handed to the job's process. */
+export function openLogForAppend(path: string): number {
+  return openSync(path, 'a', 0o600);
+}

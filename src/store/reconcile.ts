@@ -1,0 +1,49 @@
+// Reconciles a job's recorded state with the processes that really exist. Invariant: a job is
+// shown `queued`/`running` only while a verified-live supervisor (or, after a supervisor crash,
+// the job's own verified-live process) backs it; otherwise it is recorded `lost`, with no exit code.
+import { updateState } from './jobs.js';
+import { isTerminal, type JobRecord, type JobStateRecord } from './types.js';
+import { bootId, isSameLiveProcess } from '../util/proc.js';
+import { nowIso, msBetween } from '../util/time.js';
+
+/** A freshly started job may not have recorded its supervisor yet; give it this long. */
+const LAUNCH_GRACE_MS = 15_000;
+
+export interface Liveness {
+  supervisorAlive: boolean;
+  processAlive: boolean;
+}
+
+export function liveness(state: JobStateRecord): Liveness {
+  return {
+    supervisorAlive: isSameLiveProcess(state.supervisor_pid, state.supervisor_start_time),
+    processAlive: isSameLiveProcess(state.pid, state.pid_start_time),
+  };
+}
+
+/** Why this non-terminal job is no longer backed by anything, or undefined while it is. */
+export function lostReason(state: JobStateRecord): string | undefined {
+  if (isTerminal(state.state) || state.state === 'created') return undefined;
+  if (state.boot_id !== undefined && state.boot_id !== bootId()) return 'machine rebooted';
+  const live = liveness(state);
+  if (live.supervisorAlive || live.processAlive) return undefined;
+  if (state.supervisor_pid !== undefined) return 'supervisor exited without recording an outcome';
+  if (isSameLiveProcess(state.launcher_pid, state.launcher_start_time)) return undefined;
+  const age = msBetween(state.queued_at ?? state.updated_at, nowIso()) ?? 0;
+  return age > LAUNCH_GRACE_MS ? 'supervisor never started' : undefined;
+}
+
+/** Returns the job with its state reconciled; records `lost` when nothing backs it any more. */
+export async function reconcile(job: JobRecord): Promise<JobRecord> {
+  if (lostReason(job.state) === undefined) return job;
+  const state = await updateState(job.dir, (current) => {
+    const reason = lostReason(current);
+    if (reason === undefined) return undefined;
+    const finishedAt = nowIso();
+    const next: JobStateRecord = { ...current, state: 'lost', finished_at: finishedAt, lost_reason: reason };
+    const duration = msBetween(current.started_at, finishedAt);
+    if (duration !== undefined) next.duration_ms = duration;
+    return next;
+  });
+  return { ...job, state };
+}

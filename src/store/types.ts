@@ -1,0 +1,93 @@
+// Shapes of the files in a job directory. meta.json is the definition (changed only by
+// `tag set` and `notify set`); state.json is the lifecycle record owned by the supervisor.
+
+export type JobState = 'created' | 'queued' | 'running' | 'exited' | 'killed' | 'failed' | 'lost';
+export const TERMINAL_STATES: readonly JobState[] = ['exited', 'killed', 'failed', 'lost'];
+export const ALL_STATES: readonly JobState[] = ['created', 'queued', 'running', ...TERMINAL_STATES];
+export const isTerminal = (s: JobState): boolean => TERMINAL_STATES.includes(s);
+
+export type MatchType = 'contains' | 'regex';
+export type StreamName = 'stdout' | 'stderr';
+export type StreamFilter = StreamName | 'either';
+
+export interface OutputMatchConfig {
+  pattern: string;
+  match_type: MatchType;
+  stream: StreamFilter;
+  command?: string;
+  file?: string;
+  /** Byte offsets of each log when this pattern was set: earlier output is never matched. */
+  since: { stdout: number; stderr: number };
+}
+
+export interface NotificationConfig {
+  notify_command?: string;
+  notify_file?: string;
+  on_output_match?: OutputMatchConfig;
+}
+
+export interface JobMeta {
+  job_id: string;
+  created_at: string;
+  name?: string;
+  /** Display form of the command. */
+  command: string;
+  /** What is actually executed (shell wrapper already applied). */
+  argv: string[];
+  cwd: string;
+  /** Non-secret environment overrides. Masked values live in secrets.json (0600). */
+  env: Record<string, string>;
+  env_file?: string;
+  mask: string[];
+  timeout_ms?: number;
+  kill_after_ms: number;
+  progress_every_ms?: number;
+  tags: string[];
+  executor: string;
+  notification: NotificationConfig;
+  /** Defaults for snapshots of this job (`run`/`start` observe with these). */
+  tail_lines: number;
+  max_bytes: number;
+}
+
+export interface JobErrorInfo {
+  code: string;
+  message: string;
+}
+
+export interface KillRequest {
+  signal: string;
+  grace_ms: number;
+  requested_at: string;
+}
+
+export interface JobStateRecord {
+  state: JobState;
+  updated_at: string;
+  boot_id?: string;
+  launcher_pid?: number;
+  launcher_start_time?: string;
+  supervisor_pid?: number;
+  supervisor_start_time?: string;
+  pid?: number;
+  pid_start_time?: string;
+  queued_at?: string;
+  started_at?: string;
+  finished_at?: string;
+  exit_code?: number;
+  signal?: string;
+  timed_out?: boolean;
+  duration_ms?: number;
+  error?: JobErrorInfo;
+  kill_request?: KillRequest;
+  /** Heartbeat written every --progress-every while running. */
+  progress?: { stdout_bytes: number; stderr_bytes: number; at: string };
+  /** Why a lost job was declared lost. */
+  lost_reason?: string;
+}
+
+export interface JobRecord {
+  dir: string;
+  meta: JobMeta;
+  state: JobStateRecord;
+}

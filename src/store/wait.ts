@@ -1,0 +1,78 @@
+// Waiting for a job's state to change. Wakes on an fs.watch event for state.json (renames of
+// the atomically replaced file are seen as events on the directory); a slow poll is only a
+// fallback and the moment liveness is re-checked, so a dead supervisor ends the wait as `lost`.
+import { watch, type FSWatcher } from 'node:fs';
+import { readJob } from './jobs.js';
+import { reconcile } from './reconcile.js';
+import type { JobRecord } from './types.js';
+
+export interface WaitResult {
+  job: JobRecord;
+  timedOut: boolean;
+}
+
+export async function waitForJob(
+  dir: string,
+  done: (job: JobRecord) => boolean,
+  timeoutMs: number | undefined,
+  pollMs = 500,
+): Promise<WaitResult> {
+  let job = await reconcile(readJob(dir));
+  if (done(job)) return { job, timedOut: false };
+  if (timeoutMs !== undefined && timeoutMs <= 0) return { job, timedOut: true };
+
+  return new Promise<WaitResult>((resolvePromise, reject) => {
+    let watcher: FSWatcher | undefined;
+    let poll: NodeJS.Timeout | undefined;
+    let deadline: NodeJS.Timeout | undefined;
+    let settled = false;
+    let checking = false;
+    let recheck = false;
+
+    const finish = (result: WaitResult | Error): void => {
+      if (settled) return;
+      settled = true;
+      watcher?.close();
+      if (poll) clearInterval(poll);
+      if (deadline) clearTimeout(deadline);
+      if (result instanceof Error) reject(result);
+      else resolvePromise(result);
+    };
+
+    const check = async (withReconcile: boolean): Promise<void> => {
+      if (settled) return;
+      if (checking) { recheck = true; return; }
+      checking = true;
+      try {
+        job = readJob(dir);
+        if (withReconcile) job = await reconcile(job);
+        if (done(job)) finish({ job, timedOut: false });
+      } catch (err) {
+        finish(err as Error);
+      } finally {
+        checking = false;
+        if (recheck && !settled) { recheck = false; void check(false); }
+      }
+    };
+
+    try {
+      watcher = watch(dir, { persistent: true }, (_event, filename) => {
+        if (filename === 'state.json') void check(false);
+      });
+      watcher.on('error', () => undefined);
+    } catch {
+      // No inotify: the poll below still ends the wait.
+    }
+    poll = setInterval(() => void check(true), Math.max(10, pollMs));
+    if (timeoutMs !== undefined) {
+      deadline = setTimeout(() => {
+        void reconcile(readJob(dir)).then(
+          (latest) => finish({ job: latest, timedOut: !done(latest) }),
+          () => finish({ job, timedOut: true }),
+        );
+      }, timeoutMs);
+    }
+    // A change between the first read and arming the watcher would otherwise be missed.
+    void check(false);
+  });
+}

@@ -1,0 +1,47 @@
+// Timeout and kill escalation for a running job: SIGTERM to the process group at the timeout,
+// SIGKILL `kill_after` later; a `kill --grace` request escalates to SIGKILL after its grace even
+// if the `kill` caller itself is gone.
+import type { RunningProcess } from './targets/local.js';
+import type { KillRequest } from '../store/types.js';
+
+export class Escalation {
+  timedOut = false;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private killSeen = false;
+  private exited = false;
+
+  constructor(private readonly proc: RunningProcess, private readonly killAfterMs: number) {}
+
+  startTimeout(timeoutMs: number, onTimeout: () => Promise<unknown>): void {
+    this.timers.push(
+      setTimeout(() => {
+        if (this.exited) return;
+        this.timedOut = true;
+        // Record first so that status shows timed_out while the job shuts down.
+        void onTimeout().catch(() => undefined).finally(() => {
+          this.proc.signalGroup('SIGTERM');
+          this.escalateAfter(this.killAfterMs);
+        });
+      }, timeoutMs),
+    );
+  }
+
+  killRequested(request: KillRequest): void {
+    if (this.killSeen || this.exited) return;
+    this.killSeen = true;
+    if (request.signal === 'SIGKILL') return;
+    const due = Date.parse(request.requested_at) + request.grace_ms - Date.now();
+    this.escalateAfter(Math.max(0, due));
+  }
+
+  private escalateAfter(ms: number): void {
+    this.timers.push(setTimeout(() => { if (!this.exited) this.proc.signalGroup('SIGKILL'); }, ms));
+  }
+
+  /** Once the leader is gone, what a kill or timeout started is finished off at once. */
+  leaderExited(): void {
+    this.exited = true;
+    this.timers.forEach(clearTimeout);
+    if (this.timedOut || this.killSeen) this.proc.signalGroup('SIGKILL');
+  }
+}

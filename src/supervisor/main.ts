@@ -1,0 +1,161 @@
+// The per-job supervisor (`jobctl _supervise ROOT ID [CONFIG]`), started detached in its own
+// session so that nothing killing the caller's process tree reaches it.
+// Invariants:
+// - It acts only on a job it claimed while the job was `queued` (recording its own pid and
+//   start time); the job's process is spawned under the job lock, so a concurrent `kill` sees
+//   either `queued` (nothing started, nothing will be) or `running` with a pid.
+// - Exactly one terminal state is written, after the process group leader has exited, and only
+//   then are notifications delivered; a sink can delay the supervisor's exit, never the state.
+// - The job writes to its logs through inherited descriptors: the supervisor never sits in the
+//   data path.
+import { statSync, closeSync, readFileSync, watch, type FSWatcher } from 'node:fs';
+import { loadConfig, DEFAULT_NOTIFY_TIMEOUT_MS, DEFAULT_SHELL } from '../config.js';
+import { jobDir, jobFiles, readMeta, readSecrets, readState, updateState, openLogForAppend, fileSize } from '../store/jobs.js';
+import type { JobMeta, JobStateRecord } from '../store/types.js';
+import { bootId, processStartTime } from '../util/proc.js';
+import { nowIso, msBetween } from '../util/time.js';
+import { registerSecret } from '../output.js';
+import { log } from '../log.js';
+import { parseEnvFile } from './env-file.js';
+import { launchLocal, type Exit, type RunningProcess } from './targets/local.js';
+import { OutputFollower } from './output-follower.js';
+import { Notifier } from './notifier.js';
+import { Escalation } from './escalation.js';
+
+const FALLBACK_POLL_MS = 1000;
+
+function buildEnv(meta: JobMeta, secrets: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  if (meta.env_file !== undefined) Object.assign(env, parseEnvFile(readFileSync(meta.env_file, 'utf8')));
+  return Object.assign(env, meta.env, secrets);
+}
+
+function failure(current: JobStateRecord, message: string): JobStateRecord {
+  return { ...current, state: 'failed', error: { code: 'launch_failed', message }, finished_at: nowIso() };
+}
+
+export async function supervise(root: string, id: string, configPath: string | undefined): Promise<void> {
+  const dir = jobDir(root, id);
+  const files = jobFiles(dir);
+  const meta = readMeta(dir);
+  const secrets = readSecrets(dir);
+  Object.values(secrets).forEach(registerSecret);
+  let shell = DEFAULT_SHELL;
+  let notifyTimeout = DEFAULT_NOTIFY_TIMEOUT_MS;
+  try {
+    const { config } = loadConfig(configPath);
+    shell = config.shell.unix;
+    notifyTimeout = config.notify.command_timeout_ms;
+  } catch (err) {
+    log.warn(`config ignored by supervisor: ${(err as Error).message}`);
+  }
+
+  const claimed = await updateState(dir, (cur) =>
+    cur.state === 'queued'
+      ? { ...cur, supervisor_pid: process.pid, supervisor_start_time: processStartTime(process.pid), boot_id: bootId() }
+      : undefined,
+  );
+  if (claimed.state !== 'queued' || claimed.supervisor_pid !== process.pid) return;
+
+  const notifier = new Notifier(dir, id, shell, notifyTimeout);
+  let proc: RunningProcess | undefined;
+  const state = await updateState(dir, async (cur) => {
+    if (cur.state !== 'queued') return undefined;
+    let env: Record<string, string>;
+    try {
+      if (!statSync(meta.cwd).isDirectory()) return failure(cur, `cwd ${meta.cwd} is not a directory`);
+      env = buildEnv(meta, secrets);
+    } catch (err) {
+      return failure(cur, (err as Error).message);
+    }
+    const stdoutFd = openLogForAppend(files.stdout);
+    const stderrFd = openLogForAppend(files.stderr);
+    const outcome = await launchLocal({ argv: meta.argv, cwd: meta.cwd, env, stdoutFd, stderrFd });
+    closeSync(stdoutFd);
+    closeSync(stderrFd);
+    if (!outcome.ok) return failure(cur, outcome.error);
+    proc = outcome.proc;
+    const startTime = processStartTime(proc.pid);
+    return { ...cur, state: 'running', pid: proc.pid, ...(startTime ? { pid_start_time: startTime } : {}), started_at: nowIso() };
+  });
+  if (proc === undefined) {
+    if (state.state === 'failed') await notifier.finished({ dir, meta: readMeta(dir), state });
+    return;
+  }
+  await followUntilExit(dir, meta, proc, notifier);
+}
+
+async function followUntilExit(dir: string, meta: JobMeta, proc: RunningProcess, notifier: Notifier): Promise<void> {
+  const files = jobFiles(dir);
+  const follower = new OutputFollower({ stdout: files.stdout, stderr: files.stderr }, (s, l, c) => notifier.outputMatched(s, l, c));
+  follower.setConfig(meta.notification.on_output_match);
+  const escalation = new Escalation(proc, meta.kill_after_ms);
+
+  const onStateChange = (): void => {
+    try {
+      const st = readState(dir);
+      if (st.kill_request) escalation.killRequested(st.kill_request);
+    } catch {
+      // Mid-rename or gone: the next event or poll sees it.
+    }
+  };
+  const onMetaChange = (): void => {
+    try {
+      follower.setConfig(readMeta(dir).notification.on_output_match);
+      follower.poll();
+    } catch {
+      // Retried on the next event or poll.
+    }
+  };
+
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(dir, (_e, name) => {
+      if (name === 'state.json') onStateChange();
+      else if (name === 'meta.json') onMetaChange();
+      else if ((name === 'stdout.log' || name === 'stderr.log') && follower.active) follower.poll();
+    });
+    watcher.on('error', () => undefined);
+  } catch {
+    log.warn('fs.watch unavailable; relying on polling');
+  }
+  const poll = setInterval(() => {
+    onStateChange();
+    onMetaChange();
+  }, FALLBACK_POLL_MS);
+  const heartbeat = meta.progress_every_ms
+    ? setInterval(() => {
+        void updateState(dir, (cur) => ({
+          ...cur,
+          progress: { stdout_bytes: fileSize(files.stdout), stderr_bytes: fileSize(files.stderr), at: nowIso() },
+        })).catch(() => undefined);
+      }, Math.max(100, meta.progress_every_ms))
+    : undefined;
+  if (meta.timeout_ms !== undefined) {
+    escalation.startTimeout(meta.timeout_ms, () => updateState(dir, (cur) => ({ ...cur, timed_out: true })));
+  }
+
+  const exit: Exit = await proc.exited;
+  escalation.leaderExited();
+  watcher?.close();
+  clearInterval(poll);
+  if (heartbeat) clearInterval(heartbeat);
+  try {
+    follower.setConfig(readMeta(dir).notification.on_output_match);
+  } catch {
+    // Keep the last known pattern.
+  }
+  follower.poll(true);
+
+  const finishedAt = nowIso();
+  const state = await updateState(dir, (cur) => {
+    const next: JobStateRecord = { ...cur, finished_at: finishedAt, timed_out: escalation.timedOut };
+    const duration = msBetween(cur.started_at, finishedAt);
+    if (duration !== undefined) next.duration_ms = duration;
+    if (exit.signal !== null) return { ...next, state: 'killed', signal: exit.signal };
+    return { ...next, state: 'exited', exit_code: exit.code ?? -1 };
+  });
+  await notifier.finished({ dir, meta: readMeta(dir), state });
+  await notifier.drained();
+}

@@ -1,0 +1,57 @@
+// Delivers the supervisor's events. Output-match events are delivered one at a time in
+// order; job.finished goes out once, after the terminal state is recorded. A failing or
+// hanging sink is recorded and never changes the job's state.
+import { deliver, type DeliveryContext } from '../notify/deliver.js';
+import { finishedEvent, outputMatchedEvent } from '../notify/events.js';
+import { appendOutputEvent, writeCompletionEvent, writeEventScratch, jobFiles, readMeta } from '../store/jobs.js';
+import type { JobRecord, OutputMatchConfig, StreamName } from '../store/types.js';
+import { redact } from '../output.js';
+import { nowIso } from '../util/time.js';
+import { log } from '../log.js';
+
+export class Notifier {
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly dir: string,
+    private readonly jobId: string,
+    private readonly shell: string[],
+    private readonly timeoutMs: number,
+  ) {}
+
+  private ctx(eventPath: string): DeliveryContext {
+    return { shell: this.shell, timeoutMs: this.timeoutMs, eventPath, jobId: this.jobId };
+  }
+
+  outputMatched(stream: StreamName, line: string, config: OutputMatchConfig): void {
+    const event = outputMatchedEvent(this.jobId, stream, redact(line), config.pattern, config.match_type, nowIso());
+    this.queue = this.queue.then(async () => {
+      try {
+        const needsFile = config.command !== undefined;
+        const eventPath = needsFile ? writeEventScratch(this.dir, event) : jobFiles(this.dir).outputEventScratch;
+        const results = await deliver(event, { command: config.command, file: config.file }, this.ctx(eventPath));
+        appendOutputEvent(this.dir, { ...event, delivery_results: results });
+      } catch (err) {
+        log.warn(`output event delivery failed: ${(err as Error).message}`);
+      }
+    });
+  }
+
+  async finished(job: JobRecord): Promise<void> {
+    // Sinks may have changed since the job started (notify set): read them now.
+    const notification = readMeta(this.dir).notification;
+    const event = finishedEvent(job);
+    writeCompletionEvent(this.dir, { ...event, delivery_results: [] });
+    const results = await deliver(
+      event,
+      { command: notification.notify_command, file: notification.notify_file },
+      this.ctx(jobFiles(this.dir).completion),
+    );
+    writeCompletionEvent(this.dir, { ...event, delivery_results: results });
+  }
+
+  /** Resolves when every queued output-match delivery has been attempted. */
+  drained(): Promise<void> {
+    return this.queue;
+  }
+}

@@ -1,0 +1,129 @@
+// Follows stdout.log and stderr.log by byte offset and hands every new complete line that
+// matches the job's output pattern to `onMatch`. Output from before the pattern was set is
+// never replayed: reading starts at the offsets recorded when it was set, skipping a line
+// that was already half-written then.
+import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
+import { compileMatcher, type LineMatcher } from './matcher.js';
+import type { OutputMatchConfig, StreamName } from '../store/types.js';
+
+const READ_CHUNK = 1024 * 1024;
+const MAX_LINE_BYTES = 1024 * 1024;
+
+interface StreamCursor {
+  path: string;
+  pos: number;
+  pending: Buffer;
+  skipPartial: boolean;
+}
+
+export type MatchHandler = (stream: StreamName, line: string, config: OutputMatchConfig) => void;
+
+export class OutputFollower {
+  private config: OutputMatchConfig | undefined;
+  private matcher: LineMatcher | undefined;
+  private readonly cursors: Record<StreamName, StreamCursor>;
+
+  constructor(paths: Record<StreamName, string>, private readonly onMatch: MatchHandler) {
+    this.cursors = {
+      stdout: { path: paths.stdout, pos: 0, pending: Buffer.alloc(0), skipPartial: false },
+      stderr: { path: paths.stderr, pos: 0, pending: Buffer.alloc(0), skipPartial: false },
+    };
+  }
+
+  get active(): boolean {
+    return this.config !== undefined;
+  }
+
+  /** Applies a (new) pattern; a pattern that no longer compiles disables matching. */
+  setConfig(config: OutputMatchConfig | undefined): void {
+    const same = JSON.stringify(config) === JSON.stringify(this.config);
+    if (same) return;
+    this.config = config;
+    this.matcher = undefined;
+    if (!config) return;
+    try {
+      this.matcher = compileMatcher(config.pattern, config.match_type);
+    } catch {
+      this.config = undefined;
+      return;
+    }
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const cursor = this.cursors[stream];
+      cursor.pos = config.since[stream];
+      cursor.pending = Buffer.alloc(0);
+      cursor.skipPartial = cursor.pos > 0 && !this.endsLine(cursor.path, cursor.pos);
+    }
+  }
+
+  private endsLine(path: string, pos: number): boolean {
+    const fd = openSync(path, 'r');
+    try {
+      const b = Buffer.alloc(1);
+      return readSync(fd, b, 0, 1, pos - 1) === 1 && b[0] === 0x0a;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Reads whatever is new; at the end of the job (`final`) a trailing partial line counts too. */
+  poll(final = false): void {
+    if (!this.config || !this.matcher) return;
+    for (const stream of ['stdout', 'stderr'] as const) {
+      if (this.config.stream !== 'either' && this.config.stream !== stream) continue;
+      this.readStream(stream, final);
+    }
+  }
+
+  private readStream(stream: StreamName, final: boolean): void {
+    const cursor = this.cursors[stream];
+    let fd: number;
+    try {
+      fd = openSync(cursor.path, 'r');
+    } catch {
+      return;
+    }
+    try {
+      const size = fstatSync(fd).size;
+      while (cursor.pos < size) {
+        const buf = Buffer.alloc(Math.min(READ_CHUNK, size - cursor.pos));
+        const n = readSync(fd, buf, 0, buf.length, cursor.pos);
+        if (n <= 0) break;
+        cursor.pos += n;
+        this.consume(stream, cursor, buf.subarray(0, n));
+      }
+    } finally {
+      closeSync(fd);
+    }
+    if (final && cursor.pending.length > 0) {
+      const rest = cursor.pending;
+      cursor.pending = Buffer.alloc(0);
+      if (!cursor.skipPartial) this.emit(stream, rest);
+      cursor.skipPartial = false;
+    }
+  }
+
+  private consume(stream: StreamName, cursor: StreamCursor, chunk: Buffer): void {
+    let data = cursor.pending.length > 0 ? Buffer.concat([cursor.pending, chunk]) : chunk;
+    let start = 0;
+    for (let nl = data.indexOf(0x0a, start); nl !== -1; nl = data.indexOf(0x0a, start)) {
+      const line = data.subarray(start, nl);
+      start = nl + 1;
+      if (cursor.skipPartial) { cursor.skipPartial = false; continue; }
+      this.emit(stream, line);
+    }
+    data = data.subarray(start);
+    if (data.length > MAX_LINE_BYTES) {
+      // An endless line is matched in pieces rather than buffered without bound.
+      if (!cursor.skipPartial) this.emit(stream, data);
+      data = Buffer.alloc(0);
+    }
+    cursor.pending = Buffer.from(data);
+  }
+
+  private emit(stream: StreamName, raw: Buffer): void {
+    if (!this.config || !this.matcher) return;
+    let line = raw.toString('utf8');
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    if (this.matcher(line)) this.onMatch(stream, line, this.config);
+  }
+}

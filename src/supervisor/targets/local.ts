@@ -1,0 +1,63 @@
+// Local target: the job runs on this machine as the leader of its own process group (and
+// session), writing straight into the log files through inherited descriptors — no pipe
+// through the supervisor, so capture runs at disk speed and survives a supervisor crash.
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface LaunchSpec {
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+  stdoutFd: number;
+  stderrFd: number;
+}
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface RunningProcess {
+  pid: number;
+  exited: Promise<Exit>;
+  /** Signals the whole process group; false when nothing was there to signal. */
+  signalGroup(signal: NodeJS.Signals): boolean;
+}
+
+export type LaunchOutcome = { ok: true; proc: RunningProcess } | { ok: false; error: string };
+
+export function launchLocal(spec: LaunchSpec): Promise<LaunchOutcome> {
+  const [file, ...args] = spec.argv;
+  let child: ChildProcess;
+  try {
+    child = spawn(file ?? '', args, {
+      cwd: spec.cwd,
+      env: spec.env,
+      stdio: ['ignore', spec.stdoutFd, spec.stderrFd],
+      detached: true,
+    });
+  } catch (err) {
+    return Promise.resolve({ ok: false, error: (err as Error).message });
+  }
+  return new Promise((resolve) => {
+    const exited = new Promise<Exit>((res) => child.once('exit', (code, signal) => res({ code, signal })));
+    child.once('error', (err) => resolve({ ok: false, error: `${err.message}` }));
+    child.once('spawn', () => {
+      const pid = child.pid as number;
+      resolve({
+        ok: true,
+        proc: {
+          pid,
+          exited,
+          signalGroup(signal) {
+            try {
+              process.kill(-pid, signal);
+              return true;
+            } catch {
+              return false;
+            }
+          },
+        },
+      });
+    });
+  });
+}

@@ -1,0 +1,19 @@
+// Signal names: accepts TERM, SIGTERM, sigterm and numbers; an unknown name is an error, never SIGKILL.
+import { constants } from 'node:os';
+import { JobError } from '../errors.js';
+
+const BY_NAME = constants.signals as Record<string, number>;
+
+export function parseSignal(input: unknown): NodeJS.Signals {
+  const text = String(input ?? '').trim();
+  if (/^\d{1,3}$/.test(text)) {
+    const num = Number(text);
+    const name = Object.keys(BY_NAME).find((k) => BY_NAME[k] === num);
+    if (name) return name as NodeJS.Signals;
+  } else {
+    const upper = text.toUpperCase();
+    const name = upper.startsWith('SIG') ? upper : `SIG${upper}`;
+    if (name in BY_NAME) return name as NodeJS.Signals;
+  }
+  throw new JobError('invalid_signal', `unknown signal ${JSON.stringify(text.slice(0, 50))}`, { signal: text.slice(0, 50) });
+}

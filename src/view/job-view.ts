@@ -1,0 +1,93 @@
+// Pure builders of the job summary (status, list) and the job snapshot (run, start, wait).
+import { shortId } from '../store/ids.js';
+import { jobFiles } from '../store/jobs.js';
+import { readTail } from '../store/tail.js';
+import { liveness } from '../store/reconcile.js';
+import { isTerminal, type JobRecord } from '../store/types.js';
+
+/** Outcome fields shared by summaries and snapshots; present only once terminal. */
+function outcomeFields(job: JobRecord): Record<string, unknown> {
+  const s = job.state;
+  const out: Record<string, unknown> = {};
+  if (s.exit_code !== undefined) out['exit_code'] = s.exit_code;
+  if (s.signal !== undefined) out['signal'] = s.signal;
+  if (isTerminal(s.state)) out['timed_out'] = s.timed_out === true;
+  if (s.finished_at !== undefined) out['finished_at'] = s.finished_at;
+  if (s.duration_ms !== undefined) out['duration_ms'] = s.duration_ms;
+  if (s.error !== undefined) out['error'] = s.error;
+  if (s.lost_reason !== undefined) out['lost_reason'] = s.lost_reason;
+  return out;
+}
+
+export function jobSummary(job: JobRecord): Record<string, unknown> {
+  const { meta, state } = job;
+  const out: Record<string, unknown> = {
+    job_id: meta.job_id,
+    short_id: shortId(meta.job_id),
+    state: state.state,
+  };
+  if (meta.name !== undefined) out['name'] = meta.name;
+  out['command'] = meta.command;
+  out['cwd'] = meta.cwd;
+  out['tags'] = meta.tags;
+  out['executor'] = meta.executor;
+  out['created_at'] = meta.created_at;
+  if (state.started_at !== undefined) out['started_at'] = state.started_at;
+  return { ...out, ...outcomeFields(job) };
+}
+
+/** Status adds the live process ids, each only while verified to be the recorded process. */
+export function jobStatus(job: JobRecord): Record<string, unknown> {
+  const out = jobSummary(job);
+  const files = jobFiles(job.dir);
+  if (!isTerminal(job.state.state) && job.state.state !== 'created') {
+    const live = liveness(job.state);
+    if (live.processAlive) out['pid'] = job.state.pid;
+    if (live.supervisorAlive) out['supervisor_pid'] = job.state.supervisor_pid;
+    out['supervisor_alive'] = live.supervisorAlive;
+  }
+  if (job.state.timed_out === true && !isTerminal(job.state.state)) out['timed_out'] = true;
+  if (job.state.kill_request !== undefined) out['kill_requested'] = job.state.kill_request;
+  if (job.state.progress !== undefined) out['progress'] = job.state.progress;
+  if (job.meta.timeout_ms !== undefined) out['timeout_ms'] = job.meta.timeout_ms;
+  out['updated_at'] = job.state.updated_at;
+  out['stdout_log_path'] = files.stdout;
+  out['stderr_log_path'] = files.stderr;
+  return out;
+}
+
+export interface TailOptions {
+  tailLines: number;
+  maxBytes: number;
+}
+
+export function tailFields(job: JobRecord, opts: TailOptions): Record<string, unknown> {
+  const files = jobFiles(job.dir);
+  const out = readTail(files.stdout, opts.tailLines, opts.maxBytes);
+  const err = readTail(files.stderr, opts.tailLines, opts.maxBytes);
+  return {
+    stdout_tail: out.text,
+    stderr_tail: err.text,
+    stdout_range: [out.begin, out.end],
+    stderr_range: [err.begin, err.end],
+    stdout_total_bytes: out.total,
+    stderr_total_bytes: err.total,
+    truncated: out.begin > 0 || err.begin > 0,
+    encoding: 'utf-8',
+    stdout_log_path: files.stdout,
+    stderr_log_path: files.stderr,
+  };
+}
+
+export function jobSnapshot(job: JobRecord, opts: TailOptions, waitedMs: number): Record<string, unknown> {
+  return {
+    job_id: job.meta.job_id,
+    short_id: shortId(job.meta.job_id),
+    state: job.state.state,
+    tags: job.meta.tags,
+    ...tailFields(job, opts),
+    waited_ms: waitedMs,
+    ...(job.state.started_at !== undefined ? { started_at: job.state.started_at } : {}),
+    ...outcomeFields(job),
+  };
+}
