@@ -20,3 +20,18 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
+
+// Unbundled per-module build of src/ for the unit tests of pure modules.
+const { readdirSync } = await import('node:fs');
+const sources = readdirSync('src', { recursive: true })
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+  .map((f) => `src/${f}`);
+await build({
+  entryPoints: sources,
+  outdir: 'dist/lib',
+  bundle: false,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'warning',
+});

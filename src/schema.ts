@@ -101,7 +101,7 @@ export const outputSchemas: Record<string, Schema> = {
   }, ['root', 'dry_run', 'older_than', 'older_than_source', 'deleted', 'skipped', 'freed_bytes', 'jobs']),
   delete: success('delete', { job_id: jobId, state, deleted: { const: true }, freed_bytes: int }, ['job_id', 'deleted']),
   schema: success('schema', { schema: { type: 'object' } }, ['schema']),
-  version: success('version', { version: str, schema_version: str, node_version: str, platform: str }, ['version', 'schema_version']),
+  version: success('version', { version: str, schema_version: str, node_version: str, platform: str }, ['version']),
   config_path: success('config_path', { path: str, source: { enum: ['flag', 'env', 'default'] }, exists: bool }, ['path', 'source', 'exists']),
   config_show: success('config_show', { path: str, exists: bool, config: { type: 'object' } }, ['path', 'config']),
   config_init: success('config_init', { path: str, written: bool }, ['path', 'written']),

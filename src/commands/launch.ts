@@ -17,6 +17,8 @@ const ACK_TIMEOUT_MS = 30_000;
 const DEFAULT_SNAPSHOT_AFTER_MS = 10_000;
 
 export async function launch(ctx: Context, dir: string): Promise<void> {
+  // A broken config must fail the start before the job is claimed.
+  const location = ctx.config().location;
   const claimed = await updateState(dir, (cur) =>
     cur.state === 'created'
       ? { ...cur, state: 'queued', queued_at: nowIso(), launcher_pid: process.pid, launcher_start_time: processStartTime(process.pid) }
@@ -29,7 +31,6 @@ export async function launch(ctx: Context, dir: string): Promise<void> {
   const logFd = openSync(jobFiles(dir).supervisorLog, 'a', 0o600);
   const args = ['--', ctx.entry, '_supervise', ctx.root, id];
   // The supervisor reads the same config file; the default location needs no argument.
-  const location = ctx.config().location;
   if (location.source !== 'default') args.push(location.path);
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'ignore', logFd], cwd: '/' });
   closeSync(logFd);

@@ -1,0 +1,112 @@
+// Runs the built bin/jobctl as a subprocess against a temp root and checks the output
+// contract on every call: exactly one JSON line on stdout, valid against `jobctl schema`.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, realpathSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+import Ajv2020 from 'ajv/dist/2020.js';
+
+export const PROJECT = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
+export const BIN = join(PROJECT, 'bin', 'jobctl');
+
+let validators;
+function validatorFor(type) {
+  if (!validators) {
+    const out = JSON.parse(execFileSync(BIN, ['schema'], { encoding: 'utf8' }));
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    // The contract's time format: RFC 3339 UTC with milliseconds.
+    ajv.addFormat('date-time', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    validators = {};
+    for (const [name, schema] of Object.entries(out.schema.outputs)) validators[name] = ajv.compile(schema);
+    for (const [name, schema] of Object.entries(out.schema.events)) validators[name] = ajv.compile(schema);
+  }
+  const v = validators[type];
+  assert.ok(v, `no schema for output type ${type}`);
+  return v;
+}
+
+export function assertMatchesSchema(type, obj) {
+  const validate = validatorFor(type);
+  assert.ok(validate(obj), `output of type ${type} does not match its schema: ${JSON.stringify(validate.errors)}\n${JSON.stringify(obj)}`);
+}
+
+/** A temp directory removed after the test. */
+export function testDir(t, prefix = 'jobctl-test-') {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/**
+ * Runs jobctl; resolves { json, code, stdout, stderr }. Asserts the one-JSON-object contract
+ * unless `raw` is set (for --help).
+ */
+export function jobctl(args, opts = {}) {
+  const env = { ...process.env, ...(opts.env ?? {}) };
+  delete env.JOBCTL_CONFIG;
+  delete env.JOBCTL_ROOT;
+  // The default config location lives inside the test's temp tree, never the user's.
+  env.XDG_CONFIG_HOME = join(opts.root ?? tmpdir(), '..', 'xdg-config');
+  if (opts.root) env.JOBCTL_ROOT = opts.root;
+  if (opts.config) env.JOBCTL_CONFIG = opts.config;
+  return new Promise((resolve, reject) => {
+    const child = spawn(opts.bin ?? BIN, args, { cwd: opts.cwd ?? PROJECT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached ?? false });
+    const out = [];
+    const err = [];
+    child.stdout.on('data', (d) => out.push(d));
+    child.stderr.on('data', (d) => err.push(d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      const stdout = Buffer.concat(out).toString('utf8');
+      const stderr = Buffer.concat(err).toString('utf8');
+      if (opts.raw) return resolve({ code, signal, stdout, stderr });
+      try {
+        assert.ok(stdout.endsWith('\n'), `stdout must end with a newline: ${JSON.stringify(stdout.slice(-200))}`);
+        const lines = stdout.slice(0, -1).split('\n');
+        assert.equal(lines.length, 1, `stdout must be exactly one line, got ${lines.length}: ${stdout.slice(0, 500)}`);
+        const json = JSON.parse(lines[0]);
+        assert.doesNotMatch(stdout, /\n\s+at .+\(.+:\d+:\d+\)/, 'no stack trace on stdout');
+        if (json.ok) assert.equal(code, 0, `success must exit 0: ${stdout}`);
+        else assert.ok(code === 1 || code === 2, `error must exit 1 or 2, got ${code}: ${stdout}`);
+        assertMatchesSchema(json.ok ? json.type : 'error', json);
+        resolve({ json, code, stdout, stderr, pid: child.pid });
+      } catch (e) {
+        e.message += `\nargs: ${JSON.stringify(args).slice(0, 500)}\nstderr: ${stderr.slice(0, 2000)}`;
+        reject(e);
+      }
+    });
+    if (opts.onSpawn) opts.onSpawn(child);
+  });
+}
+
+/** jobctl with a fresh root per test; returns a bound runner. */
+export function withRoot(t) {
+  const base = testDir(t);
+  const root = join(base, 'jobs');
+  const run = (args, opts = {}) => jobctl(args, { root, ...opts });
+  return { base, root, run };
+}
+
+/** Polls `cond` until it returns a truthy value (or throws after `timeoutMs`). */
+export async function waitFor(cond, { timeoutMs = 15000, intervalMs = 20, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await cond();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** True while a process with this pid exists and is not a zombie. */
+export function processAlive(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
