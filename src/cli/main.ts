@@ -9,7 +9,7 @@ import { resolveRoot } from '../store/root.js';
 import { commands, groupDescriptions } from '../commands/index.js';
 import type { CommandDef, Context } from '../commands/types.js';
 import type { Args } from './args.js';
-import { splitCommandLine, subcommandIndex } from './split-command.js';
+import { joinDashValues, splitCommandLine, subcommandIndex } from './split-command.js';
 
 const GLOBAL_OPTIONS: Record<string, Options> = {
   root: { type: 'string', global: true, describe: 'job store root (default $JOBCTL_ROOT, else the data dir)' },
@@ -17,9 +17,15 @@ const GLOBAL_OPTIONS: Record<string, Options> = {
   v: { type: 'count', global: true, describe: 'more diagnostics on stderr (-vv for debug)' },
 };
 
-function takesValue(def: CommandDef): (flag: string) => boolean {
+function findCommand(word: string, next: string | undefined): CommandDef | undefined {
+  const name = (c: CommandDef) => c.command.split(' ')[0];
+  if (word in groupDescriptions) return commands.find((c) => c.group === word && name(c) === next);
+  return commands.find((c) => !c.group && (name(c) === word || (c.aliases ?? []).includes(word)));
+}
+
+function takesValue(def: CommandDef | undefined): (flag: string) => boolean {
   const names = new Map<string, Options>();
-  for (const [name, opt] of Object.entries({ ...GLOBAL_OPTIONS, ...def.options })) {
+  for (const [name, opt] of Object.entries({ ...GLOBAL_OPTIONS, ...(def?.options ?? {}) })) {
     names.set(name, opt);
     const aliases = opt.alias === undefined ? [] : Array.isArray(opt.alias) ? opt.alias : [opt.alias];
     for (const a of aliases) names.set(a, opt);
@@ -28,6 +34,18 @@ function takesValue(def: CommandDef): (flag: string) => boolean {
     const opt = names.get(flag);
     return opt !== undefined && opt.type !== 'boolean' && opt.type !== 'count';
   };
+}
+
+/** yargs reads `--wait=maybe` as true; a boolean flag given a value must be true or false. */
+function rejectBooleanValues(argv: readonly string[]): void {
+  for (const token of argv) {
+    if (token === '--') return;
+    const m = /^--([^=]+)=(.*)$/s.exec(token);
+    if (m && !takesValue(undefined)(m[1] as string) && !['true', 'false'].includes(m[2] as string)) {
+      const known = commands.some((c) => c.options[m[1] as string]?.type === 'boolean');
+      if (known) throw usageError(`--${m[1]} takes no value`, { flag: m[1] });
+    }
+  }
 }
 
 function firstString(value: unknown): string | undefined {
@@ -69,12 +87,15 @@ export async function main(argv: string[], entry: string): Promise<void> {
   let commandWords: string[] | undefined;
   let parseArgv = argv;
   const subIndex = subcommandIndex(argv);
-  const sub = subIndex === -1 ? undefined : commands.find((c) => !c.group && c.takesCommand && c.command === argv[subIndex]);
-  if (sub !== undefined) {
-    const split = splitCommandLine(argv, subIndex + 1, takesValue(sub));
+  const def = subIndex === -1 ? undefined : findCommand(argv[subIndex] as string, argv[subIndex + 1]);
+  const valueFlags = takesValue(def);
+  if (def?.takesCommand) {
+    const split = splitCommandLine(argv, subIndex + 1, valueFlags);
     parseArgv = split.flags;
     commandWords = split.command;
   }
+  parseArgv = joinDashValues(parseArgv, valueFlags);
+  rejectBooleanValues(parseArgv);
 
   const y = yargs(parseArgv)
     .scriptName('jobctl')

@@ -34,3 +34,23 @@ export function splitCommandLine(
   }
   return { flags: [...argv], command: undefined };
 }
+
+/**
+ * Rewrites `--flag -value` as `--flag=-value` for flags that take a value, so a value that
+ * starts with '-' (e.g. `--timeout -5s`) reaches validation instead of being read as flags.
+ */
+export function joinDashValues(argv: readonly string[], takesValue: (flag: string) => boolean): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i] as string;
+    if (token === '--') return [...out, ...argv.slice(i)];
+    const next = argv[i + 1];
+    if (token.startsWith('-') && !token.includes('=') && takesValue(flagName(token)) && next !== undefined && next.startsWith('-') && next !== '--') {
+      out.push(`${token}=${next}`);
+      i++;
+    } else {
+      out.push(token);
+    }
+  }
+  return out;
+}
