@@ -95,7 +95,7 @@ export function loadConfig(flag: string | undefined): LoadedConfig {
   }
   let raw: Record<string, unknown>;
   try {
-    raw = parse(text) as Record<string, unknown>;
+    raw = parse(text);
   } catch (err) {
     const line = err instanceof TomlError ? err.line : undefined;
     const first = (err as Error).message.split('\n')[0] ?? 'invalid TOML';

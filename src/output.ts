@@ -1,7 +1,7 @@
 // The only module that writes to stdout. Every invocation prints exactly one JSON object on
 // one line (streaming forms excepted) and sets the exit code: 0 success, 1 runtime, 2 usage.
 import { writeSync } from 'node:fs';
-import { JobError } from './errors.js';
+import type { JobError } from './errors.js';
 
 export const SCHEMA_VERSION = '1';
 

@@ -63,12 +63,12 @@ export function oneOf<T extends string>(args: Args, key: string, allowed: readon
 
 /** The job id from the positional or --task-id (the seed-compatible spelling). */
 export function jobIdArg(args: Args): string {
-  const positional = args['id'];
+  const positional = optString(args, 'id');
   const flag = optString(args, 'task-id');
-  if (positional !== undefined && flag !== undefined && String(positional) !== flag) {
+  if (positional !== undefined && flag !== undefined && positional !== flag) {
     throw usageError('give the job id once: positionally or with --task-id');
   }
   const id = positional ?? flag;
   if (id === undefined || id === '') throw usageError('a job id is required');
-  return String(id);
+  return id;
 }

@@ -27,7 +27,7 @@ function takesValue(def: CommandDef | undefined): (flag: string) => boolean {
   const names = new Map<string, Options>();
   for (const [name, opt] of Object.entries({ ...GLOBAL_OPTIONS, ...(def?.options ?? {}) })) {
     names.set(name, opt);
-    const aliases = opt.alias === undefined ? [] : Array.isArray(opt.alias) ? opt.alias : [opt.alias];
+    const aliases: string[] = opt.alias === undefined ? [] : Array.isArray(opt.alias) ? (opt.alias as string[]) : [opt.alias as string];
     for (const a of aliases) names.set(a, opt);
   }
   return (flag) => {

@@ -23,7 +23,6 @@ export async function waitForJob(
 
   return new Promise<WaitResult>((resolvePromise, reject) => {
     let watcher: FSWatcher | undefined;
-    let poll: NodeJS.Timeout | undefined;
     let deadline: NodeJS.Timeout | undefined;
     let settled = false;
     let checking = false;
@@ -33,7 +32,7 @@ export async function waitForJob(
       if (settled) return;
       settled = true;
       watcher?.close();
-      if (poll) clearInterval(poll);
+      clearInterval(poll);
       if (deadline) clearTimeout(deadline);
       if (result instanceof Error) reject(result);
       else resolvePromise(result);
@@ -63,7 +62,7 @@ export async function waitForJob(
     } catch {
       // No inotify: the poll below still ends the wait.
     }
-    poll = setInterval(() => void check(true), Math.max(10, pollMs));
+    const poll = setInterval(() => void check(true), Math.max(10, pollMs));
     if (timeoutMs !== undefined) {
       deadline = setTimeout(() => {
         void reconcile(readJob(dir)).then(

@@ -5,7 +5,7 @@ import { JobError } from '../errors.js';
 const BY_NAME = constants.signals as Record<string, number>;
 
 export function parseSignal(input: unknown): NodeJS.Signals {
-  const text = String(input ?? '').trim();
+  const text = (typeof input === 'string' || typeof input === 'number' ? String(input) : '').trim();
   if (/^\d{1,3}$/.test(text)) {
     const num = Number(text);
     const name = Object.keys(BY_NAME).find((k) => BY_NAME[k] === num);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { withRoot } from '../helpers/jobctl.mjs';
+import { withRoot, waitFor } from '../helpers/jobctl.mjs';
 
 test('run --wait of a command that exits 0 returns exited with its output', async (t) => {
   const { run } = withRoot(t);
@@ -107,4 +107,33 @@ test('50 MB of output is captured byte for byte', async (t) => {
   assert.equal(end, log.length);
   assert.ok(end - begin <= 65536, 'the tail respects the default byte cap');
   assert.equal(json.truncated, true);
+});
+
+test('tail honours --tail-lines and --max-bytes and reports ranges', async (t) => {
+  const { run } = withRoot(t);
+  const { json } = await run(['run', '--wait', '--', 'sh', '-c', 'for i in 1 2 3 4 5; do echo line$i; done; echo oops >&2']);
+  const two = await run(['tail', '--tail-lines', '2', json.job_id]);
+  assert.equal(two.json.type, 'tail');
+  assert.equal(two.json.stdout_tail, 'line4\nline5\n');
+  assert.deepEqual(two.json.stdout_range, [18, 30]);
+  assert.equal(two.json.stdout_total_bytes, 30);
+  assert.equal(two.json.stderr_tail, 'oops\n');
+  assert.equal(two.json.truncated, true);
+  const capped = await run(['tail', '--max-bytes', '4', json.job_id]);
+  assert.equal(capped.json.stdout_tail, 'ne5\n');
+  assert.deepEqual(capped.json.stdout_range, [26, 30]);
+  const whole = await run(['tail', json.job_id]);
+  assert.equal(whole.json.truncated, false);
+  assert.equal(whole.json.stdout_range[0], 0);
+});
+
+test('--progress-every records a heartbeat with byte counts while the job runs', async (t) => {
+  const { run } = withRoot(t);
+  const { json } = await run(['run', '--snapshot-after', '0', '--progress-every', '100ms', '--', 'sh', '-c', 'echo hi; sleep 300']);
+  t.after(() => run(['kill', json.job_id]));
+  const status = await waitFor(async () => {
+    const s = (await run(['status', json.job_id])).json;
+    return s.progress?.stdout_bytes === 3 ? s : undefined;
+  }, { what: 'a progress heartbeat' });
+  assert.equal(status.progress.stderr_bytes, 0);
 });
