@@ -1,6 +1,14 @@
 // Flags shared by run and create (the job definition) and by run, start and wait (observation).
 import type { Options } from 'yargs';
 
+export const outputMatchOptions: Record<string, Options> = {
+  'output-pattern': { type: 'string', describe: 'pattern matched against each new output line' },
+  'output-match-type': { type: 'string', describe: 'contains | regex (RE2)' },
+  'output-stream': { type: 'string', describe: 'stdout | stderr | either' },
+  'output-command': { type: 'string', describe: 'shell command run for each matching line' },
+  'output-file': { type: 'string', describe: 'NDJSON file that gets one line per matching line' },
+};
+
 export const definitionOptions: Record<string, Options> = {
   cwd: { type: 'string', alias: ['workspace', 'workdir'], describe: 'working directory of the job' },
   env: { type: 'string', describe: 'K=V, or K to take the value from this environment (repeatable)' },
@@ -12,11 +20,7 @@ export const definitionOptions: Record<string, Options> = {
   name: { type: 'string', describe: 'human-readable name' },
   'notify-command': { type: 'string', describe: 'shell command run with the job.finished event on stdin' },
   'notify-file': { type: 'string', describe: 'NDJSON file that gets one job.finished line' },
-  'output-pattern': { type: 'string', describe: 'pattern matched against each new output line' },
-  'output-match-type': { type: 'string', describe: 'contains | regex (RE2)' },
-  'output-stream': { type: 'string', describe: 'stdout | stderr | either' },
-  'output-command': { type: 'string', describe: 'shell command run for each matching line' },
-  'output-file': { type: 'string', describe: 'NDJSON file that gets one line per matching line' },
+  ...outputMatchOptions,
   'shell-wrapper': { type: 'string', describe: 'shell for a single command string, e.g. "bash -lc"' },
   'progress-every': { type: 'string', describe: 'record a progress heartbeat in state.json this often' },
   cmd: { type: 'string', describe: 'command as one shell string (same as a single CMD word)' },

@@ -6,6 +6,7 @@ import { optBool, optNonEmpty } from '../cli/args.js';
 import { fileSize, jobFiles, updateMeta } from '../store/jobs.js';
 import type { NotificationConfig } from '../store/types.js';
 import { buildOutputMatch } from './notification-options.js';
+import { outputMatchOptions } from './definition-options.js';
 import { loadJob } from './load-job.js';
 import { idOptions, type CommandDef } from './types.js';
 
@@ -18,11 +19,7 @@ export const notifySetCommand: CommandDef = {
     ...idOptions,
     command: { type: 'string', describe: 'job.finished command sink' },
     file: { type: 'string', describe: 'job.finished NDJSON file sink' },
-    'output-pattern': { type: 'string', describe: 'output-match pattern' },
-    'output-match-type': { type: 'string', describe: 'contains | regex' },
-    'output-stream': { type: 'string', describe: 'stdout | stderr | either' },
-    'output-command': { type: 'string', describe: 'command run per matching line' },
-    'output-file': { type: 'string', describe: 'NDJSON file per matching line' },
+    ...outputMatchOptions,
     clear: { type: 'boolean', describe: 'remove every sink (before applying the options given)' },
   },
   async handler(args, ctx) {
