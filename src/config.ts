@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parse, TomlError } from 'smol-toml';
 import { JobError } from './errors.js';
 import { parseDuration } from './util/duration.js';
+import { parseSize } from './util/size.js';
 import { resolveConfigPath, type ConfigLocation } from './store/root.js';
 
 export interface Config {
@@ -23,6 +24,7 @@ export interface LoadedConfig {
 export const DEFAULT_SHELL = ['sh', '-lc'];
 export const DEFAULT_NOTIFY_TIMEOUT_MS = 30_000;
 export const DEFAULT_GC_OLDER_THAN_MS = 30 * 86_400_000;
+export const DEFAULT_MAX_LOG_BYTES = 2 ** 30;
 
 const defaults = (): Config => ({
   shell: { unix: [...DEFAULT_SHELL] },
@@ -52,7 +54,7 @@ function durationKey(value: unknown, path: string, key: string): number | undefi
   try {
     return parseDuration(typeof value === 'number' ? String(value) : value, key);
   } catch (err) {
-    throw configError(path, key, (err as Error).message);
+    throw configError(path, key, (err as Error).message.replace(`${key}: `, ''));
   }
 }
 
@@ -75,10 +77,12 @@ export function validateConfig(raw: Record<string, unknown>, path: string): Conf
   const defaultsTable = table(raw['defaults'], path, 'defaults');
   const maxLog = defaultsTable?.['max_log_bytes'];
   if (maxLog !== undefined) {
-    if (typeof maxLog !== 'number' || !Number.isSafeInteger(maxLog) || maxLog <= 0) {
-      throw configError(path, 'defaults.max_log_bytes', 'must be a positive integer');
+    if (typeof maxLog !== 'number' && typeof maxLog !== 'string') throw configError(path, 'defaults.max_log_bytes', 'must be a size such as "1G"');
+    try {
+      cfg.defaults.max_log_bytes = parseSize(String(maxLog), 'defaults.max_log_bytes');
+    } catch (err) {
+      throw configError(path, 'defaults.max_log_bytes', (err as Error).message.replace(/^defaults\.max_log_bytes: /, ''));
     }
-    cfg.defaults.max_log_bytes = maxLog;
   }
   return cfg;
 }

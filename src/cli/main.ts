@@ -83,7 +83,15 @@ function register(y: Argv, def: CommandDef, commandWords: string[] | undefined, 
   });
 }
 
-export async function main(argv: string[], entry: string): Promise<void> {
+/** `config --init` is the seed's spelling of `config init`. */
+function seedSpellings(argv: string[]): string[] {
+  const at = subcommandIndex(argv);
+  if (argv[at] !== 'config' || argv[at + 1] !== '--init') return argv;
+  return [...argv.slice(0, at + 1), 'init', ...argv.slice(at + 2)];
+}
+
+export async function main(rawArgv: string[], entry: string): Promise<void> {
+  const argv = seedSpellings(rawArgv);
   let commandWords: string[] | undefined;
   let parseArgv = argv;
   const subIndex = subcommandIndex(argv);

@@ -6,7 +6,7 @@ import { optBool } from '../cli/args.js';
 import { formatDuration } from '../util/duration.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { resolveConfigPath } from '../store/root.js';
-import type { Config } from '../config.js';
+import { DEFAULT_GC_OLDER_THAN_MS, DEFAULT_MAX_LOG_BYTES, type Config } from '../config.js';
 import starter from '../../config.example.toml';
 import type { CommandDef } from './types.js';
 
@@ -14,7 +14,8 @@ function effective(config: Config): Record<string, unknown> {
   return {
     shell: { unix: config.shell.unix },
     notify: { command_timeout: formatDuration(config.notify.command_timeout_ms) },
-    gc: { older_than: formatDuration(config.gc.older_than_ms ?? 30 * 86_400_000) },
+    gc: { older_than: formatDuration(config.gc.older_than_ms ?? DEFAULT_GC_OLDER_THAN_MS) },
+    defaults: { max_log_bytes: config.defaults.max_log_bytes ?? DEFAULT_MAX_LOG_BYTES },
   };
 }
 
@@ -38,7 +39,7 @@ export const configShowCommand: CommandDef = {
   options: {},
   async handler(_args, ctx) {
     const loaded = ctx.config();
-    return { path: loaded.location.path, exists: loaded.exists, config: effective(loaded.config) };
+    return { path: loaded.location.path, source: loaded.location.source, exists: loaded.exists, config: effective(loaded.config) };
   },
 };
 

@@ -24,6 +24,7 @@ export const definitionOptions: Record<string, Options> = {
   'shell-wrapper': { type: 'string', describe: 'shell for a single command string, e.g. "bash -lc"' },
   'progress-every': { type: 'string', describe: 'record a progress heartbeat in state.json this often' },
   cmd: { type: 'string', describe: 'command as one shell string (same as a single CMD word)' },
+  'max-log-bytes': { type: 'string', describe: 'cap of each log (bytes or 512K, 100M, 1G; default config, else 1G)' },
 };
 
 export const observeOptions: Record<string, Options> = {

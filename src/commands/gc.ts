@@ -35,6 +35,7 @@ export const gcCommand: CommandDef = {
     let deleted = 0;
     let skipped = 0;
     let freed = 0;
+    let wouldDelete = 0;
     for (const candidate of scanJobs(ctx.root)) {
       const job = await reconcile(candidate);
       const row = { job_id: job.meta.job_id, state: job.state.state };
@@ -60,6 +61,7 @@ export const gcCommand: CommandDef = {
         deleted++;
       }
       freed += bytes;
+      wouldDelete++;
       rows.push({ ...row, action: dryRun ? 'would_delete' : 'deleted', reason: `finished more than ${formatDuration(olderThanMs)} ago`, bytes });
     }
     return {
@@ -68,6 +70,7 @@ export const gcCommand: CommandDef = {
       older_than: formatDuration(olderThanMs),
       older_than_source: source,
       deleted,
+      would_delete: dryRun ? wouldDelete : 0,
       skipped,
       freed_bytes: freed,
       jobs: rows,

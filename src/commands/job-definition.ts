@@ -4,6 +4,8 @@ import { resolve } from 'node:path';
 import { usageError } from '../errors.js';
 import { optString, optNonEmpty, stringList, optInt, type Args } from '../cli/args.js';
 import { parseOptionalDuration } from '../util/duration.js';
+import { parseSize } from '../util/size.js';
+import { DEFAULT_MAX_LOG_BYTES } from '../config.js';
 import { validateTags } from '../util/tags.js';
 import { quoteArgv } from '../util/shell-quote.js';
 import { nowIso } from '../util/time.js';
@@ -88,6 +90,12 @@ function resolveEnvFile(args: Args): string | undefined {
   return path;
 }
 
+function maxLogBytes(args: Args, ctx: Context): number {
+  const flag = optString(args, 'max-log-bytes');
+  if (flag !== undefined) return parseSize(flag, '--max-log-bytes');
+  return ctx.config().config.defaults.max_log_bytes ?? DEFAULT_MAX_LOG_BYTES;
+}
+
 export function buildDefinition(args: Args, ctx: Context): { meta: JobMeta; secrets: Record<string, string> } {
   const { command, argv } = resolveCommand(args, ctx);
   const mask = stringList(args, 'mask');
@@ -115,6 +123,7 @@ export function buildDefinition(args: Args, ctx: Context): { meta: JobMeta; secr
     kill_after_ms: parseOptionalDuration(optString(args, 'kill-after'), '--kill-after') ?? DEFAULT_KILL_AFTER_MS,
     ...(progress !== undefined && progress > 0 ? { progress_every_ms: progress } : {}),
     tags: validateTags(stringList(args, 'tag')),
+    max_log_bytes: maxLogBytes(args, ctx),
     executor: 'local',
     notification: {
       ...(notifyCommand !== undefined ? { notify_command: notifyCommand } : {}),

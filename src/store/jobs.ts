@@ -6,10 +6,11 @@
 //   read-modify-write holds the job lock (lock.ts), so concurrent writers never lose an update.
 // - A terminal state is final: updateState never moves a job out of a terminal state.
 // - Secret values live only in secrets.json (0600), never in meta.json or state.json.
-import { mkdirSync, existsSync, readdirSync, rmSync, statSync, chmodSync, appendFileSync, openSync } from 'node:fs';
+import { mkdirSync, existsSync, readdirSync, rmSync, statSync, statfsSync, chmodSync, appendFileSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic, readJson, fsyncDir } from './atomic.js';
 import { withJobLock } from './lock.js';
+import { withReserve } from './reserve.js';
 import { isTerminal, type JobMeta, type JobRecord, type JobStateRecord } from './types.js';
 import { JobError } from '../errors.js';
 import { nowIso } from '../util/time.js';
@@ -88,7 +89,7 @@ export async function updateState(
     const next = await change(current);
     if (next === undefined) return current;
     const written = { ...next, updated_at: nowIso() };
-    writeJsonAtomic(jobFiles(dir).state, written);
+    withReserve(dir, () => writeJsonAtomic(jobFiles(dir).state, written));
     return written;
   });
 }
@@ -138,7 +139,7 @@ export function removeJobDir(dir: string): void {
 
 /** completion_event.json: the job.finished event and every delivery attempt. */
 export function writeCompletionEvent(dir: string, record: Record<string, unknown>): void {
-  writeJsonAtomic(jobFiles(dir).completion, record);
+  withReserve(dir, () => writeJsonAtomic(jobFiles(dir).completion, record));
 }
 
 /** The event file a notify command can read through JOBCTL_EVENT_PATH. */
@@ -156,4 +157,17 @@ export function appendOutputEvent(dir: string, record: Record<string, unknown>):
 /** Opens a log for appending; the descriptor is handed to the job's process. */
 export function openLogForAppend(path: string): number {
   return openSync(path, 'a', 0o600);
+}
+
+/** Below this much free space a writer may already have hit ENOSPC (writes are page-sized). */
+const FULL_BELOW_BYTES = 64 * 1024;
+
+/** True when the filesystem holding the job is (nearly) out of space for unprivileged writes. */
+export function filesystemFull(dir: string): boolean {
+  try {
+    const fs = statfsSync(dir);
+    return fs.bavail * fs.bsize < FULL_BELOW_BYTES;
+  } catch {
+    return false;
+  }
 }

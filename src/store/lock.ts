@@ -3,6 +3,7 @@
 import lockfile from 'proper-lockfile';
 import { join } from 'node:path';
 import { JobError } from '../errors.js';
+import { isNoSpace, releaseReserve } from './reserve.js';
 
 const LOCK_OPTIONS = {
   realpath: false,
@@ -12,11 +13,16 @@ const LOCK_OPTIONS = {
 };
 
 export async function withJobLock<T>(dir: string, fn: () => T | Promise<T>): Promise<T> {
+  const acquire = () => lockfile.lock(join(dir, 'meta.json'), { ...LOCK_OPTIONS, lockfilePath: join(dir, '.lock') });
   let release: () => Promise<void>;
   try {
-    release = await lockfile.lock(join(dir, 'meta.json'), { ...LOCK_OPTIONS, lockfilePath: join(dir, '.lock') });
+    release = await acquire().catch((err: unknown) => {
+      if (isNoSpace(err) && releaseReserve(dir)) return acquire();
+      throw err;
+    });
   } catch (err) {
-    throw new JobError('io_error', `could not lock job: ${(err as Error).message}`, { dir }, true);
+    const errno = (err as NodeJS.ErrnoException).code;
+    throw new JobError('io_error', `could not lock job: ${(err as Error).message}`, { dir, ...(errno ? { errno } : {}) }, true);
   }
   try {
     return await fn();

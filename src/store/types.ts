@@ -43,6 +43,8 @@ export interface JobMeta {
   kill_after_ms: number;
   progress_every_ms?: number;
   tags: string[];
+  /** Each log is cut at this size; the job is killed when it writes past it. */
+  max_log_bytes?: number;
   executor: string;
   notification: NotificationConfig;
   /** Defaults for snapshots of this job (`run`/`start` observe with these). */
@@ -82,6 +84,10 @@ export interface JobStateRecord {
   kill_request?: KillRequest;
   /** Heartbeat written every --progress-every while running. */
   progress?: { stdout_bytes: number; stderr_bytes: number; at: string };
+  /** Why jobctl ended the job itself (`max_log_bytes`). */
+  kill_reason?: string;
+  /** True when a log was cut at max_log_bytes. */
+  log_truncated?: boolean;
   /** Why a lost job was declared lost. */
   lost_reason?: string;
 }

@@ -10,7 +10,7 @@
 //   data path.
 import { statSync, closeSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import { loadConfig, DEFAULT_NOTIFY_TIMEOUT_MS, DEFAULT_SHELL } from '../config.js';
-import { jobDir, jobFiles, readMeta, readSecrets, readState, updateState, openLogForAppend, fileSize } from '../store/jobs.js';
+import { jobDir, jobFiles, readMeta, readSecrets, readState, updateState, openLogForAppend, fileSize, filesystemFull } from '../store/jobs.js';
 import type { JobMeta, JobStateRecord } from '../store/types.js';
 import { bootId, processStartTime } from '../util/proc.js';
 import { nowIso, msBetween } from '../util/time.js';
@@ -21,6 +21,8 @@ import { launchLocal, type Exit, type RunningProcess } from './targets/local.js'
 import { OutputFollower } from './output-follower.js';
 import { Notifier } from './notifier.js';
 import { Escalation } from './escalation.js';
+import { LogLimit } from './log-limit.js';
+import { allocateReserve, releaseReserve } from '../store/reserve.js';
 
 const FALLBACK_POLL_MS = 1000;
 
@@ -37,7 +39,6 @@ function failure(current: JobStateRecord, message: string): JobStateRecord {
 
 export async function supervise(root: string, id: string, configPath: string | undefined): Promise<void> {
   const dir = jobDir(root, id);
-  const files = jobFiles(dir);
   const meta = readMeta(dir);
   const secrets = readSecrets(dir);
   Object.values(secrets).forEach(registerSecret);
@@ -57,8 +58,16 @@ export async function supervise(root: string, id: string, configPath: string | u
       : undefined,
   );
   if (claimed.state !== 'queued' || claimed.supervisor_pid !== process.pid) return;
+  allocateReserve(dir);
+  try {
+    await launchAndFollow(dir, meta, secrets, new Notifier(dir, id, shell, notifyTimeout));
+  } finally {
+    releaseReserve(dir);
+  }
+}
 
-  const notifier = new Notifier(dir, id, shell, notifyTimeout);
+async function launchAndFollow(dir: string, meta: JobMeta, secrets: Record<string, string>, notifier: Notifier): Promise<void> {
+  const files = jobFiles(dir);
   let proc: RunningProcess | undefined;
   const state = await updateState(dir, async (cur) => {
     if (cur.state !== 'queued') return undefined;
@@ -91,6 +100,10 @@ async function followUntilExit(dir: string, meta: JobMeta, proc: RunningProcess,
   const follower = new OutputFollower({ stdout: files.stdout, stderr: files.stderr }, (s, l, c) => notifier.outputMatched(s, l, c));
   follower.setConfig(meta.notification.on_output_match);
   const escalation = new Escalation(proc, meta.kill_after_ms);
+  const logLimit = new LogLimit({ stdout: files.stdout, stderr: files.stderr }, meta.max_log_bytes, () => {
+    proc.signalGroup('SIGKILL');
+    void updateState(dir, (cur) => ({ ...cur, kill_reason: 'max_log_bytes' })).catch(() => undefined);
+  });
 
   const onStateChange = (): void => {
     try {
@@ -114,13 +127,17 @@ async function followUntilExit(dir: string, meta: JobMeta, proc: RunningProcess,
     watcher = watch(dir, (_e, name) => {
       if (name === 'state.json') onStateChange();
       else if (name === 'meta.json') onMetaChange();
-      else if ((name === 'stdout.log' || name === 'stderr.log') && follower.active) follower.poll();
+      else if (name === 'stdout.log' || name === 'stderr.log') {
+        logLimit.check();
+        if (follower.active) follower.poll();
+      }
     });
     watcher.on('error', () => undefined);
   } catch {
     log.warn('fs.watch unavailable; relying on polling');
   }
   const poll = setInterval(() => {
+    logLimit.check();
     onStateChange();
     onMetaChange();
   }, FALLBACK_POLL_MS);
@@ -147,15 +164,30 @@ async function followUntilExit(dir: string, meta: JobMeta, proc: RunningProcess,
     // Keep the last known pattern.
   }
   follower.poll(true);
+  logLimit.check();
+  const truncated = logLimit.truncate();
+  // Checked before the reserve is freed: a full filesystem means output may be missing.
+  const diskFull = filesystemFull(dir);
 
   const finishedAt = nowIso();
   const state = await updateState(dir, (cur) => {
     const next: JobStateRecord = { ...cur, finished_at: finishedAt, timed_out: escalation.timedOut };
     const duration = msBetween(cur.started_at, finishedAt);
     if (duration !== undefined) next.duration_ms = duration;
-    if (exit.signal !== null) return { ...next, state: 'killed', signal: exit.signal };
-    return { ...next, state: 'exited', exit_code: exit.code ?? -1 };
+    if (truncated) next.log_truncated = true;
+    if (logLimit.exceeded) next.kill_reason = 'max_log_bytes';
+    if (exit.signal !== null) next.signal = exit.signal;
+    else next.exit_code = exit.code ?? -1;
+    if (diskFull) {
+      const message = 'the filesystem holding the job logs is full: output may be missing';
+      return { ...next, state: 'failed', error: { code: 'disk_full', message } };
+    }
+    return { ...next, state: exit.signal !== null ? 'killed' : 'exited' };
   });
-  await notifier.finished({ dir, meta: readMeta(dir), state });
+  try {
+    await notifier.finished({ dir, meta: readMeta(dir), state });
+  } catch (err) {
+    log.warn(`job.finished delivery failed: ${(err as Error).message}`);
+  }
   await notifier.drained();
 }

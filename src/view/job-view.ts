@@ -16,6 +16,8 @@ function outcomeFields(job: JobRecord): Record<string, unknown> {
   if (s.duration_ms !== undefined) out['duration_ms'] = s.duration_ms;
   if (s.error !== undefined) out['error'] = s.error;
   if (s.lost_reason !== undefined) out['lost_reason'] = s.lost_reason;
+  if (s.kill_reason !== undefined) out['kill_reason'] = s.kill_reason;
+  if (s.log_truncated === true) out['log_truncated'] = true;
   return out;
 }
 

@@ -17,6 +17,7 @@ test('gc --dry-run reports, gc deletes old terminal jobs and never touches creat
   assert.equal(dry.json.older_than, '0ms');
   assert.equal(dry.json.older_than_source, 'flag');
   assert.equal(dry.json.deleted, 0);
+  assert.equal(dry.json.would_delete, 2);
   const action = (res, id) => res.json.jobs.find((j) => j.job_id === id)?.action;
   assert.equal(action(dry, done.json.job_id), 'would_delete');
   assert.equal(action(dry, failed.json.job_id), 'would_delete');

@@ -1,7 +1,7 @@
 // Runs the built bin/jobctl as a subprocess against a temp root and checks the output
 // contract on every call: exactly one JSON line on stdout, valid against `jobctl schema`.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, realpathSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, realpathSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,10 +32,12 @@ export function assertMatchesSchema(type, obj) {
   assert.ok(validate(obj), `output of type ${type} does not match its schema: ${JSON.stringify(validate.errors)}\n${JSON.stringify(obj)}`);
 }
 
+const removeTree = (dir) => rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 });
+
 /** A temp directory removed after the test. */
 export function testDir(t, prefix = 'jobctl-test-') {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  t.after(() => removeTree(dir));
   return dir;
 }
 
@@ -81,10 +83,33 @@ export function jobctl(args, opts = {}) {
   });
 }
 
+/**
+ * Stops what a test left behind in `root`: SIGKILLs job process groups still running and waits
+ * for supervisors to finish (they may still be delivering notifications).
+ */
+async function settleRoot(root) {
+  let ids = [];
+  try { ids = readdirSync(root); } catch { return; }
+  const supervisors = [];
+  for (const id of ids) {
+    let state;
+    try { state = JSON.parse(readFileSync(join(root, id, 'state.json'), 'utf8')); } catch { continue; }
+    if (state.pid && processAlive(state.pid) && ['queued', 'running'].includes(state.state)) {
+      try { process.kill(-state.pid, 'SIGKILL'); } catch { /* already gone */ }
+    }
+    if (state.supervisor_pid) supervisors.push(state.supervisor_pid);
+  }
+  await waitFor(() => supervisors.every((pid) => !processAlive(pid)), { timeoutMs: 20000, what: 'supervisors to exit' }).catch(() => undefined);
+}
+
 /** jobctl with a fresh root per test; returns a bound runner. */
 export function withRoot(t) {
-  const base = testDir(t);
+  const base = realpathSync(mkdtempSync(join(tmpdir(), 'jobctl-test-')));
   const root = join(base, 'jobs');
+  t.after(async () => {
+    await settleRoot(root);
+    removeTree(base);
+  });
   const run = (args, opts = {}) => jobctl(args, { root, ...opts });
   return { base, root, run };
 }
