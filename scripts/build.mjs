@@ -21,7 +21,7 @@ await build({
   logLevel: 'warning',
 });
 
-// Unbundled per-module build of src/ for the unit tests of pure modules.
+// One self-contained module per source file (npm packages left external) for the unit tests.
 const { readdirSync } = await import('node:fs');
 const sources = readdirSync('src', { recursive: true })
   .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
@@ -29,7 +29,9 @@ const sources = readdirSync('src', { recursive: true })
 await build({
   entryPoints: sources,
   outdir: 'dist/lib',
-  bundle: false,
+  bundle: true,
+  packages: 'external',
+  loader: { '.toml': 'text' },
   format: 'esm',
   platform: 'node',
   target: 'node20',

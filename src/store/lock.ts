@@ -1,6 +1,5 @@
 // Read-modify-write of job files happens under one proper-lockfile lock per job directory
 // (<dir>/.lock). A lock left by a dead holder goes stale and is taken over.
-import lockfile from 'proper-lockfile';
 import { join } from 'node:path';
 import { JobError } from '../errors.js';
 import { isNoSpace, releaseReserve } from './reserve.js';
@@ -13,6 +12,8 @@ const LOCK_OPTIONS = {
 };
 
 export async function withJobLock<T>(dir: string, fn: () => T | Promise<T>): Promise<T> {
+  // Loaded on first use: read-only commands never pay for proper-lockfile and graceful-fs.
+  const { default: lockfile } = await import('proper-lockfile');
   const acquire = () => lockfile.lock(join(dir, 'meta.json'), { ...LOCK_OPTIONS, lockfilePath: join(dir, '.lock') });
   let release: () => Promise<void>;
   try {

@@ -80,3 +80,19 @@ test('env files and shell quoting', () => {
   assert.deepEqual(parseEnvFile('# c\nexport A=1\nB="two words"\nC=\'x\'\nbad line\n1X=no\n'), { A: '1', B: 'two words', C: 'x' });
   assert.equal(quoteArgv(['echo', 'a b', "it's", 'plain']), `echo 'a b' 'it'\\''s' plain`);
 });
+
+test('the fast parser reads well-formed invocations like yargs would and declines the rest', async () => {
+  const { fastParse } = await import('../../dist/lib/cli/fast-parse.js');
+  const run = fastParse(['--root', '/r', 'run', '--env', 'A=1', '--env=B=2', '--wait', '--workspace', '/w', '-v', 'echo', 'hi', '-n']);
+  assert.equal(run.def.type, 'run');
+  assert.deepEqual(run.args, { root: '/r', env: ['A=1', 'B=2'], wait: true, cwd: '/w', v: 1 });
+  assert.deepEqual(run.commandWords, ['echo', 'hi', '-n']);
+  const status = fastParse(['status', 'abc', '--root=/x']);
+  assert.deepEqual(status.args, { id: 'abc', root: '/x' });
+  assert.deepEqual(fastParse(['list', '--status', 'running', '--tag', 'a', '--tag', 'b']).args, { state: 'running', tag: ['a', 'b'] });
+  assert.equal(fastParse(['tag', 'set', 'abc', '--tag', 'x']).def.type, 'tag_set');
+  assert.equal(fastParse(['timeout', '--', 'x']), undefined);
+  for (const declined of [['status', '--help'], ['kill', '-9', 'x'], ['status', 'a', 'b'], ['list', '--bogus'], ['run', '--wait=yes', 'true'], ['tail', '--tail-lines'], [], ['frob']]) {
+    assert.equal(fastParse(declined), undefined, JSON.stringify(declined));
+  }
+});

@@ -1,0 +1,77 @@
+// A strict parser for well-formed invocations, built from the same flag definitions as the yargs
+// one, so that the hot commands (status, tail, wait, list, run, ...) never load yargs. Anything
+// it does not fully understand — help, completion, unknown or malformed flags, stray words —
+// returns undefined and goes to yargs, which owns help texts and usage errors.
+import type { CommandDef } from '../commands/types.js';
+import type { Args } from './args.js';
+import { findCommand, flagTable } from './command-table.js';
+import { splitCommandLine, subcommandIndex } from './split-command.js';
+
+export interface FastParse {
+  def: CommandDef;
+  args: Args;
+  commandWords: string[] | undefined;
+}
+
+function positionalNames(def: CommandDef): string[] {
+  return def.command.split(' ').slice(1).map((p) => p.replace(/^[[<]|[\]>]$/g, ''));
+}
+
+export function fastParse(argv: readonly string[]): FastParse | undefined {
+  const at = subcommandIndex(argv);
+  if (at === -1) return undefined;
+  const def = findCommand(argv[at], argv[at + 1]);
+  if (def === undefined) return undefined;
+  const rest = def.group ? at + 2 : at + 1;
+  let tokens = [...argv.slice(0, at), ...argv.slice(rest)];
+  let commandWords: string[] | undefined;
+  const table = flagTable(def);
+  if (def.takesCommand) {
+    const takes = (flag: string) => {
+      const spec = table.get(flag)?.spec;
+      return spec !== undefined && spec.type !== 'boolean' && spec.type !== 'count';
+    };
+    const split = splitCommandLine(tokens, at, takes);
+    tokens = split.flags;
+    commandWords = split.command;
+  }
+  const args: Args = {};
+  const positionals: string[] = [];
+  const add = (name: string, value: unknown) => {
+    const prev = args[name];
+    args[name] = prev === undefined ? value : Array.isArray(prev) ? [...(prev as unknown[]), value] : [prev, value];
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] as string;
+    if (token === '-v' || token === '-vv') {
+      args['v'] = (typeof args['v'] === 'number' ? args['v'] : 0) + token.length - 1;
+      continue;
+    }
+    if (!token.startsWith('--')) {
+      if (token.startsWith('-') && token !== '-') return undefined;
+      positionals.push(token);
+      continue;
+    }
+    if (token === '--') return undefined;
+    const eq = token.indexOf('=');
+    const flag = token.slice(2, eq === -1 ? undefined : eq);
+    const entry = table.get(flag);
+    if (entry === undefined || flag === 'help') return undefined;
+    if (entry.spec.type === 'boolean') {
+      if (eq !== -1) return undefined;
+      add(entry.name, true);
+    } else if (eq !== -1) {
+      add(entry.name, token.slice(eq + 1));
+    } else {
+      const value = tokens[i + 1];
+      if (value === undefined) return undefined;
+      add(entry.name, value);
+      i++;
+    }
+  }
+  const names = positionalNames(def);
+  if (positionals.length > names.length) return undefined;
+  positionals.forEach((value, i) => { args[names[i] as string] = value; });
+  return { def, args, commandWords };
+}
+

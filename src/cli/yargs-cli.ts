@@ -1,0 +1,80 @@
+// The full yargs parser: help texts, completion, and precise usage errors for anything the fast
+// parser declined. Loaded only when needed.
+import yargs, { type Argv } from 'yargs';
+import { JobError, toJobError, usageError } from '../errors.js';
+import { printError } from '../output.js';
+import { log } from '../log.js';
+import { commands, groupDescriptions } from '../commands/index.js';
+import type { CommandDef } from '../commands/types.js';
+import type { Args } from './args.js';
+import { GLOBAL_OPTIONS, findCommand, flagTable, takesValue } from './command-table.js';
+import { joinDashValues, splitCommandLine, subcommandIndex } from './split-command.js';
+import { execute } from './main.js';
+
+/** yargs reads `--wait=maybe` as true; a boolean flag given a value must be true or false. */
+function rejectBooleanValues(argv: readonly string[], def: CommandDef | undefined): void {
+  const table = flagTable(def);
+  for (const token of argv) {
+    if (token === '--') return;
+    const m = /^--([^=]+)=(.*)$/s.exec(token);
+    if (m && table.get(m[1] as string)?.spec.type === 'boolean' && !['true', 'false'].includes(m[2] as string)) {
+      throw usageError(`--${m[1]} takes no value`, { flag: m[1] });
+    }
+  }
+}
+
+function register(y: Argv, def: CommandDef, commandWords: string[] | undefined, entry: string): Argv {
+  return y.command({
+    command: def.command,
+    aliases: def.aliases ?? [],
+    describe: def.describe,
+    builder: (inner: Argv) => inner.options(def.options).strict(),
+    handler: (raw: Record<string, unknown>) => execute(def, raw as Args, commandWords, entry),
+  });
+}
+
+export async function parseWithYargs(argv: string[], entry: string): Promise<void> {
+  let commandWords: string[] | undefined;
+  let parseArgv = argv;
+  const subIndex = subcommandIndex(argv);
+  const def = subIndex === -1 ? undefined : findCommand(argv[subIndex], argv[subIndex + 1]);
+  const valueFlags = takesValue(def);
+  if (def?.takesCommand) {
+    const split = splitCommandLine(argv, subIndex + 1, valueFlags);
+    parseArgv = split.flags;
+    commandWords = split.command;
+  }
+  try {
+    parseArgv = joinDashValues(parseArgv, valueFlags);
+    rejectBooleanValues(parseArgv, def);
+    const y = yargs(parseArgv)
+      .scriptName('jobctl')
+      .parserConfiguration({ 'duplicate-arguments-array': true, 'strip-aliased': true, 'strip-dashed': false })
+      .options(GLOBAL_OPTIONS)
+      .version(false)
+      .help('help')
+      .alias('help', 'h')
+      .completion('completion', 'print a shell completion script')
+      .strict()
+      .demandCommand(1, 'a command is required (see jobctl --help)')
+      .recommendCommands()
+      .wrap(null)
+      .exitProcess(false)
+      .fail((msg: string | undefined, err: Error | undefined) => {
+        throw err ?? usageError(msg ?? 'invalid command line');
+      });
+    for (const cmd of commands.filter((c) => !c.group)) register(y, cmd, commandWords, entry);
+    for (const group of Object.keys(groupDescriptions)) {
+      const members = commands.filter((c) => c.group === group);
+      y.command(group, groupDescriptions[group] ?? group, (inner: Argv) => {
+        for (const member of members) register(inner, member, commandWords, entry);
+        return inner.demandCommand(1, `${group}: a subcommand is required (${members.map((m) => m.command.split(' ')[0]).join(', ')})`).strict();
+      });
+    }
+    await y.parseAsync();
+  } catch (err) {
+    if (!(err instanceof JobError) && (err as Error).name === 'YError') return printError(usageError((err as Error).message));
+    if (!(err instanceof JobError)) log.debug((err as Error).stack ?? String(err));
+    printError(toJobError(err));
+  }
+}
