@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { usageError } from '../errors.js';
 import { optBool, optInt, optNonEmpty, stringList } from '../cli/args.js';
 import { validateTagFilters, tagsMatch } from '../util/tags.js';
-import { scanJobs, newestFirst } from '../store/scan.js';
+import { newestFirst } from '../store/scan.js';
+import { listJobs } from '../store/list-index.js';
 import { reconcile } from '../store/reconcile.js';
 import { ALL_STATES, isTerminal, type JobState } from '../store/types.js';
 import { jobSummary } from '../view/job-view.js';
@@ -40,7 +41,7 @@ export const listCommand: CommandDef = {
     const cwd = all ? undefined : resolve(cwdFlag ?? process.cwd());
     const limit = optInt(args, 'limit', 0, 1_000_000) ?? DEFAULT_LIMIT;
 
-    const candidates = scanJobs(ctx.root)
+    const candidates = listJobs(ctx.root)
       .filter((job) => cwd === undefined || job.meta.cwd === cwd)
       .filter((job) => tagsMatch(job.meta.tags, tagFilters))
       .sort(newestFirst);

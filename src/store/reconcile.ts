@@ -2,7 +2,7 @@
 // shown `queued`/`running` only while a verified-live supervisor (or, after a supervisor crash,
 // the job's own verified-live process) backs it; otherwise it is recorded `lost`, with no exit code.
 import { updateState } from './jobs.js';
-import { isTerminal, type JobRecord, type JobStateRecord } from './types.js';
+import { isTerminal, type JobStateRecord } from './types.js';
 import { bootId, isSameLiveProcess } from '../util/proc.js';
 import { nowIso, msBetween } from '../util/time.js';
 
@@ -34,7 +34,7 @@ export function lostReason(state: JobStateRecord): string | undefined {
 }
 
 /** Returns the job with its state reconciled; records `lost` when nothing backs it any more. */
-export async function reconcile(job: JobRecord): Promise<JobRecord> {
+export async function reconcile<T extends { dir: string; state: JobStateRecord }>(job: T): Promise<T> {
   if (lostReason(job.state) === undefined) return job;
   const state = await updateState(job.dir, (current) => {
     const reason = lostReason(current);

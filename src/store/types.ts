@@ -97,3 +97,13 @@ export interface JobRecord {
   meta: JobMeta;
   state: JobStateRecord;
 }
+
+/** The part of the definition a summary shows (what `list` keeps in its index). */
+export type MetaSummary = Pick<JobMeta, 'job_id' | 'created_at' | 'name' | 'command' | 'cwd' | 'tags' | 'executor'>;
+
+/** A job as `list` sees it: its summary fields and its state. */
+export interface ListedJob {
+  dir: string;
+  meta: MetaSummary;
+  state: JobStateRecord;
+}

@@ -3,10 +3,10 @@ import { shortId } from '../store/ids.js';
 import { jobFiles } from '../store/jobs.js';
 import { readTail } from '../store/tail.js';
 import { liveness } from '../store/reconcile.js';
-import { isTerminal, type JobRecord } from '../store/types.js';
+import { isTerminal, type JobRecord, type ListedJob } from '../store/types.js';
 
 /** Outcome fields shared by summaries and snapshots; present only once terminal. */
-function outcomeFields(job: JobRecord): Record<string, unknown> {
+function outcomeFields(job: ListedJob): Record<string, unknown> {
   const s = job.state;
   const out: Record<string, unknown> = {};
   if (s.exit_code !== undefined) out['exit_code'] = s.exit_code;
@@ -21,7 +21,7 @@ function outcomeFields(job: JobRecord): Record<string, unknown> {
   return out;
 }
 
-export function jobSummary(job: JobRecord): Record<string, unknown> {
+export function jobSummary(job: ListedJob): Record<string, unknown> {
   const { meta, state } = job;
   const out: Record<string, unknown> = {
     job_id: meta.job_id,

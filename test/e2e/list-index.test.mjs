@@ -1,0 +1,36 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, readFileSync, rmSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { withRoot } from '../helpers/jobctl.mjs';
+
+const age = (dir) => { const t = new Date(Date.now() - 60_000); utimesSync(dir, t, t); };
+
+test('the list index is a cache: job directories stay the truth', async (t) => {
+  const { run, root, base } = withRoot(t);
+  const a = (await run(['create', '--tag', 'one', '--', 'true'])).json.job_id;
+  const b = (await run(['create', '--', 'true'])).json.job_id;
+  [a, b].forEach((id) => age(join(root, id)));
+  const ids = async () => (await run(['list', '--all'])).json.jobs.map((j) => j.job_id).sort();
+  assert.deepEqual(await ids(), [a, b].sort());
+  const index = join(root, '.list-index.json');
+  assert.ok(existsSync(index), 'settled jobs are cached');
+  assert.deepEqual(Object.keys(JSON.parse(readFileSync(index, 'utf8')).entries).sort(), [a, b].sort());
+
+  // A change to a cached job is seen at once (its directory mtime moved).
+  await run(['tag', 'set', a, '--tag', 'two']);
+  assert.deepEqual((await run(['list', '--all', '--tag', 'two'])).json.jobs.map((j) => j.job_id), [a]);
+
+  // A directory the index does not know (restored from a backup) appears; a removed one disappears.
+  const otherRoot = join(base, 'backup');
+  const c = (await run(['create', '--', 'true'], { root: otherRoot })).json.job_id;
+  cpSync(join(otherRoot, c), join(root, c), { recursive: true });
+  age(join(root, c));
+  rmSync(join(root, b), { recursive: true });
+  assert.deepEqual(await ids(), [a, c].sort());
+
+  // A corrupt index is ignored and rebuilt.
+  writeFileSync(index, '{ not json');
+  assert.deepEqual(await ids(), [a, c].sort());
+  assert.doesNotThrow(() => JSON.parse(readFileSync(index, 'utf8')));
+});
