@@ -1,19 +1,20 @@
-// Starting a job: claim it (created → queued) under the lock, start its detached supervisor,
-// wait for the supervisor's acknowledgement, then observe it as the caller asked.
+// Starting a job: claim it (created → queued) under the lock, start its detached supervisor and
+// record its pid, then observe the job as the caller asked. The caller does not wait for the
+// supervisor to start the process: with --snapshot-after 0 the answer may say `queued`.
 import { spawn } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
+import { basename } from 'node:path';
 import { JobError } from '../errors.js';
 import { optInt, optBool, optString, type Args } from '../cli/args.js';
 import { parseDuration } from '../util/duration.js';
 import { processStartTime } from '../util/proc.js';
 import { nowIso } from '../util/time.js';
-import { jobFiles, readJob, updateState } from '../store/jobs.js';
+import { jobFiles, updateState } from '../store/jobs.js';
 import { waitForJob } from '../store/wait.js';
 import { isTerminal, type JobRecord } from '../store/types.js';
 import { jobSnapshot, type TailOptions } from '../view/job-view.js';
 import type { Context } from './types.js';
 
-const ACK_TIMEOUT_MS = 30_000;
 const DEFAULT_SNAPSHOT_AFTER_MS = 10_000;
 
 export async function launch(ctx: Context, dir: string): Promise<void> {
@@ -27,7 +28,7 @@ export async function launch(ctx: Context, dir: string): Promise<void> {
   if (claimed.state !== 'queued' || claimed.launcher_pid !== process.pid) {
     throw new JobError('invalid_state', `job is ${claimed.state}; only a created job can be started`, { state: claimed.state });
   }
-  const id = readJob(dir).meta.job_id;
+  const id = basename(dir);
   const logFd = openSync(jobFiles(dir).supervisorLog, 'a', 0o600);
   const args = ['--', ctx.entry, '_supervise', ctx.root, id];
   // The supervisor reads the same config file; the default location needs no argument.
@@ -45,7 +46,6 @@ export async function launch(ctx: Context, dir: string): Promise<void> {
         : undefined,
     );
   }
-  await waitForJob(dir, (job) => job.state.state !== 'queued', ACK_TIMEOUT_MS, 100);
 }
 
 export function tailOptions(args: Args, job: JobRecord): TailOptions {

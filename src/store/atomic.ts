@@ -18,7 +18,7 @@ export function fsyncDir(dir: string): void {
   }
 }
 
-export function writeFileAtomic(path: string, data: string, mode = 0o600): void {
+export function writeFileAtomic(path: string, data: string, mode = 0o600, syncDir = true): void {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${++tempCounter}.tmp`);
   const fd = openSync(tmp, 'w', mode);
@@ -39,11 +39,11 @@ export function writeFileAtomic(path: string, data: string, mode = 0o600): void 
     try { unlinkSync(tmp); } catch { /* already gone */ }
     throw err;
   }
-  fsyncDir(dir);
+  if (syncDir) fsyncDir(dir);
 }
 
-export function writeJsonAtomic(path: string, value: unknown, mode = 0o600): void {
-  writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n', mode);
+export function writeJsonAtomic(path: string, value: unknown, mode = 0o600, syncDir = true): void {
+  writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n', mode, syncDir);
 }
 
 export function readJson<T>(path: string): T {

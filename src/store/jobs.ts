@@ -44,9 +44,11 @@ export function createJob(root: string, meta: JobMeta, secrets: Record<string, s
   mkdirSync(dir, { mode: 0o700 });
   chmodSync(dir, 0o700);
   const files = jobFiles(dir);
-  if (Object.keys(secrets).length > 0) writeJsonAtomic(files.secrets, secrets, 0o600);
-  writeJsonAtomic(files.state, { state: 'created', updated_at: meta.created_at } satisfies JobStateRecord);
-  // meta.json last: its presence is what makes the directory a job.
+  // The directory is synced once for secrets and state, then once more for meta.json, which
+  // must only ever exist after them: its presence is what makes the directory a job.
+  if (Object.keys(secrets).length > 0) writeJsonAtomic(files.secrets, secrets, 0o600, false);
+  writeJsonAtomic(files.state, { state: 'created', updated_at: meta.created_at } satisfies JobStateRecord, 0o600, false);
+  fsyncDir(dir);
   writeJsonAtomic(files.meta, meta);
   fsyncDir(root);
   return dir;

@@ -3,15 +3,15 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdirSync, utimesSync, statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { withRoot, waitFor, processAlive, BIN } from '../helpers/jobctl.mjs';
+import { withRoot, waitFor, processAlive, runUntilRunning, BIN } from '../helpers/jobctl.mjs';
 import { need, mountTmpfs } from '../helpers/infra.mjs';
 
 const stateOf = (root, id) => JSON.parse(readFileSync(join(root, id, 'state.json'), 'utf8'));
 
 test('a reboot (different boot id) makes a running job lost without an exit code', async (t) => {
   const { run, root } = withRoot(t);
-  const { json } = await run(['run', '--snapshot-after', '0', '--', 'sleep', '300']);
-  const { pid } = (await run(['status', json.job_id])).json;
+  const json = await runUntilRunning(run, ['--', 'sleep', '300']);
+  const { pid } = json;
   t.after(() => { try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ } });
   // Fault injection: the state as it would be read after a reboot.
   const path = join(root, json.job_id, 'state.json');

@@ -2,14 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { withRoot } from '../helpers/jobctl.mjs';
+import { withRoot, runUntilRunning } from '../helpers/jobctl.mjs';
 
 test('gc --dry-run reports, gc deletes old terminal jobs and never touches created or running ones', async (t) => {
   const { run, root } = withRoot(t);
   const done = await run(['run', '--wait', '--', 'sh', '-c', 'echo some output']);
   const failed = await run(['run', '--wait', '--', '/no/such/program']);
   const created = await run(['create', '--', 'true']);
-  const running = await run(['run', '--snapshot-after', '0', '--', 'sleep', '300']);
+  const running = { json: await runUntilRunning(run, ['--', 'sleep', '300']) };
   t.after(() => run(['kill', '--signal', 'KILL', running.json.job_id]));
 
   const dry = await run(['gc', '--older-than', '0', '--dry-run']);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { withRoot, waitFor, processAlive, BIN } from '../helpers/jobctl.mjs';
+import { withRoot, waitFor, processAlive, runUntilRunning, BIN } from '../helpers/jobctl.mjs';
 import { spawn } from 'node:child_process';
 
 test('create persists a definition; start launches it once; a second start is invalid_state', async (t) => {
@@ -65,6 +65,7 @@ test('kill sends TERM to the whole process tree: grandchildren are gone too', as
 test('kill --grace escalates to SIGKILL when TERM is ignored; --signal takes names and numbers', async (t) => {
   const { run } = withRoot(t);
   const stubborn = await run(['run', '--snapshot-after', '0', 'trap "" TERM; echo ready; while :; do sleep 1; done']);
+  await waitFor(async () => (await run(['tail', stubborn.json.job_id])).json.stdout_tail === 'ready\n', { what: 'the trap to be set' });
   const killed = await run(['kill', '--signal', 'SIGTERM', '--grace', '300ms', stubborn.json.job_id]);
   assert.equal(killed.json.state, 'killed');
   assert.equal(killed.json.job.signal, 'SIGKILL');
@@ -107,9 +108,8 @@ test('--timeout escalates to SIGKILL after --kill-after when TERM is ignored', a
 
 test('a SIGKILLed supervisor makes the job lost once its process is gone; wait returns promptly', async (t) => {
   const { run } = withRoot(t);
-  const { json } = await run(['run', '--snapshot-after', '0', '--', 'sleep', '300']);
-  const status = await run(['status', json.job_id]);
-  const { pid, supervisor_pid: supervisorPid } = status.json;
+  const json = await runUntilRunning(run, ['--', 'sleep', '300']);
+  const { pid, supervisor_pid: supervisorPid } = json;
   assert.ok(pid > 0 && supervisorPid > 0);
   const waiting = run(['wait', '--wait-poll-ms', '100', json.job_id]);
   process.kill(supervisorPid, 'SIGKILL');

@@ -114,6 +114,18 @@ export function withRoot(t) {
   return { base, root, run };
 }
 
+/**
+ * `run --snapshot-after 0` (which may answer while the job is still `queued`), then waits until
+ * the job's process runs; returns its status.
+ */
+export async function runUntilRunning(run, args, opts = {}) {
+  const { json } = await run(['run', '--snapshot-after', '0', ...args], opts);
+  return waitFor(async () => {
+    const status = (await run(['status', json.job_id], opts)).json;
+    return status.state === 'running' && status.pid ? status : undefined;
+  }, { what: `job ${json.job_id} to run` });
+}
+
 /** Polls `cond` until it returns a truthy value (or throws after `timeoutMs`). */
 export async function waitFor(cond, { timeoutMs = 15000, intervalMs = 20, what = 'condition' } = {}) {
   const deadline = Date.now() + timeoutMs;
