@@ -3,7 +3,7 @@
 // supervisor to start the process: with --snapshot-after 0 the answer may say `queued`.
 import { spawn } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { JobError } from '../errors.js';
 import { optInt, optBool, optString, type Args } from '../cli/args.js';
 import { parseDuration } from '../util/duration.js';
@@ -30,7 +30,9 @@ export async function launch(ctx: Context, dir: string): Promise<void> {
   }
   const id = basename(dir);
   const logFd = openSync(jobFiles(dir).supervisorLog, 'a', 0o600);
-  const args = ['--', ctx.entry, '_supervise', ctx.root, id];
+  // A small young generation and an explicit GC after start-up keep an idle supervisor small.
+  const supervisorPath = join(dirname(ctx.entry), 'supervisor.cjs');
+  const args = ['--max-semi-space-size=1', '--expose-gc', '--', supervisorPath, ctx.root, id];
   // The supervisor reads the same config file; the default location needs no argument.
   if (location.source !== 'default') args.push(location.path);
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'ignore', logFd], cwd: '/' });

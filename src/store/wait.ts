@@ -1,8 +1,10 @@
-// Waiting for a job's state to change. Wakes on an fs.watch event for state.json (renames of
-// the atomically replaced file are seen as events on the directory); a slow poll is only a
-// fallback and the moment liveness is re-checked, so a dead supervisor ends the wait as `lost`.
+// Waiting for a job's state to change. Wakes on an fs.watch event on state.json itself — not on
+// the job directory, where every log write would fire an event and slow the job down. Each state
+// change replaces the file (atomic rename), which the watch sees as the old inode going away;
+// the watch is then re-armed on the new file. A slow poll is only a fallback and the moment
+// liveness is re-checked, so a dead supervisor ends the wait as `lost`.
 import { watch, type FSWatcher } from 'node:fs';
-import { readJob } from './jobs.js';
+import { jobFiles, readJob } from './jobs.js';
 import { reconcile } from './reconcile.js';
 import type { JobRecord } from './types.js';
 
@@ -54,15 +56,26 @@ export async function waitForJob(
       }
     };
 
-    try {
-      watcher = watch(dir, { persistent: true }, (_event, filename) => {
-        if (filename === 'state.json') void check(false);
-      });
-      watcher.on('error', () => undefined);
-    } catch {
-      // No inotify: the poll below still ends the wait.
-    }
-    const poll = setInterval(() => void check(true), Math.max(10, pollMs));
+    const statePath = jobFiles(dir).state;
+    const arm = (): void => {
+      watcher?.close();
+      watcher = undefined;
+      if (settled) return;
+      try {
+        watcher = watch(statePath, { persistent: true }, () => {
+          arm();
+          void check(false);
+        });
+        watcher.on('error', () => undefined);
+      } catch {
+        // Mid-rename, or no inotify: the poll re-arms and still ends the wait.
+      }
+    };
+    arm();
+    const poll = setInterval(() => {
+      if (watcher === undefined) arm();
+      void check(true);
+    }, Math.max(10, pollMs));
     if (timeoutMs !== undefined) {
       deadline = setTimeout(() => {
         void reconcile(readJob(dir)).then(

@@ -1,6 +1,6 @@
-// Enforces max_log_bytes: checked on every log write event (and the fallback poll); the first
-// log found past the cap gets the job SIGKILLed at once — a runaway writer gets no grace — and,
-// once the job has ended, each log is cut back to exactly the cap.
+// Enforces max_log_bytes: checked on every supervisor tick (100 ms); the first log found past
+// the cap gets the job SIGKILLed at once — a runaway writer gets no grace — and, once the job
+// has ended, each log is cut back to exactly the cap.
 import { truncateSync } from 'node:fs';
 import { fileSize } from '../store/jobs.js';
 import type { StreamName } from '../store/types.js';

@@ -8,7 +8,7 @@
 //   then are notifications delivered; a sink can delay the supervisor's exit, never the state.
 // - The job writes to its logs through inherited descriptors: the supervisor never sits in the
 //   data path.
-import { statSync, closeSync, readFileSync, watch, type FSWatcher } from 'node:fs';
+import { statSync, closeSync, readFileSync } from 'node:fs';
 import { loadConfig, DEFAULT_NOTIFY_TIMEOUT_MS, DEFAULT_SHELL } from '../config.js';
 import { jobDir, jobFiles, readMeta, readSecrets, readState, updateState, openLogForAppend, fileSize, filesystemFull } from '../store/jobs.js';
 import type { JobMeta, JobStateRecord } from '../store/types.js';
@@ -22,9 +22,8 @@ import { OutputFollower } from './output-follower.js';
 import { Notifier } from './notifier.js';
 import { Escalation } from './escalation.js';
 import { LogLimit } from './log-limit.js';
-import { allocateReserve, releaseReserve } from '../store/reserve.js';
-
-const FALLBACK_POLL_MS = 1000;
+import { watchJob } from './job-watch.js';
+import { allocateReserve, releaseReserve, reserveUsed } from '../store/reserve.js';
 
 function buildEnv(meta: JobMeta, secrets: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {};
@@ -110,7 +109,7 @@ async function followUntilExit(dir: string, meta: JobMeta, proc: RunningProcess,
       const st = readState(dir);
       if (st.kill_request) escalation.killRequested(st.kill_request);
     } catch {
-      // Mid-rename or gone: the next event or poll sees it.
+      // Mid-rename or gone: the next tick sees it.
     }
   };
   const onMetaChange = (): void => {
@@ -118,29 +117,18 @@ async function followUntilExit(dir: string, meta: JobMeta, proc: RunningProcess,
       follower.setConfig(readMeta(dir).notification.on_output_match);
       follower.poll();
     } catch {
-      // Retried on the next event or poll.
+      // Retried on the next tick.
     }
   };
 
-  let watcher: FSWatcher | undefined;
-  try {
-    watcher = watch(dir, (_e, name) => {
-      if (name === 'state.json') onStateChange();
-      else if (name === 'meta.json') onMetaChange();
-      else if (name === 'stdout.log' || name === 'stderr.log') {
-        logLimit.check();
-        if (follower.active) follower.poll();
-      }
-    });
-    watcher.on('error', () => undefined);
-  } catch {
-    log.warn('fs.watch unavailable; relying on polling');
-  }
-  const poll = setInterval(() => {
-    logLimit.check();
-    onStateChange();
-    onMetaChange();
-  }, FALLBACK_POLL_MS);
+  const stopWatching = watchJob(dir, {
+    stateChanged: onStateChange,
+    metaChanged: onMetaChange,
+    tick: () => {
+      logLimit.check();
+      follower.poll();
+    },
+  });
   const heartbeat = meta.progress_every_ms
     ? setInterval(() => {
         void updateState(dir, (cur) => ({
@@ -153,10 +141,11 @@ async function followUntilExit(dir: string, meta: JobMeta, proc: RunningProcess,
     escalation.startTimeout(meta.timeout_ms, () => updateState(dir, (cur) => ({ ...cur, timed_out: true })));
   }
 
+  // Start-up garbage is dropped once the job runs: a supervisor idles for hours (see launch.ts).
+  setTimeout(() => (globalThis as { gc?: () => void }).gc?.(), 200).unref();
   const exit: Exit = await proc.exited;
   escalation.leaderExited();
-  watcher?.close();
-  clearInterval(poll);
+  stopWatching();
   if (heartbeat) clearInterval(heartbeat);
   try {
     follower.setConfig(readMeta(dir).notification.on_output_match);
@@ -167,7 +156,7 @@ async function followUntilExit(dir: string, meta: JobMeta, proc: RunningProcess,
   logLimit.check();
   const truncated = logLimit.truncate();
   // Checked before the reserve is freed: a full filesystem means output may be missing.
-  const diskFull = filesystemFull(dir);
+  const diskFull = filesystemFull(dir) || reserveUsed(dir);
 
   const finishedAt = nowIso();
   const state = await updateState(dir, (cur) => {

@@ -73,7 +73,7 @@ test('a job filling its filesystem ends failed with disk_full, and jobctl keeps 
   if (!need(t, 'tmpfs', error === undefined, `cannot mount a tmpfs (${error})`)) return;
   const root = join(mnt, 'jobs');
   const { json } = await run(['run', '--wait', '--', 'sh', '-c', 'head -c 10M /dev/zero; echo finished'], { root });
-  assert.equal(json.state, 'failed');
+  assert.equal(json.state, 'failed', JSON.stringify({ ...json, stdout_tail: undefined }));
   assert.equal(json.error.code, 'disk_full');
   assert.ok(json.stdout_total_bytes > 0 && json.stdout_total_bytes < 10 * 1024 * 1024);
   const status = await run(['status', json.job_id], { root });
