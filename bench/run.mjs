@@ -19,7 +19,9 @@ import { jobctl, useJobctl } from './lib/proc.mjs';
 import { machineInfo, renderTable } from './lib/report.mjs';
 
 const projectDir = fileURLToPath(new URL('..', import.meta.url));
-const resultsFile = path.join(projectDir, 'bench', 'results', 'latest.json');
+const argvEarly = process.argv.slice(2);
+// Full runs are kept (latest.json is committed); quick runs only prove the suite works.
+const resultsFile = path.join(projectDir, 'bench', 'results', argvEarly.includes('--quick') ? 'quick.json' : 'latest.json');
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
