@@ -94,7 +94,7 @@ export const outputSchemas: Record<string, Schema> = {
   status: success('status', { ...summary, pid: int, supervisor_pid: int, supervisor_alive: bool, updated_at: time, stdout_log_path: str, stderr_log_path: str }, [...summaryRequired, 'updated_at']),
   tail: success('tail', { job_id: jobId, short_id: str, state, ...tail }, ['job_id', 'state', ...tailRequired]),
   kill: success('kill', { job_id: jobId, signal: str, sent: bool, state, job: { type: 'object', required: summaryRequired, properties: summary } }, ['job_id', 'signal', 'sent', 'state']),
-  list: success('list', { root: str, cwd: str, jobs: { type: 'array', items: { type: 'object', required: summaryRequired, properties: summary } }, count: int, total: int, truncated: bool }, ['jobs', 'truncated']),
+  list: success('list', { root: str, cwd: str, jobs: { type: 'array', items: { type: 'object', required: summaryRequired, properties: summary } }, count: int, truncated: bool }, ['jobs', 'truncated']),
   tag_set: success('tag_set', { job_id: jobId, tags: strings }, ['job_id', 'tags']),
   notify_set: success('notify_set', { job_id: jobId, notification: { type: 'object', properties: { notify_command: str, notify_file: str, on_output_match: outputMatch } } }, ['job_id', 'notification']),
   gc: success('gc', {

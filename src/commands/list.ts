@@ -3,12 +3,12 @@ import { resolve } from 'node:path';
 import { usageError } from '../errors.js';
 import { optBool, optInt, optNonEmpty, stringList } from '../cli/args.js';
 import { validateTagFilters, tagsMatch } from '../util/tags.js';
-import { newestFirst } from '../store/scan.js';
 import { listJobs } from '../store/list-index.js';
 import { reconcile } from '../store/reconcile.js';
 import { ALL_STATES, isTerminal, type JobState } from '../store/types.js';
 import { jobSummary } from '../view/job-view.js';
 import type { CommandDef } from './types.js';
+import { registerJobSecrets } from './load-job.js';
 
 const DEFAULT_LIMIT = 50;
 
@@ -41,25 +41,22 @@ export const listCommand: CommandDef = {
     const cwd = all ? undefined : resolve(cwdFlag ?? process.cwd());
     const limit = optInt(args, 'limit', 0, 1_000_000) ?? DEFAULT_LIMIT;
 
-    const candidates = listJobs(ctx.root)
-      .filter((job) => cwd === undefined || job.meta.cwd === cwd)
-      .filter((job) => tagsMatch(job.meta.tags, tagFilters))
-      .sort(newestFirst);
-    const rows: Record<string, unknown>[] = [];
-    let matched = 0;
-    for (const candidate of candidates) {
-      const job = isTerminal(candidate.state.state) ? candidate : await reconcile(candidate);
-      if (states && !states.has(job.state.state)) continue;
-      matched++;
-      if (rows.length < limit) rows.push(jobSummary(job));
-    }
+    const { jobs, more } = await listJobs(ctx.root, {
+      limit,
+      keep: (meta) => cwd === undefined || meta.cwd === cwd,
+      accept: async (candidate) => {
+        if (!tagsMatch(candidate.meta.tags, tagFilters)) return undefined;
+        const job = isTerminal(candidate.state.state) ? candidate : await reconcile(candidate);
+        return states && !states.has(job.state.state) ? undefined : job;
+      },
+    });
+    jobs.forEach(registerJobSecrets);
     return {
       root: ctx.root,
       ...(cwd !== undefined ? { cwd } : {}),
-      jobs: rows,
-      count: rows.length,
-      total: matched,
-      truncated: matched > rows.length,
+      jobs: jobs.map(jobSummary),
+      count: jobs.length,
+      truncated: more,
     };
   },
 };

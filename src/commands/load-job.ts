@@ -7,7 +7,7 @@ import type { JobRecord } from '../store/types.js';
 import { registerSecret } from '../output.js';
 import type { Context } from './types.js';
 
-export function registerJobSecrets(job: JobRecord): void {
+export function registerJobSecrets(job: { dir: string; meta: { mask: string[] } }): void {
   if (job.meta.mask.length === 0) return;
   Object.values(readSecrets(job.dir)).forEach(registerSecret);
 }

@@ -1,29 +1,30 @@
-// A cache of job summaries for `list`, so that listing 10,000 jobs does not parse 20,000 JSON
-// files. Invariants: the job directories stay the truth — an entry is used only while its
-// directory's mtime equals the one recorded with it (every meta/state write is a rename, which
-// changes that mtime), directories the index does not know are read directly, and entries of
-// vanished directories are dropped. The index is rewritten atomically whenever it was stale;
-// concurrent writers race harmlessly because every entry is re-validated on read.
+// A cache of job summaries for `list`, so that listing 10,000 jobs neither parses 20,000 JSON
+// files nor stats 10,000 directories. Invariants: the job directories stay the truth —
+// - the set of jobs is always the directory listing of the root (a directory the index does
+//   not know, e.g. restored from a backup, is read directly; entries of vanished ones are dropped);
+// - a cached entry is used only after its directory's mtime was checked against the one
+//   recorded with it (every meta/state write is a rename, which changes that mtime). Only the
+//   candidates a listing actually reaches are checked: the newest first, by the immutable
+//   created_at and cwd kept in the index, until the limit is filled;
+// - only entries whose directory has been quiet for SETTLE_MS are cached, because directory
+//   mtimes come from a coarse clock (two renames within one tick leave the same mtime).
+// The index is rewritten atomically when it changed; concurrent writers race harmlessly because
+// every entry is re-validated on use.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic.js';
 import { isJobIdShape } from './ids.js';
 import { jobDir, listJobIds, readJob } from './jobs.js';
-import type { JobMeta, JobRecord, JobStateRecord, ListedJob, MetaSummary } from './types.js';
+import type { JobMeta, ListedJob, MetaSummary } from './types.js';
 
 const INDEX_FILE = '.list-index.json';
-/**
- * Directory mtimes come from a coarse kernel clock: two renames within one tick leave the same
- * mtime. Only entries whose directory has been quiet this long are cached.
- */
+const INDEX_VERSION = 2;
 const SETTLE_MS = 2000;
-const INDEX_VERSION = 1;
 
-interface Entry {
+interface Entry extends Omit<ListedJob, 'dir'> {
   mtime: number;
-  meta: MetaSummary;
-  state: JobStateRecord;
 }
+
 interface IndexFile {
   version: number;
   entries: Record<string, Entry>;
@@ -39,49 +40,108 @@ function readIndex(root: string): Record<string, Entry> {
 }
 
 function summarize(meta: JobMeta): MetaSummary {
-  const { job_id, created_at, name, command, cwd, tags, executor } = meta;
-  return { job_id, created_at, ...(name !== undefined ? { name } : {}), command, cwd, tags, executor };
+  const { job_id, created_at, name, command, cwd, tags, executor, mask } = meta;
+  return { job_id, created_at, ...(name !== undefined ? { name } : {}), command, cwd, tags, executor, mask };
 }
 
-/** Every job of the root, from the index where it is still valid, else from its files. */
-export function listJobs(root: string): ListedJob[] {
+const dirMtime = (dir: string): number | undefined => statSync(dir, { throwIfNoEntry: false })?.mtimeMs;
+
+/** Reads a job from its files; undefined when it is being created or deleted right now. */
+function readEntry(dir: string, mtime: number): Entry | undefined {
+  try {
+    const job = readJob(dir);
+    return { mtime, meta: summarize(job.meta), state: job.state };
+  } catch {
+    return undefined;
+  }
+}
+
+export interface ListQuery {
+  /** Filter on what never changes (cwd, created_at): applied before anything is validated. */
+  keep(meta: MetaSummary): boolean;
+  /** Final decision on a validated job (mutable fields: state, tags); may reconcile it. */
+  accept(job: ListedJob): Promise<ListedJob | undefined>;
+  limit: number;
+}
+
+export interface ListResult {
+  jobs: ListedJob[];
+  /** More jobs match than were returned. */
+  more: boolean;
+}
+
+/** The newest `limit` jobs accepted by the query. */
+export async function listJobs(root: string, query: ListQuery): Promise<ListResult> {
   const cached = readIndex(root);
-  const fresh: Record<string, Entry> = {};
-  const jobs: ListedJob[] = [];
+  const next: Record<string, Entry> = {};
   let changed = false;
   const now = Date.now();
+  const store = (id: string, entry: Entry): void => {
+    if (now - entry.mtime < SETTLE_MS) {
+      if (id in next) {
+        delete next[id]; // a stale entry is dropped, not kept
+        changed = true;
+      }
+      return;
+    }
+    next[id] = entry;
+    if (cached[id] !== entry) changed = true;
+  };
+
+  const candidates: { id: string; entry: Entry; checked: boolean }[] = [];
   for (const id of listJobIds(root, isJobIdShape)) {
-    const dir = jobDir(root, id);
-    let mtime: number;
-    try {
-      mtime = statSync(dir).mtimeMs;
-    } catch {
-      continue;
-    }
     let entry = cached[id];
-    if (entry === undefined || entry.mtime !== mtime) {
-      let job: JobRecord;
-      try {
-        job = readJob(dir);
-      } catch {
-        continue; // being created or deleted right now
-      }
-      entry = { mtime, meta: summarize(job.meta), state: job.state };
-      if (now - mtime < SETTLE_MS) {
-        jobs.push({ dir, meta: entry.meta, state: entry.state });
-        continue;
-      }
-      changed = true;
+    let checked = false;
+    if (entry === undefined) {
+      const mtime = dirMtime(jobDir(root, id));
+      entry = mtime === undefined ? undefined : readEntry(jobDir(root, id), mtime);
+      if (entry === undefined) continue;
+      checked = true;
+      store(id, entry);
+    } else {
+      next[id] = entry;
     }
-    fresh[id] = entry;
-    jobs.push({ dir, meta: entry.meta, state: entry.state });
+    if (query.keep(entry.meta)) candidates.push({ id, entry, checked });
   }
-  if (changed || Object.keys(cached).some((id) => fresh[id] === undefined)) {
+  if (Object.keys(cached).some((id) => !(id in next))) changed = true; // directories gone
+  candidates.sort((a, b) => {
+    const x = a.entry.meta.created_at;
+    const y = b.entry.meta.created_at;
+    return x < y ? 1 : x > y ? -1 : a.id < b.id ? 1 : -1;
+  });
+
+  const jobs: ListedJob[] = [];
+  let more = false;
+  for (const candidate of candidates) {
+    const dir = jobDir(root, candidate.id);
+    let entry: Entry | undefined = candidate.entry;
+    if (!candidate.checked) {
+      const mtime = dirMtime(dir);
+      if (mtime !== entry.mtime) {
+        entry = mtime === undefined ? undefined : readEntry(dir, mtime);
+        if (entry === undefined) {
+          delete next[candidate.id];
+          changed = true;
+          continue;
+        }
+        store(candidate.id, entry);
+      }
+    }
+    const job = await query.accept({ dir, meta: entry.meta, state: entry.state });
+    if (job === undefined) continue;
+    if (jobs.length === query.limit) {
+      more = true;
+      break;
+    }
+    jobs.push(job);
+  }
+
+  if (changed) {
     try {
-      writeFileAtomic(join(root, INDEX_FILE), JSON.stringify({ version: INDEX_VERSION, entries: fresh } satisfies IndexFile));
+      writeFileAtomic(join(root, INDEX_FILE), JSON.stringify({ version: INDEX_VERSION, entries: next } satisfies IndexFile), 0o600, false);
     } catch {
       // A read-only or full store still lists; the index is only a cache.
     }
   }
-  return jobs;
+  return { jobs, more };
 }

@@ -2,7 +2,7 @@
 // meta.json and state.json. Unreadable or half-created directories are skipped, not fatal.
 import { isJobIdShape } from './ids.js';
 import { jobDir, listJobIds, readJob } from './jobs.js';
-import type { JobRecord, ListedJob } from './types.js';
+import type { JobRecord } from './types.js';
 
 export function scanJobs(root: string): JobRecord[] {
   const jobs: JobRecord[] = [];
@@ -15,6 +15,3 @@ export function scanJobs(root: string): JobRecord[] {
   }
   return jobs;
 }
-
-export const newestFirst = (a: ListedJob, b: ListedJob): number =>
-  b.meta.created_at.localeCompare(a.meta.created_at) || b.meta.job_id.localeCompare(a.meta.job_id);

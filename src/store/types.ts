@@ -99,7 +99,7 @@ export interface JobRecord {
 }
 
 /** The part of the definition a summary shows (what `list` keeps in its index). */
-export type MetaSummary = Pick<JobMeta, 'job_id' | 'created_at' | 'name' | 'command' | 'cwd' | 'tags' | 'executor'>;
+export type MetaSummary = Pick<JobMeta, 'job_id' | 'created_at' | 'name' | 'command' | 'cwd' | 'tags' | 'executor' | 'mask'>;
 
 /** A job as `list` sees it: its summary fields and its state. */
 export interface ListedJob {

@@ -1,4 +1,4 @@
-// The per-job supervisor (`jobctl _supervise ROOT ID [CONFIG]`), started detached in its own
+// The per-job supervisor (`node dist/supervisor.cjs ROOT ID [CONFIG]`), started detached in its own
 // session so that nothing killing the caller's process tree reaches it.
 // Invariants:
 // - It acts only on a job it claimed while the job was `queued` (recording its own pid and
