@@ -18,18 +18,25 @@ export function redact(text: string): string {
   return out;
 }
 
-function redactJson(json: string): string {
-  let out = json;
-  for (const s of secrets) {
-    // Match the value as it appears inside a JSON string literal.
-    const escaped = JSON.stringify(s).slice(1, -1);
-    out = out.split(escaped).join('***');
+/** Fields jobctl itself generates (times, ids, paths, enums): never redacted, never mangled. */
+const STRUCTURAL_KEY = /(_at|_id|_path)$|^(state|type|schema_version|encoding|executor|sink|stream|match_type)$/;
+
+/**
+ * Redacts inside string values only — numbers, booleans and keys stay as they are, so the JSON
+ * stays valid — and not in structural fields, so that a short secret such as "0" cannot mangle
+ * a timestamp.
+ */
+export function redactDeep(value: unknown, key = ''): unknown {
+  if (typeof value === 'string') return STRUCTURAL_KEY.test(key) ? value : redact(value);
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, key));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, k)]));
   }
-  return out;
+  return value;
 }
 
 function writeLine(obj: unknown): void {
-  const line = redactJson(JSON.stringify(obj)) + '\n';
+  const line = JSON.stringify(secrets.size > 0 ? redactDeep(obj) : obj) + '\n';
   const buf = Buffer.from(line);
   let off = 0;
   while (off < buf.length) {

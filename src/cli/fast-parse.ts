@@ -4,7 +4,7 @@
 // returns undefined and goes to yargs, which owns help texts and usage errors.
 import type { CommandDef } from '../commands/types.js';
 import type { Args } from './args.js';
-import { findCommand, flagTable } from './command-table.js';
+import { findCommand, flagTable, takesValue } from './command-table.js';
 import { splitCommandLine, subcommandIndex } from './split-command.js';
 
 export interface FastParse {
@@ -27,11 +27,7 @@ export function fastParse(argv: readonly string[]): FastParse | undefined {
   let commandWords: string[] | undefined;
   const table = flagTable(def);
   if (def.takesCommand) {
-    const takes = (flag: string) => {
-      const spec = table.get(flag)?.spec;
-      return spec !== undefined && spec.type !== 'boolean' && spec.type !== 'count';
-    };
-    const split = splitCommandLine(tokens, at, takes);
+    const split = splitCommandLine(tokens, at, takesValue(def));
     tokens = split.flags;
     commandWords = split.command;
   }

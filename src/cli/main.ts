@@ -3,9 +3,11 @@
 // one JSON object on stdout via output.ts.
 import { toJobError, usageError } from '../errors.js';
 import { printError, printSuccess } from '../output.js';
-import { setVerbosity } from '../log.js';
+import { setVerbosity, log } from '../log.js';
 import { loadConfig, type LoadedConfig } from '../config.js';
-import { resolveRoot } from '../store/root.js';
+import { resolveRoot, resolveConfigPath } from '../store/root.js';
+import { onJobLost } from '../store/reconcile.js';
+import { deliverInBackground } from '../notify/deliver-later.js';
 import type { CommandDef, Context } from '../commands/types.js';
 import type { Args } from './args.js';
 import { seedSpellings } from './command-table.js';
@@ -16,7 +18,7 @@ function firstString(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-function makeContext(args: Args, commandWords: string[] | undefined, entry: string): Context {
+function makeContext(args: Args, commandWords: string[] | undefined): Context {
   const rootFlag = firstString(args['root']);
   if (rootFlag === '') throw usageError('--root must not be empty');
   const configFlag = firstString(args['config']);
@@ -25,28 +27,35 @@ function makeContext(args: Args, commandWords: string[] | undefined, entry: stri
     root: resolveRoot(rootFlag),
     configFlag,
     commandWords,
-    entry,
     config: () => (loaded ??= loadConfig(configFlag)),
+    supervisorConfig: () => {
+      const location = resolveConfigPath(configFlag);
+      return location.source === 'default' ? undefined : location.path;
+    },
   };
 }
 
 /** Runs a parsed command and prints its result. */
-export async function execute(def: CommandDef, args: Args, commandWords: string[] | undefined, entry: string): Promise<void> {
+export async function execute(def: CommandDef, args: Args, commandWords: string[] | undefined): Promise<void> {
   setVerbosity(typeof args['v'] === 'number' ? args['v'] : 0);
-  const data = await def.handler(args, makeContext(args, commandWords, entry));
+  const ctx = makeContext(args, commandWords);
+  // A job this call finds lost still gets its job.finished, from a detached process.
+  onJobLost((dir) => deliverInBackground(dir, ctx.supervisorConfig()));
+  const data = await def.handler(args, ctx);
   printSuccess(def.type, data);
 }
 
-export async function main(rawArgv: string[], entry: string): Promise<void> {
+export async function main(rawArgv: string[]): Promise<void> {
   const argv = seedSpellings(rawArgv);
   const fast = fastParse(argv);
   if (fast === undefined) {
     const { parseWithYargs } = await import('./yargs-cli.js');
-    return parseWithYargs(argv, entry);
+    return parseWithYargs(argv);
   }
   try {
-    await execute(fast.def, fast.args, fast.commandWords, entry);
+    await execute(fast.def, fast.args, fast.commandWords);
   } catch (err) {
+    log.debug((err as Error)?.stack ?? String(err));
     printError(toJobError(err));
   }
 }

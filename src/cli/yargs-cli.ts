@@ -23,17 +23,17 @@ function rejectBooleanValues(argv: readonly string[], def: CommandDef | undefine
   }
 }
 
-function register(y: Argv, def: CommandDef, commandWords: string[] | undefined, entry: string): Argv {
+function register(y: Argv, def: CommandDef, commandWords: string[] | undefined): Argv {
   return y.command({
     command: def.command,
     aliases: def.aliases ?? [],
     describe: def.describe,
     builder: (inner: Argv) => inner.options(def.options).strict(),
-    handler: (raw: Record<string, unknown>) => execute(def, raw as Args, commandWords, entry),
+    handler: (raw: Record<string, unknown>) => execute(def, raw as Args, commandWords),
   });
 }
 
-export async function parseWithYargs(argv: string[], entry: string): Promise<void> {
+export async function parseWithYargs(argv: string[]): Promise<void> {
   let commandWords: string[] | undefined;
   let parseArgv = argv;
   const subIndex = subcommandIndex(argv);
@@ -63,11 +63,11 @@ export async function parseWithYargs(argv: string[], entry: string): Promise<voi
       .fail((msg: string | undefined, err: Error | undefined) => {
         throw err ?? usageError(msg ?? 'invalid command line');
       });
-    for (const cmd of commands.filter((c) => !c.group)) register(y, cmd, commandWords, entry);
+    for (const cmd of commands.filter((c) => !c.group)) register(y, cmd, commandWords);
     for (const group of Object.keys(groupDescriptions)) {
       const members = commands.filter((c) => c.group === group);
       y.command(group, groupDescriptions[group] ?? group, (inner: Argv) => {
-        for (const member of members) register(inner, member, commandWords, entry);
+        for (const member of members) register(inner, member, commandWords);
         return inner.demandCommand(1, `${group}: a subcommand is required (${members.map((m) => m.command.split(' ')[0]).join(', ')})`).strict();
       });
     }

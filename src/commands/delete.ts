@@ -1,9 +1,22 @@
-// `delete ID` (rm, cleanup): remove one job that is not queued or running.
+// `delete ID` (rm, cleanup): remove one job that is not queued or running, and whose
+// supervisor has finished delivering its notifications.
 import { JobError } from '../errors.js';
-import { dirBytes, removeJobDir } from '../store/jobs.js';
-import { reconcile } from '../store/reconcile.js';
+import { deleteJob } from '../store/jobs.js';
+import { reconcile, liveness } from '../store/reconcile.js';
+import type { JobStateRecord } from '../store/types.js';
 import { loadJob } from './load-job.js';
 import { idOptions, type CommandDef } from './types.js';
+
+/** Why a job may not be deleted now, or undefined. Shared with gc. */
+export function deletionRefused(state: JobStateRecord): JobError | undefined {
+  if (state.state === 'queued' || state.state === 'running') {
+    return new JobError('invalid_state', `job is ${state.state}; kill it before deleting`, { state: state.state });
+  }
+  if (liveness(state).supervisorAlive) {
+    return new JobError('invalid_state', 'the job\'s supervisor is still delivering its notifications; retry shortly', { state: state.state }, true);
+  }
+  return undefined;
+}
 
 export const deleteCommand: CommandDef = {
   command: 'delete [id]',
@@ -13,12 +26,7 @@ export const deleteCommand: CommandDef = {
   options: { ...idOptions },
   async handler(args, ctx) {
     const job = await reconcile(loadJob(args, ctx));
-    const state = job.state.state;
-    if (state === 'queued' || state === 'running') {
-      throw new JobError('invalid_state', `job is ${state}; kill it before deleting`, { state });
-    }
-    const bytes = dirBytes(job.dir);
-    removeJobDir(job.dir);
-    return { job_id: job.meta.job_id, state, deleted: true, freed_bytes: bytes };
+    const { state, bytes } = await deleteJob(job.dir, deletionRefused);
+    return { job_id: job.meta.job_id, state: state.state, deleted: true, freed_bytes: bytes };
   },
 };

@@ -5,8 +5,10 @@ import { parseDuration, formatDuration } from '../util/duration.js';
 import { DEFAULT_GC_OLDER_THAN_MS } from '../config.js';
 import { scanJobs } from '../store/scan.js';
 import { reconcile } from '../store/reconcile.js';
-import { dirBytes, removeJobDir } from '../store/jobs.js';
-import { isTerminal } from '../store/types.js';
+import { dirBytes, deleteJob } from '../store/jobs.js';
+import { JobError } from '../errors.js';
+import { deletionRefused } from './delete.js';
+import { isTerminal, type JobStateRecord } from '../store/types.js';
 import type { CommandDef } from './types.js';
 
 export const gcCommand: CommandDef = {
@@ -40,25 +42,31 @@ export const gcCommand: CommandDef = {
       const job = await reconcile(candidate);
       const row = { job_id: job.meta.job_id, state: job.state.state };
       const bytes = dirBytes(job.dir);
-      if (!isTerminal(job.state.state)) {
-        skipped++;
-        rows.push({ ...row, action: 'skipped', reason: `job is ${job.state.state}`, bytes });
-        continue;
+      // Checked again under the job lock when deleting: the job may change meanwhile.
+      const keep = (state: JobStateRecord): string | undefined => {
+        if (!isTerminal(state.state)) return `job is ${state.state}`;
+        const refused = deletionRefused(state);
+        if (refused !== undefined) return refused.message;
+        const stamp = Date.parse(state.finished_at ?? state.updated_at);
+        if (!Number.isFinite(stamp)) return 'no finished_at or updated_at';
+        return stamp > cutoff ? 'newer than the window' : undefined;
+      };
+      let reason = keep(job.state);
+      if (reason === undefined && !dryRun) {
+        try {
+          await deleteJob(job.dir, (state) => {
+            const why = keep(state);
+            return why === undefined ? undefined : new JobError('invalid_state', why);
+          });
+          deleted++;
+        } catch (err) {
+          reason = (err as Error).message;
+        }
       }
-      const stamp = Date.parse(job.state.finished_at ?? job.state.updated_at);
-      if (!Number.isFinite(stamp)) {
+      if (reason !== undefined) {
         skipped++;
-        rows.push({ ...row, action: 'skipped', reason: 'no finished_at or updated_at', bytes });
+        rows.push({ ...row, action: 'skipped', reason, bytes });
         continue;
-      }
-      if (stamp > cutoff) {
-        skipped++;
-        rows.push({ ...row, action: 'skipped', reason: 'newer than the window', bytes });
-        continue;
-      }
-      if (!dryRun) {
-        removeJobDir(job.dir);
-        deleted++;
       }
       freed += bytes;
       wouldDelete++;

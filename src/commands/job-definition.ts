@@ -2,7 +2,7 @@
 import { statSync, accessSync, constants as fsConstants } from 'node:fs';
 import { resolve } from 'node:path';
 import { usageError } from '../errors.js';
-import { optString, optNonEmpty, stringList, optInt, type Args } from '../cli/args.js';
+import { optString, optNonEmpty, stringList, type Args } from '../cli/args.js';
 import { parseOptionalDuration } from '../util/duration.js';
 import { parseSize } from '../util/size.js';
 import { DEFAULT_MAX_LOG_BYTES } from '../config.js';
@@ -10,14 +10,15 @@ import { validateTags } from '../util/tags.js';
 import { quoteArgv } from '../util/shell-quote.js';
 import { nowIso } from '../util/time.js';
 import { newJobId } from '../store/ids.js';
-import type { JobMeta } from '../store/types.js';
+import type { JobMeta, Secrets } from '../store/types.js';
 import type { Context } from './types.js';
 import { buildOutputMatch } from './notification-options.js';
+import { tailFlags } from './launch.js';
+import { ENV_KEY } from '../supervisor/env-file.js';
 
 export const DEFAULT_TAIL_LINES = 50;
 export const DEFAULT_MAX_BYTES = 65536;
 const DEFAULT_KILL_AFTER_MS = 5000;
-const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function resolveCommand(args: Args, ctx: Context): { command: string; argv: string[] } {
   const cmdString = optString(args, 'cmd');
@@ -56,9 +57,15 @@ function resolveCwd(args: Args): string {
   return cwd;
 }
 
-function resolveEnv(args: Args, masked: ReadonlySet<string>): { env: Record<string, string>; secrets: Record<string, string> } {
+/**
+ * --env values, split into plain ones (meta.json) and masked ones (secrets.json). A masked key
+ * not given with --env is taken from this environment, like `--env KEY`, so that its value is
+ * known and redacted; with --env-file it may also come from that file at start.
+ */
+function resolveEnv(args: Args, masked: ReadonlySet<string>, envFile: boolean): { env: Record<string, string>; secrets: Secrets } {
   const env: Record<string, string> = {};
   const secrets: Record<string, string> = {};
+  const known: Record<string, string> = {};
   for (const item of stringList(args, 'env')) {
     const eq = item.indexOf('=');
     const key = eq === -1 ? item : item.slice(0, eq);
@@ -74,7 +81,13 @@ function resolveEnv(args: Args, masked: ReadonlySet<string>): { env: Record<stri
     }
     value = undefined;
   }
-  return { env, secrets };
+  for (const key of masked) {
+    if (key in secrets) continue;
+    const inherited = process.env[key];
+    if (inherited !== undefined) known[key] = inherited;
+    else if (!envFile) throw usageError(`--mask ${key}: not given with --env and not set in this environment`, { flag: 'mask', key });
+  }
+  return { env, secrets: { env: secrets, known } };
 }
 
 function resolveEnvFile(args: Args): string | undefined {
@@ -96,11 +109,13 @@ function maxLogBytes(args: Args, ctx: Context): number {
   return ctx.config().config.defaults.max_log_bytes ?? DEFAULT_MAX_LOG_BYTES;
 }
 
-export function buildDefinition(args: Args, ctx: Context): { meta: JobMeta; secrets: Record<string, string> } {
+export function buildDefinition(args: Args, ctx: Context): { meta: JobMeta; secrets: Secrets } {
+  ctx.config(); // a broken config fails here, before anything is created
   const { command, argv } = resolveCommand(args, ctx);
   const mask = stringList(args, 'mask');
   for (const key of mask) if (!ENV_KEY.test(key)) throw usageError(`--mask ${JSON.stringify(key.slice(0, 100))}: not a valid variable name`, { flag: 'mask' });
-  const { env, secrets } = resolveEnv(args, new Set(mask));
+  const envFile = resolveEnvFile(args);
+  const { env, secrets } = resolveEnv(args, new Set(mask), envFile !== undefined);
   const timeout = parseOptionalDuration(optString(args, 'timeout'), '--timeout');
   if (timeout === 0) throw usageError('--timeout must be greater than 0', { flag: 'timeout' });
   const progress = parseOptionalDuration(optString(args, 'progress-every'), '--progress-every');
@@ -108,7 +123,6 @@ export function buildDefinition(args: Args, ctx: Context): { meta: JobMeta; secr
   const notifyFile = optNonEmpty(args, 'notify-file');
   const onOutputMatch = buildOutputMatch(args, undefined, { stdout: 0, stderr: 0 });
   const name = optString(args, 'name');
-  const envFile = resolveEnvFile(args);
   const meta: JobMeta = {
     job_id: newJobId(),
     created_at: nowIso(),
@@ -130,8 +144,8 @@ export function buildDefinition(args: Args, ctx: Context): { meta: JobMeta; secr
       ...(notifyFile !== undefined ? { notify_file: resolve(notifyFile) } : {}),
       ...(onOutputMatch !== undefined ? { on_output_match: onOutputMatch } : {}),
     },
-    tail_lines: optInt(args, 'tail-lines', 0, 1_000_000) ?? DEFAULT_TAIL_LINES,
-    max_bytes: optInt(args, 'max-bytes', 0, 64 * 1024 * 1024) ?? DEFAULT_MAX_BYTES,
+    tail_lines: tailFlags(args).tailLines ?? DEFAULT_TAIL_LINES,
+    max_bytes: tailFlags(args).maxBytes ?? DEFAULT_MAX_BYTES,
   };
   return { meta, secrets };
 }

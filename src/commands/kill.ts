@@ -12,6 +12,7 @@ import { waitForJob } from '../store/wait.js';
 import { isTerminal, type JobRecord } from '../store/types.js';
 import { jobSummary } from '../view/job-view.js';
 import { loadJob } from './load-job.js';
+import { deliverInBackground } from '../notify/deliver-later.js';
 import { idOptions, type CommandDef } from './types.js';
 
 /** After SIGKILL the supervisor needs a moment to record the end. */
@@ -60,6 +61,7 @@ export const killCommand: CommandDef = {
       return { ...cur, kill_request: { signal, grace_ms: graceMs, requested_at: nowIso() } };
     });
     job = { ...job, state };
+    if (state.state === 'killed' && !sent) deliverInBackground(job.dir, ctx.supervisorConfig()); // killed while queued
     if (state.state === 'running') {
       const done = (j: JobRecord) => isTerminal(j.state.state);
       let result = await waitForJob(job.dir, done, signal === 'SIGKILL' ? AFTER_KILL_WAIT_MS : graceMs, 200);

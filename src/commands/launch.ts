@@ -3,7 +3,9 @@
 // supervisor to start the process: with --snapshot-after 0 the answer may say `queued`.
 import { spawn } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename } from 'node:path';
+import { deliverInBackground, supervisorScript } from '../notify/deliver-later.js';
+import { registerJobSecrets } from './load-job.js';
 import { JobError } from '../errors.js';
 import { optInt, optBool, optString, type Args } from '../cli/args.js';
 import { parseDuration } from '../util/duration.js';
@@ -19,7 +21,7 @@ const DEFAULT_SNAPSHOT_AFTER_MS = 10_000;
 
 export async function launch(ctx: Context, dir: string): Promise<void> {
   // A broken config must fail the start before the job is claimed.
-  const location = ctx.config().location;
+  ctx.config();
   const claimed = await updateState(dir, (cur) =>
     cur.state === 'created'
       ? { ...cur, state: 'queued', queued_at: nowIso(), launcher_pid: process.pid, launcher_start_time: processStartTime(process.pid) }
@@ -31,30 +33,33 @@ export async function launch(ctx: Context, dir: string): Promise<void> {
   const id = basename(dir);
   const logFd = openSync(jobFiles(dir).supervisorLog, 'a', 0o600);
   // A small young generation and an explicit GC after start-up keep an idle supervisor small.
-  const supervisorPath = join(dirname(ctx.entry), 'supervisor.cjs');
-  const args = ['--max-semi-space-size=1', '--expose-gc', '--', supervisorPath, ctx.root, id];
+  const args = ['--max-semi-space-size=1', '--expose-gc', '--', supervisorScript(), ctx.root, id];
   // The supervisor reads the same config file; the default location needs no argument.
-  if (location.source !== 'default') args.push(location.path);
+  const configPath = ctx.supervisorConfig();
+  if (configPath !== undefined) args.push(configPath);
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'ignore', logFd], cwd: '/' });
   closeSync(logFd);
   child.on('error', () => undefined);
   child.unref();
   const pid = child.pid;
-  if (pid !== undefined) {
-    const startTime = processStartTime(pid);
-    await updateState(dir, (cur) =>
-      cur.state === 'queued' && cur.supervisor_pid === undefined && startTime !== undefined
-        ? { ...cur, supervisor_pid: pid, supervisor_start_time: startTime }
-        : undefined,
-    );
-  }
+  const startTime = pid === undefined ? undefined : processStartTime(pid);
+  const state = await updateState(dir, (cur) => {
+    if (cur.state !== 'queued' || cur.supervisor_pid !== undefined) return undefined; // claimed already
+    if (pid !== undefined && startTime !== undefined) return { ...cur, supervisor_pid: pid, supervisor_start_time: startTime };
+    // The supervisor could not be started, or died before claiming the job: nothing will run it.
+    return { ...cur, state: 'failed', error: { code: 'launch_failed', message: 'could not start the job supervisor' }, finished_at: nowIso() };
+  });
+  if (state.state === 'failed') deliverInBackground(dir, configPath);
+}
+
+/** --tail-lines and --max-bytes as given (validated), each undefined when absent. */
+export function tailFlags(args: Args): Partial<TailOptions> {
+  return { tailLines: optInt(args, 'tail-lines', 0, 1_000_000), maxBytes: optInt(args, 'max-bytes', 0, 64 * 1024 * 1024) };
 }
 
 export function tailOptions(args: Args, job: JobRecord): TailOptions {
-  return {
-    tailLines: optInt(args, 'tail-lines', 0, 1_000_000) ?? job.meta.tail_lines,
-    maxBytes: optInt(args, 'max-bytes', 0, 64 * 1024 * 1024) ?? job.meta.max_bytes,
-  };
+  const flags = tailFlags(args);
+  return { tailLines: flags.tailLines ?? job.meta.tail_lines, maxBytes: flags.maxBytes ?? job.meta.max_bytes };
 }
 
 export function pollMs(args: Args): number {
@@ -68,6 +73,7 @@ export async function observe(args: Args, dir: string, startedAt: number): Promi
   const deadline = wait ? undefined : snapshotAfter !== undefined ? parseDuration(snapshotAfter, '--snapshot-after') : DEFAULT_SNAPSHOT_AFTER_MS;
   const remaining = deadline === undefined ? undefined : Math.max(0, deadline - (Date.now() - startedAt));
   const { job } = await waitForJob(dir, (j) => isTerminal(j.state.state), remaining, pollMs(args));
+  registerJobSecrets(job); // the supervisor may have learnt more (masked keys of the env file)
   return jobSnapshot(job, tailOptions(args, job), Date.now() - startedAt);
 }
 
@@ -77,6 +83,5 @@ export function checkObserveArgs(args: Args): void {
   const snapshotAfter = optString(args, 'snapshot-after');
   if (snapshotAfter !== undefined) parseDuration(snapshotAfter, '--snapshot-after');
   pollMs(args);
-  optInt(args, 'tail-lines', 0, 1_000_000);
-  optInt(args, 'max-bytes', 0, 64 * 1024 * 1024);
+  tailFlags(args);
 }

@@ -3,13 +3,13 @@
 import { jobIdArg, type Args } from '../cli/args.js';
 import { resolveJobId } from '../store/ids.js';
 import { jobDir, readJob, readSecrets } from '../store/jobs.js';
-import type { JobRecord } from '../store/types.js';
+import { secretValues, type JobRecord } from '../store/types.js';
 import { registerSecret } from '../output.js';
 import type { Context } from './types.js';
 
 export function registerJobSecrets(job: { dir: string; meta: { mask: string[] } }): void {
   if (job.meta.mask.length === 0) return;
-  Object.values(readSecrets(job.dir)).forEach(registerSecret);
+  secretValues(readSecrets(job.dir)).forEach(registerSecret);
 }
 
 export function loadJob(args: Args, ctx: Context): JobRecord {

@@ -5,6 +5,7 @@ import { buildDefinition } from './job-definition.js';
 import { launch, observe, checkObserveArgs } from './launch.js';
 import type { CommandDef } from './types.js';
 import { registerSecret } from '../output.js';
+import { secretValues } from '../store/types.js';
 
 export const runCommand: CommandDef = {
   command: 'run',
@@ -16,7 +17,7 @@ export const runCommand: CommandDef = {
     const startedAt = Date.now();
     checkObserveArgs(args);
     const { meta, secrets } = buildDefinition(args, ctx);
-    Object.values(secrets).forEach(registerSecret);
+    secretValues(secrets).forEach(registerSecret);
     const dir = createJob(ctx.root, meta, secrets);
     await launch(ctx, dir);
     return observe(args, dir, startedAt);

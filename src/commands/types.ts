@@ -8,9 +8,9 @@ export interface Context {
   configFlag: string | undefined;
   /** The command words after `--` (or after the first non-option word) of run/create. */
   commandWords: string[] | undefined;
-  /** Path of the bundled CLI, used to start supervisors. */
-  entry: string;
   config(): LoadedConfig;
+  /** The config path to hand to a supervisor (undefined: the default location). */
+  supervisorConfig(): string | undefined;
 }
 
 export interface CommandDef {

@@ -5,7 +5,7 @@ import { waitForJob } from '../store/wait.js';
 import { isTerminal } from '../store/types.js';
 import { jobSnapshot } from '../view/job-view.js';
 import { tailOptions, pollMs } from './launch.js';
-import { loadJob } from './load-job.js';
+import { loadJob, registerJobSecrets } from './load-job.js';
 import { idOptions, type CommandDef } from './types.js';
 
 export const waitCommand: CommandDef = {
@@ -26,6 +26,7 @@ export const waitCommand: CommandDef = {
     const initial = loadJob(args, ctx);
     const opts = tailOptions(args, initial);
     const { job, timedOut } = await waitForJob(initial.dir, (j) => isTerminal(j.state.state), timeout, poll);
+    registerJobSecrets(job); // the supervisor may have learnt more (masked keys of the env file)
     return { ...jobSnapshot(job, opts, Date.now() - startedAt), wait_timed_out: timedOut };
   },
 };

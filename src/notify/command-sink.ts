@@ -2,6 +2,7 @@
 // bounded by a timeout after which its whole process group is killed. Never throws.
 import type { DeliveryResult } from './events.js';
 import { nowIso } from '../util/time.js';
+import { setLongTimeout } from '../util/timers.js';
 
 export interface CommandSinkInput {
   command: string;
@@ -37,7 +38,7 @@ export async function runCommandSink(input: CommandSinkInput): Promise<DeliveryR
     cleanup: false,
     cwd: '/',
   });
-  const timer = setTimeout(() => {
+  const timer = setLongTimeout(() => {
     timedOut = true;
     try {
       if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
@@ -46,7 +47,7 @@ export async function runCommandSink(input: CommandSinkInput): Promise<DeliveryR
     }
   }, input.timeoutMs);
   const done = await child;
-  clearTimeout(timer);
+  timer.clear();
   if (timedOut) return result(false, `timed out after ${input.timeoutMs}ms`);
   if (done.failed) {
     const stderr = typeof done.stderr === 'string' ? done.stderr.trim().slice(0, 500) : '';

@@ -6,12 +6,13 @@
 //   read-modify-write holds the job lock (lock.ts), so concurrent writers never lose an update.
 // - A terminal state is final: updateState never moves a job out of a terminal state.
 // - Secret values live only in secrets.json (0600), never in meta.json or state.json.
-import { mkdirSync, existsSync, readdirSync, rmSync, statSync, statfsSync, chmodSync, appendFileSync, openSync } from 'node:fs';
+// - A job is deleted under its lock (deleteJob): no read-modify-write can land in a deleted job.
+import { mkdirSync, existsSync, readdirSync, renameSync, rmSync, statSync, statfsSync, chmodSync, appendFileSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic, readJson, fsyncDir } from './atomic.js';
 import { withJobLock } from './lock.js';
 import { withReserve } from './reserve.js';
-import { isTerminal, type JobMeta, type JobRecord, type JobStateRecord } from './types.js';
+import { isTerminal, secretValues, type JobMeta, type JobRecord, type JobStateRecord, type Secrets } from './types.js';
 import { JobError } from '../errors.js';
 import { nowIso } from '../util/time.js';
 
@@ -38,7 +39,7 @@ export function ensureRoot(root: string): void {
 }
 
 /** Creates the job directory with its definition and `created` state. */
-export function createJob(root: string, meta: JobMeta, secrets: Record<string, string>): string {
+export function createJob(root: string, meta: JobMeta, secrets: Secrets): string {
   ensureRoot(root);
   const dir = jobDir(root, meta.job_id);
   mkdirSync(dir, { mode: 0o700 });
@@ -46,7 +47,7 @@ export function createJob(root: string, meta: JobMeta, secrets: Record<string, s
   const files = jobFiles(dir);
   // The directory is synced once for secrets and state, then once more for meta.json, which
   // must only ever exist after them: its presence is what makes the directory a job.
-  if (Object.keys(secrets).length > 0) writeJsonAtomic(files.secrets, secrets, 0o600, false);
+  if (secretValues(secrets).length > 0) writeJsonAtomic(files.secrets, secrets, 0o600, false);
   writeJsonAtomic(files.state, { state: 'created', updated_at: meta.created_at } satisfies JobStateRecord, 0o600, false);
   fsyncDir(dir);
   writeJsonAtomic(files.meta, meta);
@@ -62,9 +63,16 @@ export function readState(dir: string): JobStateRecord {
   return readJson<JobStateRecord>(jobFiles(dir).state);
 }
 
-export function readSecrets(dir: string): Record<string, string> {
+export function readSecrets(dir: string): Secrets {
   const path = jobFiles(dir).secrets;
-  return existsSync(path) ? readJson<Record<string, string>>(path) : {};
+  return existsSync(path) ? readJson<Secrets>(path) : { env: {}, known: {} };
+}
+
+/** Adds secret values learnt when the job starts (masked keys of its env file). */
+export function addSecrets(dir: string, values: Record<string, string>): void {
+  if (Object.keys(values).length === 0) return;
+  const current = readSecrets(dir);
+  writeJsonAtomic(jobFiles(dir).secrets, { ...current, known: { ...current.known, ...values } } satisfies Secrets, 0o600);
 }
 
 export function readJob(dir: string): JobRecord {
@@ -135,8 +143,22 @@ export function dirBytes(dir: string): number {
   return total;
 }
 
-export function removeJobDir(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
+/**
+ * Deletes a job unless `refuse` (called under the job lock with its current state) says why not.
+ * Under the lock meta.json is renamed away, which ends the directory's life as a job at once
+ * (ids no longer resolve to it, a concurrent `start` cannot claim it); the files go after.
+ */
+export async function deleteJob(dir: string, refuse: (state: JobStateRecord) => JobError | undefined): Promise<{ state: JobStateRecord; bytes: number }> {
+  const found = await withJobLock(dir, () => {
+    const state = readState(dir);
+    const why = refuse(state);
+    if (why !== undefined) throw why;
+    const bytes = dirBytes(dir);
+    renameSync(jobFiles(dir).meta, join(dir, 'meta.json.deleted'));
+    return { state, bytes };
+  });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+  return found;
 }
 
 /** completion_event.json: the job.finished event and every delivery attempt. */
@@ -172,4 +194,9 @@ export function filesystemFull(dir: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** True once a job.finished event has been recorded for the job. */
+export function completionRecorded(dir: string): boolean {
+  return existsSync(jobFiles(dir).completion);
 }

@@ -1,6 +1,9 @@
 // Reconciles a job's recorded state with the processes that really exist. Invariant: a job is
-// shown `queued`/`running` only while a verified-live supervisor (or, after a supervisor crash,
-// the job's own verified-live process) backs it; otherwise it is recorded `lost`, with no exit code.
+// shown `queued`/`running` only while its verified-live supervisor backs it (or, for a job just
+// claimed, while its supervisor is being started: at most LAUNCH_GRACE_MS). Otherwise it is
+// recorded `lost`, with no exit code — even when its process outlived the supervisor: nobody will
+// observe how that process ends, its timeout and log cap are no longer enforced, and `kill` can
+// still reach it (`status` shows its pid while it verifiably lives).
 import { updateState } from './jobs.js';
 import { isTerminal, type JobStateRecord } from './types.js';
 import { bootId, isSameLiveProcess } from '../util/proc.js';
@@ -15,6 +18,8 @@ export interface Liveness {
 }
 
 export function liveness(state: JobStateRecord): Liveness {
+  // After a reboot a recorded pid can belong to anything.
+  if (state.boot_id !== undefined && state.boot_id !== bootId()) return { supervisorAlive: false, processAlive: false };
   return {
     supervisorAlive: isSameLiveProcess(state.supervisor_pid, state.supervisor_start_time),
     processAlive: isSameLiveProcess(state.pid, state.pid_start_time),
@@ -26,24 +31,37 @@ export function lostReason(state: JobStateRecord): string | undefined {
   if (isTerminal(state.state) || state.state === 'created') return undefined;
   if (state.boot_id !== undefined && state.boot_id !== bootId()) return 'machine rebooted';
   const live = liveness(state);
-  if (live.supervisorAlive || live.processAlive) return undefined;
-  if (state.supervisor_pid !== undefined) return 'supervisor exited without recording an outcome';
-  if (isSameLiveProcess(state.launcher_pid, state.launcher_start_time)) return undefined;
+  if (live.supervisorAlive) return undefined;
+  if (state.supervisor_pid !== undefined) {
+    return live.processAlive
+      ? "supervisor exited without recording an outcome; the job's process is still running"
+      : 'supervisor exited without recording an outcome';
+  }
   const age = msBetween(state.queued_at ?? state.updated_at, nowIso()) ?? 0;
   return age > LAUNCH_GRACE_MS ? 'supervisor never started' : undefined;
+}
+
+let lostHandler: ((dir: string) => void) | undefined;
+
+/** Called once for each job this process records as `lost` (to deliver its job.finished). */
+export function onJobLost(handler: (dir: string) => void): void {
+  lostHandler = handler;
 }
 
 /** Returns the job with its state reconciled; records `lost` when nothing backs it any more. */
 export async function reconcile<T extends { dir: string; state: JobStateRecord }>(job: T): Promise<T> {
   if (lostReason(job.state) === undefined) return job;
+  let recorded = false;
   const state = await updateState(job.dir, (current) => {
     const reason = lostReason(current);
     if (reason === undefined) return undefined;
+    recorded = true;
     const finishedAt = nowIso();
     const next: JobStateRecord = { ...current, state: 'lost', finished_at: finishedAt, lost_reason: reason };
     const duration = msBetween(current.started_at, finishedAt);
     if (duration !== undefined) next.duration_ms = duration;
     return next;
   });
+  if (recorded) lostHandler?.(job.dir);
   return { ...job, state };
 }

@@ -92,6 +92,17 @@ export interface JobStateRecord {
   lost_reason?: string;
 }
 
+/**
+ * secrets.json: `env` values are injected into the job's environment (masked --env); `known`
+ * values are only redacted (masked keys inherited or read from the env file).
+ */
+export interface Secrets {
+  env: Record<string, string>;
+  known: Record<string, string>;
+}
+
+export const secretValues = (s: Secrets): string[] => [...Object.values(s.env), ...Object.values(s.known)];
+
 export interface JobRecord {
   dir: string;
   meta: JobMeta;

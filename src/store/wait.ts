@@ -5,6 +5,7 @@
 // liveness is re-checked, so a dead supervisor ends the wait as `lost`.
 import { watch, type FSWatcher } from 'node:fs';
 import { jobFiles, readJob } from './jobs.js';
+import { setLongTimeout, safeInterval, type LongTimeout } from '../util/timers.js';
 import { reconcile } from './reconcile.js';
 import type { JobRecord } from './types.js';
 
@@ -25,7 +26,7 @@ export async function waitForJob(
 
   return new Promise<WaitResult>((resolvePromise, reject) => {
     let watcher: FSWatcher | undefined;
-    let deadline: NodeJS.Timeout | undefined;
+    let deadline: LongTimeout | undefined;
     let settled = false;
     let checking = false;
     let recheck = false;
@@ -35,7 +36,7 @@ export async function waitForJob(
       settled = true;
       watcher?.close();
       clearInterval(poll);
-      if (deadline) clearTimeout(deadline);
+      deadline?.clear();
       if (result instanceof Error) reject(result);
       else resolvePromise(result);
     };
@@ -75,10 +76,10 @@ export async function waitForJob(
     const poll = setInterval(() => {
       if (watcher === undefined) arm();
       void check(true);
-    }, Math.max(10, pollMs));
+    }, safeInterval(Math.max(10, pollMs)));
     if (timeoutMs !== undefined) {
-      deadline = setTimeout(() => {
-        void reconcile(readJob(dir)).then(
+      deadline = setLongTimeout(() => {
+        void Promise.resolve().then(() => reconcile(readJob(dir))).then(
           (latest) => finish({ job: latest, timedOut: !done(latest) }),
           () => finish({ job, timedOut: true }),
         );

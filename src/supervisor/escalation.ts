@@ -3,10 +3,11 @@
 // if the `kill` caller itself is gone.
 import type { RunningProcess } from './targets/local.js';
 import type { KillRequest } from '../store/types.js';
+import { setLongTimeout, type LongTimeout } from '../util/timers.js';
 
 export class Escalation {
   timedOut = false;
-  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly timers: LongTimeout[] = [];
   private killSeen = false;
   private exited = false;
 
@@ -14,7 +15,7 @@ export class Escalation {
 
   startTimeout(timeoutMs: number, onTimeout: () => Promise<unknown>): void {
     this.timers.push(
-      setTimeout(() => {
+      setLongTimeout(() => {
         if (this.exited) return;
         this.timedOut = true;
         // Record first so that status shows timed_out while the job shuts down.
@@ -35,13 +36,13 @@ export class Escalation {
   }
 
   private escalateAfter(ms: number): void {
-    this.timers.push(setTimeout(() => { if (!this.exited) this.proc.signalGroup('SIGKILL'); }, ms));
+    this.timers.push(setLongTimeout(() => { if (!this.exited) this.proc.signalGroup('SIGKILL'); }, ms));
   }
 
   /** Once the leader is gone, what a kill or timeout started is finished off at once. */
   leaderExited(): void {
     this.exited = true;
-    this.timers.forEach(clearTimeout);
+    this.timers.forEach((t) => t.clear());
     if (this.timedOut || this.killSeen) this.proc.signalGroup('SIGKILL');
   }
 }

@@ -9,27 +9,35 @@
 // - The job writes to its logs through inherited descriptors: the supervisor never sits in the
 //   data path.
 import { statSync, closeSync, readFileSync } from 'node:fs';
-import { loadConfig, DEFAULT_NOTIFY_TIMEOUT_MS, DEFAULT_SHELL } from '../config.js';
-import { jobDir, jobFiles, readMeta, readSecrets, readState, updateState, openLogForAppend, fileSize, filesystemFull } from '../store/jobs.js';
-import type { JobMeta, JobStateRecord } from '../store/types.js';
+import { addSecrets, jobDir, jobFiles, readMeta, readSecrets, readState, updateState, openLogForAppend, fileSize, filesystemFull } from '../store/jobs.js';
+import { secretValues, type JobMeta, type JobStateRecord, type Secrets } from '../store/types.js';
 import { bootId, processStartTime } from '../util/proc.js';
-import { nowIso, msBetween } from '../util/time.js';
+import { nowIso } from '../util/time.js';
 import { registerSecret } from '../output.js';
 import { log } from '../log.js';
 import { parseEnvFile } from './env-file.js';
-import { launchLocal, type Exit, type RunningProcess } from './targets/local.js';
+import { launchLocal, type Exit, type LaunchOutcome, type RunningProcess } from './targets/local.js';
+import { terminalState, type ExitFacts } from './outcome.js';
 import { OutputFollower } from './output-follower.js';
-import { Notifier } from './notifier.js';
+import { notifierFor, type Notifier } from './notifier.js';
 import { Escalation } from './escalation.js';
 import { LogLimit } from './log-limit.js';
+import { safeInterval } from '../util/timers.js';
 import { watchJob } from './job-watch.js';
 import { allocateReserve, releaseReserve, reserveUsed } from '../store/reserve.js';
 
-function buildEnv(meta: JobMeta, secrets: Record<string, string>): Record<string, string> {
+function buildEnv(dir: string, meta: JobMeta, secrets: Secrets): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-  if (meta.env_file !== undefined) Object.assign(env, parseEnvFile(readFileSync(meta.env_file, 'utf8')));
-  return Object.assign(env, meta.env, secrets);
+  if (meta.env_file !== undefined) {
+    const fromFile = parseEnvFile(readFileSync(meta.env_file, 'utf8'));
+    // Masked values from the env file become known secrets too, so that they are redacted.
+    const masked = Object.fromEntries(Object.entries(fromFile).filter(([k]) => meta.mask.includes(k)));
+    Object.values(masked).forEach(registerSecret);
+    addSecrets(dir, masked);
+    Object.assign(env, fromFile);
+  }
+  return Object.assign(env, meta.env, secrets.env);
 }
 
 function failure(current: JobStateRecord, message: string): JobStateRecord {
@@ -40,17 +48,7 @@ export async function supervise(root: string, id: string, configPath: string | u
   const dir = jobDir(root, id);
   const meta = readMeta(dir);
   const secrets = readSecrets(dir);
-  Object.values(secrets).forEach(registerSecret);
-  let shell = DEFAULT_SHELL;
-  let notifyTimeout = DEFAULT_NOTIFY_TIMEOUT_MS;
-  try {
-    const { config } = loadConfig(configPath);
-    shell = config.shell.unix;
-    notifyTimeout = config.notify.command_timeout_ms;
-  } catch (err) {
-    log.warn(`config ignored by supervisor: ${(err as Error).message}`);
-  }
-
+  secretValues(secrets).forEach(registerSecret);
   const claimed = await updateState(dir, (cur) =>
     cur.state === 'queued'
       ? { ...cur, supervisor_pid: process.pid, supervisor_start_time: processStartTime(process.pid), boot_id: bootId() }
@@ -59,13 +57,13 @@ export async function supervise(root: string, id: string, configPath: string | u
   if (claimed.state !== 'queued' || claimed.supervisor_pid !== process.pid) return;
   allocateReserve(dir);
   try {
-    await launchAndFollow(dir, meta, secrets, new Notifier(dir, id, shell, notifyTimeout));
+    await launchAndFollow(dir, meta, secrets, notifierFor(dir, id, configPath));
   } finally {
     releaseReserve(dir);
   }
 }
 
-async function launchAndFollow(dir: string, meta: JobMeta, secrets: Record<string, string>, notifier: Notifier): Promise<void> {
+async function launchAndFollow(dir: string, meta: JobMeta, secrets: Secrets, notifier: Notifier): Promise<void> {
   const files = jobFiles(dir);
   let proc: RunningProcess | undefined;
   const state = await updateState(dir, async (cur) => {
@@ -73,15 +71,20 @@ async function launchAndFollow(dir: string, meta: JobMeta, secrets: Record<strin
     let env: Record<string, string>;
     try {
       if (!statSync(meta.cwd).isDirectory()) return failure(cur, `cwd ${meta.cwd} is not a directory`);
-      env = buildEnv(meta, secrets);
+      env = buildEnv(dir, meta, secrets);
     } catch (err) {
       return failure(cur, (err as Error).message);
     }
-    const stdoutFd = openLogForAppend(files.stdout);
-    const stderrFd = openLogForAppend(files.stderr);
-    const outcome = await launchLocal({ argv: meta.argv, cwd: meta.cwd, env, stdoutFd, stderrFd });
-    closeSync(stdoutFd);
-    closeSync(stderrFd);
+    const fds: number[] = [];
+    let outcome: LaunchOutcome;
+    try {
+      fds.push(openLogForAppend(files.stdout), openLogForAppend(files.stderr));
+      outcome = await launchLocal({ argv: meta.argv, cwd: meta.cwd, env, stdoutFd: fds[0] as number, stderrFd: fds[1] as number });
+    } catch (err) {
+      outcome = { ok: false, error: `cannot open the job logs: ${(err as Error).message}` };
+    } finally {
+      fds.forEach((fd) => closeSync(fd));
+    }
     if (!outcome.ok) return failure(cur, outcome.error);
     proc = outcome.proc;
     const startTime = processStartTime(proc.pid);
@@ -92,6 +95,19 @@ async function launchAndFollow(dir: string, meta: JobMeta, secrets: Record<strin
     return;
   }
   await followUntilExit(dir, meta, proc, notifier);
+}
+
+/** Writes the terminal state, retrying a failed write: the exit code was observed, keep it. */
+async function recordOutcome(dir: string, facts: ExitFacts): Promise<JobStateRecord> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await updateState(dir, (cur) => terminalState(cur, facts));
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      log.warn(`recording the outcome failed (attempt ${attempt}): ${(err as Error).message}`);
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
 }
 
 async function followUntilExit(dir: string, meta: JobMeta, proc: RunningProcess, notifier: Notifier): Promise<void> {
@@ -114,6 +130,7 @@ async function followUntilExit(dir: string, meta: JobMeta, proc: RunningProcess,
   };
   const onMetaChange = (): void => {
     try {
+      follower.poll(); // what was printed before the change is matched with the old setting
       follower.setConfig(readMeta(dir).notification.on_output_match);
       follower.poll();
     } catch {
@@ -135,7 +152,7 @@ async function followUntilExit(dir: string, meta: JobMeta, proc: RunningProcess,
           ...cur,
           progress: { stdout_bytes: fileSize(files.stdout), stderr_bytes: fileSize(files.stderr), at: nowIso() },
         })).catch(() => undefined);
-      }, Math.max(100, meta.progress_every_ms))
+      }, safeInterval(Math.max(100, meta.progress_every_ms)))
     : undefined;
   if (meta.timeout_ms !== undefined) {
     escalation.startTimeout(meta.timeout_ms, () => updateState(dir, (cur) => ({ ...cur, timed_out: true })));
@@ -153,26 +170,16 @@ async function followUntilExit(dir: string, meta: JobMeta, proc: RunningProcess,
     // Keep the last known pattern.
   }
   follower.poll(true);
-  logLimit.check();
-  const truncated = logLimit.truncate();
-  // Checked before the reserve is freed: a full filesystem means output may be missing.
-  const diskFull = filesystemFull(dir) || reserveUsed(dir);
-
-  const finishedAt = nowIso();
-  const state = await updateState(dir, (cur) => {
-    const next: JobStateRecord = { ...cur, finished_at: finishedAt, timed_out: escalation.timedOut };
-    const duration = msBetween(cur.started_at, finishedAt);
-    if (duration !== undefined) next.duration_ms = duration;
-    if (truncated) next.log_truncated = true;
-    if (logLimit.exceeded) next.kill_reason = 'max_log_bytes';
-    if (exit.signal !== null) next.signal = exit.signal;
-    else next.exit_code = exit.code ?? -1;
-    if (diskFull) {
-      const message = 'the filesystem holding the job logs is full: output may be missing';
-      return { ...next, state: 'failed', error: { code: 'disk_full', message } };
-    }
-    return { ...next, state: exit.signal !== null ? 'killed' : 'exited' };
-  });
+  const facts: ExitFacts = {
+    exit,
+    finishedAt: nowIso(),
+    timedOut: escalation.timedOut,
+    killedForLogSize: logLimit.exceeded,
+    logTruncated: logLimit.truncate(),
+    // Checked before the reserve is freed: a full filesystem means output may be missing.
+    diskFull: filesystemFull(dir) || reserveUsed(dir),
+  };
+  const state = await recordOutcome(dir, facts);
   try {
     await notifier.finished({ dir, meta: readMeta(dir), state });
   } catch (err) {

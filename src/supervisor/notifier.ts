@@ -8,6 +8,21 @@ import type { JobRecord, OutputMatchConfig, StreamName } from '../store/types.js
 import { redact } from '../output.js';
 import { nowIso } from '../util/time.js';
 import { log } from '../log.js';
+import { loadConfig, DEFAULT_NOTIFY_TIMEOUT_MS, DEFAULT_SHELL } from '../config.js';
+
+/** The notifier of a job, with the sink settings of the config (defaults if it is broken). */
+export function notifierFor(dir: string, jobId: string, configPath: string | undefined): Notifier {
+  let shell = DEFAULT_SHELL;
+  let timeoutMs = DEFAULT_NOTIFY_TIMEOUT_MS;
+  try {
+    const { config } = loadConfig(configPath);
+    shell = config.shell.unix;
+    timeoutMs = config.notify.command_timeout_ms;
+  } catch (err) {
+    log.warn(`config ignored for notifications: ${(err as Error).message}`);
+  }
+  return new Notifier(dir, jobId, shell, timeoutMs);
+}
 
 export class Notifier {
   private queue: Promise<void> = Promise.resolve();

@@ -34,11 +34,18 @@ export class OutputFollower {
     return this.config !== undefined;
   }
 
-  /** Applies a (new) pattern; a pattern that no longer compiles disables matching. */
+  /**
+   * Applies a (new) setting. When only the sinks changed, reading goes on where it was; a new
+   * pattern, match type or stream starts at the offsets recorded with it. A pattern that no
+   * longer compiles disables matching.
+   */
   setConfig(config: OutputMatchConfig | undefined): void {
-    const same = JSON.stringify(config) === JSON.stringify(this.config);
-    if (same) return;
+    const previous = this.config;
+    if (JSON.stringify(config) === JSON.stringify(previous)) return;
     this.config = config;
+    const sameMatching = config !== undefined && previous !== undefined && this.matcher !== undefined &&
+      config.pattern === previous.pattern && config.match_type === previous.match_type && config.stream === previous.stream;
+    if (sameMatching) return;
     this.matcher = undefined;
     if (!config) return;
     try {

@@ -47,6 +47,10 @@ export function jobStatus(job: JobRecord): Record<string, unknown> {
     if (live.processAlive) out['pid'] = job.state.pid;
     if (live.supervisorAlive) out['supervisor_pid'] = job.state.supervisor_pid;
     out['supervisor_alive'] = live.supervisorAlive;
+  } else if (job.state.state === 'lost' && liveness(job.state).processAlive) {
+    // Unsupervised but still running: shown so that it can be found and killed.
+    out['pid'] = job.state.pid;
+    out['process_alive'] = true;
   }
   if (job.state.timed_out === true && !isTerminal(job.state.state)) out['timed_out'] = true;
   if (job.state.kill_request !== undefined) out['kill_requested'] = job.state.kill_request;

@@ -106,7 +106,7 @@ test('--timeout escalates to SIGKILL after --kill-after when TERM is ignored', a
   assert.ok(json.duration_ms >= 450, `escalation happened after the grace: ${json.duration_ms}`);
 });
 
-test('a SIGKILLed supervisor makes the job lost once its process is gone; wait returns promptly', async (t) => {
+test('a SIGKILLed supervisor makes the job lost at once, never with an exit code; wait returns promptly', async (t) => {
   const { run } = withRoot(t);
   const json = await runUntilRunning(run, ['--', 'sleep', '300']);
   const { pid, supervisor_pid: supervisorPid } = json;
@@ -114,14 +114,18 @@ test('a SIGKILLed supervisor makes the job lost once its process is gone; wait r
   const waiting = run(['wait', '--wait-poll-ms', '100', json.job_id]);
   process.kill(supervisorPid, 'SIGKILL');
   await waitFor(() => !processAlive(supervisorPid), { what: 'supervisor death' });
-  // The job's own process still runs: it is running, without a supervisor, never lost yet.
+  // Nobody will observe how the job's process ends: lost at once, its pid shown while it lives.
+  const waited = await waiting;
   const orphaned = await run(['status', json.job_id]);
-  assert.equal(orphaned.json.state, 'running');
-  assert.equal(orphaned.json.supervisor_alive, false);
+  assert.equal(orphaned.json.state, 'lost');
   assert.equal(orphaned.json.supervisor_pid, undefined);
   assert.equal(orphaned.json.pid, pid);
-  process.kill(-pid, 'SIGKILL');
-  const waited = await waiting;
+  assert.equal(orphaned.json.process_alive, true);
+  assert.match(orphaned.json.lost_reason, /still running/);
+  const killed = await run(['kill', '--signal', 'KILL', json.job_id]);
+  assert.equal(killed.json.sent, true);
+  await waitFor(() => !processAlive(pid), { what: 'the orphaned process to die' });
+  assert.equal((await run(['status', json.job_id])).json.pid, undefined);
   assert.equal(waited.json.state, 'lost');
   assert.equal(waited.json.exit_code, undefined, 'no invented exit code');
   assert.equal(waited.json.signal, undefined);

@@ -96,3 +96,15 @@ test('the fast parser reads well-formed invocations like yargs would and decline
     assert.equal(fastParse(declined), undefined, JSON.stringify(declined));
   }
 });
+
+test('terminal state: killed for log size only when the supervisor did it; disk full is failed', async () => {
+  const { terminalState } = await import('../../dist/lib/supervisor/outcome.js');
+  const cur = { state: 'running', updated_at: 'x', started_at: '2026-01-01T00:00:00.000Z' };
+  const base = { finishedAt: '2026-01-01T00:00:01.000Z', timedOut: false, killedForLogSize: false, logTruncated: false, diskFull: false };
+  const exited = terminalState(cur, { ...base, exit: { code: 0, signal: null }, logTruncated: true });
+  assert.deepEqual([exited.state, exited.exit_code, exited.kill_reason, exited.log_truncated, exited.duration_ms], ['exited', 0, undefined, true, 1000]);
+  const capped = terminalState(cur, { ...base, exit: { code: null, signal: 'SIGKILL' }, killedForLogSize: true, logTruncated: true });
+  assert.deepEqual([capped.state, capped.signal, capped.kill_reason], ['killed', 'SIGKILL', 'max_log_bytes']);
+  const full = terminalState(cur, { ...base, exit: { code: 0, signal: null }, diskFull: true });
+  assert.deepEqual([full.state, full.exit_code, full.error.code], ['failed', 0, 'disk_full']);
+});

@@ -1,0 +1,15 @@
+// Delivers job.finished for a job that reached its terminal state without its supervisor
+// (killed while queued, recorded lost): started detached by whoever recorded that state, so
+// the caller never waits for a sink. Delivers at most once: not when completion_event.json exists.
+import { jobDir, readJob, readSecrets, completionRecorded } from '../store/jobs.js';
+import { isTerminal, secretValues } from '../store/types.js';
+import { registerSecret } from '../output.js';
+import { notifierFor } from './notifier.js';
+
+export async function deliverFinishedOnly(root: string, id: string, configPath: string | undefined): Promise<void> {
+  const dir = jobDir(root, id);
+  const job = readJob(dir);
+  if (!isTerminal(job.state.state) || completionRecorded(dir)) return;
+  secretValues(readSecrets(dir)).forEach(registerSecret);
+  await notifierFor(dir, id, configPath).finished(job);
+}
