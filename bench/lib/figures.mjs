@@ -135,11 +135,30 @@ export async function throughput(ctx) {
   });
 }
 
-async function pssKb(pid) {
+async function smapsKb(pid, field) {
   const text = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8');
-  const m = /^Pss:\s+(\d+) kB/m.exec(text);
-  if (!m) throw new BenchError(`no Pss line in /proc/${pid}/smaps_rollup`);
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text);
+  if (!m) throw new BenchError(`no ${field} line in /proc/${pid}/smaps_rollup`);
   return Number(m[1]);
+}
+const pssKb = (pid) => smapsKb(pid, 'Pss');
+
+/** PSS and private memory of `count` idle Node processes running at once (the floor). */
+async function idleNodeMemory(count) {
+  const { spawn } = await import('node:child_process');
+  const children = Array.from({ length: count }, () => spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }));
+  try {
+    await sleep(1500);
+    let pss = 0;
+    let priv = 0;
+    for (const c of children) {
+      pss += await smapsKb(c.pid, 'Pss');
+      priv += (await smapsKb(c.pid, 'Private_Dirty')) + (await smapsKb(c.pid, 'Private_Clean'));
+    }
+    return { pssMb: (pss * 1024) / count / 1e6, privateMb: (priv * 1024) / count / 1e6 };
+  } finally {
+    children.forEach((c) => c.kill('SIGKILL'));
+  }
 }
 
 export async function supervisorMemory(ctx) {
@@ -151,11 +170,15 @@ export async function supervisorMemory(ctx) {
     for (const id of ids) pids.push((await untilRunning(ctx, id)).supervisor_pid);
     await sleep(1000); // let the supervisors settle after start-up
     const kbs = [];
+    const privateKbs = [];
     for (const pid of pids) {
       const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
       if (!cmdline.includes('supervisor.cjs')) throw new BenchError(`pid ${pid} is not a supervisor: ${cmdline}`);
       kbs.push(await pssKb(pid));
+      privateKbs.push((await smapsKb(pid, 'Private_Dirty')) + (await smapsKb(pid, 'Private_Clean')));
     }
+    // For context: an idle `node -e 'setInterval(...)'` measured the same way, 10 at once.
+    const idle = await idleNodeMemory(n);
     const perMb = (kbs.reduce((a, x) => a + x, 0) * 1024) / n / 1e6;
     return absoluteFigure({
       id: 'supervisor_pss',
@@ -163,8 +186,8 @@ export async function supervisorMemory(ctx) {
       unit: 'MB',
       value: perMb,
       maxValue: 10,
-      note: 'sum of Pss from /proc/PID/smaps_rollup of the supervisors / 10; MB = 10^6 bytes',
-      extra: { pss_kb: kbs },
+      note: `sum of Pss from /proc/PID/smaps_rollup of the supervisors / ${n}; MB = 10^6 bytes; private ${(privateKbs.reduce((a, x) => a + x, 0) * 1024 / n / 1e6).toFixed(1)} MB each; an idle node process: PSS ${idle.pssMb.toFixed(1)} MB, private ${idle.privateMb.toFixed(1)} MB`,
+      extra: { pss_kb: kbs, private_kb: privateKbs, idle_node: idle },
     });
   } finally {
     for (const id of ids) await killJob(ctx, id);

@@ -38,7 +38,8 @@ export function renderTable(figures) {
   const width = Object.fromEntries(cols.map((c) => [c, Math.max(...rows.map((r) => [...r[c]].length))]));
   const line = (r) => cols.map((c) => r[c] + ' '.repeat(width[c] - [...r[c]].length)).join(' | ');
   const sep = cols.map((c) => '-'.repeat(width[c])).join('-|-');
-  return [line(head), sep, ...rows.slice(1).map(line)].join('\n');
+  const notes = figures.filter((f) => f.note).map((f) => `  ${f.id}: ${f.note}`);
+  return [line(head), sep, ...rows.slice(1).map(line), ...(notes.length ? ['', 'notes:', ...notes] : [])].join('\n');
 }
 
 export async function machineInfo(ctx) {

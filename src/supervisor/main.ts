@@ -49,12 +49,8 @@ export async function supervise(root: string, id: string, configPath: string | u
   const meta = readMeta(dir);
   const secrets = readSecrets(dir);
   secretValues(secrets).forEach(registerSecret);
-  const claimed = await updateState(dir, (cur) =>
-    cur.state === 'queued'
-      ? { ...cur, supervisor_pid: process.pid, supervisor_start_time: processStartTime(process.pid), boot_id: bootId() }
-      : undefined,
-  );
-  if (claimed.state !== 'queued' || claimed.supervisor_pid !== process.pid) return;
+  const current = readState(dir);
+  if (current.state !== 'queued' || (current.supervisor_pid ?? process.pid) !== process.pid) return;
   allocateReserve(dir);
   try {
     await launchAndFollow(dir, meta, secrets, notifierFor(dir, id, configPath));
@@ -66,8 +62,11 @@ export async function supervise(root: string, id: string, configPath: string | u
 async function launchAndFollow(dir: string, meta: JobMeta, secrets: Secrets, notifier: Notifier): Promise<void> {
   const files = jobFiles(dir);
   let proc: RunningProcess | undefined;
-  const state = await updateState(dir, async (cur) => {
-    if (cur.state !== 'queued') return undefined;
+  // One locked step claims the job and starts its process: a concurrent `kill` sees either
+  // `queued` with nothing started or `running` with a pid.
+  const state = await updateState(dir, async (current) => {
+    if (current.state !== 'queued' || (current.supervisor_pid ?? process.pid) !== process.pid) return undefined;
+    const cur: JobStateRecord = { ...current, supervisor_pid: process.pid, supervisor_start_time: processStartTime(process.pid), boot_id: bootId() };
     let env: Record<string, string>;
     try {
       if (!statSync(meta.cwd).isDirectory()) return failure(cur, `cwd ${meta.cwd} is not a directory`);
