@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, mkdirSync, utimesSync, statSync, readdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, utimesSync, statSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { withRoot, waitFor, processAlive, runUntilRunning, BIN } from '../helpers/jobctl.mjs';
@@ -65,6 +65,8 @@ test('60 concurrent runs all succeed with unique ids, exact output, and no super
   assert.ok(listed.json.jobs.every((j) => j.state === 'exited'));
   const supervisors = [...ids].map((id) => stateOf(root, id).supervisor_pid);
   await waitFor(() => supervisors.every((pid) => !processAlive(pid)), { what: 'all supervisors to exit' });
+  // Exited supervisors are orphans reaped by PID 1 (lazily here): none may stay a zombie.
+  await waitFor(() => supervisors.every((pid) => !existsSync(`/proc/${pid}`)), { timeoutMs: 30000, what: 'exited supervisors to be reaped' });
 });
 
 test('a job filling its filesystem ends failed with disk_full, and jobctl keeps answering', async (t) => {
