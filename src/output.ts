@@ -14,12 +14,14 @@ export function registerSecret(value: string): void {
 
 export function redact(text: string): string {
   let out = text;
-  for (const s of secrets) out = out.split(s).join('***');
+  // Longest first: a secret that contains a shorter one is replaced whole.
+  for (const s of [...secrets].sort((a, b) => b.length - a.length)) out = out.split(s).join('***');
   return out;
 }
 
-/** Fields jobctl itself generates (times, ids, paths, enums): never redacted, never mangled. */
-const STRUCTURAL_KEY = /(_at|_id|_path)$|^(state|type|schema_version|encoding|executor|sink|stream|match_type)$/;
+/** Fields jobctl generates or that name places (times, ids, paths, enums): never redacted. */
+const STRUCTURAL_KEY =
+  /(_at|_id|_path|_file|_reason|_source)$|^(state|type|schema_version|encoding|executor|sink|stream|match_type|root|cwd|file|code|signal|action|reason|source|older_than)$/;
 
 /**
  * Redacts inside string values only — numbers, booleans and keys stay as they are, so the JSON

@@ -53,11 +53,19 @@ export function fastParse(argv: readonly string[]): FastParse | undefined {
     const flag = token.slice(2, eq === -1 ? undefined : eq);
     const entry = table.get(flag);
     if (entry === undefined || flag === 'help') return undefined;
-    if (entry.spec.type === 'boolean') {
+    if (entry.spec.type === 'count') {
       if (eq !== -1) return undefined;
+      args[entry.name] = (typeof args[entry.name] === 'number' ? (args[entry.name] as number) : 0) + 1;
+    } else if (entry.spec.type === 'boolean') {
+      // yargs would read a following true/false as the flag's value: leave such forms to it.
+      const next = tokens[i + 1];
+      if (eq !== -1 || next === 'true' || next === 'false') return undefined;
       add(entry.name, true);
     } else if (eq !== -1) {
-      add(entry.name, token.slice(eq + 1));
+      const value = token.slice(eq + 1);
+      // yargs strips surrounding quotes from `--flag="value"`: leave such forms to it.
+      if (/^(["']).*\1$/s.test(value)) return undefined;
+      add(entry.name, value);
     } else {
       const value = tokens[i + 1];
       if (value === undefined) return undefined;

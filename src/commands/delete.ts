@@ -3,6 +3,7 @@
 import { JobError } from '../errors.js';
 import { deleteJob } from '../store/jobs.js';
 import { reconcile, liveness } from '../store/reconcile.js';
+import { isSameLiveProcess, jobGroupExists } from '../util/proc.js';
 import type { JobStateRecord } from '../store/types.js';
 import { loadJob } from './load-job.js';
 import { idOptions, type CommandDef } from './types.js';
@@ -12,8 +13,12 @@ export function deletionRefused(state: JobStateRecord): JobError | undefined {
   if (state.state === 'queued' || state.state === 'running') {
     return new JobError('invalid_state', `job is ${state.state}; kill it before deleting`, { state: state.state });
   }
-  if (liveness(state).supervisorAlive) {
-    return new JobError('invalid_state', 'the job\'s supervisor is still delivering its notifications; retry shortly', { state: state.state }, true);
+  if (liveness(state).supervisorAlive || isSameLiveProcess(state.deliverer_pid, state.deliverer_start_time)) {
+    return new JobError('invalid_state', 'job.finished is still being delivered; retry shortly', { state: state.state }, true);
+  }
+  if (state.state === 'lost' && jobGroupExists(state.pid, state.pid_start_time)) {
+    // Deleting it would lose the only record of a process that still runs.
+    return new JobError('invalid_state', "the job's process is still running; kill it first", { state: state.state });
   }
   return undefined;
 }

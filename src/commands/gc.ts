@@ -5,7 +5,8 @@ import { parseDuration, formatDuration } from '../util/duration.js';
 import { DEFAULT_GC_OLDER_THAN_MS } from '../config.js';
 import { scanJobs } from '../store/scan.js';
 import { reconcile } from '../store/reconcile.js';
-import { dirBytes, deleteJob } from '../store/jobs.js';
+import { dirBytes, deleteJob, removeDeletionDebris } from '../store/jobs.js';
+import { isJobIdShape } from '../store/ids.js';
 import { JobError } from '../errors.js';
 import { deletionRefused } from './delete.js';
 import { isTerminal, type JobStateRecord } from '../store/types.js';
@@ -38,6 +39,8 @@ export const gcCommand: CommandDef = {
     let skipped = 0;
     let freed = 0;
     let wouldDelete = 0;
+    // What an interrupted delete left behind is not a job any more: it goes first.
+    const debris = dryRun ? 0 : removeDeletionDebris(ctx.root, isJobIdShape);
     for (const candidate of scanJobs(ctx.root)) {
       const job = await reconcile(candidate);
       const row = { job_id: job.meta.job_id, state: job.state.state };
@@ -79,6 +82,7 @@ export const gcCommand: CommandDef = {
       older_than_source: source,
       deleted,
       would_delete: dryRun ? wouldDelete : 0,
+      debris_removed: debris,
       skipped,
       freed_bytes: freed,
       jobs: rows,

@@ -55,13 +55,13 @@ export const killCommand: CommandDef = {
     // Under the lock: a queued job ends here; a running one gets the request recorded and signalled.
     let sent = false;
     const state = await updateState(job.dir, (cur) => {
-      if (cur.state === 'queued') return { ...cur, state: 'killed', signal, finished_at: nowIso() };
+      // Killed before anything started; job.finished comes from a detached deliverer.
+      if (cur.state === 'queued') return { ...cur, state: 'killed', signal, finished_at: nowIso(), ...deliverInBackground(job.dir, ctx.supervisorConfig()) };
       if (cur.state !== 'running') return undefined;
       sent = signalGroup({ ...job, state: cur }, signal);
       return { ...cur, kill_request: { signal, grace_ms: graceMs, requested_at: nowIso() } };
     });
     job = { ...job, state };
-    if (state.state === 'killed' && !sent) deliverInBackground(job.dir, ctx.supervisorConfig()); // killed while queued
     if (state.state === 'running') {
       const done = (j: JobRecord) => isTerminal(j.state.state);
       let result = await waitForJob(job.dir, done, signal === 'SIGKILL' ? AFTER_KILL_WAIT_MS : graceMs, 200);

@@ -43,13 +43,18 @@ export async function launch(ctx: Context, dir: string): Promise<void> {
   child.unref();
   const pid = child.pid;
   const startTime = pid === undefined ? undefined : processStartTime(pid);
-  const state = await updateState(dir, (cur) => {
+  await updateState(dir, (cur) => {
     if (cur.state !== 'queued' || cur.supervisor_pid !== undefined) return undefined; // claimed already
     if (pid !== undefined && startTime !== undefined) return { ...cur, supervisor_pid: pid, supervisor_start_time: startTime };
     // The supervisor could not be started, or died before claiming the job: nothing will run it.
-    return { ...cur, state: 'failed', error: { code: 'launch_failed', message: 'could not start the job supervisor' }, finished_at: nowIso() };
+    return {
+      ...cur,
+      state: 'failed',
+      error: { code: 'launch_failed', message: 'could not start the job supervisor' },
+      finished_at: nowIso(),
+      ...deliverInBackground(dir, configPath),
+    };
   });
-  if (state.state === 'failed') deliverInBackground(dir, configPath);
 }
 
 /** --tail-lines and --max-bytes as given (validated), each undefined when absent. */

@@ -5,11 +5,18 @@ import { openSync, closeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jobFiles } from '../store/jobs.js';
+import type { JobStateRecord } from '../store/types.js';
+import { processStartTime } from '../util/proc.js';
 
 /** dist/supervisor.cjs, next to the bundle this code runs from. */
 export const supervisorScript = (): string => join(dirname(fileURLToPath(import.meta.url)), 'supervisor.cjs');
 
-export function deliverInBackground(dir: string, configPath: string | undefined): void {
+/**
+ * Starts the deliverer; returns the state fields that record it (delete and gc wait for it).
+ * Called inside the locked update that records the terminal state, so only the process that
+ * ended the job starts one.
+ */
+export function deliverInBackground(dir: string, configPath: string | undefined): Pick<JobStateRecord, 'deliverer_pid' | 'deliverer_start_time'> {
   try {
     const logFd = openSync(jobFiles(dir).supervisorLog, 'a', 0o600);
     const args = ['--', supervisorScript(), '--deliver', dirname(dir), basename(dir), ...(configPath !== undefined ? [configPath] : [])];
@@ -17,7 +24,10 @@ export function deliverInBackground(dir: string, configPath: string | undefined)
     closeSync(logFd);
     child.on('error', () => undefined);
     child.unref();
+    const startTime = child.pid === undefined ? undefined : processStartTime(child.pid);
+    return child.pid !== undefined && startTime !== undefined ? { deliverer_pid: child.pid, deliverer_start_time: startTime } : {};
   } catch {
     // The job's state is recorded either way; a missing notification is not worth an error.
+    return {};
   }
 }

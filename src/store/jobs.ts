@@ -85,6 +85,11 @@ export function readJob(dir: string): JobRecord {
   }
 }
 
+/** Under the lock: a job deleted meanwhile (meta.json renamed away) takes no more writes. */
+function assertStillAJob(dir: string): void {
+  if (!existsSync(jobFiles(dir).meta)) throw new JobError('job_not_found', `job ${dir} was deleted`, { dir });
+}
+
 /**
  * Read-modify-write of state.json under the job lock. `change` returns the new record, or
  * undefined to leave it as it is. A terminal state is never replaced.
@@ -94,6 +99,7 @@ export async function updateState(
   change: (current: JobStateRecord) => JobStateRecord | undefined | Promise<JobStateRecord | undefined>,
 ): Promise<JobStateRecord> {
   return withJobLock(dir, async () => {
+    assertStillAJob(dir);
     const current = readState(dir);
     if (isTerminal(current.state)) return current;
     const next = await change(current);
@@ -107,6 +113,7 @@ export async function updateState(
 /** Read-modify-write of meta.json under the job lock. */
 export async function updateMeta(dir: string, change: (current: JobMeta) => JobMeta): Promise<JobMeta> {
   return withJobLock(dir, () => {
+    assertStillAJob(dir);
     const next = change(readMeta(dir));
     writeJsonAtomic(jobFiles(dir).meta, next);
     return next;
@@ -143,6 +150,22 @@ export function dirBytes(dir: string): number {
   return total;
 }
 
+/** What meta.json is renamed to while a job is deleted; a directory holding it is debris. */
+export const DELETED_META = 'meta.json.deleted';
+
+/** Removes what an interrupted delete left (meta.json renamed away, files still there). */
+export function removeDeletionDebris(root: string, isId: (name: string) => boolean): number {
+  let removed = 0;
+  for (const id of listJobIds(root, isId)) {
+    const dir = jobDir(root, id);
+    if (existsSync(join(dir, DELETED_META)) && !existsSync(jobFiles(dir).meta)) {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+      removed++;
+    }
+  }
+  return removed;
+}
+
 /**
  * Deletes a job unless `refuse` (called under the job lock with its current state) says why not.
  * Under the lock meta.json is renamed away, which ends the directory's life as a job at once
@@ -154,11 +177,24 @@ export async function deleteJob(dir: string, refuse: (state: JobStateRecord) => 
     const why = refuse(state);
     if (why !== undefined) throw why;
     const bytes = dirBytes(dir);
-    renameSync(jobFiles(dir).meta, join(dir, 'meta.json.deleted'));
+    assertStillAJob(dir);
+    renameSync(jobFiles(dir).meta, join(dir, DELETED_META));
     return { state, bytes };
   });
   rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
   return found;
+}
+
+/**
+ * Claims the delivery of job.finished: writes the first completion_event.json under the job
+ * lock unless one exists. False when another process has claimed it (delivered once only).
+ */
+export async function claimCompletion(dir: string, record: Record<string, unknown>): Promise<boolean> {
+  return withJobLock(dir, () => {
+    if (existsSync(jobFiles(dir).completion)) return false;
+    writeCompletionEvent(dir, record);
+    return true;
+  });
 }
 
 /** completion_event.json: the job.finished event and every delivery attempt. */

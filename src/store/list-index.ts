@@ -33,9 +33,10 @@ interface IndexFile {
 function readIndex(root: string): Record<string, Entry> {
   try {
     const parsed = JSON.parse(readFileSync(join(root, INDEX_FILE), 'utf8')) as IndexFile;
-    return parsed.version === INDEX_VERSION ? parsed.entries : {};
+    // A map without a prototype: a directory named `constructor` must not find Object's.
+    return Object.assign(Object.create(null) as Record<string, Entry>, parsed.version === INDEX_VERSION ? parsed.entries : {});
   } catch {
-    return {};
+    return Object.create(null) as Record<string, Entry>;
   }
 }
 
@@ -73,7 +74,7 @@ export interface ListResult {
 /** The newest `limit` jobs accepted by the query. */
 export async function listJobs(root: string, query: ListQuery): Promise<ListResult> {
   const cached = readIndex(root);
-  const next: Record<string, Entry> = {};
+  const next = Object.create(null) as Record<string, Entry>;
   let changed = false;
   const now = Date.now();
   const store = (id: string, entry: Entry): void => {

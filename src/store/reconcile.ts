@@ -41,27 +41,28 @@ export function lostReason(state: JobStateRecord): string | undefined {
   return age > LAUNCH_GRACE_MS ? 'supervisor never started' : undefined;
 }
 
-let lostHandler: ((dir: string) => void) | undefined;
+type LostHandler = (dir: string) => Partial<JobStateRecord>;
+let lostHandler: LostHandler | undefined;
 
-/** Called once for each job this process records as `lost` (to deliver its job.finished). */
-export function onJobLost(handler: (dir: string) => void): void {
+/**
+ * Called, under the job lock, for each job this process records as `lost` (to start the
+ * delivery of its job.finished); the fields it returns are recorded with the new state.
+ */
+export function onJobLost(handler: LostHandler): void {
   lostHandler = handler;
 }
 
 /** Returns the job with its state reconciled; records `lost` when nothing backs it any more. */
 export async function reconcile<T extends { dir: string; state: JobStateRecord }>(job: T): Promise<T> {
   if (lostReason(job.state) === undefined) return job;
-  let recorded = false;
   const state = await updateState(job.dir, (current) => {
     const reason = lostReason(current);
     if (reason === undefined) return undefined;
-    recorded = true;
     const finishedAt = nowIso();
     const next: JobStateRecord = { ...current, state: 'lost', finished_at: finishedAt, lost_reason: reason };
     const duration = msBetween(current.started_at, finishedAt);
     if (duration !== undefined) next.duration_ms = duration;
-    return next;
+    return { ...next, ...lostHandler?.(job.dir) };
   });
-  if (recorded) lostHandler?.(job.dir);
   return { ...job, state };
 }

@@ -88,6 +88,9 @@ export interface JobStateRecord {
   kill_reason?: string;
   /** True when a log was cut at max_log_bytes. */
   log_truncated?: boolean;
+  /** The detached process delivering job.finished for a job that ended without its supervisor. */
+  deliverer_pid?: number;
+  deliverer_start_time?: string;
   /** Why a lost job was declared lost. */
   lost_reason?: string;
 }

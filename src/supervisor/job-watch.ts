@@ -25,8 +25,10 @@ function changeStamp(path: string): string {
 /** Starts watching; returns the function that stops it. */
 export function watchJob(dir: string, handlers: JobWatchHandlers): () => void {
   const files = jobFiles(dir);
-  let stateStamp = changeStamp(files.state);
-  let metaStamp = changeStamp(files.meta);
+  // Empty stamps: the first tick runs both handlers, so nothing written while the supervisor
+  // was starting (a kill request, a notify set) is missed. Both handlers are idempotent.
+  let stateStamp = '';
+  let metaStamp = '';
   const timer = setInterval(() => {
     handlers.tick();
     const s = changeStamp(files.state);

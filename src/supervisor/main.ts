@@ -64,31 +64,38 @@ async function launchAndFollow(dir: string, meta: JobMeta, secrets: Secrets, not
   let proc: RunningProcess | undefined;
   // One locked step claims the job and starts its process: a concurrent `kill` sees either
   // `queued` with nothing started or `running` with a pid.
-  const state = await updateState(dir, async (current) => {
-    if (current.state !== 'queued' || (current.supervisor_pid ?? process.pid) !== process.pid) return undefined;
-    const cur: JobStateRecord = { ...current, supervisor_pid: process.pid, supervisor_start_time: processStartTime(process.pid), boot_id: bootId() };
-    let env: Record<string, string>;
-    try {
-      if (!statSync(meta.cwd).isDirectory()) return failure(cur, `cwd ${meta.cwd} is not a directory`);
-      env = buildEnv(dir, meta, secrets);
-    } catch (err) {
-      return failure(cur, (err as Error).message);
-    }
-    const fds: number[] = [];
-    let outcome: LaunchOutcome;
-    try {
-      fds.push(openLogForAppend(files.stdout), openLogForAppend(files.stderr));
-      outcome = await launchLocal({ argv: meta.argv, cwd: meta.cwd, env, stdoutFd: fds[0] as number, stderrFd: fds[1] as number });
-    } catch (err) {
-      outcome = { ok: false, error: `cannot open the job logs: ${(err as Error).message}` };
-    } finally {
-      fds.forEach((fd) => closeSync(fd));
-    }
-    if (!outcome.ok) return failure(cur, outcome.error);
-    proc = outcome.proc;
-    const startTime = processStartTime(proc.pid);
-    return { ...cur, state: 'running', pid: proc.pid, ...(startTime ? { pid_start_time: startTime } : {}), started_at: nowIso() };
-  });
+  let state: JobStateRecord;
+  try {
+    state = await updateState(dir, async (current) => {
+      if (current.state !== 'queued' || (current.supervisor_pid ?? process.pid) !== process.pid) return undefined;
+      const cur: JobStateRecord = { ...current, supervisor_pid: process.pid, supervisor_start_time: processStartTime(process.pid), boot_id: bootId() };
+      let env: Record<string, string>;
+      try {
+        if (!statSync(meta.cwd).isDirectory()) return failure(cur, `cwd ${meta.cwd} is not a directory`);
+        env = buildEnv(dir, meta, secrets);
+      } catch (err) {
+        return failure(cur, (err as Error).message);
+      }
+      const fds: number[] = [];
+      let outcome: LaunchOutcome;
+      try {
+        fds.push(openLogForAppend(files.stdout), openLogForAppend(files.stderr));
+        outcome = await launchLocal({ argv: meta.argv, cwd: meta.cwd, env, stdoutFd: fds[0] as number, stderrFd: fds[1] as number });
+      } catch (err) {
+        outcome = { ok: false, error: `cannot open the job logs: ${(err as Error).message}` };
+      } finally {
+        fds.forEach((fd) => closeSync(fd));
+      }
+      if (!outcome.ok) return failure(cur, outcome.error);
+      proc = outcome.proc;
+      const startTime = processStartTime(proc.pid);
+      return { ...cur, state: 'running', pid: proc.pid, ...(startTime ? { pid_start_time: startTime } : {}), started_at: nowIso() };
+    });
+  } catch (err) {
+    // Started but not recorded: a process nobody could find or kill must not run on.
+    proc?.signalGroup('SIGKILL');
+    throw err;
+  }
   if (proc === undefined) {
     if (state.state === 'failed') await notifier.finished({ dir, meta: readMeta(dir), state });
     return;

@@ -3,7 +3,7 @@
 // hanging sink is recorded and never changes the job's state.
 import { deliver, type DeliveryContext } from '../notify/deliver.js';
 import { finishedEvent, outputMatchedEvent } from '../notify/events.js';
-import { appendOutputEvent, writeCompletionEvent, writeEventScratch, jobFiles, readMeta } from '../store/jobs.js';
+import { appendOutputEvent, claimCompletion, writeCompletionEvent, writeEventScratch, jobFiles, readMeta } from '../store/jobs.js';
 import type { JobRecord, OutputMatchConfig, StreamName } from '../store/types.js';
 import { redact } from '../output.js';
 import { nowIso } from '../util/time.js';
@@ -56,7 +56,8 @@ export class Notifier {
     // Sinks may have changed since the job started (notify set): read them now.
     const notification = readMeta(this.dir).notification;
     const event = finishedEvent(job);
-    writeCompletionEvent(this.dir, { ...event, delivery_results: [] });
+    // Claimed under the job lock: job.finished goes out once, whoever delivers it.
+    if (!(await claimCompletion(this.dir, { ...event, delivery_results: [] }))) return;
     const results = await deliver(
       event,
       { command: notification.notify_command, file: notification.notify_file },

@@ -9,7 +9,7 @@ export function parseDuration(input: unknown, flag: string): number {
   if (typeof text !== 'string') {
     throw new JobError('invalid_duration', `${flag}: expected a duration such as 250ms, 10s, 5m, 2h, 1d`, { flag });
   }
-  const m = DURATION_RE.exec(text.trim());
+  const m = DURATION_RE.exec(text);
   if (!m) {
     throw new JobError('invalid_duration', `${flag}: invalid duration ${JSON.stringify(text.slice(0, 100))}; use 250ms, 10s, 5m, 2h, 1d or integer milliseconds`, { flag, value: text.slice(0, 100) });
   }

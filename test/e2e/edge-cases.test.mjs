@@ -18,11 +18,23 @@ test('durations beyond 24.8 days are honoured, not fired at once', async (t) => 
   assert.equal(killed.json.job.signal, 'SIGTERM');
 });
 
-test('a short masked value keeps every output valid JSON', async (t) => {
+test('a short masked value keeps every output valid JSON; a longer secret is never half-shown', async (t) => {
   const { run } = withRoot(t);
   const { json } = await run(['run', '--wait', '--env', 'PIN=0', '--mask', 'PIN', '--', 'sh', '-c', 'echo "pin is $PIN"; exit 0']);
   assert.equal(json.exit_code, 0);
   assert.equal(json.stdout_tail, 'pin is ***\n');
+  assert.ok(!json.stdout_log_path.includes('***'), 'paths are not redacted');
+  const nested = await run(['run', '--wait', '--env', 'U=admin', '--env', 'P=admin-s3cret', '--mask', 'U', '--mask', 'P', '--', 'sh', '-c', 'echo "$P"']);
+  assert.equal(nested.json.stdout_tail, '***\n');
+});
+
+test('a stray directory named like an id (constructor) does not break list', async (t) => {
+  const { run, root } = withRoot(t);
+  await run(['create', '--', 'true']);
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(join(root, 'constructor'));
+  const listed = await run(['list', '--all']);
+  assert.equal(listed.json.jobs.length, 1);
 });
 
 test('--mask of an inherited or env-file variable redacts it too; an unknown one is refused', async (t) => {

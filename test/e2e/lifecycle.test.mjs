@@ -122,6 +122,9 @@ test('a SIGKILLed supervisor makes the job lost at once, never with an exit code
   assert.equal(orphaned.json.pid, pid);
   assert.equal(orphaned.json.process_alive, true);
   assert.match(orphaned.json.lost_reason, /still running/);
+  // Deleting it would lose the only record of a running process.
+  const refused = await run(['delete', json.job_id]);
+  assert.equal(refused.json.error.code, 'invalid_state');
   const killed = await run(['kill', '--signal', 'KILL', json.job_id]);
   assert.equal(killed.json.sent, true);
   await waitFor(() => !processAlive(pid), { what: 'the orphaned process to die' });

@@ -92,7 +92,8 @@ test('the fast parser reads well-formed invocations like yargs would and decline
   assert.deepEqual(fastParse(['list', '--status', 'running', '--tag', 'a', '--tag', 'b']).args, { state: 'running', tag: ['a', 'b'] });
   assert.equal(fastParse(['tag', 'set', 'abc', '--tag', 'x']).def.type, 'tag_set');
   assert.equal(fastParse(['timeout', '--', 'x']), undefined);
-  for (const declined of [['status', '--help'], ['kill', '-9', 'x'], ['status', 'a', 'b'], ['list', '--bogus'], ['run', '--wait=yes', 'true'], ['tail', '--tail-lines'], [], ['frob']]) {
+  assert.deepEqual(fastParse(['status', '--v', 'abc', '-vv']).args, { v: 3, id: 'abc' });
+  for (const declined of [['notify', 'set', 'x', '--clear', 'false'], ['run', '--name="quoted"', 'true'], ['status', '--v=2', 'x'], ['status', '--help'], ['kill', '-9', 'x'], ['status', 'a', 'b'], ['list', '--bogus'], ['run', '--wait=yes', 'true'], ['tail', '--tail-lines'], [], ['frob']]) {
     assert.equal(fastParse(declined), undefined, JSON.stringify(declined));
   }
 });
