@@ -6,6 +6,8 @@ export interface ProcStat {
   state: string;
   pgrp: number;
   startTime: string;
+  /** utime + stime, in USER_HZ ticks. */
+  cpuTicks: number;
 }
 
 export function readProcStat(pid: number): ProcStat | undefined {
@@ -21,7 +23,7 @@ export function readProcStat(pid: number): ProcStat | undefined {
   const state = rest[0] ?? '?';
   const pgrp = Number(rest[2]);
   const startTime = rest[19] ?? '';
-  return { state, pgrp, startTime };
+  return { state, pgrp, startTime, cpuTicks: Number(rest[11] ?? 0) + Number(rest[12] ?? 0) };
 }
 
 /** Start time (clock ticks since boot) of a live, non-zombie process. */

@@ -3,6 +3,7 @@ import { shortId } from '../store/ids.js';
 import { jobFiles } from '../store/jobs.js';
 import { readTail } from '../store/tail.js';
 import { liveness } from '../store/reconcile.js';
+import { groupResources } from '../util/resources.js';
 import { isTerminal, type JobRecord, type ListedJob } from '../store/types.js';
 
 /** Outcome fields shared by summaries and snapshots; present only once terminal. */
@@ -44,7 +45,11 @@ export function jobStatus(job: JobRecord): Record<string, unknown> {
   const files = jobFiles(job.dir);
   if (!isTerminal(job.state.state) && job.state.state !== 'created') {
     const live = liveness(job.state);
-    if (live.processAlive) out['pid'] = job.state.pid;
+    if (live.processAlive) {
+      out['pid'] = job.state.pid;
+      const resources = groupResources(job.state.pid as number, job.state.pid_start_time as string);
+      if (resources !== undefined) out['resources'] = resources;
+    }
     if (live.supervisorAlive) out['supervisor_pid'] = job.state.supervisor_pid;
     out['supervisor_alive'] = live.supervisorAlive;
   } else if (job.state.state === 'lost' && liveness(job.state).processAlive) {

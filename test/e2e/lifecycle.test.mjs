@@ -176,3 +176,18 @@ test('prefix ids resolve; an ambiguous prefix lists candidates', async (t) => {
   assert.ok(ambiguous.json.error.details.candidates.length >= 2);
   assert.ok(ambiguous.json.error.details.candidates.every((c) => c.startsWith(shared)));
 });
+
+test('status reports the resource use of the whole process group while the job runs', async (t) => {
+  const { run } = withRoot(t);
+  const job = await runUntilRunning(run, ['sh -c "while :; do :; done" & sleep 300']);
+  const status = await waitFor(async () => {
+    const s = (await run(['status', job.job_id])).json;
+    return s.resources?.cpu_seconds >= 0.2 ? s : undefined;
+  }, { what: 'measurable CPU use' });
+  assert.ok(status.resources.processes >= 3, `sh, the busy loop and sleep: ${status.resources.processes}`);
+  assert.ok(status.resources.rss_bytes > 0);
+  assert.ok(status.resources.cpu_percent > 0);
+  assert.ok(status.resources.uptime_ms > 0);
+  await run(['kill', job.job_id]);
+  assert.equal((await run(['status', job.job_id])).json.resources, undefined);
+});
