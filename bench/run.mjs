@@ -36,7 +36,7 @@ const config = quick
       sizes: { big: { bytes: 64 * MiB, headArg: '64M', label: '64 MiB' }, listJobs: 500, throughputJobs: 100 },
     }
   : {
-      runs: { startup: 15, big: 5 },
+      runs: { startup: 15, big: 7 },
       sizes: { big: { bytes: GiB, headArg: '1G', label: '1 GiB' }, listJobs: 10_000, throughputJobs: 100 },
     };
 

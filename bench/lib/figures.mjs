@@ -198,27 +198,33 @@ export async function supervisorMemory(ctx) {
 export async function bigOutput(ctx) {
   const { bytes, headArg, label } = ctx.sizes.big;
   const file = path.join(ctx.work, 'big.out');
-  let keep;
+  // Both sides start from the same disk state: the previous output deleted and written back.
+  const settle = async () => {
+    await mustSucceed('sync', [], ctx.opts);
+  };
   const { b, s } = await interleave(
     ctx.runs.big,
     async () => {
+      await settle();
       const r = await mustSucceed('sh', ['-c', `head -c ${headArg} /dev/zero > "$1"`, 'sh', file], ctx.opts);
       await rm(file, { force: true });
       return r.exit_ms;
     },
     async () => {
+      await settle();
       const r = await jobctl(['run', '--wait', '--', 'head', '-c', headArg, '/dev/zero'], ctx.opts);
       const j = r.json;
       ctx.started.add(j.job_id);
       if (j.state !== 'exited' || j.exit_code !== 0 || j.stdout_total_bytes !== bytes) {
         throw new BenchError(`big job ${j.job_id}: state ${j.state}, exit ${j.exit_code}, ${j.stdout_total_bytes} bytes`);
       }
-      if (keep) await jobctl(['delete', keep], ctx.opts);
-      keep = j.job_id;
+      await jobctl(['delete', j.job_id], ctx.opts).catch(async () => {
+        await sleep(500); // its supervisor may still be finishing
+        await jobctl(['delete', j.job_id], ctx.opts);
+      });
       return r.exit_ms;
     },
   );
-  ctx.bigJob = keep;
   return ratioFigure({
     id: 'run_wait_big',
     figure: `run --wait -- head -c ${headArg} /dev/zero (${label})`,
@@ -234,7 +240,6 @@ export async function bigOutput(ctx) {
 export async function tailBig(ctx) {
   // A log of text lines (the zeros of the big-output job have no line to find): the tail is
   // one line, so the answer is as small as status's and the figure shows the cost of finding it.
-  if (ctx.bigJob) await jobctl(['delete', ctx.bigJob], ctx.opts);
   const line = 'compiling module 0042 of 9000: src/some/path/file.rs ... ok';
   const made = await jobctl(['run', '--wait', '--', 'sh', '-c', `yes '${line}' | head -c ${ctx.sizes.big.headArg}`], ctx.opts);
   const id = made.json.job_id;
