@@ -39,7 +39,7 @@ export function fastParse(argv: readonly string[]): FastParse | undefined {
   };
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i] as string;
-    if (token === '-v' || token === '-vv') {
+    if ((token === '-v' || token === '-vv') && tokens[i + 1] !== 'true' && tokens[i + 1] !== 'false') {
       args['v'] = (typeof args['v'] === 'number' ? args['v'] : 0) + token.length - 1;
       continue;
     }
@@ -54,7 +54,7 @@ export function fastParse(argv: readonly string[]): FastParse | undefined {
     const entry = table.get(flag);
     if (entry === undefined || flag === 'help') return undefined;
     if (entry.spec.type === 'count') {
-      if (eq !== -1) return undefined;
+      if (eq !== -1 || tokens[i + 1] === 'true' || tokens[i + 1] === 'false') return undefined;
       args[entry.name] = (typeof args[entry.name] === 'number' ? (args[entry.name] as number) : 0) + 1;
     } else if (entry.spec.type === 'boolean') {
       // yargs would read a following true/false as the flag's value: leave such forms to it.

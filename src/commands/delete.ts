@@ -13,12 +13,12 @@ export function deletionRefused(state: JobStateRecord): JobError | undefined {
   if (state.state === 'queued' || state.state === 'running') {
     return new JobError('invalid_state', `job is ${state.state}; kill it before deleting`, { state: state.state });
   }
-  if (liveness(state).supervisorAlive || isSameLiveProcess(state.deliverer_pid, state.deliverer_start_time)) {
-    return new JobError('invalid_state', 'job.finished is still being delivered; retry shortly', { state: state.state }, true);
-  }
   if (state.state === 'lost' && jobGroupExists(state.pid, state.pid_start_time)) {
     // Deleting it would lose the only record of a process that still runs.
     return new JobError('invalid_state', "the job's process is still running; kill it first", { state: state.state });
+  }
+  if (liveness(state).supervisorAlive || isSameLiveProcess(state.deliverer_pid, state.deliverer_start_time)) {
+    return new JobError('invalid_state', 'job.finished is still being delivered; retry shortly', { state: state.state }, true);
   }
   return undefined;
 }

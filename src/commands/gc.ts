@@ -42,7 +42,15 @@ export const gcCommand: CommandDef = {
     // What an interrupted delete left behind is not a job any more: it goes first.
     const debris = dryRun ? 0 : removeDeletionDebris(ctx.root, isJobIdShape);
     for (const candidate of scanJobs(ctx.root)) {
-      const job = await reconcile(candidate);
+      let job: typeof candidate;
+      try {
+        job = await reconcile(candidate);
+      } catch (err) {
+        // Deleted meanwhile, or unreadable right now: not this run's business.
+        skipped++;
+        rows.push({ job_id: candidate.meta.job_id, state: candidate.state.state, action: 'skipped', reason: (err as Error).message, bytes: 0 });
+        continue;
+      }
       const row = { job_id: job.meta.job_id, state: job.state.state };
       const bytes = dirBytes(job.dir);
       // Checked again under the job lock when deleting: the job may change meanwhile.

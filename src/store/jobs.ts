@@ -159,8 +159,12 @@ export function removeDeletionDebris(root: string, isId: (name: string) => boole
   for (const id of listJobIds(root, isId)) {
     const dir = jobDir(root, id);
     if (existsSync(join(dir, DELETED_META)) && !existsSync(jobFiles(dir).meta)) {
-      rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
-      removed++;
+      try {
+        rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+        removed++;
+      } catch {
+        // Left for the next gc: one stubborn directory must not stop the others.
+      }
     }
   }
   return removed;
@@ -173,11 +177,11 @@ export function removeDeletionDebris(root: string, isId: (name: string) => boole
  */
 export async function deleteJob(dir: string, refuse: (state: JobStateRecord) => JobError | undefined): Promise<{ state: JobStateRecord; bytes: number }> {
   const found = await withJobLock(dir, () => {
+    assertStillAJob(dir);
     const state = readState(dir);
     const why = refuse(state);
     if (why !== undefined) throw why;
     const bytes = dirBytes(dir);
-    assertStillAJob(dir);
     renameSync(jobFiles(dir).meta, join(dir, DELETED_META));
     return { state, bytes };
   });

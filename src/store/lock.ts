@@ -1,6 +1,7 @@
 // Read-modify-write of job files happens under one proper-lockfile lock per job directory
 // (<dir>/.lock). A lock left by a dead holder goes stale and is taken over.
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { JobError } from '../errors.js';
 import { isNoSpace, releaseReserve } from './reserve.js';
 
@@ -12,6 +13,8 @@ const LOCK_OPTIONS = {
 };
 
 export async function withJobLock<T>(dir: string, fn: () => T | Promise<T>): Promise<T> {
+  // A job deleted meanwhile: say so at once rather than retrying a lock that cannot be taken.
+  if (!existsSync(join(dir, 'meta.json'))) throw new JobError('job_not_found', `job ${dir} was deleted`, { dir });
   // Loaded on first use: read-only commands never pay for proper-lockfile and graceful-fs.
   const { default: lockfile } = await import('proper-lockfile');
   const acquire = () => lockfile.lock(join(dir, 'meta.json'), { ...LOCK_OPTIONS, lockfilePath: join(dir, '.lock') });

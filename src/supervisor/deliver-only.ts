@@ -3,12 +3,15 @@
 // the caller never waits for a sink. Delivers at most once: not when completion_event.json exists.
 import { jobDir, readJob, readSecrets, completionRecorded } from '../store/jobs.js';
 import { isTerminal, secretValues } from '../store/types.js';
+import { withJobLock } from '../store/lock.js';
 import { registerSecret } from '../output.js';
 import { notifierFor } from './notifier.js';
 
 export async function deliverFinishedOnly(root: string, id: string, configPath: string | undefined): Promise<void> {
   const dir = jobDir(root, id);
-  const job = readJob(dir);
+  // Under the lock: the process that started this deliverer holds it until the terminal state
+  // is on disk, so the state read here is the one that ended the job.
+  const job = await withJobLock(dir, () => readJob(dir));
   if (!isTerminal(job.state.state) || completionRecorded(dir)) return;
   secretValues(readSecrets(dir)).forEach(registerSecret);
   await notifierFor(dir, id, configPath).finished(job);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { withRoot, runUntilRunning } from '../helpers/jobctl.mjs';
+import { withRoot, runUntilRunning, supervisorGone, waitFor } from '../helpers/jobctl.mjs';
 
 test('gc --dry-run reports, gc deletes old terminal jobs and never touches created or running ones', async (t) => {
   const { run, root } = withRoot(t);
@@ -10,7 +10,9 @@ test('gc --dry-run reports, gc deletes old terminal jobs and never touches creat
   const failed = await run(['run', '--wait', '--', '/no/such/program']);
   const created = await run(['create', '--', 'true']);
   const running = { json: await runUntilRunning(run, ['--', 'sleep', '300']) };
-  t.after(() => run(['kill', '--signal', 'KILL', running.json.job_id]));
+  // gc waits for a supervisor still finishing its notifications: let the finished ones exit.
+  await supervisorGone(root, done.json.job_id);
+  await supervisorGone(root, failed.json.job_id);
 
   const dry = await run(['gc', '--older-than', '0', '--dry-run']);
   assert.equal(dry.json.dry_run, true);
@@ -57,6 +59,8 @@ test('delete (rm, cleanup) removes a finished or created job and refuses a runni
   const b = await run(['create', '--', 'true']);
   const c = await run(['run', '--wait', '--', 'true']);
   const running = await run(['run', '--snapshot-after', '0', '--', 'sleep', '300']);
+  await supervisorGone(root, a.json.job_id);
+  await supervisorGone(root, c.json.job_id);
   const deleted = await run(['delete', a.json.job_id]);
   assert.equal(deleted.json.type, 'delete');
   assert.equal(deleted.json.deleted, true);
@@ -67,6 +71,12 @@ test('delete (rm, cleanup) removes a finished or created job and refuses a runni
   assert.equal(refused.json.error.code, 'invalid_state');
   assert.ok(existsSync(join(root, running.json.job_id)));
   await run(['kill', running.json.job_id]);
-  assert.equal((await run(['delete', running.json.job_id])).json.deleted, true);
+  // Right after the kill its supervisor may still be delivering job.finished: retryable.
+  const later = await waitFor(async () => {
+    const r = await run(['delete', running.json.job_id]);
+    if (!r.json.ok) assert.equal(r.json.error.retryable, true);
+    return r.json.ok ? r : undefined;
+  }, { what: 'delete after kill' });
+  assert.equal(later.json.deleted, true);
   assert.equal((await run(['status', a.json.job_id])).json.error.code, 'job_not_found');
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { withRoot, waitFor, processAlive, runUntilRunning, BIN } from '../helpers/jobctl.mjs';
+import { withRoot, waitFor, processAlive, runUntilRunning, testEnv, BIN } from '../helpers/jobctl.mjs';
 import { spawn } from 'node:child_process';
 
 test('create persists a definition; start launches it once; a second start is invalid_state', async (t) => {
@@ -26,7 +26,7 @@ test('create persists a definition; start launches it once; a second start is in
 test('wait blocks through created until the job ends; --timeout is a success with wait_timed_out', async (t) => {
   const { run } = withRoot(t);
   const { json } = await run(['create', '--', 'sh', '-c', 'echo waited']);
-  const waiting = run(['wait', '--task-id', json.job_id]);
+  const waiting = run(['wait', '--timeout', '60s', '--task-id', json.job_id]);
   const early = await run(['wait', '--timeout', '200ms', json.job_id]);
   assert.equal(early.json.wait_timed_out, true);
   assert.equal(early.json.state, 'created');
@@ -125,6 +125,8 @@ test('a SIGKILLed supervisor makes the job lost at once, never with an exit code
   // Deleting it would lose the only record of a running process.
   const refused = await run(['delete', json.job_id]);
   assert.equal(refused.json.error.code, 'invalid_state');
+  assert.equal(refused.json.error.retryable, false);
+  assert.match(refused.json.error.message, /still running/);
   const killed = await run(['kill', '--signal', 'KILL', json.job_id]);
   assert.equal(killed.json.sent, true);
   await waitFor(() => !processAlive(pid), { what: 'the orphaned process to die' });
@@ -141,8 +143,9 @@ test('a job outlives the process group of its launcher being killed, and can be 
   const { run, root } = withRoot(t);
   // The launcher runs in its own process group, as under a harness, and is SIGKILLed mid-run.
   const launcher = spawn(BIN, ['run', '--snapshot-after', '60s', '--', 'sh', '-c', 'echo started; sleep 300'], {
-    env: { ...process.env, JOBCTL_ROOT: root }, detached: true, stdio: 'ignore',
+    env: testEnv(root), detached: true, stdio: 'ignore',
   });
+  t.after(() => { try { process.kill(-launcher.pid, 'SIGKILL'); } catch { /* gone */ } });
   const closed = new Promise((r) => launcher.on('close', (code, signal) => r(signal)));
   const job = await waitFor(async () => {
     const { json } = await run(['list', '--all', '--state', 'running']);
@@ -179,10 +182,10 @@ test('prefix ids resolve; an ambiguous prefix lists candidates', async (t) => {
 
 test('status reports the resource use of the whole process group while the job runs', async (t) => {
   const { run } = withRoot(t);
-  const job = await runUntilRunning(run, ['sh -c "while :; do :; done" & sleep 300']);
+  const job = await runUntilRunning(run, ['sh -c "while :; do :; done" & sleep 300 & wait']);
   const status = await waitFor(async () => {
     const s = (await run(['status', job.job_id])).json;
-    return s.resources?.cpu_seconds >= 0.2 ? s : undefined;
+    return s.resources?.cpu_seconds > 0 ? s : undefined;
   }, { what: 'measurable CPU use' });
   assert.ok(status.resources.processes >= 3, `sh, the busy loop and sleep: ${status.resources.processes}`);
   assert.ok(status.resources.rss_bytes > 0);

@@ -103,7 +103,7 @@ test('notify set changes sinks without firing them; a new pattern never replays 
   assert.equal(set.json.notification.notify_command, 'exit 1', 'options not given are kept');
   assert.ok(!existsSync(matches) && !existsSync(finished), 'notify set fires nothing');
   writeFileSync(gate, '');
-  await run(['wait', json.job_id]);
+  await run(['wait', '--timeout', '60s', json.job_id]);
   const c = await completion(root, json.job_id, 2);
   assert.deepEqual(c.delivery_results.map((r) => r.sink).sort(), ['command', 'file']);
   await waitFor(() => readLines(matches).length >= 1, { what: 'the late match' });

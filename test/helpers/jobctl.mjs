@@ -87,19 +87,45 @@ export function jobctl(args, opts = {}) {
  * Stops what a test left behind in `root`: SIGKILLs job process groups still running and waits
  * for supervisors to finish (they may still be delivering notifications).
  */
-async function settleRoot(root) {
+export async function settleRoot(root) {
   let ids = [];
   try { ids = readdirSync(root); } catch { return; }
-  const supervisors = [];
+  const helpers = [];
   for (const id of ids) {
     let state;
     try { state = JSON.parse(readFileSync(join(root, id, 'state.json'), 'utf8')); } catch { continue; }
-    if (state.pid && processAlive(state.pid) && ['queued', 'running'].includes(state.state)) {
+    // Whatever the state says (a lost job's process may live on), a live recorded group goes.
+    if (state.pid && startTimeOf(state.pid) === state.pid_start_time) {
       try { process.kill(-state.pid, 'SIGKILL'); } catch { /* already gone */ }
     }
-    if (state.supervisor_pid) supervisors.push(state.supervisor_pid);
+    if (state.supervisor_pid) helpers.push(state.supervisor_pid);
+    if (state.deliverer_pid) helpers.push(state.deliverer_pid);
   }
-  await waitFor(() => supervisors.every((pid) => !processAlive(pid)), { timeoutMs: 20000, what: 'supervisors to exit' }).catch(() => undefined);
+  await waitFor(() => helpers.every((pid) => !processAlive(pid)), { timeoutMs: 20000, what: 'supervisors to exit' }).catch(() => undefined);
+}
+
+/** Waits until the job's supervisor (and deliverer) have exited: its files are final. */
+export async function supervisorGone(root, id) {
+  await waitFor(() => {
+    const state = JSON.parse(readFileSync(join(root, id, 'state.json'), 'utf8'));
+    return [state.supervisor_pid, state.deliverer_pid].every((pid) => !pid || !processAlive(pid));
+  }, { what: `the supervisor of ${id} to exit` });
+}
+
+function startTimeOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The environment a spawned bin/jobctl gets: never the user's own config. */
+export function testEnv(root) {
+  const env = { ...process.env, JOBCTL_ROOT: root, XDG_CONFIG_HOME: join(root, '..', 'xdg-config') };
+  delete env.JOBCTL_CONFIG;
+  return env;
 }
 
 /** jobctl with a fresh root per test; returns a bound runner. */
