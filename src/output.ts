@@ -57,7 +57,7 @@ export function printSuccess(type: string, data: Record<string, unknown>): void 
   process.exitCode = 0;
 }
 
-export function errorEnvelope(err: JobError): Record<string, unknown> {
+function errorEnvelope(err: JobError): Record<string, unknown> {
   const error: Record<string, unknown> = { code: err.code, message: err.message, retryable: err.retryable };
   if (err.details !== undefined) error['details'] = err.details;
   return { schema_version: SCHEMA_VERSION, ok: false, type: 'error', error };
@@ -66,9 +66,4 @@ export function errorEnvelope(err: JobError): Record<string, unknown> {
 export function printError(err: JobError): void {
   writeLine(errorEnvelope(err));
   process.exitCode = err.exitCode;
-}
-
-/** One NDJSON record for the streaming forms. */
-export function printStreamRecord(obj: Record<string, unknown>): void {
-  writeLine({ schema_version: SCHEMA_VERSION, ...obj });
 }
