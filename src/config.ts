@@ -10,7 +10,7 @@ import { resolveConfigPath, type ConfigLocation } from './store/root.js';
 
 export interface Config {
   shell: { unix: string[] };
-  notify: { command_timeout_ms: number };
+  notify: { command_timeout_ms: number; webhook_url?: string; webhook_secret?: string; webhook_timeout_ms: number; webhook_attempts: number };
   gc: { older_than_ms?: number };
   defaults: { max_log_bytes?: number };
 }
@@ -25,10 +25,12 @@ export const DEFAULT_SHELL = ['sh', '-lc'];
 export const DEFAULT_NOTIFY_TIMEOUT_MS = 30_000;
 export const DEFAULT_GC_OLDER_THAN_MS = 30 * 86_400_000;
 export const DEFAULT_MAX_LOG_BYTES = 2 ** 30;
+export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
+export const DEFAULT_WEBHOOK_ATTEMPTS = 3;
 
 const defaults = (): Config => ({
   shell: { unix: [...DEFAULT_SHELL] },
-  notify: { command_timeout_ms: DEFAULT_NOTIFY_TIMEOUT_MS },
+  notify: { command_timeout_ms: DEFAULT_NOTIFY_TIMEOUT_MS, webhook_timeout_ms: DEFAULT_WEBHOOK_TIMEOUT_MS, webhook_attempts: DEFAULT_WEBHOOK_ATTEMPTS },
   gc: {},
   defaults: {},
 });
@@ -58,6 +60,15 @@ function durationKey(value: unknown, path: string, key: string): number | undefi
   }
 }
 
+export function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
 export function validateConfig(raw: Record<string, unknown>, path: string): Config {
   const cfg = defaults();
   const shell = table(raw['shell'], path, 'shell');
@@ -71,6 +82,25 @@ export function validateConfig(raw: Record<string, unknown>, path: string): Conf
   const notify = table(raw['notify'], path, 'notify');
   const timeout = durationKey(notify?.['command_timeout'], path, 'notify.command_timeout');
   if (timeout !== undefined) cfg.notify.command_timeout_ms = timeout;
+  const webhookUrl = notify?.['webhook_url'];
+  if (webhookUrl !== undefined) {
+    if (typeof webhookUrl !== 'string' || !isHttpUrl(webhookUrl)) throw configError(path, 'notify.webhook_url', 'must be an http:// or https:// URL');
+    cfg.notify.webhook_url = webhookUrl;
+  }
+  const webhookSecret = notify?.['webhook_secret'];
+  if (webhookSecret !== undefined) {
+    if (typeof webhookSecret !== 'string' || webhookSecret === '') throw configError(path, 'notify.webhook_secret', 'must be a non-empty string');
+    cfg.notify.webhook_secret = webhookSecret;
+  }
+  const webhookTimeout = durationKey(notify?.['webhook_timeout'], path, 'notify.webhook_timeout');
+  if (webhookTimeout !== undefined) cfg.notify.webhook_timeout_ms = webhookTimeout;
+  const attempts = notify?.['webhook_attempts'];
+  if (attempts !== undefined) {
+    if (typeof attempts !== 'number' || !Number.isInteger(attempts) || attempts < 1 || attempts > 10) {
+      throw configError(path, 'notify.webhook_attempts', 'must be an integer from 1 to 10');
+    }
+    cfg.notify.webhook_attempts = attempts;
+  }
   const gc = table(raw['gc'], path, 'gc');
   const olderThan = durationKey(gc?.['older_than'], path, 'gc.older_than');
   if (olderThan !== undefined) cfg.gc.older_than_ms = olderThan;

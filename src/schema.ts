@@ -67,7 +67,7 @@ const snapshotRequired = ['job_id', 'short_id', 'state', 'tags', ...tailRequired
 const delivery: Schema = {
   type: 'object',
   required: ['sink', 'target', 'ok', 'attempted_at'],
-  properties: { sink: { enum: ['command', 'file'] }, target: str, ok: bool, error: str, attempted_at: time, duration_ms: int },
+  properties: { sink: { enum: ['command', 'file', 'webhook'] }, target: str, ok: bool, status: int, error: str, attempted_at: time, duration_ms: int },
 };
 
 const outputMatch: Schema = {
@@ -96,7 +96,7 @@ export const outputSchemas: Record<string, Schema> = {
   kill: success('kill', { job_id: jobId, signal: str, sent: bool, state, job: { type: 'object', required: summaryRequired, properties: summary } }, ['job_id', 'signal', 'sent', 'state']),
   list: success('list', { root: str, cwd: str, jobs: { type: 'array', items: { type: 'object', required: summaryRequired, properties: summary } }, count: int, truncated: bool }, ['jobs', 'truncated']),
   tag_set: success('tag_set', { job_id: jobId, tags: strings }, ['job_id', 'tags']),
-  notify_set: success('notify_set', { job_id: jobId, notification: { type: 'object', properties: { notify_command: str, notify_file: str, on_output_match: outputMatch } } }, ['job_id', 'notification']),
+  notify_set: success('notify_set', { job_id: jobId, notification: { type: 'object', properties: { notify_command: str, notify_file: str, notify_webhook: str, on_output_match: outputMatch } } }, ['job_id', 'notification']),
   gc: success('gc', {
     root: str, dry_run: bool, older_than: str, older_than_source: { enum: ['default', 'flag', 'config'] }, deleted: int, would_delete: int, debris_removed: int, skipped: int, freed_bytes: int,
     jobs: { type: 'array', items: { type: 'object', required: ['job_id', 'state', 'action', 'reason', 'bytes'], properties: { job_id: jobId, state, action: { enum: ['deleted', 'would_delete', 'skipped'] }, reason: str, bytes: int } } },

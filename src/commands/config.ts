@@ -13,7 +13,13 @@ import type { CommandDef } from './types.js';
 function effective(config: Config): Record<string, unknown> {
   return {
     shell: { unix: config.shell.unix },
-    notify: { command_timeout: formatDuration(config.notify.command_timeout_ms) },
+    notify: {
+      command_timeout: formatDuration(config.notify.command_timeout_ms),
+      ...(config.notify.webhook_url !== undefined ? { webhook_url: config.notify.webhook_url } : {}),
+      ...(config.notify.webhook_secret !== undefined ? { webhook_secret: '***' } : {}), // never shown
+      webhook_timeout: formatDuration(config.notify.webhook_timeout_ms),
+      webhook_attempts: config.notify.webhook_attempts,
+    },
     gc: { older_than: formatDuration(config.gc.older_than_ms ?? DEFAULT_GC_OLDER_THAN_MS) },
     defaults: { max_log_bytes: config.defaults.max_log_bytes ?? DEFAULT_MAX_LOG_BYTES },
   };

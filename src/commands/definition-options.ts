@@ -20,6 +20,7 @@ export const definitionOptions: Record<string, Options> = {
   name: { type: 'string', describe: 'human-readable name' },
   'notify-command': { type: 'string', describe: 'shell command run with the job.finished event on stdin' },
   'notify-file': { type: 'string', describe: 'NDJSON file that gets one job.finished line' },
+  'notify-webhook': { type: 'string', describe: 'http(s) URL that gets the job.finished event POSTed' },
   ...outputMatchOptions,
   'shell-wrapper': { type: 'string', describe: 'shell for a single command string, e.g. "bash -lc"' },
   'progress-every': { type: 'string', describe: 'record a progress heartbeat in state.json this often' },

@@ -5,7 +5,7 @@ import { usageError } from '../errors.js';
 import { optString, optNonEmpty, stringList, type Args } from '../cli/args.js';
 import { parseOptionalDuration } from '../util/duration.js';
 import { parseSize } from '../util/size.js';
-import { DEFAULT_MAX_LOG_BYTES } from '../config.js';
+import { DEFAULT_MAX_LOG_BYTES, isHttpUrl } from '../config.js';
 import { validateTags } from '../util/tags.js';
 import { quoteArgv } from '../util/shell-quote.js';
 import { nowIso } from '../util/time.js';
@@ -103,6 +103,13 @@ function resolveEnvFile(args: Args): string | undefined {
   return path;
 }
 
+/** An http(s) URL flag. */
+export function webhookArg(args: Args, flag: string): string | undefined {
+  const url = optNonEmpty(args, flag);
+  if (url !== undefined && !isHttpUrl(url)) throw usageError(`--${flag} must be an http:// or https:// URL`, { flag });
+  return url;
+}
+
 function maxLogBytes(args: Args, ctx: Context): number {
   const flag = optString(args, 'max-log-bytes');
   if (flag !== undefined) return parseSize(flag, '--max-log-bytes');
@@ -121,6 +128,7 @@ export function buildDefinition(args: Args, ctx: Context): { meta: JobMeta; secr
   const progress = parseOptionalDuration(optString(args, 'progress-every'), '--progress-every');
   const notifyCommand = optNonEmpty(args, 'notify-command');
   const notifyFile = optNonEmpty(args, 'notify-file');
+  const notifyWebhook = webhookArg(args, 'notify-webhook');
   const onOutputMatch = buildOutputMatch(args, undefined, { stdout: 0, stderr: 0 });
   const name = optString(args, 'name');
   const meta: JobMeta = {
@@ -142,6 +150,7 @@ export function buildDefinition(args: Args, ctx: Context): { meta: JobMeta; secr
     notification: {
       ...(notifyCommand !== undefined ? { notify_command: notifyCommand } : {}),
       ...(notifyFile !== undefined ? { notify_file: resolve(notifyFile) } : {}),
+      ...(notifyWebhook !== undefined ? { notify_webhook: notifyWebhook } : {}),
       ...(onOutputMatch !== undefined ? { on_output_match: onOutputMatch } : {}),
     },
     tail_lines: tailFlags(args).tailLines ?? DEFAULT_TAIL_LINES,

@@ -6,6 +6,7 @@ import { optBool, optNonEmpty } from '../cli/args.js';
 import { fileSize, jobFiles, updateMeta } from '../store/jobs.js';
 import type { NotificationConfig } from '../store/types.js';
 import { buildOutputMatch } from './notification-options.js';
+import { webhookArg } from './job-definition.js';
 import { outputMatchOptions } from './definition-options.js';
 import { loadJob } from './load-job.js';
 import { idOptions, type CommandDef } from './types.js';
@@ -19,6 +20,7 @@ export const notifySetCommand: CommandDef = {
     ...idOptions,
     command: { type: 'string', describe: 'job.finished command sink' },
     file: { type: 'string', describe: 'job.finished NDJSON file sink' },
+    webhook: { type: 'string', describe: 'job.finished webhook (http/https URL)' },
     ...outputMatchOptions,
     clear: { type: 'boolean', describe: 'remove every sink (before applying the options given)' },
   },
@@ -26,6 +28,7 @@ export const notifySetCommand: CommandDef = {
     const clear = optBool(args, 'clear');
     const command = optNonEmpty(args, 'command');
     const file = optNonEmpty(args, 'file');
+    const webhook = webhookArg(args, 'webhook');
     const job = loadJob(args, ctx);
     const files = jobFiles(job.dir);
     const meta = await updateMeta(job.dir, (cur) => {
@@ -36,6 +39,7 @@ export const notifySetCommand: CommandDef = {
       const next: NotificationConfig = { ...base };
       if (command !== undefined) next.notify_command = command;
       if (file !== undefined) next.notify_file = resolve(file);
+      if (webhook !== undefined) next.notify_webhook = webhook;
       if (onOutputMatch !== undefined) next.on_output_match = onOutputMatch;
       return { ...cur, notification: next };
     });

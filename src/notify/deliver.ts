@@ -1,11 +1,13 @@
-// Delivers one event to its sinks (command and file), concurrently, recording every attempt.
+// Delivers one event to its sinks (command, file, webhook), concurrently, recording every attempt.
 import type { DeliveryResult } from './events.js';
 import { runCommandSink } from './command-sink.js';
 import { appendEventLine } from './file-sink.js';
+import { postWebhook, type WebhookSettings } from './webhook-sink.js';
 
 export interface Sinks {
   command?: string | undefined;
   file?: string | undefined;
+  webhook?: WebhookSettings | undefined;
 }
 
 export interface DeliveryContext {
@@ -40,5 +42,7 @@ export async function deliver(event: Record<string, unknown>, sinks: Sinks, ctx:
       })),
     );
   }
-  return Promise.all(attempts);
+  const webhook = sinks.webhook === undefined ? [] : postWebhook(sinks.webhook, eventJson, String(event['event_type']));
+  const [single, posted] = await Promise.all([Promise.all(attempts), webhook]);
+  return [...single, ...posted];
 }

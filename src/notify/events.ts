@@ -4,9 +4,11 @@ import { jobFiles } from '../store/jobs.js';
 import type { JobRecord, MatchType, StreamName } from '../store/types.js';
 
 export interface DeliveryResult {
-  sink: 'command' | 'file';
+  sink: 'command' | 'file' | 'webhook';
   target: string;
   ok: boolean;
+  /** HTTP status of a webhook attempt. */
+  status?: number;
   error?: string;
   attempted_at: string;
   duration_ms?: number;

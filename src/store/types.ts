@@ -23,6 +23,8 @@ export interface OutputMatchConfig {
 export interface NotificationConfig {
   notify_command?: string;
   notify_file?: string;
+  /** http(s) URL that gets the job.finished event POSTed. */
+  notify_webhook?: string;
   on_output_match?: OutputMatchConfig;
 }
 

@@ -8,31 +8,42 @@ import type { JobRecord, OutputMatchConfig, StreamName } from '../store/types.js
 import { redact } from '../output.js';
 import { nowIso } from '../util/time.js';
 import { log } from '../log.js';
-import { loadConfig, DEFAULT_NOTIFY_TIMEOUT_MS, DEFAULT_SHELL } from '../config.js';
+import { loadConfig, DEFAULT_NOTIFY_TIMEOUT_MS, DEFAULT_SHELL, DEFAULT_WEBHOOK_ATTEMPTS, DEFAULT_WEBHOOK_TIMEOUT_MS, type Config } from '../config.js';
+import type { WebhookSettings } from '../notify/webhook-sink.js';
 
 /** The notifier of a job, with the sink settings of the config (defaults if it is broken). */
 export function notifierFor(dir: string, jobId: string, configPath: string | undefined): Notifier {
+  let notify: Config['notify'] = { command_timeout_ms: DEFAULT_NOTIFY_TIMEOUT_MS, webhook_timeout_ms: DEFAULT_WEBHOOK_TIMEOUT_MS, webhook_attempts: DEFAULT_WEBHOOK_ATTEMPTS };
   let shell = DEFAULT_SHELL;
-  let timeoutMs = DEFAULT_NOTIFY_TIMEOUT_MS;
   try {
     const { config } = loadConfig(configPath);
     shell = config.shell.unix;
-    timeoutMs = config.notify.command_timeout_ms;
+    notify = config.notify;
   } catch (err) {
     log.warn(`config ignored for notifications: ${(err as Error).message}`);
   }
-  return new Notifier(dir, jobId, shell, timeoutMs);
+  return new Notifier(dir, jobId, shell, notify);
 }
 
 export class Notifier {
   private queue: Promise<void> = Promise.resolve();
+  private readonly timeoutMs: number;
 
   constructor(
     private readonly dir: string,
     private readonly jobId: string,
     private readonly shell: string[],
-    private readonly timeoutMs: number,
-  ) {}
+    private readonly notify: Config['notify'],
+  ) {
+    this.timeoutMs = notify.command_timeout_ms;
+  }
+
+  /** The job's webhook (its own, else the config's), with the config's settings. */
+  private webhook(url: string | undefined): WebhookSettings | undefined {
+    const target = url ?? this.notify.webhook_url;
+    if (target === undefined) return undefined;
+    return { url: target, secret: this.notify.webhook_secret, timeoutMs: this.notify.webhook_timeout_ms, attempts: this.notify.webhook_attempts };
+  }
 
   private ctx(eventPath: string): DeliveryContext {
     return { shell: this.shell, timeoutMs: this.timeoutMs, eventPath, jobId: this.jobId };
@@ -60,7 +71,7 @@ export class Notifier {
     if (!(await claimCompletion(this.dir, { ...event, delivery_results: [] }))) return;
     const results = await deliver(
       event,
-      { command: notification.notify_command, file: notification.notify_file },
+      { command: notification.notify_command, file: notification.notify_file, webhook: this.webhook(notification.notify_webhook) },
       this.ctx(jobFiles(this.dir).completion),
     );
     writeCompletionEvent(this.dir, { ...event, delivery_results: results });

@@ -56,7 +56,12 @@ test('config init writes a starter file once; path and show report it', async (t
   const forced = await run(['config', 'init', '--force', '--config', config]);
   assert.equal(forced.json.written, true);
   const show = await run(['config', 'show', '--config', config]);
-  assert.deepEqual(show.json.config, { shell: { unix: ['sh', '-lc'] }, notify: { command_timeout: '30s' }, gc: { older_than: '30d' }, defaults: { max_log_bytes: 1073741824 } });
+  assert.deepEqual(show.json.config, {
+    shell: { unix: ['sh', '-lc'] },
+    notify: { command_timeout: '30s', webhook_timeout: '10s', webhook_attempts: 3 },
+    gc: { older_than: '30d' },
+    defaults: { max_log_bytes: 1073741824 },
+  });
   const seedSpelling = await run(['config', '--init', '--force', '--config', config]);
   assert.equal(seedSpelling.json.type, 'config_init');
   const byDefault = await run(['config', 'path']);
