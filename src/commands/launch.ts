@@ -1,17 +1,14 @@
 // Starting a job: claim it (created → queued) under the lock, start its detached supervisor and
 // record its pid, then observe the job as the caller asked. The caller does not wait for the
 // supervisor to start the process: with --snapshot-after 0 the answer may say `queued`.
-import { spawn } from 'node:child_process';
-import { openSync, closeSync } from 'node:fs';
-import { basename } from 'node:path';
-import { deliverInBackground, supervisorScript } from '../notify/deliver-later.js';
+import { deliverInBackground, startSupervisorProcess } from '../notify/deliver-later.js';
 import { registerJobSecrets } from './load-job.js';
 import { JobError } from '../errors.js';
 import { optInt, optBool, optString, type Args } from '../cli/args.js';
 import { parseDuration } from '../util/duration.js';
 import { processStartTime } from '../util/proc.js';
 import { nowIso } from '../util/time.js';
-import { jobFiles, updateState } from '../store/jobs.js';
+import { updateState } from '../store/jobs.js';
 import { waitForJob } from '../store/wait.js';
 import { isTerminal, type JobRecord } from '../store/types.js';
 import { jobSnapshot, type TailOptions } from '../view/job-view.js';
@@ -30,22 +27,18 @@ export async function launch(ctx: Context, dir: string): Promise<void> {
   if (claimed.state !== 'queued' || claimed.launcher_pid !== process.pid) {
     throw new JobError('invalid_state', `job is ${claimed.state}; only a created job can be started`, { state: claimed.state });
   }
-  const id = basename(dir);
-  const logFd = openSync(jobFiles(dir).supervisorLog, 'a', 0o600);
-  // A small young generation and an explicit GC after start-up keep an idle supervisor small.
-  const args = ['--max-semi-space-size=1', '--expose-gc', '--', supervisorScript(), ctx.root, id];
   // The supervisor reads the same config file; the default location needs no argument.
   const configPath = ctx.supervisorConfig();
-  if (configPath !== undefined) args.push(configPath);
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'ignore', logFd], cwd: '/' });
-  closeSync(logFd);
-  child.on('error', () => undefined);
-  child.unref();
-  const pid = child.pid;
-  const startTime = pid === undefined ? undefined : processStartTime(pid);
+  let started: ReturnType<typeof startSupervisorProcess>;
+  try {
+    // A small young generation and an explicit GC after start-up keep an idle supervisor small.
+    started = startSupervisorProcess(dir, configPath, { nodeFlags: ['--max-semi-space-size=1', '--expose-gc'] });
+  } catch {
+    started = undefined;
+  }
   await updateState(dir, (cur) => {
     if (cur.state !== 'queued' || cur.supervisor_pid !== undefined) return undefined; // claimed already
-    if (pid !== undefined && startTime !== undefined) return { ...cur, supervisor_pid: pid, supervisor_start_time: startTime };
+    if (started !== undefined) return { ...cur, supervisor_pid: started.pid, supervisor_start_time: started.startTime };
     // The supervisor could not be started, or died before claiming the job: nothing will run it.
     return {
       ...cur,

@@ -1,5 +1,5 @@
-// Starts a detached process that delivers a job's job.finished (see supervisor/deliver-only.ts),
-// for terminal states recorded by a command rather than by the job's supervisor.
+// Starting supervisor processes (dist/supervisor.cjs): the per-job supervisor, and the detached
+// deliverer of job.finished for jobs that ended without their supervisor (deliver-only.ts).
 import { spawn } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -12,20 +12,35 @@ import { processStartTime } from '../util/proc.js';
 export const supervisorScript = (): string => join(dirname(fileURLToPath(import.meta.url)), 'supervisor.cjs');
 
 /**
+ * Starts `supervisor.cjs [mode] ROOT ID [CONFIG]` for the job in `dir`, detached in its own
+ * session with its stderr in supervisor.log; returns its pid and start time, or undefined when
+ * it could not be started (or was already gone).
+ */
+export function startSupervisorProcess(
+  dir: string,
+  configPath: string | undefined,
+  options: { mode?: string; nodeFlags?: string[] } = {},
+): { pid: number; startTime: string } | undefined {
+  const logFd = openSync(jobFiles(dir).supervisorLog, 'a', 0o600);
+  const args = [...(options.nodeFlags ?? []), '--', supervisorScript(), ...(options.mode ? [options.mode] : []), dirname(dir), basename(dir)];
+  if (configPath !== undefined) args.push(configPath);
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'ignore', logFd], cwd: '/' });
+  closeSync(logFd);
+  child.on('error', () => undefined);
+  child.unref();
+  const startTime = child.pid === undefined ? undefined : processStartTime(child.pid);
+  return child.pid !== undefined && startTime !== undefined ? { pid: child.pid, startTime } : undefined;
+}
+
+/**
  * Starts the deliverer; returns the state fields that record it (delete and gc wait for it).
  * Called inside the locked update that records the terminal state, so only the process that
  * ended the job starts one.
  */
 export function deliverInBackground(dir: string, configPath: string | undefined): Pick<JobStateRecord, 'deliverer_pid' | 'deliverer_start_time'> {
   try {
-    const logFd = openSync(jobFiles(dir).supervisorLog, 'a', 0o600);
-    const args = ['--', supervisorScript(), '--deliver', dirname(dir), basename(dir), ...(configPath !== undefined ? [configPath] : [])];
-    const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'ignore', logFd], cwd: '/' });
-    closeSync(logFd);
-    child.on('error', () => undefined);
-    child.unref();
-    const startTime = child.pid === undefined ? undefined : processStartTime(child.pid);
-    return child.pid !== undefined && startTime !== undefined ? { deliverer_pid: child.pid, deliverer_start_time: startTime } : {};
+    const started = startSupervisorProcess(dir, configPath, { mode: '--deliver' });
+    return started ? { deliverer_pid: started.pid, deliverer_start_time: started.startTime } : {};
   } catch {
     // The job's state is recorded either way; a missing notification is not worth an error.
     return {};

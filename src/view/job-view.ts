@@ -43,8 +43,8 @@ export function jobSummary(job: ListedJob): Record<string, unknown> {
 export function jobStatus(job: JobRecord): Record<string, unknown> {
   const out = jobSummary(job);
   const files = jobFiles(job.dir);
-  if (!isTerminal(job.state.state) && job.state.state !== 'created') {
-    const live = liveness(job.state);
+  const live = job.state.state === 'created' ? undefined : liveness(job.state);
+  if (live !== undefined && !isTerminal(job.state.state)) {
     if (live.processAlive) {
       out['pid'] = job.state.pid;
       const resources = groupResources(job.state.pid as number, job.state.pid_start_time as string);
@@ -52,7 +52,7 @@ export function jobStatus(job: JobRecord): Record<string, unknown> {
     }
     if (live.supervisorAlive) out['supervisor_pid'] = job.state.supervisor_pid;
     out['supervisor_alive'] = live.supervisorAlive;
-  } else if (job.state.state === 'lost' && liveness(job.state).processAlive) {
+  } else if (job.state.state === 'lost' && live?.processAlive === true) {
     // Unsupervised but still running: shown so that it can be found and killed.
     out['pid'] = job.state.pid;
     out['process_alive'] = true;
