@@ -43,7 +43,8 @@ export function jobSummary(job: ListedJob): Record<string, unknown> {
 export function jobStatus(job: JobRecord): Record<string, unknown> {
   const out = jobSummary(job);
   const files = jobFiles(job.dir);
-  const live = job.state.state === 'created' ? undefined : liveness(job.state);
+  const { state } = job.state;
+  const live = state === 'created' || (isTerminal(state) && state !== 'lost') ? undefined : liveness(job.state);
   if (live !== undefined && !isTerminal(job.state.state)) {
     if (live.processAlive) {
       out['pid'] = job.state.pid;
