@@ -3,7 +3,9 @@
 // a missing file named explicitly (--config / JOBCTL_CONFIG) is an error.
 import { readFileSync } from 'node:fs';
 import { parse, TomlError } from 'smol-toml';
-import { JobError } from './errors.js';
+import { configError, lineOf } from './config-error.js';
+import { validateExecutors } from './executors/config.js';
+import { LOCAL_EXECUTOR, type ExecutorDef } from './executors/types.js';
 import { parseDuration } from './util/duration.js';
 import { parseSize } from './util/size.js';
 import { resolveConfigPath, type ConfigLocation } from './store/root.js';
@@ -12,7 +14,8 @@ export interface Config {
   shell: { unix: string[] };
   notify: { command_timeout_ms: number; webhook_url?: string; webhook_secret?: string; webhook_timeout_ms: number; webhook_attempts: number };
   gc: { older_than_ms?: number };
-  defaults: { max_log_bytes?: number };
+  defaults: { max_log_bytes?: number; executor: string };
+  executors: Record<string, ExecutorDef>;
 }
 
 export interface LoadedConfig {
@@ -32,17 +35,10 @@ const defaults = (): Config => ({
   shell: { unix: [...DEFAULT_SHELL] },
   notify: { command_timeout_ms: DEFAULT_NOTIFY_TIMEOUT_MS, webhook_timeout_ms: DEFAULT_WEBHOOK_TIMEOUT_MS, webhook_attempts: DEFAULT_WEBHOOK_ATTEMPTS },
   gc: {},
-  defaults: {},
+  defaults: { executor: 'local' },
+  executors: { local: LOCAL_EXECUTOR },
 });
 
-function configError(path: string, key: string, message: string, line?: number): JobError {
-  const where = line !== undefined ? `${path}:${line}` : path;
-  return new JobError('config_error', `${where}: ${key ? `${key}: ` : ''}${message}`, {
-    path,
-    ...(key ? { key } : {}),
-    ...(line !== undefined ? { line } : {}),
-  });
-}
 
 function table(value: unknown, path: string, key: string): Record<string, unknown> | undefined {
   if (value === undefined) return undefined;
@@ -69,7 +65,7 @@ export function isHttpUrl(text: string): boolean {
   }
 }
 
-export function validateConfig(raw: Record<string, unknown>, path: string): Config {
+export function validateConfig(raw: Record<string, unknown>, path: string, text = ''): Config {
   const cfg = defaults();
   const shell = table(raw['shell'], path, 'shell');
   if (shell?.['unix'] !== undefined) {
@@ -114,6 +110,14 @@ export function validateConfig(raw: Record<string, unknown>, path: string): Conf
       throw configError(path, 'defaults.max_log_bytes', (err as Error).message.replace(/^defaults\.max_log_bytes: /, ''));
     }
   }
+  cfg.executors = validateExecutors(raw['executors'], path, text);
+  const executor = defaultsTable?.['executor'];
+  if (executor !== undefined) {
+    if (typeof executor !== 'string' || cfg.executors[executor] === undefined) {
+      throw configError(path, 'defaults.executor', `names no executor (known: ${Object.keys(cfg.executors).join(', ')})`, lineOf(text, 'defaults', 'executor'));
+    }
+    cfg.defaults.executor = executor;
+  }
   return cfg;
 }
 
@@ -135,5 +139,5 @@ export function loadConfig(flag: string | undefined): LoadedConfig {
     const first = (err as Error).message.split('\n')[0] ?? 'invalid TOML';
     throw configError(location.path, '', first, line);
   }
-  return { config: validateConfig(raw, location.path), location, exists: true };
+  return { config: validateConfig(raw, location.path, text), location, exists: true };
 }

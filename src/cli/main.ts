@@ -6,8 +6,8 @@ import { printError, printSuccess } from '../output.js';
 import { setVerbosity, log } from '../log.js';
 import { loadConfig, type LoadedConfig } from '../config.js';
 import { resolveRoot, resolveConfigPath } from '../store/root.js';
-import { onJobLost } from '../store/reconcile.js';
-import { deliverInBackground } from '../notify/deliver-later.js';
+import { onJobLost, onRemoteOrphan } from '../store/reconcile.js';
+import { deliverInBackground, startSupervisorProcess, SUPERVISOR_NODE_FLAGS } from '../notify/deliver-later.js';
 import type { CommandDef, Context } from '../commands/types.js';
 import type { Args } from './args.js';
 import { seedSpellings } from './command-table.js';
@@ -41,6 +41,14 @@ export async function execute(def: CommandDef, args: Args, commandWords: string[
   const ctx = makeContext(args, commandWords);
   // A job this call finds lost still gets its job.finished, from a detached process.
   onJobLost((dir) => deliverInBackground(dir, ctx.supervisorConfig()));
+  onRemoteOrphan((dir) => {
+    try {
+      const started = startSupervisorProcess(dir, ctx.supervisorConfig(), { nodeFlags: SUPERVISOR_NODE_FLAGS });
+      return started ? { supervisor_pid: started.pid, supervisor_start_time: started.startTime } : undefined;
+    } catch {
+      return undefined;
+    }
+  });
   const data = await def.handler(args, ctx);
   printSuccess(def.type, data);
 }

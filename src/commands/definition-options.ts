@@ -25,6 +25,10 @@ export const definitionOptions: Record<string, Options> = {
   'shell-wrapper': { type: 'string', describe: 'shell for a single command string, e.g. "bash -lc"' },
   'progress-every': { type: 'string', describe: 'record a progress heartbeat in state.json this often' },
   cmd: { type: 'string', describe: 'command as one shell string (same as a single CMD word)' },
+  executor: { type: 'string', describe: 'where the job runs: an executor of the config (default [defaults] executor, else local)' },
+  label: { type: 'string', describe: 'run on an executor carrying this label (repeatable: all must match)' },
+  'memory-limit': { type: 'string', describe: 'memory cap of a container or Slurm job (bytes or 512M, 2G)' },
+  'cpu-limit': { type: 'string', describe: 'CPUs of a container (--cpus) or Slurm job (--cpus-per-task), e.g. 1.5' },
   'max-log-bytes': { type: 'string', describe: 'cap of each log (bytes or 512K, 100M, 1G; default config, else 1G)' },
 };
 

@@ -11,6 +11,8 @@ import { quoteArgv } from '../util/shell-quote.js';
 import { nowIso } from '../util/time.js';
 import { newJobId } from '../store/ids.js';
 import type { JobMeta, Secrets } from '../store/types.js';
+import { selectExecutor } from '../executors/select.js';
+import { isRemote, type RemoteExecutor } from '../executors/types.js';
 import type { Context } from './types.js';
 import { buildOutputMatch } from './notification-options.js';
 import { tailFlags } from './launch.js';
@@ -42,6 +44,34 @@ function resolveCommand(args: Args, ctx: Context): { command: string; argv: stri
     shell = ctx.config().config.shell.unix;
   }
   return { command: text, argv: [...shell, text] };
+}
+
+/** The remote working directory: --cwd as given (a path on the executor), else the executor's. */
+function remoteWorkdir(args: Args, def: RemoteExecutor): string | undefined {
+  const given = optNonEmpty(args, 'cwd');
+  if (given !== undefined && !given.startsWith('/') && given !== '~' && !given.startsWith('~/')) {
+    throw usageError(`--cwd ${given}: on a remote executor it must be absolute or start with ~/`, { flag: 'cwd' });
+  }
+  return given ?? def.workdir;
+}
+
+function resourceLimits(args: Args, def: RemoteExecutor | undefined): Pick<JobMeta, 'memory_limit_bytes' | 'cpu_limit'> {
+  const memory = optString(args, 'memory-limit');
+  const cpu = optString(args, 'cpu-limit');
+  if ((memory !== undefined || cpu !== undefined) && def?.type !== 'container' && def?.type !== 'slurm') {
+    throw usageError('--memory-limit and --cpu-limit apply to container and Slurm executors only', { flag: memory !== undefined ? 'memory-limit' : 'cpu-limit' });
+  }
+  const out: Pick<JobMeta, 'memory_limit_bytes' | 'cpu_limit'> = {};
+  if (memory !== undefined) {
+    out.memory_limit_bytes = parseSize(memory, '--memory-limit');
+    if (out.memory_limit_bytes < 4 * 1024 * 1024) throw usageError('--memory-limit must be at least 4M', { flag: 'memory-limit' });
+  }
+  if (cpu !== undefined) {
+    const n = Number(cpu);
+    if (!/^\d+(\.\d+)?$/.test(cpu.trim()) || !(n > 0) || n > 1024) throw usageError('--cpu-limit must be a number of CPUs above 0, such as 1 or 1.5', { flag: 'cpu-limit', value: cpu.slice(0, 100) });
+    out.cpu_limit = n;
+  }
+  return out;
 }
 
 function resolveCwd(args: Args): string {
@@ -131,13 +161,18 @@ export function buildDefinition(args: Args, ctx: Context): { meta: JobMeta; secr
   const notifyWebhook = webhookArg(args, 'notify-webhook');
   const onOutputMatch = buildOutputMatch(args, undefined, { stdout: 0, stderr: 0 });
   const name = optString(args, 'name');
+  const executor = selectExecutor(ctx.config().config, optNonEmpty(args, 'executor'), stringList(args, 'label'));
+  const remote = isRemote(executor.def) ? executor.def : undefined;
+  const workdir = remote ? remoteWorkdir(args, remote) : undefined;
   const meta: JobMeta = {
     job_id: newJobId(),
     created_at: nowIso(),
     ...(name !== undefined ? { name } : {}),
     command,
     argv,
-    cwd: resolveCwd(args),
+    // A remote job's cwd is the caller's directory (what `list` scopes by); it runs in workdir.
+    cwd: remote ? process.cwd() : resolveCwd(args),
+    ...(workdir !== undefined ? { workdir } : {}),
     env,
     ...(envFile !== undefined ? { env_file: envFile } : {}),
     mask,
@@ -146,7 +181,9 @@ export function buildDefinition(args: Args, ctx: Context): { meta: JobMeta; secr
     ...(progress !== undefined && progress > 0 ? { progress_every_ms: progress } : {}),
     tags: validateTags(stringList(args, 'tag')),
     max_log_bytes: maxLogBytes(args, ctx),
-    executor: 'local',
+    executor: executor.name,
+    ...(remote ? { executor_def: remote } : {}),
+    ...resourceLimits(args, remote),
     notification: {
       ...(notifyCommand !== undefined ? { notify_command: notifyCommand } : {}),
       ...(notifyFile !== undefined ? { notify_file: resolve(notifyFile) } : {}),

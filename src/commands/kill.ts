@@ -17,6 +17,8 @@ import { idOptions, type CommandDef } from './types.js';
 
 /** After SIGKILL the supervisor needs a moment to record the end. */
 const AFTER_KILL_WAIT_MS = 3000;
+/** A remote job's end is seen by its supervisor's next poll and needs the logs copied home. */
+const REMOTE_KILL_SLACK_MS = 10_000;
 
 function signalGroup(job: JobRecord, signal: NodeJS.Signals): boolean {
   const { pid, pid_start_time: startTime } = job.state;
@@ -47,7 +49,7 @@ export const killCommand: CommandDef = {
       throw new JobError('invalid_state', 'job was never started; nothing to kill', { state: 'created' });
     }
     if (job.state.state === 'lost') {
-      const sent = signalGroup(job, signal);
+      const sent = job.state.remote === undefined && signalGroup(job, signal);
       return { ...base, sent, state: 'lost', job: jobSummary(job) };
     }
     if (isTerminal(job.state.state)) return { ...base, sent: false, state: job.state.state, job: jobSummary(job) };
@@ -55,14 +57,23 @@ export const killCommand: CommandDef = {
     // Under the lock: a queued job ends here; a running one gets the request recorded and signalled.
     let sent = false;
     const state = await updateState(job.dir, (cur) => {
+      const request = { ...cur, kill_request: { signal, grace_ms: graceMs, requested_at: nowIso() } };
+      // A remote job (even one still pending on its executor) is signalled by its supervisor.
+      if (cur.remote !== undefined) {
+        sent = true;
+        return request;
+      }
       // Killed before anything started; job.finished comes from a detached deliverer.
       if (cur.state === 'queued') return { ...cur, state: 'killed', signal, finished_at: nowIso(), ...deliverInBackground(job.dir, ctx.supervisorConfig()) };
       if (cur.state !== 'running') return undefined;
       sent = signalGroup({ ...job, state: cur }, signal);
-      return { ...cur, kill_request: { signal, grace_ms: graceMs, requested_at: nowIso() } };
+      return request;
     });
     job = { ...job, state };
-    if (state.state === 'running') {
+    if (!isTerminal(state.state) && state.remote !== undefined) {
+      // The supervisor signals and escalates; give it the grace, the round trips and the final copy of the logs.
+      job = (await waitForJob(job.dir, (j) => isTerminal(j.state.state), graceMs + REMOTE_KILL_SLACK_MS, 200)).job;
+    } else if (state.state === 'running') {
       const done = (j: JobRecord) => isTerminal(j.state.state);
       let result = await waitForJob(job.dir, done, signal === 'SIGKILL' ? AFTER_KILL_WAIT_MS : graceMs, 200);
       if (result.timedOut && signal !== 'SIGKILL') {

@@ -1,7 +1,7 @@
 // Starting a job: claim it (created → queued) under the lock, start its detached supervisor and
 // record its pid, then observe the job as the caller asked. The caller does not wait for the
 // supervisor to start the process: with --snapshot-after 0 the answer may say `queued`.
-import { deliverInBackground, startSupervisorProcess } from '../notify/deliver-later.js';
+import { deliverInBackground, startSupervisorProcess, SUPERVISOR_NODE_FLAGS } from '../notify/deliver-later.js';
 import { registerJobSecrets } from './load-job.js';
 import { JobError } from '../errors.js';
 import { optInt, optBool, optString, type Args } from '../cli/args.js';
@@ -31,8 +31,7 @@ export async function launch(ctx: Context, dir: string): Promise<void> {
   const configPath = ctx.supervisorConfig();
   let started: ReturnType<typeof startSupervisorProcess>;
   try {
-    // A small young generation and an explicit GC after start-up keep an idle supervisor small.
-    started = startSupervisorProcess(dir, configPath, { nodeFlags: ['--max-semi-space-size=1', '--expose-gc'] });
+    started = startSupervisorProcess(dir, configPath, { nodeFlags: SUPERVISOR_NODE_FLAGS });
   } catch {
     started = undefined;
   }

@@ -8,6 +8,9 @@ import { jobFiles } from '../store/jobs.js';
 import type { JobStateRecord } from '../store/types.js';
 import { processStartTime } from '../util/proc.js';
 
+/** A small young generation and an explicit GC after start-up keep an idle supervisor small. */
+export const SUPERVISOR_NODE_FLAGS = ['--max-semi-space-size=1', '--expose-gc'];
+
 /** dist/supervisor.cjs, next to the bundle this code runs from. */
 export const supervisorScript = (): string => join(dirname(fileURLToPath(import.meta.url)), 'supervisor.cjs');
 

@@ -7,7 +7,7 @@
 // - A terminal state is final: updateState never moves a job out of a terminal state.
 // - Secret values live only in secrets.json (0600), never in meta.json or state.json.
 // - A job is deleted under its lock (deleteJob): no read-modify-write can land in a deleted job.
-import { mkdirSync, existsSync, readdirSync, renameSync, rmSync, statSync, statfsSync, chmodSync, appendFileSync, openSync } from 'node:fs';
+import { mkdirSync, existsSync, readdirSync, renameSync, rmSync, statSync, statfsSync, chmodSync, appendFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic, readJson, fsyncDir } from './atomic.js';
 import { withJobLock } from './lock.js';
@@ -28,6 +28,8 @@ export const jobFiles = (dir: string) => ({
   outputEvents: join(dir, 'notification_events.ndjson'),
   outputEventScratch: join(dir, 'output_event.json'),
   supervisorLog: join(dir, 'supervisor.log'),
+  /** Scratch space of remote executors (Slurm batch script and output files). */
+  spool: join(dir, 'spool'),
 });
 
 export function ensureRoot(root: string): void {
@@ -221,6 +223,25 @@ export function appendOutputEvent(dir: string, record: Record<string, unknown>):
 /** Opens a log for appending; the descriptor is handed to the job's process. */
 export function openLogForAppend(path: string): number {
   return openSync(path, 'a', 0o600);
+}
+
+/** Appends bytes a remote job printed to its local log (the log's size is the resume offset). */
+export function appendLog(dir: string, stream: 'stdout' | 'stderr', bytes: Buffer): void {
+  if (bytes.length === 0) return;
+  const fd = openSync(jobFiles(dir)[stream], 'a', 0o600);
+  try {
+    let done = 0;
+    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Creates the job's spool directory (0700) for executor scratch files; returns its path. */
+export function ensureSpool(dir: string): string {
+  const spool = jobFiles(dir).spool;
+  mkdirSync(spool, { recursive: true, mode: 0o700 });
+  return spool;
 }
 
 /** Below this much free space a writer may already have hit ENOSPC (writes are page-sized). */

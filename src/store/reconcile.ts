@@ -3,7 +3,8 @@
 // claimed, while its supervisor is being started: at most LAUNCH_GRACE_MS). Otherwise it is
 // recorded `lost`, with no exit code — even when its process outlived the supervisor: nobody will
 // observe how that process ends, its timeout and log cap are no longer enforced, and `kill` can
-// still reach it (`status` shows its pid while it verifiably lives).
+// still reach it (`status` shows its pid while it verifiably lives). A job on a remote executor
+// is not lost with its supervisor: a new supervisor is attached and resumes following it.
 import { updateState } from './jobs.js';
 import { isTerminal, type JobStateRecord } from './types.js';
 import { bootId, isSameLiveProcess } from '../util/proc.js';
@@ -43,6 +44,20 @@ export function lostReason(state: JobStateRecord): string | undefined {
 
 type LostHandler = (dir: string) => Partial<JobStateRecord>;
 let lostHandler: LostHandler | undefined;
+type ReattachHandler = (dir: string) => Pick<JobStateRecord, 'supervisor_pid' | 'supervisor_start_time'> | undefined;
+let reattachHandler: ReattachHandler | undefined;
+
+/** A supervisor that keeps dying is not restarted for ever: after this many, the job is lost. */
+export const MAX_REATTACHES = 10;
+
+/**
+ * Called, under the job lock, for a remote job whose supervisor is gone: starts a new one
+ * (which resumes following the job where the last one stopped) and returns its identity, or
+ * undefined when it could not be started.
+ */
+export function onRemoteOrphan(handler: ReattachHandler): void {
+  reattachHandler = handler;
+}
 
 /**
  * Called, under the job lock, for each job this process records as `lost` (to start the
@@ -58,6 +73,12 @@ export async function reconcile<T extends { dir: string; state: JobStateRecord }
   const state = await updateState(job.dir, (current) => {
     const reason = lostReason(current);
     if (reason === undefined) return undefined;
+    // A job on a remote executor outlives its local supervisor: attach a new one instead.
+    const reattaches = current.reattach_count ?? 0;
+    if (current.remote !== undefined && reattaches < MAX_REATTACHES) {
+      const started = reattachHandler?.(job.dir);
+      if (started !== undefined) return { ...current, ...started, reattach_count: reattaches + 1 };
+    }
     const finishedAt = nowIso();
     const next: JobStateRecord = { ...current, state: 'lost', finished_at: finishedAt, lost_reason: reason };
     const duration = msBetween(current.started_at, finishedAt);

@@ -1,5 +1,6 @@
 // Shapes of the files in a job directory. meta.json is the definition (changed only by
 // `tag set` and `notify set`); state.json is the lifecycle record owned by the supervisor.
+import type { RemoteExecutor } from '../executors/types.js';
 
 export type JobState = 'created' | 'queued' | 'running' | 'exited' | 'killed' | 'failed' | 'lost';
 export const TERMINAL_STATES: readonly JobState[] = ['exited', 'killed', 'failed', 'lost'];
@@ -47,7 +48,13 @@ export interface JobMeta {
   tags: string[];
   /** Each log is cut at this size; the job is killed when it writes past it. */
   max_log_bytes?: number;
+  /** Name of the executor; `executor_def` is its definition when the job was created. */
   executor: string;
+  executor_def?: RemoteExecutor;
+  /** Working directory on a remote executor (for remote jobs `cwd` is the caller's directory). */
+  workdir?: string;
+  memory_limit_bytes?: number;
+  cpu_limit?: number;
   notification: NotificationConfig;
   /** Defaults for snapshots of this job (`run`/`start` observe with these). */
   tail_lines: number;
@@ -95,6 +102,25 @@ export interface JobStateRecord {
   deliverer_start_time?: string;
   /** Why a lost job was declared lost. */
   lost_reason?: string;
+  /** Where a remote job runs, recorded by its supervisor (see supervisor/targets). */
+  remote?: RemoteIdentity;
+  /** How many times a new supervisor was attached to this remote job after one died. */
+  reattach_count?: number;
+  /** Set while the supervisor cannot reach a remote job's executor; cleared on contact. */
+  remote_unreachable?: { since: string; error: string };
+}
+
+/** Identity of a job on its executor: what `status` shows and what a new supervisor re-attaches to. */
+export interface RemoteIdentity {
+  /** Recorded before the job is handed over, so a supervisor that dies mid-hand-over is detected. */
+  submitting?: boolean;
+  host?: string;
+  remote_dir?: string;
+  remote_pid?: number;
+  container_name?: string;
+  container_id?: string;
+  runtime?: string;
+  slurm_job_id?: string;
 }
 
 /**

@@ -8,16 +8,18 @@
 //   then are notifications delivered; a sink can delay the supervisor's exit, never the state.
 // - The job writes to its logs through inherited descriptors: the supervisor never sits in the
 //   data path.
-import { statSync, closeSync, readFileSync } from 'node:fs';
-import { addSecrets, jobDir, jobFiles, readMeta, readSecrets, readState, updateState, openLogForAppend, fileSize, filesystemFull } from '../store/jobs.js';
+import { statSync, closeSync } from 'node:fs';
+import { jobDir, jobFiles, readMeta, readSecrets, readState, updateState, openLogForAppend, fileSize, filesystemFull } from '../store/jobs.js';
 import { secretValues, type JobMeta, type JobStateRecord, type Secrets } from '../store/types.js';
 import { bootId, processStartTime } from '../util/proc.js';
 import { nowIso } from '../util/time.js';
 import { registerSecret } from '../output.js';
 import { log } from '../log.js';
-import { parseEnvFile } from './env-file.js';
+import { buildJobEnv } from './job-env.js';
+import { superviseRemote } from './remote.js';
 import { launchLocal, type Exit, type LaunchOutcome, type RunningProcess } from './targets/local.js';
-import { terminalState, type ExitFacts } from './outcome.js';
+import type { ExitFacts } from './outcome.js';
+import { recordOutcome } from './record-outcome.js';
 import { OutputFollower } from './output-follower.js';
 import { notifierFor, type Notifier } from './notifier.js';
 import { Escalation } from './escalation.js';
@@ -25,20 +27,6 @@ import { LogLimit } from './log-limit.js';
 import { safeInterval } from '../util/timers.js';
 import { watchJob } from './job-watch.js';
 import { allocateReserve, releaseReserve, reserveUsed } from '../store/reserve.js';
-
-function buildEnv(dir: string, meta: JobMeta, secrets: Secrets): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-  if (meta.env_file !== undefined) {
-    const fromFile = parseEnvFile(readFileSync(meta.env_file, 'utf8'));
-    // Masked values from the env file become known secrets too, so that they are redacted.
-    const masked = Object.fromEntries(Object.entries(fromFile).filter(([k]) => meta.mask.includes(k)));
-    Object.values(masked).forEach(registerSecret);
-    addSecrets(dir, masked);
-    Object.assign(env, fromFile);
-  }
-  return Object.assign(env, meta.env, secrets.env);
-}
 
 function failure(current: JobStateRecord, message: string): JobStateRecord {
   return { ...current, state: 'failed', error: { code: 'launch_failed', message }, finished_at: nowIso() };
@@ -49,11 +37,18 @@ export async function supervise(root: string, id: string, configPath: string | u
   const meta = readMeta(dir);
   const secrets = readSecrets(dir);
   secretValues(secrets).forEach(registerSecret);
-  const current = readState(dir);
-  if (current.state !== 'queued' || (current.supervisor_pid ?? process.pid) !== process.pid) return;
+  let current = readState(dir);
+  // A re-attaching caller records this supervisor's pid under the lock it holds while starting
+  // it: take the lock once to be sure to read what it wrote.
+  if ((current.supervisor_pid ?? process.pid) !== process.pid) current = await updateState(dir, () => undefined);
+  if ((current.supervisor_pid ?? process.pid) !== process.pid) return;
+  // A remote job may be re-attached while running; a local one is only ever started from queued.
+  if (current.state !== 'queued' && !(meta.executor_def !== undefined && current.state === 'running')) return;
   allocateReserve(dir);
   try {
-    await launchAndFollow(dir, meta, secrets, notifierFor(dir, id, configPath));
+    const notifier = notifierFor(dir, id, configPath);
+    if (meta.executor_def !== undefined) await superviseRemote(dir, meta, secrets, notifier);
+    else await launchAndFollow(dir, meta, secrets, notifier);
   } finally {
     releaseReserve(dir);
   }
@@ -72,7 +67,7 @@ async function launchAndFollow(dir: string, meta: JobMeta, secrets: Secrets, not
       let env: Record<string, string>;
       try {
         if (!statSync(meta.cwd).isDirectory()) return failure(cur, `cwd ${meta.cwd} is not a directory`);
-        env = buildEnv(dir, meta, secrets);
+        env = buildJobEnv(dir, meta, secrets, process.env);
       } catch (err) {
         return failure(cur, (err as Error).message);
       }
@@ -101,19 +96,6 @@ async function launchAndFollow(dir: string, meta: JobMeta, secrets: Secrets, not
     return;
   }
   await followUntilExit(dir, meta, proc, notifier);
-}
-
-/** Writes the terminal state, retrying a failed write: the exit code was observed, keep it. */
-async function recordOutcome(dir: string, facts: ExitFacts): Promise<JobStateRecord> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await updateState(dir, (cur) => terminalState(cur, facts));
-    } catch (err) {
-      if (attempt >= 5) throw err;
-      log.warn(`recording the outcome failed (attempt ${attempt}): ${(err as Error).message}`);
-      await new Promise((r) => setTimeout(r, 200 * attempt));
-    }
-  }
 }
 
 async function followUntilExit(dir: string, meta: JobMeta, proc: RunningProcess, notifier: Notifier): Promise<void> {

@@ -1,5 +1,6 @@
 // The terminal state of a job whose process the supervisor saw exit (pure).
-import type { JobStateRecord } from '../store/types.js';
+import { constants } from 'node:os';
+import type { JobErrorInfo, JobStateRecord } from '../store/types.js';
 import type { Exit } from './targets/local.js';
 import { msBetween } from '../util/time.js';
 
@@ -26,4 +27,39 @@ export function terminalState(cur: JobStateRecord, facts: ExitFacts): JobStateRe
     return { ...next, state: 'failed', error: { code: 'disk_full', message: 'the filesystem holding the job logs is full: output may be missing' } };
   }
   return { ...next, state: facts.exit.signal !== null ? 'killed' : 'exited' };
+}
+
+export interface RemoteExitFacts extends ExitFacts {
+  /** The executor failed the job (OOM, node failure): `failed` with this error. */
+  error?: JobErrorInfo;
+  /** Nobody observed how it ended: `lost` with this reason, no exit code. */
+  lostReason?: string;
+}
+
+export function remoteTerminalState(cur: JobStateRecord, facts: RemoteExitFacts): JobStateRecord {
+  if (facts.lostReason !== undefined) {
+    const lost: JobStateRecord = { ...cur, state: 'lost', lost_reason: facts.lostReason, finished_at: facts.finishedAt, timed_out: facts.timedOut };
+    const duration = msBetween(cur.started_at, facts.finishedAt);
+    if (duration !== undefined) lost.duration_ms = duration;
+    return lost;
+  }
+  const next = terminalState(cur, facts);
+  // An executor that failed the job may report no exit status: never invent one.
+  if (facts.exit.code === null && facts.exit.signal === null) delete next.exit_code;
+  if (facts.error !== undefined && next.state !== 'failed') return { ...next, state: 'failed', error: facts.error };
+  return next;
+}
+
+/**
+ * A remote exit status as an Exit. Shells and init processes report death by signal N as
+ * 128+N; that is read as the signal only when jobctl sent one (kill, timeout, log cap) —
+ * otherwise a program that exits 143 by itself would be reported as killed.
+ */
+export function remoteExit(code: number | undefined, signal: string | undefined, signalSent: boolean): Exit {
+  if (signal !== undefined) return { code: null, signal: signal as NodeJS.Signals };
+  if (code !== undefined && signalSent && code > 128 && code < 128 + 65) {
+    const name = Object.entries(constants.signals).find(([, n]) => n === code - 128)?.[0];
+    if (name !== undefined) return { code: null, signal: name as NodeJS.Signals };
+  }
+  return { code: code ?? null, signal: null };
 }

@@ -58,6 +58,9 @@ export function jobStatus(job: JobRecord): Record<string, unknown> {
     out['pid'] = job.state.pid;
     out['process_alive'] = true;
   }
+  // Where a remote job runs: host and remote pid, container, or Slurm job id.
+  if (job.state.remote !== undefined) out['remote'] = job.state.remote;
+  if (job.state.remote_unreachable !== undefined && !isTerminal(state)) out['remote_unreachable'] = job.state.remote_unreachable;
   if (job.state.timed_out === true && !isTerminal(job.state.state)) out['timed_out'] = true;
   if (job.state.kill_request !== undefined) out['kill_requested'] = job.state.kill_request;
   if (job.state.progress !== undefined) out['progress'] = job.state.progress;

@@ -1,0 +1,52 @@
+// Executor definitions ([executors.NAME] in config.toml). A job records the definition it was
+// created with (meta.executor_def), so a later config edit never changes where a job runs.
+
+export interface SshExecutor {
+  type: 'ssh';
+  host: string;
+  port?: number;
+  user?: string;
+  identity_file?: string;
+  known_hosts?: string;
+  /** Default remote working directory ("~/..." is relative to the remote home). */
+  workdir?: string;
+  /** Seconds to wait for a connection before a step fails (default 10). */
+  connect_timeout?: number;
+  labels: string[];
+  env: Record<string, string>;
+}
+
+export interface ContainerExecutor {
+  type: 'container';
+  runtime: 'docker' | 'podman';
+  image: string;
+  volumes: string[];
+  workdir?: string;
+  network?: string;
+  labels: string[];
+  env: Record<string, string>;
+}
+
+export interface SlurmExecutor {
+  type: 'slurm';
+  partition?: string;
+  sbatch_args: string[];
+  workdir?: string;
+  labels: string[];
+  env: Record<string, string>;
+}
+
+export type RemoteExecutor = SshExecutor | ContainerExecutor | SlurmExecutor;
+
+export interface LocalExecutor {
+  type: 'local';
+  labels: string[];
+  env: Record<string, string>;
+}
+
+export type ExecutorDef = LocalExecutor | RemoteExecutor;
+
+export const isRemote = (def: ExecutorDef | undefined): def is RemoteExecutor => def !== undefined && def.type !== 'local';
+
+/** The built-in executor every config has. */
+export const LOCAL_EXECUTOR: LocalExecutor = { type: 'local', labels: [], env: {} };

@@ -1,0 +1,22 @@
+// The environment a job starts with. A local job inherits the supervisor's environment; a remote
+// job gets only what was asked for (executor env, --env, --env-file, masked values): the local
+// PATH, HOME and friends mean nothing on another machine.
+import { readFileSync } from 'node:fs';
+import { addSecrets } from '../store/jobs.js';
+import type { JobMeta, Secrets } from '../store/types.js';
+import { registerSecret } from '../output.js';
+import { parseEnvFile } from './env-file.js';
+
+export function buildJobEnv(dir: string, meta: JobMeta, secrets: Secrets, base: Record<string, string | undefined>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(base)) if (v !== undefined) env[k] = v;
+  if (meta.env_file !== undefined) {
+    const fromFile = parseEnvFile(readFileSync(meta.env_file, 'utf8'));
+    // Masked values from the env file become known secrets too, so that they are redacted.
+    const masked = Object.fromEntries(Object.entries(fromFile).filter(([k]) => meta.mask.includes(k)));
+    Object.values(masked).forEach(registerSecret);
+    addSecrets(dir, masked);
+    Object.assign(env, fromFile);
+  }
+  return Object.assign(env, meta.env, secrets.env);
+}

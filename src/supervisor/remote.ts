@@ -1,0 +1,277 @@
+// The supervisor of a job on a remote executor (SSH host, container, Slurm).
+// Invariants:
+// - This local supervisor stays the one owner of the job's state and logs; the target only
+//   runs the process elsewhere. The local logs grow only by bytes copied from the executor at
+//   their own size as offset, so a new supervisor resumes where the last one stopped: no byte
+//   lost, none duplicated.
+// - Before the job is handed over, state.remote is recorded with submitting:true; once the
+//   executor has it, its identity replaces that. A supervisor that dies at any point leaves
+//   enough for the next `status`/`wait` to re-attach a new one (store/reconcile.ts).
+// - The job is `running` only once the executor reports it running; the terminal state is
+//   written only after the executor reported the end and every byte reached the local logs.
+// - Failing to reach the executor never ends the job: contact is retried with backoff and
+//   state.remote_unreachable says since when it is out of reach.
+import { jobFiles, readMeta, readState, updateState, fileSize, appendLog, filesystemFull } from '../store/jobs.js';
+import type { JobMeta, JobStateRecord, KillRequest, RemoteIdentity, Secrets } from '../store/types.js';
+import { bootId, processStartTime } from '../util/proc.js';
+import { nowIso, msBetween } from '../util/time.js';
+import { log } from '../log.js';
+import { buildJobEnv } from './job-env.js';
+import { remoteExit, remoteTerminalState, type RemoteExitFacts } from './outcome.js';
+import { recordOutcome } from './record-outcome.js';
+import { OutputFollower } from './output-follower.js';
+import type { Notifier } from './notifier.js';
+import { Escalation } from './escalation.js';
+import { LogLimit } from './log-limit.js';
+import { watchJob } from './job-watch.js';
+import { reserveUsed } from '../store/reserve.js';
+import { TargetError, type LogSink, type RemotePhase, type RemoteTarget, type SubmitSpec } from './targets/remote-target.js';
+import { createTarget } from './targets/create.js';
+
+const MAX_BACKOFF_MS = 30_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function failed(cur: JobStateRecord, code: string, message: string): JobStateRecord {
+  return { ...cur, state: 'failed', error: { code, message }, finished_at: nowIso() };
+}
+
+/** Calls `step` until it succeeds, recording the executor as unreachable meanwhile. */
+class Contact {
+  private failures = 0;
+
+  constructor(private readonly dir: string, private readonly pollMs: number) {}
+
+  async retry<T>(what: string, step: () => Promise<T>): Promise<T> {
+    for (;;) {
+      const result = await this.attempt(what, step);
+      if (result.ok) return result.value;
+      await sleep(this.backoffMs());
+    }
+  }
+
+  async attempt<T>(what: string, step: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false }> {
+    try {
+      const value = await step();
+      if (this.failures > 0) {
+        this.failures = 0;
+        await updateState(this.dir, (cur) => {
+          if (cur.remote_unreachable === undefined) return undefined;
+          const { remote_unreachable: _, ...rest } = cur;
+          return rest;
+        }).catch(() => undefined);
+      }
+      return { ok: true, value };
+    } catch (err) {
+      if (err instanceof TargetError && !err.transient) throw err;
+      this.failures++;
+      const message = `${what}: ${(err as Error).message}`;
+      log.warn(message);
+      if (this.failures === 1) {
+        await updateState(this.dir, (cur) => ({ ...cur, remote_unreachable: { since: nowIso(), error: message.slice(0, 500) } })).catch(() => undefined);
+      }
+      return { ok: false };
+    }
+  }
+
+  backoffMs(): number {
+    return Math.min(MAX_BACKOFF_MS, this.pollMs * 2 ** Math.min(this.failures, 10));
+  }
+}
+
+/** Claims the job for this supervisor; a first claim records where the job is about to go. */
+async function claim(dir: string, target: RemoteTarget, spec: SubmitSpec): Promise<JobStateRecord> {
+  return updateState(dir, (cur) => {
+    if ((cur.supervisor_pid ?? process.pid) !== process.pid) return undefined;
+    const mine: JobStateRecord = { ...cur, supervisor_pid: process.pid, supervisor_start_time: processStartTime(process.pid), boot_id: bootId() };
+    return cur.remote !== undefined ? mine : { ...mine, remote: { ...target.prepare(spec), submitting: true } };
+  });
+}
+
+/**
+ * Hands the job to its executor — or, when an earlier supervisor died during the hand-over,
+ * finds out whether the job got there — and records its identity. Undefined: the job failed.
+ */
+async function handOver(dir: string, target: RemoteTarget, spec: SubmitSpec, prepared: RemoteIdentity, resumed: boolean, contact: Contact): Promise<RemoteIdentity | undefined> {
+  let identity: RemoteIdentity | undefined;
+  let failure: { code: string; message: string } | undefined;
+  try {
+    identity = resumed
+      ? await contact.retry('finding the job on its executor', () => target.recover(spec, prepared))
+      : await target.submit(spec, prepared);
+    if (identity === undefined) failure = { code: 'launch_failed', message: 'the supervisor stopped before the job reached its executor' };
+  } catch (err) {
+    const transient = !(err instanceof TargetError) || err.transient;
+    failure = { code: transient ? 'executor_unavailable' : 'launch_failed', message: (err as Error).message };
+  }
+  const state = await updateState(dir, (cur) => {
+    if (cur.supervisor_pid !== process.pid) return undefined;
+    if (failure !== undefined) return failed(cur, failure.code, failure.message);
+    return { ...cur, remote: identity as RemoteIdentity };
+  });
+  return failure === undefined && state.supervisor_pid === process.pid ? identity : undefined;
+}
+
+export async function superviseRemote(dir: string, meta: JobMeta, secrets: Secrets, notifier: Notifier): Promise<void> {
+  const def = meta.executor_def;
+  if (def === undefined) return;
+  const finishFailed = async (state: JobStateRecord) => {
+    if (state.state === 'failed') await notifier.finished({ dir, meta: readMeta(dir), state });
+  };
+  let env: Record<string, string>;
+  try {
+    env = buildJobEnv(dir, meta, secrets, def.env);
+  } catch (err) {
+    await finishFailed(await updateState(dir, (cur) => ((cur.supervisor_pid ?? process.pid) === process.pid ? failed(cur, 'launch_failed', (err as Error).message) : undefined)));
+    return;
+  }
+  const target = createTarget(def, dir, meta);
+  const spec: SubmitSpec = { dir, meta, env };
+  const contact = new Contact(dir, target.pollMs);
+  try {
+    const before = readState(dir).remote;
+    const claimed = await claim(dir, target, spec);
+    if (claimed.supervisor_pid !== process.pid || claimed.remote === undefined) return;
+    let identity: RemoteIdentity | undefined = claimed.remote;
+    if (identity.submitting === true) {
+      identity = await handOver(dir, target, spec, identity, before !== undefined, contact);
+      if (identity === undefined) return await finishFailed(readState(dir));
+    }
+    await follow(dir, meta, target, identity, notifier, contact);
+  } finally {
+    await target.close().catch(() => undefined);
+  }
+}
+
+/** Resolves sleep() early when something needs attention (a signal to send). */
+class Waker {
+  private wake: (() => void) | undefined;
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { this.wake = undefined; resolve(); }, ms);
+      this.wake = () => { clearTimeout(timer); this.wake = undefined; resolve(); };
+    });
+  }
+
+  poke(): void {
+    this.wake?.();
+  }
+}
+
+async function follow(dir: string, meta: JobMeta, target: RemoteTarget, id: RemoteIdentity, notifier: Notifier, contact: Contact): Promise<void> {
+  const files = jobFiles(dir);
+  const logs: LogSink = { size: (s) => fileSize(files[s]), append: (s, bytes) => appendLog(dir, s, bytes) };
+  const waker = new Waker();
+  let pendingSignal: NodeJS.Signals | undefined;
+  let signalSent = false;
+  let ended = false;
+  const queueSignal = (signal: NodeJS.Signals): boolean => {
+    if (ended) return false;
+    // A KILL already queued is not weakened by a later TERM.
+    if (pendingSignal !== 'SIGKILL') pendingSignal = signal;
+    waker.poke();
+    return true;
+  };
+  const proc = { pid: 0, exited: new Promise<never>(() => undefined), signalGroup: queueSignal };
+  const escalation = new Escalation(proc, meta.kill_after_ms);
+  const follower = new OutputFollower({ stdout: files.stdout, stderr: files.stderr }, (s, l, c) => notifier.outputMatched(s, l, c));
+  follower.setConfig(meta.notification.on_output_match);
+  const logLimit = new LogLimit({ stdout: files.stdout, stderr: files.stderr }, meta.max_log_bytes, () => {
+    queueSignal('SIGKILL');
+    void updateState(dir, (cur) => ({ ...cur, kill_reason: 'max_log_bytes' })).catch(() => undefined);
+  });
+  let lastKill: KillRequest | undefined;
+  const stopWatching = watchJob(dir, {
+    stateChanged: () => {
+      try {
+        const req = readState(dir).kill_request;
+        if (req !== undefined && req.requested_at !== lastKill?.requested_at) {
+          lastKill = req;
+          queueSignal(req.signal as NodeJS.Signals);
+          escalation.killRequested(req);
+        }
+      } catch {
+        // Mid-rename: the next tick sees it.
+      }
+    },
+    metaChanged: () => {
+      try {
+        follower.poll();
+        follower.setConfig(readMeta(dir).notification.on_output_match);
+        follower.poll();
+      } catch {
+        // Retried on the next tick.
+      }
+    },
+    tick: () => {
+      logLimit.check();
+      follower.poll();
+    },
+  });
+
+  let running = readState(dir).state === 'running';
+  const startTimeout = (startedAt: string) => {
+    if (meta.timeout_ms === undefined) return;
+    const elapsed = msBetween(startedAt, nowIso()) ?? 0;
+    escalation.startTimeout(Math.max(0, meta.timeout_ms - elapsed), () => updateState(dir, (cur) => ({ ...cur, timed_out: true })));
+  };
+  if (running) startTimeout(readState(dir).started_at ?? nowIso());
+
+  let phase: RemotePhase = { phase: 'pending' };
+  try {
+    for (;;) {
+      if (pendingSignal !== undefined) {
+        const signal = pendingSignal;
+        const sent = await contact.attempt(`sending ${signal}`, () => target.signal(id, signal));
+        if (sent.ok) {
+          signalSent = true;
+          if (pendingSignal === signal) pendingSignal = undefined;
+        }
+      }
+      const checked = await contact.attempt('checking the job', () => target.phase(id));
+      if (checked.ok) {
+        phase = checked.value;
+        if (phase.phase !== 'pending' && !running) {
+          running = true;
+          const startedAt = (phase.phase === 'running' ? phase.startedAt : undefined) ?? nowIso();
+          await updateState(dir, (cur) => (cur.state === 'queued' ? { ...cur, state: 'running', started_at: startedAt } : undefined));
+          startTimeout(startedAt);
+        }
+      }
+      const synced = await contact.attempt('copying output', () => target.sync(id, logs));
+      if (phase.phase === 'ended' && synced.ok) break;
+      await waker.sleep(checked.ok && synced.ok ? target.pollMs : contact.backoffMs());
+    }
+  } catch (err) {
+    // The executor says the job cannot be followed any more (not a passing network fault).
+    phase = { phase: 'ended', error: { code: 'executor_failed', message: (err as Error).message } };
+  }
+  ended = true;
+  escalation.leaderExited();
+  stopWatching();
+  try {
+    follower.setConfig(readMeta(dir).notification.on_output_match);
+  } catch {
+    // Keep the last known pattern.
+  }
+  follower.poll(true);
+  const end = phase as Extract<RemotePhase, { phase: 'ended' }>;
+  const facts: RemoteExitFacts = {
+    exit: remoteExit(end.code, end.signal, signalSent),
+    finishedAt: nowIso(),
+    timedOut: escalation.timedOut || end.timedOut === true,
+    killedForLogSize: logLimit.exceeded,
+    logTruncated: logLimit.truncate(),
+    diskFull: filesystemFull(dir) || reserveUsed(dir),
+    ...(end.error !== undefined ? { error: end.error } : {}),
+    ...(end.lostReason !== undefined ? { lostReason: end.lostReason } : {}),
+  };
+  const state = await recordOutcome(dir, facts, remoteTerminalState);
+  try {
+    await notifier.finished({ dir, meta: readMeta(dir), state });
+  } catch (err) {
+    log.warn(`job.finished delivery failed: ${(err as Error).message}`);
+  }
+  await notifier.drained();
+}
