@@ -212,7 +212,7 @@ async function follow(dir: string, meta: JobMeta, target: RemoteTarget, id: Remo
 
   let running = readState(dir).state === 'running';
   const startTimeout = (startedAt: string) => {
-    if (meta.timeout_ms === undefined) return;
+    if (meta.timeout_ms === undefined || target.enforcesTimeout === true) return;
     const elapsed = msBetween(startedAt, nowIso()) ?? 0;
     escalation.startTimeout(Math.max(0, meta.timeout_ms - elapsed), () => updateState(dir, (cur) => ({ ...cur, timed_out: true })));
   };
@@ -258,7 +258,7 @@ async function follow(dir: string, meta: JobMeta, target: RemoteTarget, id: Remo
   follower.poll(true);
   const end = phase as Extract<RemotePhase, { phase: 'ended' }>;
   const facts: RemoteExitFacts = {
-    exit: remoteExit(end.code, end.signal, signalSent),
+    exit: remoteExit(end.code, end.signal, signalSent || end.timedOut === true),
     finishedAt: nowIso(),
     timedOut: escalation.timedOut || end.timedOut === true,
     killedForLogSize: logLimit.exceeded,

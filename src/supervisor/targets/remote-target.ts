@@ -48,6 +48,8 @@ export interface LogSink {
 export interface RemoteTarget {
   /** How often the supervisor polls this kind of target. */
   readonly pollMs: number;
+  /** True when the executor enforces meta.timeout_ms itself (and reports timedOut). */
+  readonly enforcesTimeout?: boolean;
   /**
    * Hands the job to the executor and returns its identity. `prepared` was recorded in
    * state.json (with submitting:true) before this call, so that a supervisor dying here is found.

@@ -1,0 +1,114 @@
+// One bounded ssh round trip to an executor's host. Connections are multiplexed (one
+// ControlMaster per host/port/user, shared by every job and kept 30 s after last use), never
+// prompt (BatchMode), detect a dead link with keepalives, and accept a new host key once and
+// enforce it afterwards. Each call has a timeout; after a failed call the master is asked to
+// exit so that the next call connects afresh instead of queueing on a dead link.
+import { mkdirSync, statSync, readFileSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { nanoid } from 'nanoid';
+import type { SshExecutor } from '../../executors/types.js';
+import { TargetError } from './remote-target.js';
+
+export interface CallOptions {
+  input?: string;
+  timeoutMs: number;
+  /** Streams stdout to this callback instead of buffering it. */
+  onData?: (chunk: Buffer) => void;
+}
+
+export type SshCall = (remoteLine: string, options: CallOptions) => Promise<Buffer>;
+
+const expandHome = (path: string): string => (path === '~' ? homedir() : path.startsWith('~/') ? join(homedir(), path.slice(2)) : path);
+
+/** A private directory for control sockets (short: a socket path is limited to 107 bytes). */
+function controlDir(): string | undefined {
+  const dir = join(tmpdir(), `jobctl-ssh-${process.getuid?.() ?? 0}`);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = statSync(dir);
+    // Someone else's (or a shared) directory must not hold our sockets.
+    if (st.uid !== (process.getuid?.() ?? st.uid) || (st.mode & 0o077) !== 0) return undefined;
+    return dir;
+  } catch {
+    return undefined;
+  }
+}
+
+export function sshOptions(def: SshExecutor): string[] {
+  const opts = [
+    '-o', 'BatchMode=yes',
+    '-o', `ConnectTimeout=${def.connect_timeout ?? 10}`,
+    '-o', 'ServerAliveInterval=5',
+    '-o', 'ServerAliveCountMax=2',
+    '-o', 'StrictHostKeyChecking=accept-new',
+    '-o', 'LogLevel=ERROR',
+  ];
+  const control = controlDir();
+  if (control !== undefined) opts.push('-o', 'ControlMaster=auto', '-o', `ControlPath=${join(control, '%C')}`, '-o', 'ControlPersist=30');
+  if (def.known_hosts !== undefined) opts.push('-o', `UserKnownHostsFile=${expandHome(def.known_hosts)}`);
+  if (def.identity_file !== undefined) opts.push('-i', expandHome(def.identity_file), '-o', 'IdentitiesOnly=yes');
+  if (def.port !== undefined) opts.push('-p', String(def.port));
+  if (def.user !== undefined) opts.push('-l', def.user);
+  return opts;
+}
+
+/** Errors retrying cannot fix: wrong key, changed host key, unknown host. */
+const DEFINITE = /Permission denied|Host key verification failed|HOST IDENTIFICATION HAS CHANGED|Could not resolve hostname|No such file or directory|Bad configuration option|Too many authentication failures/i;
+
+export function sshCommand(def: SshExecutor, scratchDir: string): SshCall {
+  const base = sshOptions(def);
+  return async (remoteLine, options) => {
+    if (remoteLine.includes("'") || remoteLine.includes('\\')) throw new TargetError('internal: unsafe remote command line', false);
+    // stderr goes to a file: a ControlMaster started by this call inherits it and would hold a
+    // pipe open for as long as it lives.
+    const errFile = join(scratchDir, `.ssh-${nanoid(8)}.err`);
+    const chunks: Buffer[] = [];
+    try {
+      const child = execa('ssh', [...base, '--', def.host, `sh -c '${remoteLine}'`], {
+        input: options.input ?? '',
+        stdout: 'pipe',
+        stderr: { file: errFile },
+        encoding: 'buffer',
+        buffer: false,
+        timeout: options.timeoutMs,
+        forceKillAfterDelay: 1000,
+        reject: false,
+        cleanup: true,
+      });
+      child.stdout.on('data', (chunk: Buffer) => (options.onData ? options.onData(chunk) : chunks.push(chunk)));
+      const result = await child;
+      const stderr = readText(errFile);
+      if (result.timedOut) {
+        await dropMaster(base, def.host);
+        throw new TargetError(`ssh to ${def.host} timed out after ${options.timeoutMs}ms`, true);
+      }
+      if (result.exitCode === 255 || result.failed && result.exitCode === undefined) {
+        await dropMaster(base, def.host);
+        const message = stderr || result.shortMessage || 'ssh failed';
+        throw new TargetError(`ssh to ${def.host}: ${message}`, !DEFINITE.test(message));
+      }
+      if (result.exitCode !== 0) {
+        throw new TargetError(`remote step on ${def.host} exited ${result.exitCode}${stderr ? `: ${stderr}` : ''}`, false);
+      }
+      return Buffer.concat(chunks);
+    } finally {
+      rmSync(errFile, { force: true });
+    }
+  };
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim().slice(0, 1000);
+  } catch {
+    return '';
+  }
+}
+
+/** Asks a (possibly stuck) master connection to exit; the next call starts a new one. */
+async function dropMaster(base: string[], host: string): Promise<void> {
+  if (!base.includes('ControlMaster=auto')) return;
+  await execa('ssh', [...base, '-O', 'exit', '--', host], { stdio: 'ignore', timeout: 3000, reject: false });
+}
