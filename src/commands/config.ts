@@ -21,7 +21,9 @@ function effective(config: Config): Record<string, unknown> {
       webhook_attempts: config.notify.webhook_attempts,
     },
     gc: { older_than: formatDuration(config.gc.older_than_ms ?? DEFAULT_GC_OLDER_THAN_MS) },
-    defaults: { max_log_bytes: config.defaults.max_log_bytes ?? DEFAULT_MAX_LOG_BYTES },
+    defaults: { max_log_bytes: config.defaults.max_log_bytes ?? DEFAULT_MAX_LOG_BYTES, executor: config.defaults.executor },
+    // Executor env values may be credentials: shown by name only.
+    executors: Object.fromEntries(Object.entries(config.executors).map(([name, def]) => [name, { ...def, env: Object.fromEntries(Object.keys(def.env).map((k) => [k, '***'])) }])),
   };
 }
 

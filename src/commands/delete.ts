@@ -1,11 +1,12 @@
 // `delete ID` (rm, cleanup): remove one job that is not queued or running, and whose
-// supervisor has finished delivering its notifications.
+// supervisor has finished delivering its notifications — and what it left on its executor.
 import { JobError } from '../errors.js';
 import { deleteJob } from '../store/jobs.js';
 import { reconcile, liveness } from '../store/reconcile.js';
 import { isSameLiveProcess, jobGroupExists } from '../util/proc.js';
 import type { JobStateRecord } from '../store/types.js';
 import { loadJob } from './load-job.js';
+import { cleanupRemote } from '../executors/cleanup.js';
 import { idOptions, type CommandDef } from './types.js';
 
 /** Why a job may not be deleted now, or undefined. Shared with gc. */
@@ -31,7 +32,11 @@ export const deleteCommand: CommandDef = {
   options: { ...idOptions },
   async handler(args, ctx) {
     const job = await reconcile(loadJob(args, ctx));
+    const refused = deletionRefused(job.state);
+    if (refused !== undefined) throw refused;
+    // The remote side goes first: once the job directory is gone nothing records where it was.
+    const remote = await cleanupRemote(job);
     const { state, bytes } = await deleteJob(job.dir, deletionRefused);
-    return { job_id: job.meta.job_id, state: state.state, deleted: true, freed_bytes: bytes };
+    return { job_id: job.meta.job_id, state: state.state, deleted: true, freed_bytes: bytes, ...(remote !== undefined ? { remote_cleanup: remote } : {}) };
   },
 };

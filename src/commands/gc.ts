@@ -5,7 +5,8 @@ import { parseDuration, formatDuration } from '../util/duration.js';
 import { DEFAULT_GC_OLDER_THAN_MS } from '../config.js';
 import { scanJobs } from '../store/scan.js';
 import { reconcile } from '../store/reconcile.js';
-import { dirBytes, deleteJob, removeDeletionDebris } from '../store/jobs.js';
+import { dirBytes, deleteJob, readJob, removeDeletionDebris } from '../store/jobs.js';
+import { cleanupRemote, type CleanupResult } from '../executors/cleanup.js';
 import { isJobIdShape } from '../store/ids.js';
 import { JobError } from '../errors.js';
 import { deletionRefused } from './delete.js';
@@ -63,8 +64,10 @@ export const gcCommand: CommandDef = {
         return stamp > cutoff ? 'newer than the window' : undefined;
       };
       let reason = keep(job.state);
+      let remoteCleanup: CleanupResult | undefined;
       if (reason === undefined && !dryRun) {
         try {
+          if (job.meta.executor !== 'local') remoteCleanup = await cleanupRemote(readJob(job.dir));
           await deleteJob(job.dir, (state) => {
             const why = keep(state);
             return why === undefined ? undefined : new JobError('invalid_state', why);
@@ -81,7 +84,7 @@ export const gcCommand: CommandDef = {
       }
       freed += bytes;
       wouldDelete++;
-      rows.push({ ...row, action: dryRun ? 'would_delete' : 'deleted', reason: `finished more than ${formatDuration(olderThanMs)} ago`, bytes });
+      rows.push({ ...row, action: dryRun ? 'would_delete' : 'deleted', reason: `finished more than ${formatDuration(olderThanMs)} ago`, bytes, ...(remoteCleanup !== undefined ? { remote_cleanup: remoteCleanup } : {}) });
     }
     return {
       root: ctx.root,

@@ -1,4 +1,5 @@
-// `list`: jobs newest first, scoped to the current directory unless --cwd or --all.
+// `list`: jobs newest first, scoped to the current directory unless --cwd or --all; --state,
+// --tag and --executor filter.
 import { resolve } from 'node:path';
 import { usageError } from '../errors.js';
 import { optBool, optInt, optNonEmpty, stringList } from '../cli/args.js';
@@ -31,6 +32,7 @@ export const listCommand: CommandDef = {
     cwd: { type: 'string', describe: 'only jobs whose cwd is this directory (default: the current one)' },
     all: { type: 'boolean', describe: 'jobs of every directory' },
     limit: { type: 'string', describe: 'at most this many jobs (default 50)' },
+    executor: { type: 'string', describe: 'only jobs of this executor (repeatable: any of them)' },
   },
   async handler(args, ctx) {
     const states = stateFilter(stringList(args, 'state'));
@@ -40,10 +42,11 @@ export const listCommand: CommandDef = {
     if (all && cwdFlag !== undefined) throw usageError('--all and --cwd exclude each other');
     const cwd = all ? undefined : resolve(cwdFlag ?? process.cwd());
     const limit = optInt(args, 'limit', 0, 1_000_000) ?? DEFAULT_LIMIT;
+    const executors = stringList(args, 'executor');
 
     const { jobs, more } = await listJobs(ctx.root, {
       limit,
-      keep: (meta) => cwd === undefined || meta.cwd === cwd,
+      keep: (meta) => (cwd === undefined || meta.cwd === cwd) && (executors.length === 0 || executors.includes(meta.executor)),
       accept: async (candidate) => {
         if (!tagsMatch(candidate.meta.tags, tagFilters)) return undefined;
         const job = isTerminal(candidate.state.state) ? candidate : await reconcile(candidate);

@@ -57,8 +57,9 @@ class Contact {
         this.failures = 0;
         await updateState(this.dir, (cur) => {
           if (cur.remote_unreachable === undefined) return undefined;
-          const { remote_unreachable: _, ...rest } = cur;
-          return rest;
+          const next = { ...cur };
+          delete next.remote_unreachable;
+          return next;
         }).catch(() => undefined);
       }
       return { ok: true, value };
@@ -256,7 +257,7 @@ async function follow(dir: string, meta: JobMeta, target: RemoteTarget, id: Remo
     // Keep the last known pattern.
   }
   follower.poll(true);
-  const end = phase as Extract<RemotePhase, { phase: 'ended' }>;
+  const end = phase;
   const facts: RemoteExitFacts = {
     exit: remoteExit(end.code, end.signal, signalSent || end.timedOut === true),
     finishedAt: nowIso(),

@@ -1,0 +1,42 @@
+// `executors [--probe]`: the configured executors (local is always there); with --probe, each
+// is checked for real and reported `available`, with the reason when it is not.
+import { optBool } from '../cli/args.js';
+import type { ExecutorDef } from '../executors/types.js';
+import type { CommandDef } from './types.js';
+
+function describeExecutor(name: string, def: ExecutorDef, isDefault: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = { name, type: def.type, labels: def.labels, default: isDefault };
+  if (def.type === 'ssh') {
+    out['host'] = def.host;
+    if (def.port !== undefined) out['port'] = def.port;
+    if (def.user !== undefined) out['user'] = def.user;
+    if (def.workdir !== undefined) out['workdir'] = def.workdir;
+  } else if (def.type === 'container') {
+    out['runtime'] = def.runtime;
+    out['image'] = def.image;
+    if (def.workdir !== undefined) out['workdir'] = def.workdir;
+  } else if (def.type === 'slurm') {
+    if (def.partition !== undefined) out['partition'] = def.partition;
+    if (def.workdir !== undefined) out['workdir'] = def.workdir;
+  }
+  return out;
+}
+
+export const executorsCommand: CommandDef = {
+  command: 'executors',
+  describe: 'list the configured executors (--probe: check each for real)',
+  type: 'executors',
+  options: { probe: { type: 'boolean', describe: 'check that each executor answers' } },
+  async handler(args, ctx) {
+    const probe = optBool(args, 'probe');
+    const { config } = ctx.config();
+    const entries = Object.entries(config.executors);
+    const rows = entries.map(([name, def]) => describeExecutor(name, def, name === config.defaults.executor));
+    if (probe) {
+      const { probeExecutor } = await import('../executors/probe.js');
+      const results = await Promise.all(entries.map(([, def]) => probeExecutor(def)));
+      results.forEach((r, i) => Object.assign(rows[i] as Record<string, unknown>, r));
+    }
+    return { default: config.defaults.executor, executors: rows, probed: probe };
+  },
+};
