@@ -3,6 +3,7 @@
 // prompt (BatchMode), detect a dead link with keepalives, and accept a new host key once and
 // enforce it afterwards. Each call has a timeout; after a failed call the master is asked to
 // exit so that the next call connects afresh instead of queueing on a dead link.
+import { createHash } from 'node:crypto';
 import { mkdirSync, statSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,7 +47,10 @@ export function sshOptions(def: SshExecutor): string[] {
     '-o', 'LogLevel=ERROR',
   ];
   const control = controlDir();
-  if (control !== undefined) opts.push('-o', 'ControlMaster=auto', '-o', `ControlPath=${join(control, '%C')}`, '-o', 'ControlPersist=30');
+  // One master per destination and credentials: a job with another key must not ride on a
+  // connection authenticated with this one.
+  const credentials = createHash('sha256').update(JSON.stringify([def.identity_file ?? '', def.known_hosts ?? ''])).digest('hex').slice(0, 8);
+  if (control !== undefined) opts.push('-o', 'ControlMaster=auto', '-o', `ControlPath=${join(control, `${credentials}-%C`)}`, '-o', 'ControlPersist=30');
   if (def.known_hosts !== undefined) opts.push('-o', `UserKnownHostsFile=${expandHome(def.known_hosts)}`);
   if (def.identity_file !== undefined) opts.push('-i', expandHome(def.identity_file), '-o', 'IdentitiesOnly=yes');
   if (def.port !== undefined) opts.push('-p', String(def.port));
