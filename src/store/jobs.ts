@@ -237,6 +237,11 @@ export function appendLog(dir: string, stream: 'stdout' | 'stderr', bytes: Buffe
   }
 }
 
+/** Creates both (empty) logs if missing, so a remote job has them before any output arrives. */
+export function ensureLogs(dir: string): void {
+  for (const path of [jobFiles(dir).stdout, jobFiles(dir).stderr]) closeSync(openSync(path, 'a', 0o600));
+}
+
 /** Creates the job's spool directory (0700) for executor scratch files; returns its path. */
 export function ensureSpool(dir: string): string {
   const spool = jobFiles(dir).spool;

@@ -11,7 +11,7 @@
 //   written only after the executor reported the end and every byte reached the local logs.
 // - Failing to reach the executor never ends the job: contact is retried with backoff and
 //   state.remote_unreachable says since when it is out of reach.
-import { jobFiles, readMeta, readState, updateState, fileSize, appendLog, filesystemFull } from '../store/jobs.js';
+import { jobFiles, readMeta, readState, updateState, fileSize, appendLog, ensureLogs, filesystemFull } from '../store/jobs.js';
 import type { JobMeta, JobStateRecord, KillRequest, RemoteIdentity, Secrets } from '../store/types.js';
 import { bootId, processStartTime } from '../util/proc.js';
 import { nowIso, msBetween } from '../util/time.js';
@@ -126,6 +126,7 @@ export async function superviseRemote(dir: string, meta: JobMeta, secrets: Secre
     await finishFailed(await updateState(dir, (cur) => ((cur.supervisor_pid ?? process.pid) === process.pid ? failed(cur, 'launch_failed', (err as Error).message) : undefined)));
     return;
   }
+  ensureLogs(dir);
   const target = createTarget(def, dir, meta);
   const spec: SubmitSpec = { dir, meta, env };
   const contact = new Contact(dir, target.pollMs);
@@ -240,7 +241,8 @@ async function follow(dir: string, meta: JobMeta, target: RemoteTarget, id: Remo
           startTimeout(startedAt);
         }
       }
-      const synced = await contact.attempt('copying output', () => target.sync(id, logs));
+      // Without contact there is nothing to copy (and a no-op copy must not count as contact).
+      const synced = checked.ok ? await contact.attempt('copying output', () => target.sync(id, logs)) : checked;
       if (phase.phase === 'ended' && synced.ok) break;
       await waker.sleep(checked.ok && synced.ok ? target.pollMs : contact.backoffMs());
     }

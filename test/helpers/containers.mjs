@@ -7,9 +7,8 @@
 // a registry; podman also searches no registries for short names.
 import { closeSync, existsSync, mkdirSync, openSync, readSync, writeFileSync, copyFileSync, symlinkSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { need } from './infra.mjs';
 import {
-  check, endProcessesUsing, exec, forceCleanDirSync, isRoot, missingCommands, removeDir, startDaemon,
+  needInfra, check, endProcessesUsing, exec, forceCleanDirSync, isRoot, missingCommands, removeDir, startDaemon,
   stopper, tempDir, unmountUnder, waitFor, which,
 } from './netns.mjs';
 
@@ -79,13 +78,13 @@ async function probeLimits(cli, env, image) {
  * Starts a private dockerd for the test file (stopped by the file's `after` hook, or by stop()).
  * Returns
  *   { runtime: 'docker', cli: 'docker', env: { DOCKER_HOST, DOCKER_CONFIG }, image, limits: { memory, cpus }, dir, log(), stop() }
- * or undefined after need(t, 'docker', ...). Pass `env` to every docker command (and to jobctl).
+ * or undefined after needInfra(t, 'docker', ...). Pass `env` to every docker command (and to jobctl).
  * The daemon has no network bridge: run containers with `--network none`.
  */
 export async function startDocker(t) {
   const missing = missingCommands(['dockerd', 'docker', 'containerd', 'runc', 'tar']);
   const busybox = staticBusybox();
-  if (!need(t, 'docker', missing.length === 0 && busybox && isRoot(),
+  if (!needInfra(t, 'docker', missing.length === 0 && busybox && isRoot(),
     missing.length ? `not installed: ${missing.join(', ')}` : !busybox ? 'no statically linked /bin/busybox (busybox-static)' : 'not running as root')) return undefined;
 
   const dir = tempDir('jct-dk-');
@@ -139,7 +138,7 @@ export async function startDocker(t) {
     return { runtime: 'docker', cli: 'docker', env, image: TEST_IMAGE, limits, dir, log: () => daemon.logTail(20_000), stop };
   } catch (err) {
     await stop().catch(() => {});
-    if (!need(t, 'docker', false, `cannot start dockerd: ${err.message}`)) return undefined;
+    if (!needInfra(t, 'docker', false, `cannot start dockerd: ${err.message}`)) return undefined;
   }
 }
 
@@ -148,14 +147,14 @@ export async function startDocker(t) {
  * file. Returns
  *   { runtime: 'podman', cli: 'podman', env: { CONTAINERS_CONF, CONTAINERS_STORAGE_CONF, CONTAINERS_REGISTRIES_CONF, HTTP(S)_PROXY... },
  *     image, limits: { memory, cpus }, dir, stop() }
- * or undefined after need(t, 'podman', ...). Every podman command must run with `env` (jobctl
+ * or undefined after needInfra(t, 'podman', ...). Every podman command must run with `env` (jobctl
  * too): without it podman uses the machine's store. Run containers with `--network none`.
  */
 export async function startPodman(t) {
   const missing = missingCommands(['podman', 'conmon', 'tar']);
   const runtime = which('crun') ?? which('runc');
   const busybox = staticBusybox();
-  if (!need(t, 'podman', missing.length === 0 && runtime && busybox && isRoot(),
+  if (!needInfra(t, 'podman', missing.length === 0 && runtime && busybox && isRoot(),
     missing.length ? `not installed: ${missing.join(', ')}` : !runtime ? 'no OCI runtime (crun or runc)'
       : !busybox ? 'no statically linked /bin/busybox (busybox-static)' : 'not running as root')) return undefined;
 
@@ -228,6 +227,6 @@ export async function startPodman(t) {
     return { runtime: 'podman', cli: 'podman', env, image: TEST_IMAGE, limits, storageDriver: info.stdout.trim(), dir, stop };
   } catch (err) {
     await stop().catch(() => {});
-    if (!need(t, 'podman', false, `cannot set up podman: ${err.message}`)) return undefined;
+    if (!needInfra(t, 'podman', false, `cannot set up podman: ${err.message}`)) return undefined;
   }
 }

@@ -10,13 +10,22 @@
 // namespace address whose link is down can never fall through to the default route.
 import { after } from 'node:test';
 import { spawn, execFileSync } from 'node:child_process';
-import { accessSync, closeSync, constants, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import { need } from './infra.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // Shared plumbing
+
+/**
+ * need() from infra.mjs for any context the fixtures get: a test's context skips; a suite or
+ * hook context (no skip()) cannot, so there a missing fixture just returns false (the fixture
+ * returns undefined) unless JOBCTL_TEST_REQUIRE names it, which fails as usual.
+ */
+export function needInfra(t, name, available, missing) {
+  return need(typeof t?.skip === 'function' ? t : { skip() {} }, name, available, missing);
+}
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -286,7 +295,8 @@ export async function endProcessesUsing(dir, { grace = 5000, timeout = 5000 } = 
 
 /** Synchronous last resort for a fixture directory: SIGKILL its processes, detach its mounts, remove it. */
 export function forceCleanDirSync(dir) {
-  for (const pid of processesUsing(dir)) {
+  const owners = processesUsing(dir);
+  for (const pid of [...owners, ...owners.flatMap(descendantsOf)]) {
     try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
   }
   try {
@@ -379,7 +389,11 @@ export function onCleanup(label, fn) {
 /** Registers a synchronous last resort run on process exit if the file-level cleanup did not run. */
 export function onExitSync(fn) {
   exitCleanups.add(fn);
-  return () => exitCleanups.delete(fn);
+  armSignals(true);
+  return () => {
+    exitCleanups.delete(fn);
+    if (!exitCleanups.size) armSignals(false);
+  };
 }
 
 /** Makes an idempotent stop(): runs `fn` once, unregisters it from the cleanup stacks. */
@@ -420,14 +434,34 @@ after(async () => {
   if (errors.length) throw new Error(`fixture cleanup failed:\n${errors.join('\n')}`);
 });
 
-process.on('exit', () => {
+function lastResort() {
   for (const d of liveDaemons) {
     try { process.kill(d.pid, 'SIGKILL'); } catch { /* gone */ }
   }
   for (const fn of exitCleanups) {
     try { fn(); } catch { /* best effort */ }
   }
-});
+  exitCleanups.clear();
+}
+process.on('exit', lastResort);
+// A test process killed by a signal (the runner interrupted) gets no 'exit' event: clean up,
+// then die of the same signal. Installed only while something needs cleaning up.
+const signalHandlers = {};
+function armSignals(armed) {
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    if (armed && !signalHandlers[sig]) {
+      signalHandlers[sig] = () => {
+        lastResort();
+        armSignals(false);
+        process.kill(process.pid, sig);
+      };
+      process.on(sig, signalHandlers[sig]);
+    } else if (!armed && signalHandlers[sig]) {
+      process.removeListener(sig, signalHandlers[sig]);
+      delete signalHandlers[sig];
+    }
+  }
+}
 
 // --- mounts ---
 
@@ -451,6 +485,22 @@ export async function unmountUnder(dir) {
 
 export const CLAIMS = '/run/jobctl-test';
 
+/**
+ * The pid holding a claim: a number, or null while the claim is still being written. A claim
+ * whose pid never got written (its owner died in between) counts as stale after 10 s.
+ */
+function claimOwner(path) {
+  let text = '';
+  try { text = readFileSync(join(path, 'pid'), 'utf8'); } catch { /* not written yet */ }
+  const pid = parseInt(text, 10);
+  if (pid > 0) return pid;
+  try {
+    return Date.now() - statSync(path).mtimeMs > 10_000 ? 0 : null;
+  } catch {
+    return 0;
+  }
+}
+
 /** Atomically claims `name` for this process; false when a live process holds it. */
 export function claim(name) {
   mkdirSync(CLAIMS, { recursive: true });
@@ -462,9 +512,8 @@ export function claim(name) {
       return true;
     } catch (err) {
       if (err.code !== 'EEXIST') throw err;
-      let owner = NaN;
-      try { owner = Number(readFileSync(join(path, 'pid'), 'utf8')); } catch { /* being written */ }
-      if (Number.isNaN(owner) || isAlive(owner)) return false;
+      const owner = claimOwner(path);
+      if (owner === null || isAlive(owner)) return false;
       rmSync(path, { recursive: true, force: true });
     }
   }
@@ -480,9 +529,8 @@ export function liveClaims(prefix) {
   let names;
   try { names = readdirSync(CLAIMS); } catch { return []; }
   return names.filter((n) => n.startsWith(prefix)).filter((n) => {
-    let owner = NaN;
-    try { owner = Number(readFileSync(join(CLAIMS, n, 'pid'), 'utf8')); } catch { return true; }
-    if (isAlive(owner)) return true;
+    const owner = claimOwner(join(CLAIMS, n));
+    if (owner === null || isAlive(owner)) return true;
     rmSync(join(CLAIMS, n), { recursive: true, force: true });
     return false;
   });
@@ -505,14 +553,14 @@ async function ensureUnreachableRoute() {
 /**
  * Starts a network namespace host for the test file. Returns
  *   { ns, address, hostAddress, subnet, hostIf, cut(), heal(), exec(argv, opts), wrap(argv), probe(port, ms), stop() }
- * or undefined after need(t, 'netns', ...) when namespaces cannot be made here.
+ * or undefined after needInfra(t, 'netns', ...) when namespaces cannot be made here.
  * `address` is the namespace side (10.77.N.2), `hostAddress` the root side (10.77.N.1).
  * cut() downs eth0 inside the namespace; heal() ups it and waits until the namespace answers
  * again (every port in `services`, which startSshd fills, accepts connections).
  */
 export async function startNetnsHost(t) {
   const missing = missingCommands(['ip']);
-  if (!need(t, 'netns', missing.length === 0 && isRoot(), missing.length ? `not installed: ${missing.join(', ')}` : 'not running as root')) return undefined;
+  if (!needInfra(t, 'netns', missing.length === 0 && isRoot(), missing.length ? `not installed: ${missing.join(', ')}` : 'not running as root')) return undefined;
 
   const k = netnsCounter++;
   const ns = `jct-${process.pid}-${k}`;
@@ -527,6 +575,7 @@ export async function startNetnsHost(t) {
       try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
     }
     try { execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' }); } catch { /* gone */ }
+    if (n !== undefined) release(`subnet-${n}`);
   };
   const nsPidsSync = () => {
     if (!nsCreated) return [];
@@ -581,7 +630,7 @@ export async function startNetnsHost(t) {
     }
   } catch (err) {
     await stop().catch(() => {});
-    if (!need(t, 'netns', false, `cannot create a network namespace: ${err.message}`)) return undefined;
+    if (!needInfra(t, 'netns', false, `cannot create a network namespace: ${err.message}`)) return undefined;
   }
 
   const address = `10.77.${n}.2`;

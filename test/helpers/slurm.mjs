@@ -1,18 +1,31 @@
 // A real one-node Slurm cluster for end-to-end tests: a private munged (own socket), slurmctld
 // and slurmd on loopback with free ports, all state, spool and logs in a temp directory.
 //
-// What this Slurm (22.05, no accounting database) reports about finished jobs, as seen here:
-// - `scontrol show job -o ID` has JobState=... and ExitCode=code:signal until MinJobAge (300 s
-//   here) after the end; after that the job is unknown to it.
-// - `sacct` without -c prints "Slurm accounting storage is disabled" and exits 1.
-// - `sacct -c -j ID -X -n -P -o JobID,State,ExitCode` reads the job completion file and prints
-//   e.g. `1|COMPLETED|0:0`, `2|FAILED|3:0`, `9|TIMEOUT|0:0`, and keeps them after MinJobAge.
+// What this Slurm (22.05, no accounting database) reports, as observed with this fixture:
+// - `squeue -h -j ID -o %T` shows PENDING/RUNNING; once the job ended it prints nothing (exit 0)
+//   unless `-t all` is given (then COMPLETED, FAILED...).
+// - `scontrol show job -o ID` has JobState=... Reason=... ExitCode=code:signal until MinJobAge
+//   (300 s here) after the end; after that the job is unknown to it.
+// - `sacct -j ID ...` prints "Slurm accounting storage is disabled" and exits 1.
+// - `sacct -c -j ID -X -n -P -o JobID,State,ExitCode` reads the job completion file (JobCompLoc)
+//   and keeps answering after MinJobAge; it prints nothing while the job runs.
+//   job                                    scontrol JobState/Reason/ExitCode      sacct -c
+//   echo hi                                COMPLETED None 0:0                     ID|COMPLETED|0:0
+//   exit 3                                 FAILED NonZeroExitCode 3:0             ID|FAILED|3:0
+//   scancel (running)                      CANCELLED None 0:15                    ID|CANCELLED|0:0
+//   scancel (pending)                      CANCELLED Resources 0:0                ID|CANCELLED|0:0
+//   scancel --signal=TERM --batch, sh dies FAILED JobLaunchFailure 0:15           ID|FAILED|0:15
+//   same, script traps TERM and exits 7    FAILED NonZeroExitCode 7:0             ID|FAILED|7:0
+//   --time=1, ends at once                 COMPLETED None 0:0                     ID|COMPLETED|0:0
+//   --time=1, sleeps on (killed 60-90 s)   TIMEOUT TimeLimit 0:15                 ID|TIMEOUT|0:0
+//   `scancel --signal=TERM ID` without --batch/--full does not reach a batch script that has no
+//   steps: the job keeps RUNNING.
+// A batch job starts about 1 s after sbatch (2 s for the first one).
 import { chmodSync, chownSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, hostname, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { need } from './infra.mjs';
 import {
-  check, endProcessesUsing, exec, forceCleanDirSync, freePort, isRoot, missingCommands, removeDir,
+  needInfra, check, endProcessesUsing, exec, forceCleanDirSync, freePort, isRoot, missingCommands, removeDir,
   startDaemon, stopper, tempDir, waitFor, which,
 } from './netns.mjs';
 
@@ -44,13 +57,13 @@ async function ensureMungeKey(munge) {
  * Starts a one-node cluster for the test file (stopped by the file's `after` hook, or by stop()).
  * Returns
  *   { env: { SLURM_CONF }, partition: 'debug', node, confFile, jobCompLoc, dir, log(), stop() }
- * or undefined after need(t, 'slurm', ...). Run every Slurm command (and jobctl) with `env`.
+ * or undefined after needInfra(t, 'slurm', ...). Run every Slurm command (and jobctl) with `env`.
  * Jobs run as root on this machine; `dir` is a scratch directory tests may write job output to.
  */
 export async function startSlurm(t) {
   const missing = missingCommands(['slurmctld', 'slurmd', 'sbatch', 'sinfo', 'squeue', 'scontrol', 'scancel', 'sacct', 'munged', 'munge', 'setpriv']);
   const munge = await mungeUser();
-  if (!need(t, 'slurm', missing.length === 0 && munge && isRoot(),
+  if (!needInfra(t, 'slurm', missing.length === 0 && munge && isRoot(),
     missing.length ? `not installed: ${missing.join(', ')}` : !munge ? 'no munge user' : 'not running as root')) return undefined;
 
   const dir = tempDir('jct-sl-');
@@ -165,6 +178,6 @@ export async function startSlurm(t) {
     };
   } catch (err) {
     await stop().catch(() => {});
-    if (!need(t, 'slurm', false, `cannot start Slurm: ${err.message}`)) return undefined;
+    if (!needInfra(t, 'slurm', false, `cannot start Slurm: ${err.message}`)) return undefined;
   }
 }

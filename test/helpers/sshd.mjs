@@ -3,10 +3,9 @@
 // `jobctl-test` in with a client key made for this fixture.
 import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { need } from './infra.mjs';
 import {
-  check, claim, descendantsOf, exec, freePort, isAlive, isRoot, liveClaims, missingCommands, release,
-  removeDir, startDaemon, stopper, tempDir, terminate, waitFor,
+  needInfra, check, claim, descendantsOf, exec, freePort, isAlive, isRoot, liveClaims, missingCommands, processesUsing,
+  release, removeDir, startDaemon, stopper, tempDir, terminate, waitFor,
 } from './netns.mjs';
 
 export const TEST_USER = 'jobctl-test';
@@ -49,7 +48,7 @@ function processesOf(uid, envTest) {
  * Returns
  *   { host, port, user, destination, identityFile, knownHostsFile, sshConfigArgs, sshConfigFile,
  *     hostAlias, home, dir, netns, log(), stop() }
- * or undefined after need(t, 'ssh' | 'netns', ...) when it cannot be provided.
+ * or undefined after needInfra(t, 'ssh' | 'netns', ...) when it cannot be provided.
  * - knownHostsFile is empty: the client under test accepts the host key into it.
  * - sshConfigArgs: options for a plain `ssh ... ${destination} cmd` (key, port, known hosts,
  *   BatchMode, accept-new); sshConfigFile holds the same as `Host ${hostAlias}` for `ssh -F`.
@@ -60,9 +59,9 @@ export async function startSshd(t, opts = {}) {
   const { netns } = opts;
   const name = netns ? 'netns' : 'ssh';
   const missing = missingCommands(['sshd', 'ssh', 'ssh-keygen', 'useradd', 'usermod', 'getent']);
-  if (!need(t, 'ssh', missing.length === 0 && isRoot(), missing.length ? `not installed: ${missing.join(', ')}` : 'not running as root')) return undefined;
+  if (!needInfra(t, 'ssh', missing.length === 0 && isRoot(), missing.length ? `not installed: ${missing.join(', ')}` : 'not running as root')) return undefined;
   // startSshd(t, { netns: undefined }) means the namespace itself could not be made.
-  if ('netns' in opts && !netns && !need(t, 'netns', false, 'no network namespace host was given')) return undefined;
+  if ('netns' in opts && !netns && !needInfra(t, 'netns', false, 'no network namespace host was given')) return undefined;
 
   const k = sshdCounter++;
   const claimName = `sshd-user-${process.pid}-${k}`;
@@ -84,6 +83,9 @@ export async function startSshd(t, opts = {}) {
       const left = await terminate([...children, ...sessionsOf()], { timeout: 3000 });
       if (left.length) errors.push(`sshd sessions still running: ${left.join(' ')}`);
     }
+    // Clients still holding the fixture's key or known_hosts (a ControlMaster left running...).
+    const clients = await terminate(processesUsing(dir), { timeout: 3000 });
+    if (clients.length) errors.push(`ssh clients still running: ${clients.join(' ')}`);
     release(claimName);
     // The last fixture using the test user also ends whatever its remote jobs left behind.
     if (userUid !== undefined && liveClaims('sshd-user-').length === 0) {
@@ -199,7 +201,7 @@ export async function startSshd(t, opts = {}) {
       netns,
       /** The fixture's own client options (its known_hosts, not knownHostsFile). */
       ownArgs: ['-F', 'none', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-o', 'StrictHostKeyChecking=accept-new',
-        '-o', `UserKnownHostsFile=${ownKnownHosts}`, '-o', 'ConnectTimeout=5', '-i', identityFile, '-p', String(port)],
+        '-o', `UserKnownHostsFile=${ownKnownHosts}`, '-i', identityFile, '-p', String(port)],
       log: () => daemon.logTail(20_000),
       stop,
     };
@@ -212,7 +214,7 @@ export async function startSshd(t, opts = {}) {
     return fixture;
   } catch (err) {
     await stop().catch(() => {});
-    if (!need(t, name, false, `cannot start sshd: ${err.message}`)) return undefined;
+    if (!needInfra(t, name, false, `cannot start sshd: ${err.message}`)) return undefined;
   }
 }
 
@@ -221,7 +223,7 @@ export async function startSshd(t, opts = {}) {
  * returns its stdout; throws with stderr when it fails.
  */
 export async function sshRun(fixture, remoteCommand, { timeout = 30_000, input } = {}) {
-  const r = await exec('ssh', [...fixture.ownArgs, fixture.destination, remoteCommand], { timeout, input });
+  const r = await exec('ssh', [...fixture.ownArgs, '-o', 'ConnectTimeout=5', fixture.destination, remoteCommand], { timeout, input });
   if (r.code !== 0) throw new Error(`ssh ${fixture.destination} ${JSON.stringify(remoteCommand)}: exit ${r.code ?? r.signal}: ${r.stderr.trim()}`);
   return r.stdout;
 }
