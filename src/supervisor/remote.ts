@@ -108,7 +108,8 @@ async function handOver(dir: string, target: RemoteTarget, spec: SubmitSpec, pre
   const state = await updateState(dir, (cur) => {
     if (cur.supervisor_pid !== process.pid) return undefined;
     if (failure !== undefined) return failed(cur, failure.code, failure.message);
-    return { ...cur, remote: identity as RemoteIdentity };
+    const started = target.startsOnSubmit === true && cur.state === 'queued' ? { state: 'running' as const, started_at: nowIso() } : {};
+    return { ...cur, remote: identity as RemoteIdentity, ...started };
   });
   return failure === undefined && state.supervisor_pid === process.pid ? identity : undefined;
 }

@@ -48,6 +48,8 @@ export interface LogSink {
 export interface RemoteTarget {
   /** How often the supervisor polls this kind of target. */
   readonly pollMs: number;
+  /** True when a successful submit means the job's process runs (no pending phase). */
+  readonly startsOnSubmit?: boolean;
   /** True when the executor enforces meta.timeout_ms itself (and reports timedOut). */
   readonly enforcesTimeout?: boolean;
   /**

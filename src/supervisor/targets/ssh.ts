@@ -52,6 +52,7 @@ const signalName = (n: number): string => SIGNALS[n] ?? `SIG${n}`;
 export class SshTarget implements RemoteTarget {
   readonly pollMs = 500;
   readonly enforcesTimeout = true;
+  readonly startsOnSubmit = true;
   private readonly call: SshCall;
   private sizes: Record<StreamName, number> = { stdout: 0, stderr: 0 };
 
