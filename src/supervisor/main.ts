@@ -9,7 +9,7 @@
 // - The job writes to its logs through inherited descriptors: the supervisor never sits in the
 //   data path.
 import { statSync, closeSync } from 'node:fs';
-import { jobDir, jobFiles, readMeta, readSecrets, readState, updateState, openLogForAppend, fileSize, filesystemFull } from '../store/jobs.js';
+import { jobDir, jobFiles, readMeta, readSecrets, readState, updateState, openLogForAppend, filesystemFull } from '../store/jobs.js';
 import { secretValues, type JobMeta, type JobStateRecord, type Secrets } from '../store/types.js';
 import { bootId, processStartTime } from '../util/proc.js';
 import { nowIso } from '../util/time.js';
@@ -24,8 +24,8 @@ import { OutputFollower } from './output-follower.js';
 import { notifierFor, type Notifier } from './notifier.js';
 import { Escalation } from './escalation.js';
 import { LogLimit } from './log-limit.js';
-import { safeInterval } from '../util/timers.js';
 import { watchJob } from './job-watch.js';
+import { startHeartbeat } from './heartbeat.js';
 import { allocateReserve, releaseReserve, reserveUsed } from '../store/reserve.js';
 
 function failure(current: JobStateRecord, message: string): JobStateRecord {
@@ -134,14 +134,7 @@ async function followUntilExit(dir: string, meta: JobMeta, proc: RunningProcess,
       follower.poll();
     },
   });
-  const heartbeat = meta.progress_every_ms
-    ? setInterval(() => {
-        void updateState(dir, (cur) => ({
-          ...cur,
-          progress: { stdout_bytes: fileSize(files.stdout), stderr_bytes: fileSize(files.stderr), at: nowIso() },
-        })).catch(() => undefined);
-      }, safeInterval(Math.max(100, meta.progress_every_ms)))
-    : undefined;
+  const stopHeartbeat = startHeartbeat(dir, meta);
   if (meta.timeout_ms !== undefined) {
     escalation.startTimeout(meta.timeout_ms, () => updateState(dir, (cur) => ({ ...cur, timed_out: true })));
   }
@@ -151,7 +144,7 @@ async function followUntilExit(dir: string, meta: JobMeta, proc: RunningProcess,
   const exit: Exit = await proc.exited;
   escalation.leaderExited();
   stopWatching();
-  if (heartbeat) clearInterval(heartbeat);
+  stopHeartbeat();
   try {
     follower.setConfig(readMeta(dir).notification.on_output_match);
   } catch {

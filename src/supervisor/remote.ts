@@ -24,60 +24,14 @@ import type { Notifier } from './notifier.js';
 import { Escalation } from './escalation.js';
 import { LogLimit } from './log-limit.js';
 import { watchJob } from './job-watch.js';
+import { startHeartbeat } from './heartbeat.js';
 import { reserveUsed } from '../store/reserve.js';
 import { TargetError, type LogSink, type RemotePhase, type RemoteTarget, type SubmitSpec } from './targets/remote-target.js';
 import { createTarget } from './targets/create.js';
-
-const MAX_BACKOFF_MS = 30_000;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { Contact, Waker } from './remote-contact.js';
 
 function failed(cur: JobStateRecord, code: string, message: string): JobStateRecord {
   return { ...cur, state: 'failed', error: { code, message }, finished_at: nowIso() };
-}
-
-/** Calls `step` until it succeeds, recording the executor as unreachable meanwhile. */
-class Contact {
-  private failures = 0;
-
-  constructor(private readonly dir: string, private readonly pollMs: number) {}
-
-  async retry<T>(what: string, step: () => Promise<T>): Promise<T> {
-    for (;;) {
-      const result = await this.attempt(what, step);
-      if (result.ok) return result.value;
-      await sleep(this.backoffMs());
-    }
-  }
-
-  async attempt<T>(what: string, step: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false }> {
-    try {
-      const value = await step();
-      if (this.failures > 0) {
-        this.failures = 0;
-        await updateState(this.dir, (cur) => {
-          if (cur.remote_unreachable === undefined) return undefined;
-          const next = { ...cur };
-          delete next.remote_unreachable;
-          return next;
-        }).catch(() => undefined);
-      }
-      return { ok: true, value };
-    } catch (err) {
-      if (err instanceof TargetError && !err.transient) throw err;
-      this.failures++;
-      const message = `${what}: ${(err as Error).message}`;
-      log.warn(message);
-      if (this.failures === 1) {
-        await updateState(this.dir, (cur) => ({ ...cur, remote_unreachable: { since: nowIso(), error: message.slice(0, 500) } })).catch(() => undefined);
-      }
-      return { ok: false };
-    }
-  }
-
-  backoffMs(): number {
-    return Math.min(MAX_BACKOFF_MS, this.pollMs * 2 ** Math.min(this.failures, 10));
-  }
 }
 
 /** Claims the job for this supervisor; a first claim records where the job is about to go. */
@@ -146,22 +100,6 @@ export async function superviseRemote(dir: string, meta: JobMeta, secrets: Secre
   }
 }
 
-/** Resolves sleep() early when something needs attention (a signal to send). */
-class Waker {
-  private wake: (() => void) | undefined;
-
-  sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => { this.wake = undefined; resolve(); }, ms);
-      this.wake = () => { clearTimeout(timer); this.wake = undefined; resolve(); };
-    });
-  }
-
-  poke(): void {
-    this.wake?.();
-  }
-}
-
 async function follow(dir: string, meta: JobMeta, target: RemoteTarget, id: RemoteIdentity, notifier: Notifier, contact: Contact): Promise<void> {
   const files = jobFiles(dir);
   const logs: LogSink = { size: (s) => fileSize(files[s]), append: (s, bytes) => appendLog(dir, s, bytes) };
@@ -213,6 +151,7 @@ async function follow(dir: string, meta: JobMeta, target: RemoteTarget, id: Remo
     },
   });
 
+  const stopHeartbeat = startHeartbeat(dir, meta);
   let running = readState(dir).state === 'running';
   const startTimeout = (startedAt: string) => {
     if (meta.timeout_ms === undefined || target.enforcesTimeout === true) return;
@@ -254,6 +193,7 @@ async function follow(dir: string, meta: JobMeta, target: RemoteTarget, id: Remo
   ended = true;
   escalation.leaderExited();
   stopWatching();
+  stopHeartbeat();
   try {
     follower.setConfig(readMeta(dir).notification.on_output_match);
   } catch {

@@ -1,0 +1,71 @@
+// Keeping in touch with a remote executor: bounded steps retried with backoff while it cannot
+// be reached (recorded in state.remote_unreachable, cleared on the next contact), and a sleep
+// that a pending signal cuts short.
+import { updateState } from '../store/jobs.js';
+import { nowIso } from '../util/time.js';
+import { log } from '../log.js';
+import { TargetError } from './targets/remote-target.js';
+
+const MAX_BACKOFF_MS = 30_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Calls `step` until it succeeds, recording the executor as unreachable meanwhile. */
+export class Contact {
+  private failures = 0;
+
+  constructor(private readonly dir: string, private readonly pollMs: number) {}
+
+  async retry<T>(what: string, step: () => Promise<T>): Promise<T> {
+    for (;;) {
+      const result = await this.attempt(what, step);
+      if (result.ok) return result.value;
+      await sleep(this.backoffMs());
+    }
+  }
+
+  async attempt<T>(what: string, step: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false }> {
+    try {
+      const value = await step();
+      if (this.failures > 0) {
+        this.failures = 0;
+        await updateState(this.dir, (cur) => {
+          if (cur.remote_unreachable === undefined) return undefined;
+          const next = { ...cur };
+          delete next.remote_unreachable;
+          return next;
+        }).catch(() => undefined);
+      }
+      return { ok: true, value };
+    } catch (err) {
+      if (err instanceof TargetError && !err.transient) throw err;
+      this.failures++;
+      const message = `${what}: ${(err as Error).message}`;
+      log.warn(message);
+      if (this.failures === 1) {
+        await updateState(this.dir, (cur) => ({ ...cur, remote_unreachable: { since: nowIso(), error: message.slice(0, 500) } })).catch(() => undefined);
+      }
+      return { ok: false };
+    }
+  }
+
+  backoffMs(): number {
+    return Math.min(MAX_BACKOFF_MS, this.pollMs * 2 ** Math.min(this.failures, 10));
+  }
+}
+
+/** Resolves sleep() early when something needs attention (a signal to send). */
+export class Waker {
+  private wake: (() => void) | undefined;
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { this.wake = undefined; resolve(); }, ms);
+      this.wake = () => { clearTimeout(timer); this.wake = undefined; resolve(); };
+    });
+  }
+
+  poke(): void {
+    this.wake?.();
+  }
+}
