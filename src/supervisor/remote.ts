@@ -174,7 +174,8 @@ async function follow(dir: string, meta: JobMeta, target: RemoteTarget, id: Remo
       const checked = await contact.attempt('checking the job', () => target.phase(id));
       if (checked.ok) {
         phase = checked.value;
-        if (phase.phase !== 'pending' && !running) {
+        const ranAtAll = phase.phase === 'running' || (phase.phase === 'ended' && phase.neverStarted !== true);
+        if (ranAtAll && !running) {
           running = true;
           const startedAt = (phase.phase === 'running' ? phase.startedAt : undefined) ?? nowIso();
           await updateState(dir, (cur) => (cur.state === 'queued' ? { ...cur, state: 'running', started_at: startedAt } : undefined));

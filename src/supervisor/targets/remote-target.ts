@@ -37,6 +37,8 @@ export type RemotePhase =
       error?: JobErrorInfo;
       /** Set when nobody observed how it ended: the job becomes `lost` with this reason. */
       lostReason?: string;
+      /** The job ended without ever running (cancelled while pending): no started_at. */
+      neverStarted?: boolean;
     };
 
 export interface LogSink {

@@ -4,7 +4,8 @@
 //   script and Slurm's output files live in its spool directory (0700), and output comes home by
 //   reading those files from the local logs' sizes on — no byte twice, none skipped.
 // - The job's command is only in the batch script (each word single-quoted); its environment
-//   reaches sbatch only as sbatch's own environment (--export=ALL), never on a command line.
+//   (with PATH, HOME and the like from here, which sbatch needs) reaches the job only as
+//   sbatch's own environment (--export=ALL), never on a command line.
 // - The job is submitted as jobctl-<job id>, so a supervisor that died mid-submit finds it.
 // - Every Slurm command is one bounded step (STEP_TIMEOUT_MS). An unreachable slurmctld is a
 //   transient TargetError; a refusal (unknown partition, bad option) a final one.
@@ -106,14 +107,19 @@ export class SlurmTarget implements RemoteTarget {
       return { phase: 'running', ...(row.startedAt !== undefined ? { startedAt: row.startedAt } : {}) };
     }
     const final = await this.finalRecord(jobId);
-    if (final !== undefined && isEndedState(final.state)) return endedPhase(jobId, final, sentSignal(this.spool));
+    if (final !== undefined && isEndedState(final.state)) return this.ended(endedPhase(jobId, final, sentSignal(this.spool)), final.state);
     // squeue saw it end but its exit status has not reached any record (yet).
-    if (row !== undefined) return endedPhase(jobId, { state: row.state }, sentSignal(this.spool));
+    if (row !== undefined) return this.ended(endedPhase(jobId, { state: row.state }, sentSignal(this.spool)), row.state);
     // Out of the queue with no record of its end: records may lag behind, but not for ever.
     const patience = final === undefined ? UNKNOWN_POLLS : STALE_POLLS;
     if (++this.unknownPolls < patience) return { phase: this.lastSeen };
     const why = final === undefined ? 'no accounting or job completion record of how it ended' : `its record still says ${final.state}`;
     return { phase: 'ended', lostReason: `Slurm no longer knows job ${jobId}: it left the queue, and ${why}` };
+  }
+
+  /** A job cancelled while it was only ever seen pending never ran: it gets no started_at. */
+  private ended(phase: Extract<RemotePhase, { phase: 'ended' }>, state: string): RemotePhase {
+    return this.lastSeen === 'pending' && state.startsWith('CANCELLED') ? { ...phase, neverStarted: true } : phase;
   }
 
   /**
