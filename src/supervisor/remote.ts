@@ -177,7 +177,7 @@ async function follow(dir: string, meta: JobMeta, target: RemoteTarget, id: Remo
         const ranAtAll = phase.phase === 'running' || (phase.phase === 'ended' && phase.neverStarted !== true);
         if (ranAtAll && !running) {
           running = true;
-          const startedAt = (phase.phase === 'running' ? phase.startedAt : undefined) ?? nowIso();
+          const startedAt = (phase.phase === 'pending' ? undefined : phase.startedAt) ?? nowIso();
           await updateState(dir, (cur) => (cur.state === 'queued' ? { ...cur, state: 'running', started_at: startedAt } : undefined));
           startTimeout(startedAt);
         }

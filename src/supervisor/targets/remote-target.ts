@@ -37,6 +37,8 @@ export type RemotePhase =
       error?: JobErrorInfo;
       /** Set when nobody observed how it ended: the job becomes `lost` with this reason. */
       lostReason?: string;
+      /** When it started, if the executor knows (a job that ran between two polls). */
+      startedAt?: string;
       /** The job ended without ever running (cancelled while pending): no started_at. */
       neverStarted?: boolean;
     };

@@ -107,9 +107,9 @@ export class SlurmTarget implements RemoteTarget {
       return { phase: 'running', ...(row.startedAt !== undefined ? { startedAt: row.startedAt } : {}) };
     }
     const final = await this.finalRecord(jobId);
-    if (final !== undefined && isEndedState(final.state)) return this.ended(endedPhase(jobId, final, sentSignal(this.spool)), final.state);
+    if (final !== undefined && isEndedState(final.state)) return this.ended(endedPhase(jobId, final, sentSignal(this.spool)), final.state, row?.startedAt);
     // squeue saw it end but its exit status has not reached any record (yet).
-    if (row !== undefined) return this.ended(endedPhase(jobId, { state: row.state }, sentSignal(this.spool)), row.state);
+    if (row !== undefined) return this.ended(endedPhase(jobId, { state: row.state }, sentSignal(this.spool)), row.state, row.startedAt);
     // Out of the queue with no record of its end: records may lag behind, but not for ever.
     const patience = final === undefined ? UNKNOWN_POLLS : STALE_POLLS;
     if (++this.unknownPolls < patience) return { phase: this.lastSeen };
@@ -117,9 +117,13 @@ export class SlurmTarget implements RemoteTarget {
     return { phase: 'ended', lostReason: `Slurm no longer knows job ${jobId}: it left the queue, and ${why}` };
   }
 
-  /** A job cancelled while it was only ever seen pending never ran: it gets no started_at. */
-  private ended(phase: Extract<RemotePhase, { phase: 'ended' }>, state: string): RemotePhase {
-    return this.lastSeen === 'pending' && state.startsWith('CANCELLED') ? { ...phase, neverStarted: true } : phase;
+  /**
+   * A job cancelled while it was only ever seen pending never ran: it gets no started_at. One
+   * that ran between two polls gets squeue's start time.
+   */
+  private ended(phase: Extract<RemotePhase, { phase: 'ended' }>, state: string, startedAt: string | undefined): RemotePhase {
+    if (this.lastSeen === 'pending' && state.startsWith('CANCELLED')) return { ...phase, neverStarted: true };
+    return startedAt !== undefined ? { ...phase, startedAt } : phase;
   }
 
   /**
