@@ -193,5 +193,10 @@ export function buildDefinition(args: Args, ctx: Context): { meta: JobMeta; secr
     tail_lines: tailFlags(args).tailLines ?? DEFAULT_TAIL_LINES,
     max_bytes: tailFlags(args).maxBytes ?? DEFAULT_MAX_BYTES,
   };
+  // A local job inherits jobctl's environment, so an inherited masked value only needs to be
+  // known (for redaction); a remote job inherits nothing, so it must be sent.
+  if (remote && Object.keys(secrets.known).length > 0) {
+    return { meta, secrets: { env: { ...secrets.known, ...secrets.env }, known: {} } };
+  }
   return { meta, secrets };
 }

@@ -63,6 +63,13 @@ class Reader {
   }
 }
 
+/** A working directory on the executor: absolute, or under the remote home (~/...). */
+function remoteWorkdir(r: Reader): string | undefined {
+  const workdir = r.string('workdir');
+  if (workdir !== undefined && !workdir.startsWith('/') && workdir !== '~' && !workdir.startsWith('~/')) r.fail('workdir', 'must be absolute or start with ~/');
+  return workdir;
+}
+
 function sshExecutor(r: Reader): SshExecutor {
   r.only(['type', 'host', 'port', 'user', 'identity_file', 'known_hosts', 'workdir', 'connect_timeout', 'labels', 'env']);
   const host = r.string('host', true);
@@ -77,8 +84,10 @@ function sshExecutor(r: Reader): SshExecutor {
   const identity = r.string('identity_file');
   if (identity !== undefined) def.identity_file = identity;
   const knownHosts = r.string('known_hosts');
+  // ssh reads UserKnownHostsFile as a list separated by spaces.
+  if (knownHosts !== undefined && /\s/.test(knownHosts)) r.fail('known_hosts', 'must be a path without spaces');
   if (knownHosts !== undefined) def.known_hosts = knownHosts;
-  const workdir = r.string('workdir');
+  const workdir = remoteWorkdir(r);
   if (workdir !== undefined) def.workdir = workdir;
   const connectTimeout = r.integer('connect_timeout', 1, 300);
   if (connectTimeout !== undefined) def.connect_timeout = connectTimeout;
@@ -94,6 +103,7 @@ function containerExecutor(r: Reader): ContainerExecutor {
   const def: ContainerExecutor = { type: 'container', runtime, image, volumes: r.strings('volumes'), labels: r.strings('labels', LABEL), env: r.env() };
   for (const v of def.volumes) if (v.startsWith('-')) r.fail('volumes', `${JSON.stringify(v)} is not a volume (SRC:DST[:OPTS])`);
   const workdir = r.string('workdir');
+  if (workdir !== undefined && !workdir.startsWith('/')) r.fail('workdir', 'must be an absolute path in the container');
   if (workdir !== undefined) def.workdir = workdir;
   const network = r.string('network');
   if (network !== undefined) {
@@ -113,6 +123,7 @@ function slurmExecutor(r: Reader): SlurmExecutor {
     def.partition = partition;
   }
   const workdir = r.string('workdir');
+  if (workdir !== undefined && !workdir.startsWith('/')) r.fail('workdir', 'must be an absolute path');
   if (workdir !== undefined) def.workdir = workdir;
   return def;
 }

@@ -58,6 +58,15 @@ async function handOver(dir: string, target: RemoteTarget, spec: SubmitSpec, pre
   } catch (err) {
     const transient = !(err instanceof TargetError) || err.transient;
     failure = { code: transient ? 'executor_unavailable' : 'launch_failed', message: (err as Error).message };
+    // A hand-over cut short (a timeout, a dropped link) may still have started the job: ask
+    // the executor a few times before declaring it failed, so that nothing runs unfollowed.
+    if (transient && !resumed) {
+      const found = await confirmAbsent(target, spec, prepared);
+      if (found !== undefined) {
+        identity = found;
+        failure = undefined;
+      }
+    }
   }
   const state = await updateState(dir, (cur) => {
     if (cur.supervisor_pid !== process.pid) return undefined;
@@ -68,25 +77,44 @@ async function handOver(dir: string, target: RemoteTarget, spec: SubmitSpec, pre
   return failure === undefined && state.supervisor_pid === process.pid ? identity : undefined;
 }
 
+const CONFIRM_DELAYS_MS = [500, 1500, 4000];
+
+/** The identity of a job found on its executor after a failed submit, else undefined. */
+async function confirmAbsent(target: RemoteTarget, spec: SubmitSpec, prepared: RemoteIdentity): Promise<RemoteIdentity | undefined> {
+  for (const delay of CONFIRM_DELAYS_MS) {
+    await new Promise((r) => setTimeout(r, delay));
+    try {
+      return await target.recover(spec, prepared);
+    } catch {
+      // Still out of reach: ask again.
+    }
+  }
+  return undefined;
+}
+
 export async function superviseRemote(dir: string, meta: JobMeta, secrets: Secrets, notifier: Notifier): Promise<void> {
   const def = meta.executor_def;
   if (def === undefined) return;
   const finishFailed = async (state: JobStateRecord) => {
     if (state.state === 'failed') await notifier.finished({ dir, meta: readMeta(dir), state });
   };
-  let env: Record<string, string>;
-  try {
-    env = buildJobEnv(dir, meta, secrets, def.env);
-  } catch (err) {
-    await finishFailed(await updateState(dir, (cur) => ((cur.supervisor_pid ?? process.pid) === process.pid ? failed(cur, 'launch_failed', (err as Error).message) : undefined)));
-    return;
+  const before = readState(dir).remote;
+  // The environment is built once, for the hand-over; a re-attached supervisor never needs it
+  // (and the env file may be gone by then).
+  let env: Record<string, string> = {};
+  if (before === undefined) {
+    try {
+      env = buildJobEnv(dir, meta, secrets, def.env);
+    } catch (err) {
+      await finishFailed(await updateState(dir, (cur) => ((cur.supervisor_pid ?? process.pid) === process.pid ? failed(cur, 'launch_failed', (err as Error).message) : undefined)));
+      return;
+    }
   }
   ensureLogs(dir);
   const target = createTarget(def, dir, meta);
   const spec: SubmitSpec = { dir, meta, env };
   const contact = new Contact(dir, target.pollMs);
   try {
-    const before = readState(dir).remote;
     const claimed = await claim(dir, target, spec);
     if (claimed.supervisor_pid !== process.pid || claimed.remote === undefined) return;
     let identity: RemoteIdentity | undefined = claimed.remote;
@@ -202,6 +230,9 @@ async function follow(dir: string, meta: JobMeta, target: RemoteTarget, id: Remo
   }
   follower.poll(true);
   const end = phase;
+  // A signal sent by an earlier supervisor of this job counts too (recorded in state.json).
+  const recorded = readState(dir);
+  signalSent ||= recorded.kill_request !== undefined || recorded.timed_out === true || recorded.kill_reason !== undefined;
   const facts: RemoteExitFacts = {
     exit: remoteExit(end.code, end.signal, signalSent || end.timedOut === true),
     finishedAt: nowIso(),

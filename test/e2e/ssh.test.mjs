@@ -85,6 +85,36 @@ test('ssh: the command travels as a file; masked values never appear in any comm
   assert.ok(!readFileSync(join(s.root, json.job_id, 'meta.json'), 'utf8').includes(secret));
 });
 
+test('ssh: the job environment cannot break the wrapper; inherited masked values are sent', async (t) => {
+  const s = setup(t);
+  if (!s) return;
+  // Variables the wrapper itself uses, and a PATH without the tools it needs.
+  const { json } = await s.run(['run', '--executor', 'crib', '--env', 'd=/tmp', '--env', 'rc=0', '--env', 'PATH=/nonexistent', '--env', 'TOKEN', '--mask', 'TOKEN', '--wait', '--',
+    '/bin/sh', '-c', 'echo "d=$d len=${#TOKEN}"; exit 3'], { env: { TOKEN: 'inherited-secret' } });
+  assert.equal(json.state, 'exited', JSON.stringify(json));
+  assert.equal(json.exit_code, 3);
+  assert.equal(readFileSync(json.stdout_log_path, 'utf8'), 'd=/tmp len=16\n');
+  assert.ok(!JSON.stringify(json).includes('inherited-secret'));
+});
+
+test('ssh: a re-attached supervisor does not need the env file any more', async (t) => {
+  const s = setup(t);
+  if (!s) return;
+  const envFile = join(s.base, 'job.env');
+  writeFileSync(envFile, 'GREETING=hello\n');
+  const { json } = await s.run(['run', '--executor', 'crib', '--env-file', envFile, '--snapshot-after', '0', '--', 'sh', '-c', 'sleep 1; echo "$GREETING"']);
+  const running = await waitFor(async () => {
+    const st = (await s.run(['status', json.job_id])).json;
+    return st.state === 'running' && st.supervisor_pid ? st : undefined;
+  }, { what: 'the job to run' });
+  writeFileSync(envFile, ''); // changed after the start: must not matter
+  process.kill(running.supervisor_pid, 'SIGKILL');
+  await waitFor(() => !processAlive(running.supervisor_pid), { what: 'the supervisor to die' });
+  const done = (await s.run(['wait', json.job_id, '--timeout', '60s'])).json;
+  assert.equal(done.state, 'exited', JSON.stringify(done));
+  assert.equal(readFileSync(done.stdout_log_path, 'utf8'), 'hello\n');
+});
+
 test('ssh: run returns at once while the remote job runs; kill signals its process group', async (t) => {
   const s = setup(t);
   if (!s) return;

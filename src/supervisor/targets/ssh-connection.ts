@@ -69,8 +69,10 @@ export function sshCommand(def: SshExecutor, scratchDir: string): SshCall {
     // pipe open for as long as it lives.
     const errFile = join(scratchDir, `.ssh-${nanoid(8)}.err`);
     const chunks: Buffer[] = [];
+    // What a login rc file prints comes before the marker and is dropped.
+    const payload = new AfterMarker(MARKER, (chunk) => (options.onData ? options.onData(chunk) : chunks.push(chunk)));
     try {
-      const child = execa('ssh', [...base, '--', def.host, `sh -c '${remoteLine}'`], {
+      const child = execa('ssh', [...base, '--', def.host, `sh -c 'echo ${MARKER.trim()}; ${remoteLine}'`], {
         input: options.input ?? '',
         stdout: 'pipe',
         stderr: { file: errFile },
@@ -81,7 +83,7 @@ export function sshCommand(def: SshExecutor, scratchDir: string): SshCall {
         reject: false,
         cleanup: true,
       });
-      child.stdout.on('data', (chunk: Buffer) => (options.onData ? options.onData(chunk) : chunks.push(chunk)));
+      child.stdout.on('data', (chunk: Buffer) => payload.write(chunk));
       const result = await child;
       const stderr = readText(errFile);
       if (result.timedOut) {
@@ -93,6 +95,7 @@ export function sshCommand(def: SshExecutor, scratchDir: string): SshCall {
         const message = stderr || result.shortMessage || 'ssh failed';
         throw new TargetError(`ssh to ${def.host}: ${message}`, !DEFINITE.test(message));
       }
+      if (result.exitCode === 0 && !payload.seen) throw new TargetError(`no answer from ${def.host}`, true);
       if (result.exitCode !== 0) {
         throw new TargetError(`remote step on ${def.host} exited ${result.exitCode}${stderr ? `: ${stderr}` : ''}`, false);
       }
@@ -111,8 +114,38 @@ function readText(path: string): string {
   }
 }
 
-/** Asks a (possibly stuck) master connection to exit; the next call starts a new one. */
+/**
+ * Asks a (possibly stuck) master connection to stop accepting new sessions, so that the next
+ * call connects afresh; sessions other jobs have on it go on until it dies or they end.
+ */
 async function dropMaster(base: string[], host: string): Promise<void> {
   if (!base.includes('ControlMaster=auto')) return;
-  await execa('ssh', [...base, '-O', 'exit', '--', host], { stdio: 'ignore', timeout: 3000, reject: false });
+  await execa('ssh', [...base, '-O', 'stop', '--', host], { stdio: 'ignore', timeout: 3000, reject: false });
+}
+
+const MARKER = 'jobctl-payload-begins\n';
+
+/** Passes on what follows the first `marker` line of a stream. */
+class AfterMarker {
+  seen = false;
+  private head = Buffer.alloc(0);
+
+  constructor(private readonly marker: string, private readonly emit: (chunk: Buffer) => void) {}
+
+  write(chunk: Buffer): void {
+    if (this.seen) {
+      this.emit(chunk);
+      return;
+    }
+    this.head = Buffer.concat([this.head, chunk]);
+    const at = this.head.indexOf(this.marker);
+    if (at === -1) {
+      if (this.head.length > 1024 * 1024) this.head = this.head.subarray(this.head.length - this.marker.length);
+      return;
+    }
+    this.seen = true;
+    const rest = this.head.subarray(at + this.marker.length);
+    this.head = Buffer.alloc(0);
+    if (rest.length > 0) this.emit(rest);
+  }
 }

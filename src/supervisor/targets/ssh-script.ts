@@ -36,14 +36,20 @@ export interface RunScriptSpec {
   killAfterMs: number;
 }
 
+/** Shell function: is PID alive and (when a start time was recorded) still the same process? */
+const ALIVE_FN = 'alive() { kill -0 "$1" 2>/dev/null || return 1; [ -z "$2" ] && return 0; [ "$(cut -d" " -f22 /proc/$1/stat 2>/dev/null)" = "$2" ]; }';
+const START_TIME = '$(cut -d" " -f22 /proc/$$/stat 2>/dev/null)';
+
 export function runScript(spec: RunScriptSpec): string {
   const exports = Object.entries(spec.env).map(([k, v]) => `export ${k}=${quoteArg(v)}`);
   const seconds = (ms: number) => (ms / 1000).toFixed(3);
+  const workdirText = (spec.workdir ?? '~').replace(/[^A-Za-z0-9_./~ -]/g, '?');
   const watchdog = spec.timeoutMs === undefined
     ? ['wd=']
     : [
-        // Own session, so that stopping it also stops its sleep.
-        `setsid sh -c 'sleep ${seconds(spec.timeoutMs)}; [ -e "$1/status" ] && exit 0; : > "$1/timed_out"; read p s < "$1/pid"; kill -TERM -$p; sleep ${seconds(spec.killAfterMs)}; kill -KILL -$p' watchdog "$d" </dev/null >/dev/null 2>&1 &`,
+        // Own session, so that stopping it also stops its sleep. The marker is only a claim:
+        // the status parser believes it only for a job that died of a signal.
+        `setsid sh -c 'sleep ${seconds(spec.timeoutMs)}; [ -e "$1/status" ] && exit 0; : > "$1/timed_out"; read p s < "$1/pid"; kill -TERM -$p; sleep ${seconds(spec.killAfterMs)}; [ -e "$1/status" ] || kill -KILL -$p' watchdog "$d" </dev/null >/dev/null 2>&1 &`,
         'wd=$!',
       ];
   return [
@@ -51,25 +57,32 @@ export function runScript(spec: RunScriptSpec): string {
     '# jobctl remote job wrapper (generated)',
     'd=${0%/*}',
     'if [ "$1" = leader ]; then',
-    '  s=$(cut -d" " -f22 /proc/$$/stat 2>/dev/null)',
-    '  echo "$$ $s" > "$d/pid.tmp" && mv "$d/pid.tmp" "$d/pid"',
+    `  echo "$$ ${START_TIME}" > "$d/pid.tmp" && mv "$d/pid.tmp" "$d/pid"`,
     // A trapped signal is reset to its default in the command, which therefore gets it.
     `  for sig in ${FORWARDED}; do trap "got=$sig" $sig; done`,
-    ...exports.map((line) => `  ${line}`),
-    `  ${cdLine(spec.workdir)} || { echo "error cannot change to the working directory ${(spec.workdir ?? '~').replace(/[^A-Za-z0-9_./~ -]/g, '?')}" > "$d/status.tmp"; mv "$d/status.tmp" "$d/status"; exit 0; }`,
-    `  ${quoteArgv(spec.argv)} </dev/null >> "$d/stdout" 2>> "$d/stderr"`,
+    // The job's environment and directory only exist in the subshell that becomes the command:
+    // nothing the job sets (d, PATH...) can reach the lines that record its status.
+    '  (',
+    `    ${cdLine(spec.workdir)} || { : > "$d/nocwd"; exit 1; }`,
+    ...exports.map((line) => `    ${line}`),
+    `    exec ${quoteArgv(spec.argv)}`,
+    `  ) </dev/null >> "$d/stdout" 2>> "$d/stderr"`,
     '  rc=$?',
-    '  echo "$rc" > "$d/status.tmp" && mv "$d/status.tmp" "$d/status"',
+    `  if [ -e "$d/nocwd" ]; then echo "error cannot change to the working directory ${workdirText}" > "$d/status.tmp"; else echo "$rc" > "$d/status.tmp"; fi`,
+    '  mv "$d/status.tmp" "$d/status"',
     '  exit 0',
     'fi',
-    'echo $$ > "$d/wrapper.pid"',
+    `echo "$$ ${START_TIME}" > "$d/wrapper.pid"`,
     ': >> "$d/stdout"; : >> "$d/stderr"',
     ...watchdog,
     'setsid -w sh "$0" leader',
     'rc=$?',
     '[ -n "$wd" ] && kill -KILL -$wd 2>/dev/null',
-    // The leader never got to record its status: it was killed itself.
-    'if [ ! -e "$d/status" ]; then echo "signal $((rc - 128))" > "$d/status.tmp" && mv "$d/status.tmp" "$d/status"; fi',
+    // The leader never got to record a status: it was killed itself, or never ran.
+    'if [ ! -e "$d/status" ]; then',
+    '  if [ $rc -gt 128 ]; then echo "signal $((rc - 128))" > "$d/status.tmp"; else echo "error the job wrapper failed with status $rc (is setsid installed?)" > "$d/status.tmp"; fi',
+    '  mv "$d/status.tmp" "$d/status"',
+    'fi',
     '',
   ].join('\n');
 }
@@ -96,28 +109,42 @@ export const phaseLine = (jobId: string): string =>
   [
     `d=${remoteDirExpr(jobId)}`,
     '[ -d "$d" ] || { echo gone; exit 0; }',
+    ALIVE_FN,
     'st() { if [ -e "$d/status" ]; then echo "status $(cat "$d/status")"; return 0; fi; return 1; }',
     // The wrapper outlives the leader until it has recorded a status: both gone and no status
     // means nobody will ever record one (the host rebooted, the directory was tampered with).
-    'if ! st; then p=$(cut -d" " -f1 "$d/pid" 2>/dev/null); w=$(cat "$d/wrapper.pid" 2>/dev/null); if { [ -n "$p" ] && kill -0 "$p" 2>/dev/null; } || { [ -n "$w" ] && kill -0 "$w" 2>/dev/null; }; then echo running; else st || echo vanished; fi; fi',
+    // Each pid counts only with its recorded start time (pids are reused after a reboot).
+    'if ! st; then read p ps < "$d/pid" 2>/dev/null; read w ws < "$d/wrapper.pid" 2>/dev/null; if { [ -n "$p" ] && alive "$p" "$ps"; } || { [ -n "$w" ] && alive "$w" "$ws"; }; then echo running; else st || echo vanished; fi; fi',
     '[ -e "$d/timed_out" ] && echo timed_out',
     'echo "stdout $(wc -c < "$d/stdout")"',
     'echo "stderr $(wc -c < "$d/stderr")"',
   ].join('; ');
 
-/** Everything of one log from a byte offset on. */
-export const readLine = (jobId: string, stream: 'stdout' | 'stderr', offset: number): string =>
-  `d=${remoteDirExpr(jobId)}; tail -c +${Math.floor(offset) + 1} "$d/${stream}"`;
+/** At most `length` bytes of one log from a byte offset on. */
+export const readLine = (jobId: string, stream: 'stdout' | 'stderr', offset: number, length: number): string =>
+  `d=${remoteDirExpr(jobId)}; tail -c +${Math.floor(offset) + 1} "$d/${stream}" | head -c ${Math.floor(length)}`;
 
-/** Signals the job's process group (nothing to do once it has recorded its status). */
+/** Signals the job's process group, only while its leader is verifiably the recorded process. */
 export const signalLine = (jobId: string, signal: string): string =>
-  `d=${remoteDirExpr(jobId)}; [ -e "$d/status" ] && exit 0; read p s < "$d/pid" || exit 0; kill -${signal.replace(/^SIG/, '')} -$p 2>/dev/null; exit 0`;
+  `d=${remoteDirExpr(jobId)}; ${ALIVE_FN}; [ -e "$d/status" ] && exit 0; read p ps < "$d/pid" || exit 0; alive "$p" "$ps" && kill -${signal.replace(/^SIG/, '')} -$p 2>/dev/null; exit 0`;
 
-/** The identity of a job that did start, if it did. */
+/**
+ * The identity of a job that did start, if it did. A launch that has begun (`started`) but not
+ * yet recorded its pid is waited for; still without a pid it is reported as `starting`.
+ */
 export const recoverLine = (jobId: string): string =>
-  `d=${remoteDirExpr(jobId)}; if [ -s "$d/pid" ]; then echo "dir $d"; echo "pid $(cat "$d/pid")"; fi`;
+  [
+    `d=${remoteDirExpr(jobId)}`,
+    '[ -e "$d/started" ] || exit 0',
+    'i=0',
+    'while [ ! -s "$d/pid" ]; do i=$((i+1)); [ $i -gt 200 ] && { echo starting; exit 0; }; sleep 0.05; done',
+    'echo "dir $d"',
+    'echo "pid $(cat "$d/pid")"',
+  ].join('; ');
 
-export const cleanupLine = (jobId: string): string => `d=${remoteDirExpr(jobId)}; rm -rf "$d"`;
+/** Removes the job's directory, first ending its process group if it still runs. */
+export const cleanupLine = (jobId: string): string =>
+  `d=${remoteDirExpr(jobId)}; ${ALIVE_FN}; if [ ! -e "$d/status" ] && read p ps < "$d/pid" 2>/dev/null && alive "$p" "$ps"; then kill -KILL -$p 2>/dev/null; fi; rm -rf "$d"`;
 
 /** A round trip that proves the host answers commands. */
 export const probeLine = 'echo jobctl-ok';

@@ -13,7 +13,10 @@ import type { JobMeta, RemoteIdentity, StreamName } from '../../store/types.js';
 import { TargetError, type LogSink, type RemotePhase, type RemoteTarget, type SubmitSpec } from './remote-target.js';
 import { assertSafeId, cleanupLine, launchLine, phaseLine, readLine, recoverLine, runScript, signalLine } from './ssh-script.js';
 
-const STEP_TIMEOUT_MS = 30_000;
+/** A step may take this long beyond connecting. */
+const STEP_MS = 30_000;
+/** One copy step brings at most this much; the next one resumes where it ended. */
+const CHUNK_BYTES = 64 * 1024 * 1024;
 
 /** Parses "key value" lines (launch, recover). */
 function fields(text: string): Map<string, string> {
@@ -29,15 +32,17 @@ export function parsePhase(text: string): { phase: RemotePhase; sizes: Record<St
   const lines = text.split('\n').map((l) => l.trim());
   const sizes = { stdout: 0, stderr: 0 };
   let phase: RemotePhase = { phase: 'running' };
-  const timedOut = lines.includes('timed_out');
+  // The watchdog's marker is only a claim (the job may have ended by itself just then): it
+  // counts for a job that died of a signal.
+  const marker = lines.includes('timed_out');
   for (const line of lines) {
     if (line === 'gone') phase = { phase: 'ended', lostReason: 'the job directory on the host is gone' };
     else if (line === 'vanished') phase = { phase: 'ended', lostReason: 'the job stopped on the host without recording an exit status (host rebooted?)' };
     else if (line.startsWith('status ')) {
       const value = line.slice(7).trim();
       const sig = /^signal (\d+)$/.exec(value);
-      if (sig) phase = { phase: 'ended', signal: signalName(Number(sig[1])), timedOut };
-      else if (/^\d+$/.test(value)) phase = { phase: 'ended', code: Number(value), timedOut };
+      if (sig) phase = { phase: 'ended', signal: signalName(Number(sig[1])), timedOut: marker };
+      else if (/^\d+$/.test(value)) phase = { phase: 'ended', code: Number(value), timedOut: marker && Number(value) > 128 };
       else if (value.startsWith('error ')) phase = { phase: 'ended', error: { code: 'launch_failed', message: value.slice(6) } };
       else phase = { phase: 'ended', lostReason: `unreadable exit status on the host: ${value.slice(0, 80)}` };
     } else if (line.startsWith('stdout ')) sizes.stdout = Number(line.slice(7)) || 0;
@@ -55,10 +60,24 @@ export class SshTarget implements RemoteTarget {
   readonly startsOnSubmit = true;
   private readonly call: SshCall;
   private sizes: Record<StreamName, number> = { stdout: 0, stderr: 0 };
+  private readonly stepMs: number;
 
   constructor(private readonly def: SshExecutor, dir: string, private readonly meta: JobMeta) {
     assertSafeId(meta.job_id);
     this.call = sshCommand(def, dir);
+    this.stepMs = STEP_MS + (def.connect_timeout ?? 10) * 1000;
+  }
+
+  /**
+   * A step of a job already on the host: every failure is worth retrying (a key or name that
+   * is briefly unusable must not end a job that runs); the status parser says when it is over.
+   */
+  private async followStep(line: string, options: { onData?: (chunk: Buffer) => void } = {}): Promise<Buffer> {
+    try {
+      return await this.call(line, { timeoutMs: this.stepMs, ...options });
+    } catch (err) {
+      throw err instanceof TargetError && !err.transient ? new TargetError(err.message, true) : err;
+    }
   }
 
   prepare(): RemoteIdentity {
@@ -75,35 +94,43 @@ export class SshTarget implements RemoteTarget {
 
   async submit(spec: SubmitSpec): Promise<RemoteIdentity> {
     const script = runScript({ argv: spec.meta.argv, env: spec.env, workdir: spec.meta.workdir, timeoutMs: spec.meta.timeout_ms, killAfterMs: spec.meta.kill_after_ms });
-    const out = await this.call(launchLine(this.meta.job_id), { input: script, timeoutMs: STEP_TIMEOUT_MS });
+    const out = await this.call(launchLine(this.meta.job_id), { input: script, timeoutMs: this.stepMs });
     return this.identity(out.toString('utf8'));
   }
 
   async recover(): Promise<RemoteIdentity | undefined> {
-    const out = (await this.call(recoverLine(this.meta.job_id), { timeoutMs: STEP_TIMEOUT_MS })).toString('utf8');
+    const out = (await this.followStep(recoverLine(this.meta.job_id))).toString('utf8');
+    if (out.trim() === 'starting') throw new TargetError('the job is starting on the host but has not recorded its pid yet', true);
     return out.trim() === '' ? undefined : this.identity(out);
   }
 
   async phase(): Promise<RemotePhase> {
-    const parsed = parsePhase((await this.call(phaseLine(this.meta.job_id), { timeoutMs: STEP_TIMEOUT_MS })).toString('utf8'));
+    const parsed = parsePhase((await this.followStep(phaseLine(this.meta.job_id))).toString('utf8'));
     this.sizes = parsed.sizes;
     return parsed.phase;
   }
 
   async sync(_id: RemoteIdentity, logs: LogSink): Promise<void> {
+    // Past the log cap nothing more is copied: the supervisor kills the job and cuts the log.
+    const cap = this.meta.max_log_bytes === undefined ? Infinity : this.meta.max_log_bytes + 1;
     for (const stream of ['stdout', 'stderr'] as const) {
-      const offset = logs.size(stream);
-      if (this.sizes[stream] <= offset) continue;
-      await this.call(readLine(this.meta.job_id, stream, offset), { timeoutMs: STEP_TIMEOUT_MS, onData: (chunk) => logs.append(stream, chunk) });
+      for (;;) {
+        const offset = logs.size(stream);
+        const wanted = Math.min(this.sizes[stream], cap) - offset;
+        if (wanted <= 0) break;
+        await this.followStep(readLine(this.meta.job_id, stream, offset, Math.min(wanted, CHUNK_BYTES)), { onData: (chunk) => logs.append(stream, chunk) });
+        if (logs.size(stream) === offset) break; // the host had less than it said: next round
+      }
     }
   }
 
   async signal(_id: RemoteIdentity, signal: NodeJS.Signals): Promise<void> {
-    await this.call(signalLine(this.meta.job_id, signal), { timeoutMs: STEP_TIMEOUT_MS });
+    await this.followStep(signalLine(this.meta.job_id, signal));
   }
 
   async cleanup(): Promise<void> {
-    await this.call(cleanupLine(this.meta.job_id), { timeoutMs: STEP_TIMEOUT_MS });
+    // Shorter than the caller's own bound (cleanup.ts), so no ssh outlives the answer.
+    await this.call(cleanupLine(this.meta.job_id), { timeoutMs: 15_000 });
   }
 
   async close(): Promise<void> {

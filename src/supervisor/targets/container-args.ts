@@ -1,0 +1,58 @@
+// The `run` command line of a container job, and how its environment reaches the container.
+// Invariants:
+// - No environment value ever appears in the command line: the container takes each variable
+//   with `-e KEY` from the CLI's own environment, so values never show in `ps`.
+// - Variables the CLI itself obeys (PATH, HOME, DOCKER_HOST, CONTAINERS_CONF, proxies, ...)
+//   are not put into the CLI's environment, where they would redirect the runtime: they go
+//   through an env file (0600, in the job's 0700 spool directory) that exists only during `run`.
+// - The log driver is chosen here, not inherited from the daemon's defaults, because the logs
+//   must come back byte for byte: docker's `local` driver keeps bytes exactly (json-file turns
+//   invalid UTF-8 into U+FFFD); podman's k8s-file is read directly (see container-k8s-log.ts).
+import type { ContainerExecutor } from '../../executors/types.js';
+import type { JobMeta } from '../../store/types.js';
+import { TargetError } from './remote-target.js';
+
+const CLI_OWN_ENV = /^(PATH|HOME|TMPDIR|USER|LOGNAME|SHELL|SSL_CERT_FILE|SSL_CERT_DIR|REGISTRY_AUTH_FILE|GODEBUG|GOMAXPROCS|GOGC|GOMEMLIMIT|GOTRACEBACK|LD_\w*|XDG_\w*|DOCKER_\w*|CONTAINERS?_\w*|PODMAN_\w*|BUILDAH_\w*|STORAGE_\w*|[Hh][Tt][Tt][Pp][Ss]?_[Pp][Rr][Oo][Xx][Yy]|[Nn][Oo]_[Pp][Rr][Oo][Xx][Yy]|[Aa][Ll][Ll]_[Pp][Rr][Oo][Xx][Yy])$/;
+
+export interface EnvPlan {
+  /** Passed as the CLI's environment; the container takes them with `-e KEY`. */
+  cliEnv: Record<string, string>;
+  /** Contents of the env file for the variables the CLI obeys itself ('' when there are none). */
+  envFile: string;
+}
+
+export function planEnv(env: Record<string, string>): EnvPlan {
+  const cliEnv: Record<string, string> = {};
+  let envFile = '';
+  for (const [key, value] of Object.entries(env)) {
+    if (!CLI_OWN_ENV.test(key)) {
+      cliEnv[key] = value;
+      continue;
+    }
+    // An env file holds one KEY=VALUE a line, taken verbatim up to the line end.
+    if (/[\r\n]/.test(value)) throw new TargetError(`the value of ${key} contains a line break, which cannot be passed to a container`, false);
+    envFile += `${key}=${value}\n`;
+  }
+  return { cliEnv, envFile };
+}
+
+export const containerName = (meta: JobMeta): string => `jobctl-${meta.job_id}`;
+
+/** Log retention of docker's `local` driver: large, so that a resumed copy finds byte 0. */
+const DOCKER_LOG_OPTS = ['--log-driver', 'local', '--log-opt', 'max-size=100m', '--log-opt', 'max-file=10'];
+const PODMAN_LOG_OPTS = ['--log-driver', 'k8s-file'];
+
+export function runArgs(def: ContainerExecutor, meta: JobMeta, plan: EnvPlan, envFilePath: string | undefined): string[] {
+  const args = ['run', '-d', '--name', containerName(meta), '--label', `jobctl.job=${meta.job_id}`, '--init', '--pull', 'never'];
+  args.push(...(def.runtime === 'podman' ? PODMAN_LOG_OPTS : DOCKER_LOG_OPTS));
+  if (def.network !== undefined) args.push('--network', def.network);
+  for (const volume of def.volumes) args.push('-v', volume);
+  const workdir = meta.workdir ?? def.workdir;
+  if (workdir !== undefined) args.push('-w', workdir);
+  if (meta.memory_limit_bytes !== undefined) args.push('--memory', `${meta.memory_limit_bytes}b`);
+  if (meta.cpu_limit !== undefined) args.push('--cpus', String(meta.cpu_limit));
+  if (envFilePath !== undefined) args.push('--env-file', envFilePath);
+  for (const key of Object.keys(plan.cliEnv)) args.push('-e', key);
+  args.push('--', def.image, ...meta.argv);
+  return args;
+}
