@@ -37,6 +37,15 @@ export function cliFailure(runtime: string, what: string, r: CliResult): TargetE
   return new TargetError(`${runtime} ${what}: ${text}`, isUnreachable(text));
 }
 
+const NO_IMAGE = /no such image|image not known|unable to find image|manifest unknown|pull access denied|repository does not exist/i;
+
+/** Why `run` gave no container; a missing image is named as such (images are never pulled). */
+export function runFailure(runtime: string, image: string, r: CliResult): TargetError {
+  if (NO_IMAGE.test(r.stderr)) return new TargetError(`image ${image} is not present for ${runtime} (images are never pulled): ${errorText(r)}`, false);
+  if (r.code === 0) return new TargetError(`${runtime} run printed no container id: ${r.stdout.slice(0, 200)}`, false);
+  return cliFailure(runtime, 'run', r);
+}
+
 export async function runtimeCli(runtime: string, args: string[], opts: CliOptions): Promise<CliResult> {
   const r = await execa(runtime, args, {
     timeout: opts.timeoutMs,

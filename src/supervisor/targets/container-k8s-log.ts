@@ -4,7 +4,7 @@
 // of output (a newline follows CONTENT) and P is part of a line (CONTENT only).
 // Invariants: only complete records (up to the file's last newline) are consumed, and every
 // byte goes through a StreamRouter, so rereading from the start is always safe.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import type { LogSink } from './remote-target.js';
 import { TargetError } from './remote-target.js';
 import { StreamRouter, type Stream } from './container-route.js';
@@ -19,6 +19,16 @@ export class K8sLogReader {
 
   constructor(private readonly path: string, logs: LogSink) {
     this.router = new StreamRouter(logs);
+  }
+
+  /** A reader of `path` when this process may read it (podman may be remote); else null. */
+  static open(path: string, logs: LogSink): K8sLogReader | null {
+    try {
+      accessSync(path, constants.R_OK);
+      return new K8sLogReader(path, logs);
+    } catch {
+      return null;
+    }
   }
 
   /** Copies the complete records written since the last call (at most about `limit` bytes). */

@@ -13,13 +13,13 @@
 //   log read from disk (or, where that file is out of reach, one `logs` after the end). Once
 //   phase() saw the end, sync() resolves only when every byte is local.
 // - close() ends every child process this target started.
-import { accessSync, constants, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ContainerExecutor } from '../../executors/types.js';
 import type { JobMeta, RemoteIdentity } from '../../store/types.js';
-import { ensureSpool } from '../../store/jobs.js';
+import { ensureSpool, readState } from '../../store/jobs.js';
 import { TargetError, type LogSink, type RemotePhase, type RemoteTarget, type SubmitSpec } from './remote-target.js';
-import { cliFailure, errorText, isNoSuchContainer, isUnreachable, runtimeCli, type CliResult } from './container-cli.js';
+import { cliFailure, isNoSuchContainer, isUnreachable, runFailure, runtimeCli, type CliResult } from './container-cli.js';
 import { containerName, planEnv, runArgs } from './container-args.js';
 import { containerPhase, LOST_REASON, type ContainerState } from './container-state.js';
 import { LogStream } from './container-follow.js';
@@ -32,8 +32,6 @@ const ONE_SHOT_IDLE_MS = 60_000;
 /** Podman log bytes copied per sync while the job runs (the rest on the next poll). */
 const RUNNING_READ_LIMIT = 32 * 1024 * 1024;
 
-const NO_IMAGE = /no such image|image not known|unable to find image|manifest unknown|pull access denied|repository does not exist/i;
-
 export class ContainerTarget implements RemoteTarget {
   readonly pollMs = 300;
   private started = false;
@@ -42,7 +40,7 @@ export class ContainerTarget implements RemoteTarget {
   private signalled = false;
   private follower: LogStream | undefined;
   private logPath: string | undefined;
-  private k8s: K8sLogReader | null | undefined;
+  private k8s: K8sLogReader | undefined;
 
   constructor(readonly def: ContainerExecutor, readonly dir: string, readonly meta: JobMeta) {}
 
@@ -73,9 +71,7 @@ export class ContainerTarget implements RemoteTarget {
     }
     const containerId = r.stdout.trim().split('\n').pop() ?? '';
     if (r.code === 0 && /^[0-9a-f]{12,64}$/.test(containerId)) return { runtime, container_name: name, container_id: containerId };
-    const error = NO_IMAGE.test(r.stderr)
-      ? new TargetError(`image ${this.def.image} is not present for ${runtime} (images are never pulled): ${errorText(r)}`, false)
-      : r.code === 0 ? new TargetError(`${runtime} run printed no container id: ${r.stdout.slice(0, 200)}`, false) : cliFailure(runtime, 'run', r);
+    const error = runFailure(runtime, this.def.image, r);
     // A refused run may still have created the container (podman does when the OCI runtime fails).
     if (!error.transient) await this.removeQuietly(runtime, name);
     throw error;
@@ -113,7 +109,7 @@ export class ContainerTarget implements RemoteTarget {
     } catch {
       throw new TargetError(`${runtime} inspect gave an unexpected answer: ${r.stdout.slice(0, 200)}`, true);
     }
-    const phase = containerPhase(state, { runtime, memoryLimitBytes: this.meta.memory_limit_bytes, signalled: this.signalled });
+    const phase = containerPhase(state, { runtime, memoryLimitBytes: this.meta.memory_limit_bytes, signalled: this.signalled || (state.ExitCode === 137 && this.signalledBefore()) });
     if (phase.phase !== 'pending') this.started = true;
     if (phase.phase === 'ended') this.ended = true;
     return phase;
@@ -122,19 +118,14 @@ export class ContainerTarget implements RemoteTarget {
   async sync(id: RemoteIdentity, logs: LogSink): Promise<void> {
     if (this.gone) return this.close();
     if (!this.started) return;
-    if (this.logReader(logs) !== null) return this.k8s?.drain(this.ended ? undefined : RUNNING_READ_LIMIT);
+    const reader = this.logReader(logs);
+    if (reader !== undefined) return reader.drain(this.ended ? undefined : RUNNING_READ_LIMIT);
     return this.ended ? this.finishStream(id, logs) : this.keepFollowing(id, logs);
   }
 
-  /** podman's k8s-file log when this machine can read it; null otherwise. */
-  private logReader(logs: LogSink): K8sLogReader | null {
-    if (this.k8s !== undefined || this.logPath === undefined) return this.k8s ?? null;
-    try {
-      accessSync(this.logPath, constants.R_OK);
-      this.k8s = new K8sLogReader(this.logPath, logs);
-    } catch {
-      this.k8s = null;
-    }
+  /** podman's k8s-file log once this machine can read it. */
+  private logReader(logs: LogSink): K8sLogReader | undefined {
+    if (this.k8s === undefined && this.logPath !== undefined) this.k8s = K8sLogReader.open(this.logPath, logs) ?? undefined;
     return this.k8s;
   }
 
@@ -190,6 +181,16 @@ export class ContainerTarget implements RemoteTarget {
     const follower = this.follower;
     this.follower = undefined;
     await follower?.stop();
+  }
+
+  /** An earlier supervisor of this job may have signalled it (recorded in state.json). */
+  private signalledBefore(): boolean {
+    try {
+      const st = readState(this.dir);
+      return st.kill_request !== undefined || st.timed_out === true || st.kill_reason !== undefined;
+    } catch {
+      return false;
+    }
   }
 
   private async removeQuietly(runtime: string, name: string): Promise<void> {
