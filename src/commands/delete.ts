@@ -6,7 +6,6 @@ import { reconcile, liveness } from '../store/reconcile.js';
 import { isSameLiveProcess, jobGroupExists } from '../util/proc.js';
 import type { JobStateRecord } from '../store/types.js';
 import { loadJob } from './load-job.js';
-import { cleanupRemote } from '../executors/cleanup.js';
 import { idOptions, type CommandDef } from './types.js';
 
 /** Why a job may not be deleted now, or undefined. Shared with gc. */
@@ -35,7 +34,7 @@ export const deleteCommand: CommandDef = {
     const refused = deletionRefused(job.state);
     if (refused !== undefined) throw refused;
     // The remote side goes first: once the job directory is gone nothing records where it was.
-    const remote = await cleanupRemote(job);
+    const remote = job.meta.executor_def === undefined ? undefined : await (await import('../executors/cleanup.js')).cleanupRemote(job);
     const { state, bytes } = await deleteJob(job.dir, deletionRefused);
     return { job_id: job.meta.job_id, state: state.state, deleted: true, freed_bytes: bytes, ...(remote !== undefined ? { remote_cleanup: remote } : {}) };
   },

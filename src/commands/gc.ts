@@ -6,7 +6,7 @@ import { DEFAULT_GC_OLDER_THAN_MS } from '../config.js';
 import { scanJobs } from '../store/scan.js';
 import { reconcile } from '../store/reconcile.js';
 import { dirBytes, deleteJob, readJob, removeDeletionDebris } from '../store/jobs.js';
-import { cleanupRemote, type CleanupResult } from '../executors/cleanup.js';
+import type { CleanupResult } from '../executors/cleanup.js';
 import { isJobIdShape } from '../store/ids.js';
 import { JobError } from '../errors.js';
 import { deletionRefused } from './delete.js';
@@ -67,7 +67,8 @@ export const gcCommand: CommandDef = {
       let remoteCleanup: CleanupResult | undefined;
       if (reason === undefined && !dryRun) {
         try {
-          if (job.meta.executor !== 'local') remoteCleanup = await cleanupRemote(readJob(job.dir));
+          // Loaded only when needed: execa and the targets cost every other gc their start-up.
+          if (job.meta.executor !== 'local') remoteCleanup = await (await import('../executors/cleanup.js')).cleanupRemote(readJob(job.dir));
           await deleteJob(job.dir, (state) => {
             const why = keep(state);
             return why === undefined ? undefined : new JobError('invalid_state', why);

@@ -16,7 +16,6 @@ import { nowIso } from '../util/time.js';
 import { registerSecret } from '../output.js';
 import { log } from '../log.js';
 import { buildJobEnv } from './job-env.js';
-import { superviseRemote } from './remote.js';
 import { launchLocal, type Exit, type LaunchOutcome, type RunningProcess } from './targets/local.js';
 import type { ExitFacts } from './outcome.js';
 import { recordOutcome } from './record-outcome.js';
@@ -47,7 +46,11 @@ export async function supervise(root: string, id: string, configPath: string | u
   allocateReserve(dir);
   try {
     const notifier = notifierFor(dir, id, configPath);
-    if (meta.executor_def !== undefined) await superviseRemote(dir, meta, secrets, notifier);
+    if (meta.executor_def !== undefined) {
+      // Loaded only for remote jobs: a local supervisor never pays for execa and the targets.
+      const { superviseRemote } = await import('./remote.js');
+      await superviseRemote(dir, meta, secrets, notifier);
+    }
     else await launchAndFollow(dir, meta, secrets, notifier);
   } finally {
     releaseReserve(dir);
