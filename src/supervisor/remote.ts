@@ -235,7 +235,7 @@ async function follow(dir: string, meta: JobMeta, target: RemoteTarget, id: Remo
   signalSent ||= recorded.kill_request !== undefined || recorded.timed_out === true || recorded.kill_reason !== undefined;
   const facts: RemoteExitFacts = {
     exit: remoteExit(end.code, end.signal, signalSent || end.timedOut === true),
-    finishedAt: nowIso(),
+    finishedAt: end.finishedAt ?? nowIso(),
     timedOut: escalation.timedOut || end.timedOut === true,
     killedForLogSize: logLimit.exceeded,
     logTruncated: logLimit.truncate(),

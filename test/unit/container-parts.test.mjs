@@ -45,7 +45,10 @@ test('inspect states map to phases; times become RFC 3339 UTC with milliseconds'
   assert.equal(containerPhase({ Status: 'exited', ExitCode: 137, OOMKilled: false }, { ...podman, signalled: true }).error, undefined);
   assert.equal(containerPhase({ Status: 'exited', ExitCode: 137, OOMKilled: false }, { ...podman, memoryLimitBytes: undefined }).error, undefined);
   // Never started: no exit status is invented.
-  assert.deepEqual(containerPhase({ Status: 'created', ExitCode: 127, Error: 'exec: "x": not found' }, ctx), { phase: 'ended', error: { code: 'container_error', message: 'exec: "x": not found' } });
+  assert.deepEqual(containerPhase({ Status: 'created', ExitCode: 127, Error: 'exec: "x": not found' }, ctx), { phase: 'ended', neverStarted: true, error: { code: 'container_error', message: 'exec: "x": not found' } });
+  // A container that ran between two polls keeps the runtime's own start and end.
+  assert.deepEqual(containerPhase({ Status: 'exited', ExitCode: 0, StartedAt: '2026-11-21T07:08:09.100Z', FinishedAt: '2026-11-21T07:08:10.250Z' }, ctx),
+    { phase: 'ended', code: 0, startedAt: '2026-11-21T07:08:09.100Z', finishedAt: '2026-11-21T07:08:10.250Z' });
   assert.equal(normalizeTime('2026-11-21T08:08:09.5+01:00'), '2026-11-21T07:08:09.500Z');
   assert.equal(normalizeTime('2026-11-21T07:08:09Z'), '2026-11-21T07:08:09.000Z');
   assert.equal(normalizeTime('0001-01-01T00:00:00Z'), undefined);

@@ -6,6 +6,7 @@ export interface ContainerState {
   ExitCode?: number;
   OOMKilled?: boolean;
   StartedAt?: string;
+  FinishedAt?: string;
   Error?: string;
 }
 
@@ -40,6 +41,12 @@ export function containerPhase(s: ContainerState, ctx: PhaseContext): RemotePhas
   // A container that never started (status created with an error) has no exit status.
   const code = PENDING.has(status) ? undefined : s.ExitCode;
   const end: RemotePhase = code !== undefined ? { phase: 'ended', code } : { phase: 'ended' };
+  // The runtime's own times: a container that ran between two polls keeps its real duration.
+  const startedAt = PENDING.has(status) ? undefined : normalizeTime(s.StartedAt);
+  const finishedAt = normalizeTime(s.FinishedAt);
+  if (startedAt !== undefined) end.startedAt = startedAt;
+  if (finishedAt !== undefined && startedAt !== undefined) end.finishedAt = finishedAt;
+  if (PENDING.has(status)) end.neverStarted = true;
   const limit = ctx.memoryLimitBytes !== undefined ? ` of ${ctx.memoryLimitBytes} bytes` : '';
   if (s.OOMKilled === true) {
     return { ...end, error: { code: 'oom_killed', message: `the container ran out of memory (limit${limit || ' of its host'}) and was killed` } };

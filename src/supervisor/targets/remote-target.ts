@@ -39,6 +39,8 @@ export type RemotePhase =
       lostReason?: string;
       /** When it started, if the executor knows (a job that ran between two polls). */
       startedAt?: string;
+      /** When it ended, if the executor knows. */
+      finishedAt?: string;
       /** The job ended without ever running (cancelled while pending): no started_at. */
       neverStarted?: boolean;
     };
