@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { startSshd, sshRun } from './helpers/sshd.mjs';
-import { startNetnsHost, exec, tcpProbe, waitFor } from './helpers/netns.mjs';
+import { startNetnsHost } from './helpers/netns.mjs';
+import { exec, tcpProbe, waitFor } from './helpers/proc.mjs';
 import { startDocker, startPodman } from './helpers/containers.mjs';
 import { startSlurm } from './helpers/slurm.mjs';
 

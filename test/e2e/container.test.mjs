@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { withRoot, waitFor, processAlive, assertMatchesSchema, supervisorGone } from '../helpers/jobctl.mjs';
 import { startDocker, startPodman } from '../helpers/containers.mjs';
-import { exec, which } from '../helpers/netns.mjs';
+import { exec, which } from '../helpers/proc.mjs';
 
 const RUNTIMES = ['docker', 'podman'];
 const fixtures = {};

@@ -8,9 +8,9 @@
 import { closeSync, existsSync, mkdirSync, openSync, readSync, writeFileSync, copyFileSync, symlinkSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  needInfra, check, endProcessesUsing, exec, forceCleanDirSync, isRoot, missingCommands, removeDir, startDaemon,
-  stopper, tempDir, unmountUnder, waitFor, which,
-} from './netns.mjs';
+  needInfra, endProcessesUsing, forceCleanDirSync, removeDir, startDaemon, stopper, tempDir, unmountUnder,
+} from './daemon.mjs';
+import { check, exec, isRoot, missingCommands, waitFor, which } from './proc.mjs';
 
 export const TEST_IMAGE = 'jobctl-test/bb:latest';
 

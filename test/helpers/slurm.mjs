@@ -24,10 +24,8 @@
 import { chmodSync, chownSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, hostname, totalmem } from 'node:os';
 import { join } from 'node:path';
-import {
-  needInfra, check, endProcessesUsing, exec, forceCleanDirSync, freePort, isRoot, missingCommands, removeDir,
-  startDaemon, stopper, tempDir, waitFor, which,
-} from './netns.mjs';
+import { needInfra, endProcessesUsing, forceCleanDirSync, removeDir, startDaemon, stopper, tempDir } from './daemon.mjs';
+import { check, exec, freePort, isRoot, missingCommands, waitFor, which } from './proc.mjs';
 
 const MUNGE_KEY = '/etc/munge/munge.key';
 

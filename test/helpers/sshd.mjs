@@ -3,10 +3,10 @@
 // `jobctl-test` in with a client key made for this fixture.
 import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { needInfra, claim, liveClaims, release, removeDir, startDaemon, stopper, tempDir } from './daemon.mjs';
 import {
-  needInfra, check, claim, descendantsOf, exec, freePort, isAlive, isRoot, liveClaims, missingCommands, processesUsing,
-  release, removeDir, startDaemon, stopper, tempDir, terminate, waitFor,
-} from './netns.mjs';
+  check, descendantsOf, exec, freePort, isAlive, isRoot, missingCommands, processesUsing, terminate, waitFor,
+} from './proc.mjs';
 
 export const TEST_USER = 'jobctl-test';
 
