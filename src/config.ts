@@ -16,6 +16,11 @@ export interface Config {
   gc: { older_than_ms?: number };
   defaults: { max_log_bytes?: number; executor: string };
   executors: Record<string, ExecutorDef>;
+  queues: Record<string, QueueDef>;
+}
+
+export interface QueueDef {
+  max_concurrent: number;
 }
 
 export interface LoadedConfig {
@@ -37,6 +42,7 @@ const defaults = (): Config => ({
   gc: {},
   defaults: { executor: 'local' },
   executors: { local: LOCAL_EXECUTOR },
+  queues: {},
 });
 
 
@@ -111,6 +117,7 @@ export function validateConfig(raw: Record<string, unknown>, path: string, text 
     }
   }
   cfg.executors = validateExecutors(raw['executors'], path, text);
+  cfg.queues = validateQueues(raw['queues'], path, text);
   const executor = defaultsTable?.['executor'];
   if (executor !== undefined) {
     if (typeof executor !== 'string' || cfg.executors[executor] === undefined) {
@@ -119,6 +126,27 @@ export function validateConfig(raw: Record<string, unknown>, path: string, text 
     cfg.defaults.executor = executor;
   }
   return cfg;
+}
+
+const QUEUE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** [queues.NAME] max_concurrent = N */
+function validateQueues(raw: unknown, path: string, text: string): Record<string, QueueDef> {
+  const out: Record<string, QueueDef> = {};
+  if (raw === undefined) return out;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw configError(path, 'queues', 'must be a table of [queues.NAME] tables');
+  for (const [name, body] of Object.entries(raw as Record<string, unknown>)) {
+    const key = `queues.${name}`;
+    if (!QUEUE_NAME.test(name)) throw configError(path, key, 'names use letters, digits, ".", "_" and "-" (at most 64)', lineOf(text, key));
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw configError(path, key, 'must be a table', lineOf(text, key));
+    for (const k of Object.keys(body)) if (k !== 'max_concurrent') throw configError(path, `${key}.${k}`, 'unknown key (known: max_concurrent)', lineOf(text, key, k));
+    const max = (body as Record<string, unknown>)['max_concurrent'];
+    if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 10_000) {
+      throw configError(path, `${key}.max_concurrent`, 'is required: an integer from 1 to 10000', lineOf(text, key, 'max_concurrent'));
+    }
+    out[name] = { max_concurrent: max };
+  }
+  return out;
 }
 
 export function loadConfig(flag: string | undefined): LoadedConfig {

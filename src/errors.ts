@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'config_error'
   | 'executor_not_found'
   | 'executor_unavailable'
+  | 'queue_not_found'
   | 'launch_failed'
   | 'io_error'
   | 'unauthorized'

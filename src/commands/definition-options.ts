@@ -1,5 +1,6 @@
 // Flags shared by run and create (the job definition) and by run, start and wait (observation).
 import type { Options } from 'yargs';
+import { schedulingOptions } from './scheduling-options.js';
 
 export const outputMatchOptions: Record<string, Options> = {
   'output-pattern': { type: 'string', describe: 'pattern matched against each new output line' },
@@ -29,6 +30,7 @@ export const definitionOptions: Record<string, Options> = {
   label: { type: 'string', describe: 'run on an executor carrying this label (repeatable: all must match)' },
   'memory-limit': { type: 'string', describe: 'memory cap of a container or Slurm job (bytes or 512M, 2G)' },
   'cpu-limit': { type: 'string', describe: 'CPUs of a container (--cpus) or Slurm job (--cpus-per-task), e.g. 1.5' },
+  ...schedulingOptions,
   'max-log-bytes': { type: 'string', describe: 'cap of each log (bytes or 512K, 100M, 1G; default config, else 1G)' },
 };
 

@@ -12,6 +12,7 @@ import { nowIso } from '../util/time.js';
 import { newJobId } from '../store/ids.js';
 import type { JobMeta, Secrets } from '../store/types.js';
 import { selectExecutor } from '../executors/select.js';
+import { schedulingFields } from './scheduling-options.js';
 import { isRemote, type RemoteExecutor } from '../executors/types.js';
 import type { Context } from './types.js';
 import { buildOutputMatch } from './notification-options.js';
@@ -184,6 +185,7 @@ export function buildDefinition(args: Args, ctx: Context): { meta: JobMeta; secr
     executor: executor.name,
     ...(remote ? { executor_def: remote } : {}),
     ...resourceLimits(args, remote),
+    ...schedulingFields(args, ctx.root, ctx.config().config),
     notification: {
       ...(notifyCommand !== undefined ? { notify_command: notifyCommand } : {}),
       ...(notifyFile !== undefined ? { notify_file: resolve(notifyFile) } : {}),

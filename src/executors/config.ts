@@ -42,6 +42,12 @@ class Reader {
     return v as string[];
   }
 
+  /** max_concurrent, shared by every executor type. */
+  limit(def: { max_concurrent?: number }): void {
+    const max = this.integer('max_concurrent', 1, 10_000);
+    if (max !== undefined) def.max_concurrent = max;
+  }
+
   integer(key: string, min: number, max: number): number | undefined {
     const v = this.raw[key];
     if (v === undefined) return undefined;
@@ -71,7 +77,7 @@ function remoteWorkdir(r: Reader): string | undefined {
 }
 
 function sshExecutor(r: Reader): SshExecutor {
-  r.only(['type', 'host', 'port', 'user', 'identity_file', 'known_hosts', 'workdir', 'connect_timeout', 'labels', 'env']);
+  r.only(['type', 'host', 'port', 'user', 'identity_file', 'known_hosts', 'workdir', 'connect_timeout', 'labels', 'env', 'max_concurrent']);
   const host = r.string('host', true);
   // Whatever reaches ssh as the destination must not be read as an option.
   if (host.startsWith('-') || /\s/.test(host)) r.fail('host', 'must be a host name or address');
@@ -91,11 +97,12 @@ function sshExecutor(r: Reader): SshExecutor {
   if (workdir !== undefined) def.workdir = workdir;
   const connectTimeout = r.integer('connect_timeout', 1, 300);
   if (connectTimeout !== undefined) def.connect_timeout = connectTimeout;
+  r.limit(def);
   return def;
 }
 
 function containerExecutor(r: Reader): ContainerExecutor {
-  r.only(['type', 'runtime', 'image', 'volumes', 'workdir', 'network', 'labels', 'env']);
+  r.only(['type', 'runtime', 'image', 'volumes', 'workdir', 'network', 'labels', 'env', 'max_concurrent']);
   const runtime = r.string('runtime') ?? 'docker';
   if (runtime !== 'docker' && runtime !== 'podman') r.fail('runtime', 'must be "docker" or "podman"');
   const image = r.string('image', true);
@@ -110,11 +117,12 @@ function containerExecutor(r: Reader): ContainerExecutor {
     if (network.startsWith('-')) r.fail('network', 'must be a network name');
     def.network = network;
   }
+  r.limit(def);
   return def;
 }
 
 function slurmExecutor(r: Reader): SlurmExecutor {
-  r.only(['type', 'partition', 'sbatch_args', 'workdir', 'labels', 'env']);
+  r.only(['type', 'partition', 'sbatch_args', 'workdir', 'labels', 'env', 'max_concurrent']);
   const def: SlurmExecutor = { type: 'slurm', sbatch_args: r.strings('sbatch_args'), labels: r.strings('labels', LABEL), env: r.env() };
   for (const a of def.sbatch_args) if (!a.startsWith('-')) r.fail('sbatch_args', `${JSON.stringify(a)}: each entry must be one option such as "--cpus-per-task=2"`);
   const partition = r.string('partition');
@@ -125,6 +133,7 @@ function slurmExecutor(r: Reader): SlurmExecutor {
   const workdir = r.string('workdir');
   if (workdir !== undefined && !workdir.startsWith('/')) r.fail('workdir', 'must be an absolute path');
   if (workdir !== undefined) def.workdir = workdir;
+  r.limit(def);
   return def;
 }
 
@@ -135,9 +144,17 @@ export function validateExecutors(raw: unknown, path: string, text: string): Rec
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw configError(path, 'executors', 'must be a table of [executors.NAME] tables');
   for (const [name, body] of Object.entries(raw as Record<string, unknown>)) {
     if (!NAME.test(name)) throw configError(path, `executors.${name}`, 'names use letters, digits, ".", "_" and "-" (at most 64)', lineOf(text, `executors.${name}`));
-    if (name === 'local') throw configError(path, 'executors.local', '"local" is built in and cannot be redefined', lineOf(text, 'executors.local'));
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw configError(path, `executors.${name}`, 'must be a table');
     const r = new Reader(path, text, name, body as Record<string, unknown>);
+    if (name === 'local') {
+      // Built in: only its concurrency limit can be set.
+      if ('type' in body) throw configError(path, 'executors.local', '"local" is built in and cannot be redefined (only max_concurrent may be set)', lineOf(text, 'executors.local'));
+      r.only(['max_concurrent']);
+      const local: ExecutorDef = { ...LOCAL_EXECUTOR };
+      r.limit(local);
+      out['local'] = local;
+      continue;
+    }
     const type = r.string('type', true);
     if (type === 'ssh') out[name] = sshExecutor(r);
     else if (type === 'container') out[name] = containerExecutor(r);

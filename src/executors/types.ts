@@ -14,6 +14,8 @@ export interface SshExecutor {
   connect_timeout?: number;
   labels: string[];
   env: Record<string, string>;
+  /** Jobs of this executor running at once at most (unset: no limit). */
+  max_concurrent?: number;
 }
 
 export interface ContainerExecutor {
@@ -25,6 +27,8 @@ export interface ContainerExecutor {
   network?: string;
   labels: string[];
   env: Record<string, string>;
+  /** Jobs of this executor running at once at most (unset: no limit). */
+  max_concurrent?: number;
 }
 
 export interface SlurmExecutor {
@@ -34,6 +38,8 @@ export interface SlurmExecutor {
   workdir?: string;
   labels: string[];
   env: Record<string, string>;
+  /** Jobs of this executor running at once at most (unset: no limit). */
+  max_concurrent?: number;
 }
 
 export type RemoteExecutor = SshExecutor | ContainerExecutor | SlurmExecutor;
@@ -42,6 +48,8 @@ export interface LocalExecutor {
   type: 'local';
   labels: string[];
   env: Record<string, string>;
+  /** Jobs of this executor running at once at most (unset: no limit). */
+  max_concurrent?: number;
 }
 
 export type ExecutorDef = LocalExecutor | RemoteExecutor;

@@ -55,10 +55,45 @@ export interface JobMeta {
   workdir?: string;
   memory_limit_bytes?: number;
   cpu_limit?: number;
+  /** Named queue ([queues.NAME]) whose max_concurrent limits this job with others. */
+  queue?: string;
+  /** Jobs that must be terminal first (--after); with require_ok they must have exited 0 (--after-ok). */
+  after?: Dependency[];
+  /** --retry N: further attempts after an attempt ending as `on` says. */
+  retry?: RetryPolicy;
   notification: NotificationConfig;
   /** Defaults for snapshots of this job (`run`/`start` observe with these). */
   tail_lines: number;
   max_bytes: number;
+}
+
+export interface Dependency {
+  job_id: string;
+  require_ok: boolean;
+}
+
+export type RetryOn = 'nonzero' | 'timeout' | 'lost' | 'any';
+
+export interface RetryPolicy {
+  /** Further attempts after the first (attempts = max + 1). */
+  max: number;
+  delay_ms: number;
+  on: RetryOn;
+}
+
+/** How one attempt of a retried job ended (the last attempt's outcome is the job's own). */
+export interface AttemptRecord {
+  attempt: number;
+  state: JobState;
+  exit_code?: number;
+  signal?: string;
+  timed_out?: boolean;
+  error?: JobErrorInfo;
+  started_at?: string;
+  finished_at?: string;
+  /** Where that attempt's output was kept. */
+  stdout_log_path?: string;
+  stderr_log_path?: string;
 }
 
 export interface JobErrorInfo {
@@ -104,6 +139,11 @@ export interface JobStateRecord {
   lost_reason?: string;
   /** Where a remote job runs, recorded by its supervisor (see supervisor/targets). */
   remote?: RemoteIdentity;
+  /** Why a queued job is not running yet: `queue NAME`, `executor NAME`, `job ID`. */
+  waiting_for?: string;
+  /** The attempt in progress (1-based), for jobs with --retry. */
+  attempt?: number;
+  attempts?: AttemptRecord[];
   /** How many times a new supervisor was attached to this remote job after one died. */
   reattach_count?: number;
   /** Set while the supervisor cannot reach a remote job's executor; cleared on contact. */

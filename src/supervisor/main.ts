@@ -10,7 +10,7 @@
 //   data path.
 import { statSync, closeSync } from 'node:fs';
 import { jobDir, jobFiles, readMeta, readSecrets, readState, updateState, openLogForAppend, filesystemFull } from '../store/jobs.js';
-import { secretValues, type JobMeta, type JobStateRecord, type Secrets } from '../store/types.js';
+import { secretValues, type JobErrorInfo, type JobMeta, type JobStateRecord, type Secrets } from '../store/types.js';
 import { bootId, processStartTime } from '../util/proc.js';
 import { nowIso } from '../util/time.js';
 import { registerSecret } from '../output.js';
@@ -24,6 +24,8 @@ import { notifierFor, type Notifier } from './notifier.js';
 import { Escalation } from './escalation.js';
 import { LogLimit } from './log-limit.js';
 import { watchJob } from './job-watch.js';
+import { passGate } from './gate.js';
+import { loadConfig, type Config } from '../config.js';
 import { startHeartbeat } from './heartbeat.js';
 import { allocateReserve, releaseReserve, reserveUsed } from '../store/reserve.js';
 
@@ -43,9 +45,14 @@ export async function supervise(root: string, id: string, configPath: string | u
   if ((current.supervisor_pid ?? process.pid) !== process.pid) return;
   // A remote job may be re-attached while running; a local one is only ever started from queued.
   if (current.state !== 'queued' && !(meta.executor_def !== undefined && current.state === 'running')) return;
+  const notifier = notifierFor(dir, id, configPath);
+  const gate = await passGate(dir, meta, loadConfigQuietly(configPath), current.state === 'running');
+  if (!gate.go) {
+    if (gate.failure !== undefined) await failBeforeStart(dir, gate.failure, notifier);
+    return;
+  }
   allocateReserve(dir);
   try {
-    const notifier = notifierFor(dir, id, configPath);
     if (meta.executor_def !== undefined) {
       // Loaded only for remote jobs: a local supervisor never pays for execa and the targets.
       const { superviseRemote } = await import('./remote.js');
@@ -54,7 +61,24 @@ export async function supervise(root: string, id: string, configPath: string | u
     else await launchAndFollow(dir, meta, secrets, notifier);
   } finally {
     releaseReserve(dir);
+    gate.release();
   }
+}
+
+/** The config for limits; a broken one means no limits rather than no job. */
+function loadConfigQuietly(configPath: string | undefined): Config | undefined {
+  try {
+    return loadConfig(configPath).config;
+  } catch (err) {
+    log.warn(`config ignored for concurrency limits: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
+/** A job that must not start (a failed dependency): `failed` with the reason, job.finished sent. */
+async function failBeforeStart(dir: string, error: JobErrorInfo, notifier: Notifier): Promise<void> {
+  const state = await updateState(dir, (cur) => (cur.state === 'queued' && (cur.supervisor_pid ?? process.pid) === process.pid ? { ...cur, state: 'failed', error, finished_at: nowIso() } : undefined));
+  if (state.state === 'failed') await notifier.finished({ dir, meta: readMeta(dir), state });
 }
 
 async function launchAndFollow(dir: string, meta: JobMeta, secrets: Secrets, notifier: Notifier): Promise<void> {
