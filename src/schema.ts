@@ -102,6 +102,14 @@ export const outputSchemas: Record<string, Schema> = {
     jobs: { type: 'array', items: { type: 'object', required: ['job_id', 'state', 'action', 'reason', 'bytes'], properties: { job_id: jobId, state, action: { enum: ['deleted', 'would_delete', 'skipped'] }, reason: str, bytes: int } } },
   }, ['root', 'dry_run', 'older_than', 'older_than_source', 'deleted', 'skipped', 'freed_bytes', 'jobs']),
   delete: success('delete', { job_id: jobId, state, deleted: { const: true }, freed_bytes: int, remote_cleanup: { type: 'object', required: ['ok'], properties: { ok: bool, error: str } } }, ['job_id', 'deleted']),
+  stats: success('stats', {
+    root: str,
+    jobs: int,
+    by_state: { type: 'object', additionalProperties: int },
+    by_executor: { type: 'object', additionalProperties: { type: 'object', additionalProperties: int } },
+    disk_bytes: int,
+    filesystem_free_bytes: int,
+  }, ['root', 'jobs', 'by_state', 'by_executor', 'disk_bytes']),
   executors: success('executors', {
     default: str,
     probed: bool,

@@ -14,12 +14,13 @@ import { deleteCommand } from './delete.js';
 import { schemaCommand } from './schema.js';
 import { versionCommand } from './version.js';
 import { executorsCommand } from './executors.js';
+import { statsCommand } from './stats.js';
 import { configPathCommand, configShowCommand, configInitCommand } from './config.js';
 import type { CommandDef } from './types.js';
 
 export const commands: CommandDef[] = [
   runCommand, createCommand, startCommand, statusCommand, tailCommand, waitCommand, killCommand,
-  listCommand, tagSetCommand, notifySetCommand, gcCommand, deleteCommand, schemaCommand, versionCommand, executorsCommand,
+  listCommand, tagSetCommand, notifySetCommand, gcCommand, deleteCommand, schemaCommand, versionCommand, executorsCommand, statsCommand,
   configPathCommand, configShowCommand, configInitCommand,
 ];
 

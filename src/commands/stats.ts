@@ -1,0 +1,50 @@
+// `stats`: how many jobs are in each state, per executor, and what the root takes on disk.
+// States are reconciled like `list` does (a job whose supervisor is gone counts as lost).
+import { statfsSync } from 'node:fs';
+import { dirBytes } from '../store/jobs.js';
+import { scanJobs } from '../store/scan.js';
+import { reconcile } from '../store/reconcile.js';
+import { ALL_STATES, isTerminal, type JobState } from '../store/types.js';
+import type { CommandDef } from './types.js';
+
+const zeroCounts = (): Record<JobState, number> => Object.fromEntries(ALL_STATES.map((s) => [s, 0])) as Record<JobState, number>;
+
+export const statsCommand: CommandDef = {
+  command: 'stats',
+  describe: 'job counts by state and executor, and disk use of the root',
+  type: 'stats',
+  options: {},
+  async handler(_args, ctx) {
+    const byState = zeroCounts();
+    const byExecutor: Record<string, Record<JobState, number>> = {};
+    let bytes = 0;
+    let jobs = 0;
+    for (const candidate of scanJobs(ctx.root)) {
+      let job = candidate;
+      try {
+        if (!isTerminal(job.state.state)) job = await reconcile(candidate);
+      } catch {
+        continue; // deleted meanwhile
+      }
+      jobs++;
+      byState[job.state.state]++;
+      (byExecutor[job.meta.executor] ??= zeroCounts())[job.state.state]++;
+      bytes += dirBytes(job.dir);
+    }
+    let free: number | undefined;
+    try {
+      const fs = statfsSync(ctx.root);
+      free = fs.bavail * fs.bsize;
+    } catch {
+      free = undefined; // no root yet
+    }
+    return {
+      root: ctx.root,
+      jobs,
+      by_state: byState,
+      by_executor: byExecutor,
+      disk_bytes: bytes,
+      ...(free !== undefined ? { filesystem_free_bytes: free } : {}),
+    };
+  },
+};
