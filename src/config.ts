@@ -120,7 +120,7 @@ export function validateConfig(raw: Record<string, unknown>, path: string, text 
   cfg.queues = validateQueues(raw['queues'], path, text);
   const executor = defaultsTable?.['executor'];
   if (executor !== undefined) {
-    if (typeof executor !== 'string' || cfg.executors[executor] === undefined) {
+    if (typeof executor !== 'string' || !Object.hasOwn(cfg.executors, executor)) {
       throw configError(path, 'defaults.executor', `names no executor (known: ${Object.keys(cfg.executors).join(', ')})`, lineOf(text, 'defaults', 'executor'));
     }
     cfg.defaults.executor = executor;

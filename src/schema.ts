@@ -47,6 +47,16 @@ const summary: Schema = {
 };
 const summaryRequired = ['job_id', 'short_id', 'state', 'command', 'cwd', 'tags', 'executor', 'created_at'];
 
+/** One earlier attempt of a retried job (status and job.finished `attempts[]`). */
+const attempts: Schema = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['attempt', 'state'],
+    properties: { attempt: int, state, exit_code: int, signal: str, timed_out: bool, error: errorInfo, lost_reason: str, started_at: time, finished_at: time, duration_ms: int, stdout_log_path: str, stderr_log_path: str },
+  },
+};
+
 const tail: Schema = {
   stdout_tail: str,
   stderr_tail: str,
@@ -91,7 +101,7 @@ export const outputSchemas: Record<string, Schema> = {
   start: success('start', snapshot, snapshotRequired),
   wait: success('wait', { ...snapshot, wait_timed_out: bool }, [...snapshotRequired, 'wait_timed_out']),
   create: success('create', { job_id: jobId, short_id: str, state: { const: 'created' }, tags: strings, stdout_log_path: str, stderr_log_path: str }, ['job_id', 'state', 'stdout_log_path', 'stderr_log_path']),
-  status: success('status', { ...summary, remote: { type: 'object', properties: { host: str, remote_dir: str, remote_pid: int, container_name: str, container_id: str, runtime: str, slurm_job_id: str, submitting: bool } }, remote_unreachable: { type: 'object', required: ['since', 'error'], properties: { since: time, error: str } }, pid: int, supervisor_pid: int, supervisor_alive: bool, process_alive: bool, resources: { type: 'object', required: ['processes', 'rss_bytes', 'cpu_seconds', 'cpu_percent', 'uptime_ms'], properties: { processes: int, rss_bytes: int, cpu_seconds: { type: 'number' }, cpu_percent: { type: 'number' }, uptime_ms: int } }, updated_at: time, stdout_log_path: str, stderr_log_path: str }, [...summaryRequired, 'updated_at']),
+  status: success('status', { ...summary, remote: { type: 'object', properties: { host: str, remote_dir: str, remote_pid: int, container_name: str, container_id: str, runtime: str, slurm_job_id: str, submitting: bool } }, remote_unreachable: { type: 'object', required: ['since', 'error'], properties: { since: time, error: str } }, pid: int, supervisor_pid: int, supervisor_alive: bool, process_alive: bool, resources: { type: 'object', required: ['processes', 'rss_bytes', 'cpu_seconds', 'cpu_percent', 'uptime_ms'], properties: { processes: int, rss_bytes: int, cpu_seconds: { type: 'number' }, cpu_percent: { type: 'number' }, uptime_ms: int } }, waiting_for: str, attempt: int, attempts, updated_at: time, stdout_log_path: str, stderr_log_path: str }, [...summaryRequired, 'updated_at']),
   tail: success('tail', { job_id: jobId, short_id: str, state, ...tail }, ['job_id', 'state', ...tailRequired]),
   kill: success('kill', { job_id: jobId, signal: str, sent: bool, state, job: { type: 'object', required: summaryRequired, properties: summary } }, ['job_id', 'signal', 'sent', 'state']),
   list: success('list', { root: str, cwd: str, jobs: { type: 'array', items: { type: 'object', required: summaryRequired, properties: summary } }, count: int, truncated: bool }, ['jobs', 'truncated']),
@@ -115,6 +125,9 @@ export const outputSchemas: Record<string, Schema> = {
     probed: bool,
     executors: { type: 'array', items: { type: 'object', required: ['name', 'type', 'labels', 'default'], properties: { name: str, type: { enum: ['local', 'ssh', 'container', 'slurm'] }, labels: strings, default: bool, host: str, port: int, user: str, workdir: str, runtime: str, image: str, partition: str, available: bool, reason: str, detail: str } } },
   }, ['default', 'executors', 'probed']),
+  queue: success('queue', {
+    limits: { type: 'array', items: { type: 'object', required: ['name', 'kind', 'max_concurrent', 'running', 'queued'], properties: { name: str, kind: { enum: ['queue', 'executor'] }, max_concurrent: int, running: { type: 'array', items: jobId }, queued: { type: 'array', items: jobId } } } },
+  }, ['limits']),
   schema: success('schema', { schema: { type: 'object' } }, ['schema']),
   version: success('version', { version: str, schema_version: str, node_version: str, platform: str }, ['version']),
   config_path: success('config_path', { path: str, source: { enum: ['flag', 'env', 'default'] }, exists: bool }, ['path', 'source', 'exists']),
@@ -126,7 +139,7 @@ export const eventSchemas: Record<string, Schema> = {
   'job.finished': {
     type: 'object',
     required: ['schema_version', 'event_type', 'job_id', 'state', 'timed_out', 'command', 'cwd', 'tags', 'stdout_log_path', 'stderr_log_path'],
-    properties: { schema_version: { const: '1' }, event_type: { const: 'job.finished' }, job_id: jobId, state, ...outcome, command: str, cwd: str, tags: strings, started_at: time, stdout_log_path: str, stderr_log_path: str, delivery_results: { type: 'array', items: delivery } },
+    properties: { schema_version: { const: '1' }, event_type: { const: 'job.finished' }, job_id: jobId, state, ...outcome, attempt: int, attempts, command: str, cwd: str, tags: strings, started_at: time, stdout_log_path: str, stderr_log_path: str, delivery_results: { type: 'array', items: delivery } },
   },
   'job.output.matched': {
     type: 'object',

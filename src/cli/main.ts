@@ -6,8 +6,7 @@ import { printError, printSuccess } from '../output.js';
 import { setVerbosity, log } from '../log.js';
 import { loadConfig, type LoadedConfig } from '../config.js';
 import { resolveRoot, resolveConfigPath } from '../store/root.js';
-import { onJobLost, onRemoteOrphan } from '../store/reconcile.js';
-import { deliverInBackground, startSupervisorProcess, SUPERVISOR_NODE_FLAGS } from '../notify/deliver-later.js';
+import { registerReconcileHooks } from '../notify/deliver-later.js';
 import type { CommandDef, Context } from '../commands/types.js';
 import type { Args } from './args.js';
 import { seedSpellings } from './command-table.js';
@@ -39,16 +38,9 @@ function makeContext(args: Args, commandWords: string[] | undefined): Context {
 export async function execute(def: CommandDef, args: Args, commandWords: string[] | undefined): Promise<void> {
   setVerbosity(typeof args['v'] === 'number' ? args['v'] : 0);
   const ctx = makeContext(args, commandWords);
-  // A job this call finds lost still gets its job.finished, from a detached process.
-  onJobLost((dir) => deliverInBackground(dir, ctx.supervisorConfig()));
-  onRemoteOrphan((dir) => {
-    try {
-      const started = startSupervisorProcess(dir, ctx.supervisorConfig(), { nodeFlags: SUPERVISOR_NODE_FLAGS });
-      return started ? { supervisor_pid: started.pid, supervisor_start_time: started.startTime } : undefined;
-    } catch {
-      return undefined;
-    }
-  });
+  // A job this call finds lost still gets its job.finished, from a detached process; a remote
+  // job or a lost attempt to be retried gets a new supervisor.
+  registerReconcileHooks(() => ctx.supervisorConfig());
   const data = await def.handler(args, ctx);
   printSuccess(def.type, data);
 }

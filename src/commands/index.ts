@@ -14,13 +14,14 @@ import { deleteCommand } from './delete.js';
 import { schemaCommand } from './schema.js';
 import { versionCommand } from './version.js';
 import { executorsCommand } from './executors.js';
+import { queueCommand } from './queue.js';
 import { statsCommand } from './stats.js';
 import { configPathCommand, configShowCommand, configInitCommand } from './config.js';
 import type { CommandDef } from './types.js';
 
 export const commands: CommandDef[] = [
   runCommand, createCommand, startCommand, statusCommand, tailCommand, waitCommand, killCommand,
-  listCommand, tagSetCommand, notifySetCommand, gcCommand, deleteCommand, schemaCommand, versionCommand, executorsCommand, statsCommand,
+  listCommand, tagSetCommand, notifySetCommand, gcCommand, deleteCommand, schemaCommand, versionCommand, executorsCommand, statsCommand, queueCommand,
   configPathCommand, configShowCommand, configInitCommand,
 ];
 

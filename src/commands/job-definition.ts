@@ -12,6 +12,7 @@ import { nowIso } from '../util/time.js';
 import { newJobId } from '../store/ids.js';
 import type { JobMeta, Secrets } from '../store/types.js';
 import { selectExecutor } from '../executors/select.js';
+import { hasFreeSlot } from '../store/slots.js';
 import { schedulingFields } from './scheduling-options.js';
 import { isRemote, type RemoteExecutor } from '../executors/types.js';
 import type { Context } from './types.js';
@@ -162,7 +163,7 @@ export function buildDefinition(args: Args, ctx: Context): { meta: JobMeta; secr
   const notifyWebhook = webhookArg(args, 'notify-webhook');
   const onOutputMatch = buildOutputMatch(args, undefined, { stdout: 0, stderr: 0 });
   const name = optString(args, 'name');
-  const executor = selectExecutor(ctx.config().config, optNonEmpty(args, 'executor'), stringList(args, 'label'));
+  const executor = selectExecutor(ctx.config().config, optNonEmpty(args, 'executor'), stringList(args, 'label'), (n, max) => hasFreeSlot(ctx.root, { kind: 'executor', name: n, max }));
   const remote = isRemote(executor.def) ? executor.def : undefined;
   const workdir = remote ? remoteWorkdir(args, remote) : undefined;
   const meta: JobMeta = {
@@ -185,7 +186,7 @@ export function buildDefinition(args: Args, ctx: Context): { meta: JobMeta; secr
     executor: executor.name,
     ...(remote ? { executor_def: remote } : {}),
     ...resourceLimits(args, remote),
-    ...schedulingFields(args, ctx.root, ctx.config().config),
+    ...schedulingFields(args, ctx.root, ctx.config().config, { remote: remote !== undefined }),
     notification: {
       ...(notifyCommand !== undefined ? { notify_command: notifyCommand } : {}),
       ...(notifyFile !== undefined ? { notify_file: resolve(notifyFile) } : {}),

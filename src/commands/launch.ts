@@ -9,6 +9,8 @@ import { parseDuration } from '../util/duration.js';
 import { processStartTime } from '../util/proc.js';
 import { nowIso } from '../util/time.js';
 import { updateState } from '../store/jobs.js';
+import { enqueueOnLaunch } from '../supervisor/slots.js';
+import { log } from '../log.js';
 import { waitForJob } from '../store/wait.js';
 import { isTerminal, type JobRecord } from '../store/types.js';
 import { jobSnapshot, type TailOptions } from '../view/job-view.js';
@@ -35,7 +37,7 @@ export async function launch(ctx: Context, dir: string): Promise<void> {
   } catch {
     started = undefined;
   }
-  await updateState(dir, (cur) => {
+  const recorded = await updateState(dir, (cur) => {
     if (cur.state !== 'queued' || cur.supervisor_pid !== undefined) return undefined; // claimed already
     if (started !== undefined) return { ...cur, supervisor_pid: started.pid, supervisor_start_time: started.startTime };
     // The supervisor could not be started, or died before claiming the job: nothing will run it.
@@ -47,6 +49,10 @@ export async function launch(ctx: Context, dir: string): Promise<void> {
       ...deliverInBackground(dir, configPath),
     };
   });
+  // Over a concurrency limit, the job's place in line is its queued_at, not its supervisor's speed.
+  if (started !== undefined && recorded.state === 'queued') {
+    await enqueueOnLaunch(dir, ctx.config().config, started).catch((err: unknown) => log.debug(`slot ticket left to the supervisor: ${(err as Error).message}`));
+  }
 }
 
 /** --tail-lines and --max-bytes as given (validated), each undefined when absent. */

@@ -18,12 +18,16 @@ export const schedulingOptions: Record<string, Options> = {
 
 const RETRY_ON: readonly RetryOn[] = ['nonzero', 'timeout', 'lost', 'any'];
 
-/** The scheduling fields of a new job's definition, validated against the root and config. */
-export function schedulingFields(args: Args, root: string, config: Config): Pick<JobMeta, 'queue' | 'after' | 'retry'> {
+/**
+ * The scheduling fields of a new job's definition, validated against the root and config.
+ * `remote`: the job goes to a remote executor, where --retry is not supported (a new attempt
+ * would need a new identity on the executor: container name, remote directory, Slurm job name).
+ */
+export function schedulingFields(args: Args, root: string, config: Config, options: { remote?: boolean } = {}): Pick<JobMeta, 'queue' | 'after' | 'retry'> {
   const out: Pick<JobMeta, 'queue' | 'after' | 'retry'> = {};
   const queue = optNonEmpty(args, 'queue');
   if (queue !== undefined) {
-    if (config.queues[queue] === undefined) {
+    if (!Object.hasOwn(config.queues, queue)) {
       throw new JobError('queue_not_found', `no queue named ${JSON.stringify(queue.slice(0, 100))} (known: ${Object.keys(config.queues).join(', ') || 'none'})`, { queue: queue.slice(0, 100), known: Object.keys(config.queues) });
     }
     out.queue = queue;
@@ -43,6 +47,7 @@ export function schedulingFields(args: Args, root: string, config: Config): Pick
   const delay = parseOptionalDuration(optString(args, 'retry-delay'), '--retry-delay');
   const on = oneOf(args, 'retry-on', RETRY_ON);
   if (retry === undefined && (delay !== undefined || on !== undefined)) throw usageError('--retry-delay and --retry-on need --retry N', { flag: delay !== undefined ? 'retry-delay' : 'retry-on' });
+  if (retry !== undefined && retry > 0 && options.remote === true) throw usageError('--retry is supported for local jobs only, not on a remote executor', { flag: 'retry' });
   if (retry !== undefined && retry > 0) out.retry = { max: retry, delay_ms: delay ?? 0, on: on ?? 'nonzero' };
   return out;
 }

@@ -1,11 +1,13 @@
 // Starting supervisor processes (dist/supervisor.cjs): the per-job supervisor, and the detached
-// deliverer of job.finished for jobs that ended without their supervisor (deliver-only.ts).
+// deliverer of job.finished for jobs that ended without their supervisor (deliver-only.ts); and
+// the reconcile hooks that start them for jobs found without one.
 import { spawn } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jobFiles } from '../store/jobs.js';
 import type { JobStateRecord } from '../store/types.js';
+import { onJobLost, onLostRetry, onRemoteOrphan } from '../store/reconcile.js';
 import { processStartTime } from '../util/proc.js';
 
 /** A small young generation and an explicit GC after start-up keep an idle supervisor small. */
@@ -48,4 +50,24 @@ export function deliverInBackground(dir: string, configPath: string | undefined)
     // The job's state is recorded either way; a missing notification is not worth an error.
     return {};
   }
+}
+
+/**
+ * Registers what reconcile does for a job found without its supervisor: a lost job gets its
+ * job.finished from a deliverer; a remote job, or a lost attempt to be retried, a new supervisor.
+ * Every process that reconciles jobs registers these (commands, and supervisors waiting on
+ * their dependencies).
+ */
+export function registerReconcileHooks(configPath: () => string | undefined): void {
+  onJobLost((dir) => deliverInBackground(dir, configPath()));
+  const startSupervisor = (dir: string): Pick<JobStateRecord, 'supervisor_pid' | 'supervisor_start_time'> | undefined => {
+    try {
+      const started = startSupervisorProcess(dir, configPath(), { nodeFlags: SUPERVISOR_NODE_FLAGS });
+      return started ? { supervisor_pid: started.pid, supervisor_start_time: started.startTime } : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  onRemoteOrphan(startSupervisor);
+  onLostRetry(startSupervisor);
 }

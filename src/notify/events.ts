@@ -34,6 +34,11 @@ export function finishedEvent(job: JobRecord): Record<string, unknown> {
   if (state.finished_at !== undefined) event['finished_at'] = state.finished_at;
   if (state.duration_ms !== undefined) event['duration_ms'] = state.duration_ms;
   if (state.error !== undefined) event['error'] = state.error;
+  if (meta.retry !== undefined) {
+    // A retried job: which attempt ended it, and how the earlier ones ended.
+    event['attempt'] = state.attempt ?? 1;
+    event['attempts'] = state.attempts ?? [];
+  }
   event['stdout_log_path'] = files.stdout;
   event['stderr_log_path'] = files.stderr;
   return event;

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { writeJsonAtomic, readJson, fsyncDir } from './atomic.js';
 import { withJobLock } from './lock.js';
 import { withReserve } from './reserve.js';
-import { isTerminal, secretValues, type JobMeta, type JobRecord, type JobStateRecord, type Secrets } from './types.js';
+import { isTerminal, secretValues, type JobMeta, type JobRecord, type JobStateRecord, type Secrets, type StreamName } from './types.js';
 import { JobError } from '../errors.js';
 import { nowIso } from '../util/time.js';
 
@@ -235,6 +235,30 @@ export function appendLog(dir: string, stream: 'stdout' | 'stderr', bytes: Buffe
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Keeps the logs of a finished attempt of a retried job as stdout.attempt-N.log and
+ * stderr.attempt-N.log, starts empty logs for the next attempt, and restarts output matching at
+ * their first byte. Called under the job lock with the state change recording the retry;
+ * idempotent, so a retried write never moves the new (empty) logs over the kept ones.
+ */
+export function keepAttemptLogs(dir: string, attempt: number): Record<StreamName, string> {
+  const files = jobFiles(dir);
+  const kept = { stdout: join(dir, `stdout.attempt-${attempt}.log`), stderr: join(dir, `stderr.attempt-${attempt}.log`) };
+  for (const stream of ['stdout', 'stderr'] as const) {
+    if (!existsSync(kept[stream])) {
+      if (existsSync(files[stream])) renameSync(files[stream], kept[stream]);
+      else closeSync(openSync(kept[stream], 'a', 0o600));
+    }
+    closeSync(openSync(files[stream], 'a', 0o600));
+  }
+  const meta = readMeta(dir);
+  const match = meta.notification.on_output_match;
+  if (match !== undefined && (match.since.stdout !== 0 || match.since.stderr !== 0)) {
+    writeJsonAtomic(files.meta, { ...meta, notification: { ...meta.notification, on_output_match: { ...match, since: { stdout: 0, stderr: 0 } } } } satisfies JobMeta);
+  }
+  return kept;
 }
 
 /** Creates both (empty) logs if missing, so a remote job has them before any output arrives. */

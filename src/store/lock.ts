@@ -1,5 +1,6 @@
 // Read-modify-write of job files happens under one proper-lockfile lock per job directory
-// (<dir>/.lock). A lock left by a dead holder goes stale and is taken over.
+// (<dir>/.lock); slot bookkeeping locks each limit directory the same way (withDirLock). A lock
+// left by a dead holder goes stale and is taken over.
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { JobError } from '../errors.js';
@@ -27,6 +28,23 @@ export async function withJobLock<T>(dir: string, fn: () => T | Promise<T>): Pro
   } catch (err) {
     const errno = (err as NodeJS.ErrnoException).code;
     throw new JobError('io_error', `could not lock job: ${(err as Error).message}`, { dir, ...(errno ? { errno } : {}) }, true);
+  }
+  try {
+    return await fn();
+  } finally {
+    await release().catch(() => undefined);
+  }
+}
+
+/** Runs `fn` under the proper-lockfile lock `<dir>/.lock` of a store directory other than a job's. */
+export async function withDirLock<T>(dir: string, fn: () => T | Promise<T>): Promise<T> {
+  const { default: lockfile } = await import('proper-lockfile');
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(dir, { ...LOCK_OPTIONS, lockfilePath: join(dir, '.lock') });
+  } catch (err) {
+    const errno = (err as NodeJS.ErrnoException).code;
+    throw new JobError('io_error', `could not lock ${dir}: ${(err as Error).message}`, { dir, ...(errno ? { errno } : {}) }, true);
   }
   try {
     return await fn();

@@ -5,9 +5,13 @@
 // observe how that process ends, its timeout and log cap are no longer enforced, and `kill` can
 // still reach it (`status` shows its pid while it verifiably lives). A job on a remote executor
 // is not lost with its supervisor: a new supervisor is attached and resumes following it.
-import { updateState } from './jobs.js';
+// A local job whose retry policy covers `lost` (attempts left) is not lost either: the lost
+// attempt is recorded, what is left of its process group is SIGKILLed (two attempts never run
+// at once), and the job goes back to `queued` under a new supervisor.
+import { readMeta, updateState } from './jobs.js';
+import { nextAttempt, retryWanted } from './attempts.js';
 import { isTerminal, type JobStateRecord } from './types.js';
-import { bootId, isSameLiveProcess } from '../util/proc.js';
+import { bootId, isSameLiveProcess, jobGroupExists } from '../util/proc.js';
 import { nowIso, msBetween } from '../util/time.js';
 
 /** A freshly started job may not have recorded its supervisor yet; give it this long. */
@@ -46,6 +50,7 @@ type LostHandler = (dir: string) => Partial<JobStateRecord>;
 let lostHandler: LostHandler | undefined;
 type ReattachHandler = (dir: string) => Pick<JobStateRecord, 'supervisor_pid' | 'supervisor_start_time'> | undefined;
 let reattachHandler: ReattachHandler | undefined;
+let retryHandler: ReattachHandler | undefined;
 
 /** A supervisor that keeps dying is not restarted for ever: after this many, the job is lost. */
 export const MAX_REATTACHES = 10;
@@ -57,6 +62,14 @@ export const MAX_REATTACHES = 10;
  */
 export function onRemoteOrphan(handler: ReattachHandler): void {
   reattachHandler = handler;
+}
+
+/**
+ * Called, under the job lock, for a local job whose lost attempt is to be retried: starts the
+ * supervisor of the next attempt and returns its identity, or undefined (the job is then lost).
+ */
+export function onLostRetry(handler: ReattachHandler): void {
+  retryHandler = handler;
 }
 
 /**
@@ -83,7 +96,29 @@ export async function reconcile<T extends { dir: string; state: JobStateRecord }
     const next: JobStateRecord = { ...current, state: 'lost', finished_at: finishedAt, lost_reason: reason };
     const duration = msBetween(current.started_at, finishedAt);
     if (duration !== undefined) next.duration_ms = duration;
-    return { ...next, ...lostHandler?.(job.dir) };
+    return retryLost(job.dir, next) ?? { ...next, ...lostHandler?.(job.dir) };
   });
   return { ...job, state };
+}
+
+/** Under the job lock: the next attempt of a lost local job whose policy retries it, if any. */
+function retryLost(dir: string, lost: JobStateRecord): JobStateRecord | undefined {
+  if (retryHandler === undefined || lost.remote !== undefined) return undefined;
+  let policy;
+  try {
+    policy = readMeta(dir).retry;
+  } catch {
+    return undefined;
+  }
+  if (!retryWanted(policy, lost)) return undefined;
+  if (lost.boot_id === bootId() && jobGroupExists(lost.pid, lost.pid_start_time)) {
+    try {
+      process.kill(-(lost.pid as number), 'SIGKILL');
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const started = retryHandler(dir);
+  if (started === undefined) return undefined;
+  return { ...nextAttempt(dir, lost, policy), ...started, boot_id: bootId() };
 }

@@ -1,5 +1,6 @@
 // Shapes of the files in a job directory. meta.json is the definition (changed only by
-// `tag set` and `notify set`); state.json is the lifecycle record owned by the supervisor.
+// `tag set` and `notify set`, and by a retry, which restarts the output-match offsets at the new
+// logs' first byte); state.json is the lifecycle record owned by the supervisor.
 import type { RemoteExecutor } from '../executors/types.js';
 
 export type JobState = 'created' | 'queued' | 'running' | 'exited' | 'killed' | 'failed' | 'lost';
@@ -89,8 +90,10 @@ export interface AttemptRecord {
   signal?: string;
   timed_out?: boolean;
   error?: JobErrorInfo;
+  lost_reason?: string;
   started_at?: string;
   finished_at?: string;
+  duration_ms?: number;
   /** Where that attempt's output was kept. */
   stdout_log_path?: string;
   stderr_log_path?: string;
@@ -143,7 +146,10 @@ export interface JobStateRecord {
   waiting_for?: string;
   /** The attempt in progress (1-based), for jobs with --retry. */
   attempt?: number;
+  /** Earlier attempts of a retried job, oldest first. */
   attempts?: AttemptRecord[];
+  /** A retry waits until this time (--retry-delay) before it may start. */
+  retry_at?: string;
   /** How many times a new supervisor was attached to this remote job after one died. */
   reattach_count?: number;
   /** Set while the supervisor cannot reach a remote job's executor; cleared on contact. */

@@ -6,28 +6,27 @@
 //   either `queued` (nothing started, nothing will be) or `running` with a pid.
 // - Exactly one terminal state is written, after the process group leader has exited, and only
 //   then are notifications delivered; a sink can delay the supervisor's exit, never the state.
+// - A job with a retry policy (--retry) runs attempt after attempt through the same path
+//   (retry delay, gate, launch, follow): an attempt that is retried goes back to `queued`
+//   (follow-local.ts, record-outcome.ts) and sends nothing; only the last one ends the job.
 // - The job writes to its logs through inherited descriptors: the supervisor never sits in the
 //   data path.
 import { statSync, closeSync } from 'node:fs';
-import { jobDir, jobFiles, readMeta, readSecrets, readState, updateState, openLogForAppend, filesystemFull } from '../store/jobs.js';
+import { jobDir, jobFiles, readMeta, readSecrets, readState, updateState, openLogForAppend } from '../store/jobs.js';
 import { secretValues, type JobErrorInfo, type JobMeta, type JobStateRecord, type Secrets } from '../store/types.js';
 import { bootId, processStartTime } from '../util/proc.js';
 import { nowIso } from '../util/time.js';
 import { registerSecret } from '../output.js';
 import { log } from '../log.js';
 import { buildJobEnv } from './job-env.js';
-import { launchLocal, type Exit, type LaunchOutcome, type RunningProcess } from './targets/local.js';
-import type { ExitFacts } from './outcome.js';
-import { recordOutcome } from './record-outcome.js';
-import { OutputFollower } from './output-follower.js';
+import { launchLocal, type LaunchOutcome, type RunningProcess } from './targets/local.js';
 import { notifierFor, type Notifier } from './notifier.js';
-import { Escalation } from './escalation.js';
-import { LogLimit } from './log-limit.js';
-import { watchJob } from './job-watch.js';
 import { passGate } from './gate.js';
 import { loadConfig, type Config } from '../config.js';
-import { startHeartbeat } from './heartbeat.js';
-import { allocateReserve, releaseReserve, reserveUsed } from '../store/reserve.js';
+import { allocateReserve, releaseReserve } from '../store/reserve.js';
+import { registerReconcileHooks } from '../notify/deliver-later.js';
+import { followUntilExit } from './follow-local.js';
+import { waitForRetryTime } from './retry-wait.js';
 
 function failure(current: JobStateRecord, message: string): JobStateRecord {
   return { ...current, state: 'failed', error: { code: 'launch_failed', message }, finished_at: nowIso() };
@@ -45,23 +44,35 @@ export async function supervise(root: string, id: string, configPath: string | u
   if ((current.supervisor_pid ?? process.pid) !== process.pid) return;
   // A remote job may be re-attached while running; a local one is only ever started from queued.
   if (current.state !== 'queued' && !(meta.executor_def !== undefined && current.state === 'running')) return;
+  // Waiting for its dependencies, this supervisor reconciles them as a command would.
+  registerReconcileHooks(() => configPath);
   const notifier = notifierFor(dir, id, configPath);
-  const gate = await passGate(dir, meta, loadConfigQuietly(configPath), current.state === 'running');
-  if (!gate.go) {
-    if (gate.failure !== undefined) await failBeforeStart(dir, gate.failure, notifier);
-    return;
-  }
-  allocateReserve(dir);
-  try {
-    if (meta.executor_def !== undefined) {
-      // Loaded only for remote jobs: a local supervisor never pays for execa and the targets.
-      const { superviseRemote } = await import('./remote.js');
-      await superviseRemote(dir, meta, secrets, notifier);
+  const config = loadConfigQuietly(configPath);
+  let resumed = current.state === 'running';
+  for (;;) {
+    if (!resumed && !(await waitForRetryTime(dir))) return;
+    const gate = await passGate(dir, meta, config, resumed);
+    resumed = false;
+    if (!gate.go) {
+      if (gate.failure !== undefined) await failBeforeStart(dir, gate.failure, notifier);
+      return;
     }
-    else await launchAndFollow(dir, meta, secrets, notifier);
-  } finally {
-    releaseReserve(dir);
-    gate.release();
+    allocateReserve(dir);
+    let ended: JobStateRecord | undefined;
+    try {
+      if (meta.executor_def !== undefined) {
+        // Loaded only for remote jobs: a local supervisor never pays for execa and the targets.
+        // Remote jobs take no retry policy (refused at create time).
+        const { superviseRemote } = await import('./remote.js');
+        await superviseRemote(dir, meta, secrets, notifier);
+      }
+      else ended = await launchAndFollow(dir, meta, secrets, notifier);
+    } finally {
+      releaseReserve(dir);
+      gate.release();
+    }
+    // Another attempt: back through the retry delay and the gate.
+    if (ended?.state !== 'queued') return;
   }
 }
 
@@ -81,7 +92,8 @@ async function failBeforeStart(dir: string, error: JobErrorInfo, notifier: Notif
   if (state.state === 'failed') await notifier.finished({ dir, meta: readMeta(dir), state });
 }
 
-async function launchAndFollow(dir: string, meta: JobMeta, secrets: Secrets, notifier: Notifier): Promise<void> {
+/** Runs one attempt; returns the state recorded at its end (queued when it is to be retried). */
+async function launchAndFollow(dir: string, meta: JobMeta, secrets: Secrets, notifier: Notifier): Promise<JobStateRecord> {
   const files = jobFiles(dir);
   let proc: RunningProcess | undefined;
   // One locked step claims the job and starts its process: a concurrent `kill` sees either
@@ -120,78 +132,7 @@ async function launchAndFollow(dir: string, meta: JobMeta, secrets: Secrets, not
   }
   if (proc === undefined) {
     if (state.state === 'failed') await notifier.finished({ dir, meta: readMeta(dir), state });
-    return;
+    return state;
   }
-  await followUntilExit(dir, meta, proc, notifier);
-}
-
-async function followUntilExit(dir: string, meta: JobMeta, proc: RunningProcess, notifier: Notifier): Promise<void> {
-  const files = jobFiles(dir);
-  const follower = new OutputFollower({ stdout: files.stdout, stderr: files.stderr }, (s, l, c) => notifier.outputMatched(s, l, c));
-  follower.setConfig(meta.notification.on_output_match);
-  const escalation = new Escalation(proc, meta.kill_after_ms);
-  const logLimit = new LogLimit({ stdout: files.stdout, stderr: files.stderr }, meta.max_log_bytes, () => {
-    proc.signalGroup('SIGKILL');
-    void updateState(dir, (cur) => ({ ...cur, kill_reason: 'max_log_bytes' })).catch(() => undefined);
-  });
-
-  const onStateChange = (): void => {
-    try {
-      const st = readState(dir);
-      if (st.kill_request) escalation.killRequested(st.kill_request);
-    } catch {
-      // Mid-rename or gone: the next tick sees it.
-    }
-  };
-  const onMetaChange = (): void => {
-    try {
-      follower.poll(); // what was printed before the change is matched with the old setting
-      follower.setConfig(readMeta(dir).notification.on_output_match);
-      follower.poll();
-    } catch {
-      // Retried on the next tick.
-    }
-  };
-
-  const stopWatching = watchJob(dir, {
-    stateChanged: onStateChange,
-    metaChanged: onMetaChange,
-    tick: () => {
-      logLimit.check();
-      follower.poll();
-    },
-  });
-  const stopHeartbeat = startHeartbeat(dir, meta);
-  if (meta.timeout_ms !== undefined) {
-    escalation.startTimeout(meta.timeout_ms, () => updateState(dir, (cur) => ({ ...cur, timed_out: true })));
-  }
-
-  // Start-up garbage is dropped once the job runs: a supervisor idles for hours (see launch.ts).
-  setTimeout(() => (globalThis as { gc?: () => void }).gc?.(), 200).unref();
-  const exit: Exit = await proc.exited;
-  escalation.leaderExited();
-  stopWatching();
-  stopHeartbeat();
-  try {
-    follower.setConfig(readMeta(dir).notification.on_output_match);
-  } catch {
-    // Keep the last known pattern.
-  }
-  follower.poll(true);
-  const facts: ExitFacts = {
-    exit,
-    finishedAt: nowIso(),
-    timedOut: escalation.timedOut,
-    killedForLogSize: logLimit.exceeded,
-    logTruncated: logLimit.truncate(),
-    // Checked before the reserve is freed: a full filesystem means output may be missing.
-    diskFull: filesystemFull(dir) || reserveUsed(dir),
-  };
-  const state = await recordOutcome(dir, facts);
-  try {
-    await notifier.finished({ dir, meta: readMeta(dir), state });
-  } catch (err) {
-    log.warn(`job.finished delivery failed: ${(err as Error).message}`);
-  }
-  await notifier.drained();
+  return followUntilExit(dir, meta, proc, notifier);
 }

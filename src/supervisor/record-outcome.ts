@@ -1,14 +1,28 @@
-// Recording a job's terminal state once its end was observed.
+// Recording how a job's attempt ended once its end was observed: the job's terminal state, or,
+// when its retry policy asks for another attempt, the `queued` state of that attempt (one locked
+// change: store/attempts.ts). Either way exactly one record per observed end.
 import { updateState } from '../store/jobs.js';
-import type { JobStateRecord } from '../store/types.js';
+import { nextAttempt, retryWanted } from '../store/attempts.js';
+import type { JobStateRecord, RetryPolicy } from '../store/types.js';
 import { log } from '../log.js';
 import { terminalState, type ExitFacts } from './outcome.js';
 
-/** Writes the terminal state, retrying a failed write: the exit code was observed, keep it. */
-export async function recordOutcome<F extends ExitFacts>(dir: string, facts: F, terminal: (cur: JobStateRecord, facts: F) => JobStateRecord = terminalState): Promise<JobStateRecord> {
+/**
+ * Writes the outcome, retrying a failed write: the exit code was observed, keep it. Returns
+ * the state written: terminal, or `queued` for the next attempt when `retry` says so.
+ */
+export async function recordOutcome<F extends ExitFacts>(
+  dir: string,
+  facts: F,
+  terminal: (cur: JobStateRecord, facts: F) => JobStateRecord = terminalState,
+  retry?: RetryPolicy,
+): Promise<JobStateRecord> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await updateState(dir, (cur) => terminal(cur, facts));
+      return await updateState(dir, (cur) => {
+        const ended = terminal(cur, facts);
+        return retryWanted(retry, ended) ? nextAttempt(dir, ended, retry) : ended;
+      });
     } catch (err) {
       if (attempt >= 5) throw err;
       log.warn(`recording the outcome failed (attempt ${attempt}): ${(err as Error).message}`);
@@ -16,4 +30,3 @@ export async function recordOutcome<F extends ExitFacts>(dir: string, facts: F, 
     }
   }
 }
-

@@ -1,8 +1,140 @@
-// Concurrency slots of queues and executors (placeholder: no limits yet).
-import type { JobMeta } from '../store/types.js';
+// Concurrency slots of queues and executors (max_concurrent). A job over a limit waits `queued`
+// with `waiting_for` naming the limit (`queue ci`, `executor local`) and starts in FIFO order
+// (queued_at, then job id) as slots free (store/slots.ts has the bookkeeping and its invariants).
+// A job with a queue and an executor limit takes its queue slot first, then joins the
+// executor's line holding it: one fixed order, so waiters never wait for each other (no
+// deadlock), and an executor's line holds only jobs that need nothing else, so a free executor
+// slot never idles behind a job still waiting for its queue. The waiter wakes on fs.watch of
+// the slot directories and of its state.json, with a poll that also notices holders whose
+// supervisor died. A job without limits pays nothing: no file is read or written.
+import { dirname } from 'node:path';
+import type { JobMeta, JobStateRecord } from '../store/types.js';
 import type { Config } from '../config.js';
+import { readMeta, readState, updateState } from '../store/jobs.js';
+import { jobLimits, limitLabel, type Limit } from '../store/slot-limits.js';
+import { enqueue, leaveQueue, releaseSlots, takeSlot, type Claimant } from '../store/slots.js';
+import { watchSlots } from '../store/slot-watch.js';
+import { processStartTime } from '../util/proc.js';
+import { log } from '../log.js';
+
+const POLL_MS = 500;
+/** Consecutive failed attempts (each a lock or file error) before the wait gives up. */
+const MAX_FAILURES = 20;
 
 /** Waits for a slot in every limit that applies; returns its release, or 'gone' if killed meanwhile. */
-export async function acquireSlots(_dir: string, _meta: JobMeta, _config: Config | undefined, _options: { resumed: boolean }): Promise<(() => void) | 'gone'> {
-  return () => undefined;
+export async function acquireSlots(dir: string, meta: JobMeta, config: Config | undefined, options: { resumed: boolean }): Promise<(() => void) | 'gone'> {
+  const limits = jobLimits(meta, config);
+  if (limits.length === 0) return () => undefined;
+  const startTime = processStartTime(process.pid);
+  if (startTime === undefined) {
+    log.warn('no /proc start time for this process: concurrency limits not applied');
+    return () => undefined;
+  }
+  const root = dirname(dir);
+  const state = readState(dir);
+  const claimant: Claimant = { jobId: meta.job_id, queuedAt: state.queued_at ?? state.updated_at, pid: process.pid, startTime };
+  const release = (): void => releaseSlots(root, limits, meta.job_id);
+  if (options.resumed) {
+    // The job runs already: it is followed even if its slots cannot be recorded.
+    for (const l of limits) await takeSlot(root, l, claimant, true).catch((err: unknown) => log.warn(`slot of ${limitLabel(l)} not recorded: ${(err as Error).message}`));
+    return release;
+  }
+  const outcome = await waitForSlots(dir, root, limits, claimant, state);
+  return outcome === 'taken' ? release : 'gone';
+}
+
+/**
+ * At `start`: the launcher writes the job's ticket for its first limit with the pid of the
+ * supervisor it started, so the job's place in line is taken at queued_at, however slowly its
+ * supervisor starts. Jobs with dependencies join the line only once those are met.
+ */
+export async function enqueueOnLaunch(dir: string, config: Config, supervisor: { pid: number; startTime: string }): Promise<void> {
+  if (Object.keys(config.queues).length === 0 && !Object.values(config.executors).some((d) => d.max_concurrent !== undefined)) return;
+  const meta = readMeta(dir);
+  const limits = jobLimits(meta, config);
+  if (limits.length === 0 || (meta.after ?? []).length > 0) return;
+  const state = readState(dir);
+  if (state.state !== 'queued' || state.queued_at === undefined) return;
+  await enqueue(dirname(dir), limits[0] as Limit, { jobId: meta.job_id, queuedAt: state.queued_at, pid: supervisor.pid, startTime: supervisor.startTime });
+}
+
+function waitForSlots(dir: string, root: string, limits: Limit[], claimant: Claimant, initial: JobStateRecord): Promise<'taken' | 'gone'> {
+  let waitingFor = initial.waiting_for;
+  /** How many of `limits` (in order) this job holds a slot in. */
+  let held = 0;
+
+  /** One look: 'taken', 'gone', or undefined to keep waiting. */
+  const attempt = async (): Promise<'taken' | 'gone' | undefined> => {
+    let current: JobStateRecord;
+    try {
+      current = readState(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
+      throw err;
+    }
+    if (current.state !== 'queued' || (current.supervisor_pid ?? process.pid) !== process.pid) return 'gone';
+    while (held < limits.length && (await takeSlot(root, limits[held] as Limit, claimant, false))) held++;
+    if (held === limits.length) {
+      if (waitingFor === undefined) return 'taken';
+      const after = await updateState(dir, (cur) => (cur.state === 'queued' ? withoutWaitingFor(cur) : undefined));
+      return after.state === 'queued' ? 'taken' : 'gone';
+    }
+    const label = limitLabel(limits[held] as Limit);
+    if (label !== waitingFor) {
+      const after = await updateState(dir, (cur) => (cur.state === 'queued' ? { ...cur, waiting_for: label } : undefined));
+      if (after.state !== 'queued') return 'gone';
+      waitingFor = label;
+    }
+    return undefined;
+  };
+
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    let busy = false;
+    let again = false;
+    let failures = 0;
+    const finish = (result: 'taken' | 'gone' | Error): void => {
+      if (settled) return;
+      settled = true;
+      stopWatching();
+      clearInterval(poll);
+      if (result !== 'taken') {
+        leaveQueue(root, limits, claimant);
+        releaseSlots(root, limits, claimant.jobId);
+      }
+      if (result instanceof Error) reject(result);
+      else resolve(result);
+    };
+    const check = async (): Promise<void> => {
+      if (settled) return;
+      if (busy) {
+        again = true;
+        return;
+      }
+      busy = true;
+      try {
+        const outcome = await attempt();
+        failures = 0;
+        if (outcome !== undefined) finish(outcome);
+      } catch (err) {
+        log.warn(`waiting for a slot: ${(err as Error).message}`);
+        if (++failures >= MAX_FAILURES) finish(err as Error);
+      } finally {
+        busy = false;
+        if (again && !settled) {
+          again = false;
+          void check();
+        }
+      }
+    };
+    const stopWatching = watchSlots(root, limits, dir, () => void check());
+    const poll = setInterval(() => void check(), POLL_MS);
+    void check();
+  });
+}
+
+function withoutWaitingFor(state: JobStateRecord): JobStateRecord {
+  const rest = { ...state };
+  delete rest.waiting_for;
+  return rest;
 }

@@ -65,6 +65,12 @@ export function jobStatus(job: JobRecord): Record<string, unknown> {
   if (job.state.kill_request !== undefined) out['kill_requested'] = job.state.kill_request;
   if (job.state.progress !== undefined) out['progress'] = job.state.progress;
   if (job.meta.timeout_ms !== undefined) out['timeout_ms'] = job.meta.timeout_ms;
+  // Why a queued job has not started: `job ID` (a dependency), `retry at TIME`, a queue or executor.
+  if (job.state.waiting_for !== undefined && state === 'queued') out['waiting_for'] = job.state.waiting_for;
+  if (job.meta.retry !== undefined) {
+    out['attempt'] = job.state.attempt ?? 1;
+    out['attempts'] = job.state.attempts ?? [];
+  }
   out['updated_at'] = job.state.updated_at;
   out['stdout_log_path'] = files.stdout;
   out['stderr_log_path'] = files.stderr;

@@ -1,0 +1,70 @@
+// Attempts of a job with a retry policy (--retry N, --retry-delay, --retry-on).
+// Invariants:
+// - An attempt is retried only when attempts remain, its end matches the policy, and the user
+//   did not ask for it to end (`kill`): a killed job never runs again.
+// - Going back to `queued` for the next attempt is one state change, under the job lock, that
+//   also records the finished attempt in `attempts[]` and keeps its logs aside (jobs.ts): the
+//   job never shows the outcome of an attempt as its own, and never reaches a terminal state
+//   (nor sends job.finished) before its last attempt.
+import { keepAttemptLogs } from './jobs.js';
+import type { AttemptRecord, JobStateRecord, RetryOn, RetryPolicy } from './types.js';
+
+/** Which retry-on class an ended attempt belongs to, if any. */
+export function retryCause(ended: JobStateRecord): Exclude<RetryOn, 'any'> | undefined {
+  if (ended.state === 'lost') return 'lost';
+  if (ended.timed_out === true) return 'timeout';
+  if (ended.state === 'exited') return ended.exit_code !== 0 ? 'nonzero' : undefined;
+  // A signal nobody asked for through `kill` (the log cap included).
+  if (ended.state === 'killed') return 'nonzero';
+  // `failed` (could not start, executor failure, disk full) is never retried.
+  return undefined;
+}
+
+/** True when `ended` (the would-be terminal state of the current attempt) is to be retried. */
+export function retryWanted(policy: RetryPolicy | undefined, ended: JobStateRecord): policy is RetryPolicy {
+  if (policy === undefined || ended.kill_request !== undefined) return false;
+  if ((ended.attempt ?? 1) > policy.max) return false;
+  const cause = retryCause(ended);
+  return cause !== undefined && (policy.on === 'any' || policy.on === cause);
+}
+
+/** State fields that describe one attempt; cleared when the next one is queued. */
+const ATTEMPT_FIELDS = [
+  'pid', 'pid_start_time', 'started_at', 'finished_at', 'exit_code', 'signal', 'timed_out', 'duration_ms', 'error',
+  'kill_request', 'progress', 'kill_reason', 'log_truncated', 'lost_reason', 'remote', 'remote_unreachable',
+  'waiting_for', 'retry_at', 'deliverer_pid', 'deliverer_start_time',
+] as const satisfies readonly (keyof JobStateRecord)[];
+
+function attemptRecord(ended: JobStateRecord, attempt: number, logs: { stdout: string; stderr: string }): AttemptRecord {
+  const record: AttemptRecord = { attempt, state: ended.state };
+  if (ended.exit_code !== undefined) record.exit_code = ended.exit_code;
+  if (ended.signal !== undefined) record.signal = ended.signal;
+  record.timed_out = ended.timed_out === true;
+  if (ended.error !== undefined) record.error = ended.error;
+  if (ended.lost_reason !== undefined) record.lost_reason = ended.lost_reason;
+  if (ended.started_at !== undefined) record.started_at = ended.started_at;
+  if (ended.finished_at !== undefined) record.finished_at = ended.finished_at;
+  if (ended.duration_ms !== undefined) record.duration_ms = ended.duration_ms;
+  return { ...record, stdout_log_path: logs.stdout, stderr_log_path: logs.stderr };
+}
+
+/**
+ * Under the job lock: the `queued` state of the next attempt after `ended`, with the finished
+ * attempt recorded and its logs kept as stdout.attempt-N.log / stderr.attempt-N.log. With a
+ * delay the next attempt waits until `retry_at` (shown as `waiting_for: "retry at <time>"`).
+ */
+export function nextAttempt(dir: string, ended: JobStateRecord, policy: RetryPolicy, now = Date.now()): JobStateRecord {
+  const attempt = ended.attempt ?? 1;
+  const logs = keepAttemptLogs(dir, attempt);
+  const next: JobStateRecord = { ...ended, state: 'queued', attempt: attempt + 1, attempts: [...(ended.attempts ?? []), attemptRecord(ended, attempt, logs)] };
+  for (const field of ATTEMPT_FIELDS) delete next[field];
+  if (policy.delay_ms > 0) {
+    const at = new Date(now + policy.delay_ms).toISOString();
+    next.retry_at = at;
+    next.waiting_for = `retry at ${at}`;
+  }
+  return next;
+}
+
+/** True when an earlier attempt started: its dependencies were met, they are not waited for again. */
+export const dependenciesMet = (state: JobStateRecord): boolean => (state.attempts ?? []).some((a) => a.started_at !== undefined);

@@ -1,0 +1,183 @@
+// Concurrency slots of queues and executors (max_concurrent), kept under
+// <root>/.slots/<kind>-<name>/ (e.g. queue-ci, executor-local):
+//   holders/<job_id>               a job holding a slot
+//   waiting/<queued_at>-<job_id>   a job in line for one (its ticket); names sort in FIFO order
+// each holding {job_id, pid, start_time, boot_id} of the job's supervisor.
+// Invariants:
+// - Entries are created, replaced and pruned only under the limit's lock (<limit dir>/.lock).
+//   Removing one's own entry (release, leaving the line) needs no lock: an unlink is atomic and
+//   only ever frees room.
+// - An entry counts only while its supervisor is the same live process (pid, start time, boot
+//   id). Whoever sees a dead one under the lock removes it: that is how the slot of a SIGKILLed
+//   supervisor is reclaimed.
+// - A job takes a slot only where live holders < max and its ticket is among the first
+//   (max − live holders) live tickets: jobs start in (queued_at, job id) order, none overtakes.
+// - One lock at a time: a job needing several limits takes them one after the other in a fixed
+//   order (supervisor/slots.ts), so no two waiters ever wait for each other.
+// - Directory names are built only from config-validated names (checked again here) and entry
+//   names only from id-shaped job ids and RFC 3339 times.
+import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Limit } from './slot-limits.js';
+import { withDirLock } from './lock.js';
+import { readState } from './jobs.js';
+import { isJobIdShape } from './ids.js';
+import { bootId, isSameLiveProcess } from '../util/proc.js';
+
+/** Who takes a slot: the job and its supervisor. */
+export interface Claimant { jobId: string; queuedAt: string; pid: number; startTime: string }
+
+interface Entry { job_id: string; pid: number; start_time: string; boot_id: string }
+interface Named { name: string; entry: Entry }
+
+const LIMIT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+function limitDir(root: string, l: Limit): string {
+  if (!LIMIT_NAME.test(l.name)) throw new Error(`invalid ${l.kind} name ${JSON.stringify(l.name.slice(0, 100))}`);
+  return join(root, '.slots', `${l.kind}-${l.name}`);
+}
+const holdersDir = (root: string, l: Limit): string => join(limitDir(root, l), 'holders');
+const waitingDir = (root: string, l: Limit): string => join(limitDir(root, l), 'waiting');
+
+function checkId(jobId: string): string {
+  if (!isJobIdShape(jobId)) throw new Error(`invalid job id ${JSON.stringify(jobId.slice(0, 100))}`);
+  return jobId;
+}
+/** `<queued_at>-<job_id>`; a job without a valid queued_at goes last. */
+const ticketName = (c: Claimant): string => `${TIME.test(c.queuedAt) ? c.queuedAt : '9999-12-31T23:59:59.999Z'}-${checkId(c.jobId)}`;
+const entryOf = (c: Claimant): Entry => ({ job_id: c.jobId, pid: c.pid, start_time: c.startTime, boot_id: bootId() });
+
+function readEntry(path: string): Entry | undefined {
+  try {
+    const e = JSON.parse(readFileSync(path, 'utf8')) as Partial<Entry>;
+    return typeof e.job_id === 'string' && typeof e.pid === 'number' && typeof e.start_time === 'string' && typeof e.boot_id === 'string' ? (e as Entry) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const isLive = (e: Entry | undefined): e is Entry => e !== undefined && e.boot_id === bootId() && isSameLiveProcess(e.pid, e.start_time);
+
+const removeQuietly = (path: string): void => {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone.
+  }
+};
+
+/** Live entries of a directory in name order; with `prune`, dead or unreadable ones are removed. */
+function liveEntries(dir: string, prune: boolean): Named[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => !n.startsWith('.')).sort();
+  } catch {
+    return [];
+  }
+  const out: Named[] = [];
+  for (const name of names) {
+    const entry = readEntry(join(dir, name));
+    if (isLive(entry)) out.push({ name, entry });
+    else if (prune) removeQuietly(join(dir, name));
+  }
+  return out;
+}
+
+let tempCounter = 0;
+/** Replaces an entry atomically (temp file + rename; no fsync: a crash ends every holder anyway). */
+function writeEntry(path: string, entry: Entry): void {
+  const tmp = join(dirname(path), `.${process.pid}.${++tempCounter}.tmp`);
+  try {
+    writeFileSync(tmp, JSON.stringify(entry) + '\n', { mode: 0o600 });
+    renameSync(tmp, path);
+  } catch (err) {
+    removeQuietly(tmp);
+    throw err;
+  }
+}
+
+/** Creates the limits' directories (0700) if missing; returns the directories a waiter watches. */
+export function ensureSlotDirs(root: string, limits: Limit[]): string[] {
+  const dirs = limits.flatMap((l) => [holdersDir(root, l), waitingDir(root, l)]);
+  for (const dir of dirs) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return dirs;
+}
+
+async function withLimitLock<T>(root: string, l: Limit, fn: () => T): Promise<T> {
+  ensureSlotDirs(root, [l]);
+  return withDirLock(limitDir(root, l), fn);
+}
+
+/**
+ * Under the limit's lock: takes a slot when the claimant may (see the header), else (re)writes
+ * its ticket and returns false. `force` takes it at once (a re-attached supervisor of a job
+ * that already runs), replacing the job's old entries.
+ */
+export async function takeSlot(root: string, l: Limit, c: Claimant, force: boolean): Promise<boolean> {
+  const mine = ticketName(c);
+  const me = entryOf(c);
+  const waiting = waitingDir(root, l);
+  return withLimitLock(root, l, (): boolean => {
+    const holders = liveEntries(holdersDir(root, l), true).filter((h) => h.name !== c.jobId);
+    const tickets = liveEntries(waiting, true);
+    // A ticket of this job under another name, or of an earlier supervisor, is replaced.
+    for (const t of tickets) if (t.name.endsWith(`-${c.jobId}`) && (t.name !== mine || t.entry.pid !== c.pid)) removeQuietly(join(waiting, t.name));
+    if (!force) {
+      const ahead = tickets.filter((t) => t.name < mine && !t.name.endsWith(`-${c.jobId}`)).length;
+      if (ahead >= l.max - holders.length) {
+        if (!tickets.some((t) => t.name === mine && t.entry.pid === c.pid)) writeEntry(join(waiting, mine), me);
+        return false;
+      }
+    }
+    writeEntry(join(holdersDir(root, l), c.jobId), me);
+    removeQuietly(join(waiting, mine));
+    return true;
+  });
+}
+
+/**
+ * Writes the claimant's ticket as soon as the job is queued (by the launcher, with the pid of
+ * the supervisor it started), so a job's place in line is taken at queued_at however slowly its
+ * supervisor starts. Nothing is written once the job holds the slot or has left `queued`.
+ */
+export async function enqueue(root: string, l: Limit, c: Claimant): Promise<void> {
+  const path = join(waitingDir(root, l), ticketName(c));
+  await withLimitLock(root, l, () => {
+    if (existsSync(join(holdersDir(root, l), c.jobId)) || existsSync(path)) return;
+    if (readState(join(root, c.jobId)).state === 'queued') writeEntry(path, entryOf(c));
+  });
+}
+
+/** Removes the claimant's own tickets (it leaves the line: killed while waiting). */
+export function leaveQueue(root: string, limits: Limit[], c: Claimant): void {
+  for (const l of limits) {
+    const path = join(waitingDir(root, l), ticketName(c));
+    if (readEntry(path)?.pid === c.pid) removeQuietly(path);
+  }
+}
+
+/** Gives back the job's slots (sync, idempotent): the next waiter wakes on the removal. */
+export function releaseSlots(root: string, limits: Limit[], jobId: string): void {
+  for (const l of limits) removeQuietly(join(holdersDir(root, l), checkId(jobId)));
+}
+
+/** Read-only view of a limit: live holders, and live waiters still `queued`, in FIFO order. */
+export function slotUsage(root: string, l: Limit): { running: string[]; queued: string[] } {
+  const stillQueued = (id: string): boolean => {
+    try {
+      return readState(join(root, id)).state === 'queued';
+    } catch {
+      return false;
+    }
+  };
+  const running = liveEntries(holdersDir(root, l), false).map((h) => h.entry.job_id).filter(isJobIdShape);
+  const queued = liveEntries(waitingDir(root, l), false).map((t) => t.entry.job_id).filter((id) => isJobIdShape(id) && stillQueued(id));
+  return { running, queued: [...new Set(queued)] };
+}
+
+/** True when a new job of this limit would not have to wait (read-only). */
+export function hasFreeSlot(root: string, l: Limit): boolean {
+  const usage = slotUsage(root, l);
+  return usage.running.length + usage.queued.length < l.max;
+}
