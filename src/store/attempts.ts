@@ -6,6 +6,9 @@
 //   also records the finished attempt in `attempts[]` and keeps its logs aside (jobs.ts): the
 //   job never shows the outcome of an attempt as its own, and never reaches a terminal state
 //   (nor sends job.finished) before its last attempt.
+// - The next attempt's `queued_at` is the time it was re-queued (not the first launch's): its
+//   slot ticket (store/slots.ts, FIFO by queued_at) goes to the back of the line, so a retry
+//   never overtakes jobs that were already waiting.
 import { keepAttemptLogs } from './jobs.js';
 import type { AttemptRecord, JobStateRecord, RetryOn, RetryPolicy } from './types.js';
 
@@ -52,11 +55,18 @@ function attemptRecord(ended: JobStateRecord, attempt: number, logs: { stdout: s
  * Under the job lock: the `queued` state of the next attempt after `ended`, with the finished
  * attempt recorded and its logs kept as stdout.attempt-N.log / stderr.attempt-N.log. With a
  * delay the next attempt waits until `retry_at` (shown as `waiting_for: "retry at <time>"`).
+ * `queued_at` becomes `now`: the retry joins the back of its queue's line.
  */
 export function nextAttempt(dir: string, ended: JobStateRecord, policy: RetryPolicy, now = Date.now()): JobStateRecord {
   const attempt = ended.attempt ?? 1;
   const logs = keepAttemptLogs(dir, attempt);
-  const next: JobStateRecord = { ...ended, state: 'queued', attempt: attempt + 1, attempts: [...(ended.attempts ?? []), attemptRecord(ended, attempt, logs)] };
+  const next: JobStateRecord = {
+    ...ended,
+    state: 'queued',
+    queued_at: new Date(now).toISOString(),
+    attempt: attempt + 1,
+    attempts: [...(ended.attempts ?? []), attemptRecord(ended, attempt, logs)],
+  };
   for (const field of ATTEMPT_FIELDS) delete next[field];
   if (policy.delay_ms > 0) {
     const at = new Date(now + policy.delay_ms).toISOString();

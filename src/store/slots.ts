@@ -12,6 +12,10 @@
 //   supervisor is reclaimed.
 // - A job takes a slot only where live holders < max and its ticket is among the first
 //   (max − live holders) live tickets: jobs start in (queued_at, job id) order, none overtakes.
+// - Waiters look before they lock (mayTakeSlot): a read-only count of entry names, no /proc
+//   check, that over-counts (dead entries included) but never under-counts, so it never says
+//   "no" to a job the locked check would grant a slot to unless dead entries are in the way —
+//   those are pruned by the waiters' occasional locked look (supervisor/slots.ts).
 // - One lock at a time: a job needing several limits takes them one after the other in a fixed
 //   order (supervisor/slots.ts), so no two waiters ever wait for each other.
 // - Directory names are built only from config-validated names (checked again here) and entry
@@ -134,6 +138,27 @@ export async function takeSlot(root: string, l: Limit, c: Claimant, force: boole
     removeQuietly(join(waiting, mine));
     return true;
   });
+}
+
+/**
+ * Read-only, no lock, no /proc: false when the claimant's ticket is in line and the entries
+ * (live or not) of holders plus tickets ahead of it fill the limit, i.e. when takeSlot could
+ * not grant a slot unless some entry is dead. True otherwise (worth taking the lock).
+ */
+export function mayTakeSlot(root: string, l: Limit, c: Claimant): boolean {
+  const mine = ticketName(c);
+  const names = (dir: string): string[] | undefined => {
+    try {
+      return readdirSync(dir).filter((n) => !n.startsWith('.'));
+    } catch {
+      return undefined;
+    }
+  };
+  const holders = names(holdersDir(root, l));
+  const tickets = names(waitingDir(root, l));
+  if (holders === undefined || tickets === undefined || !tickets.includes(mine)) return true;
+  const ahead = tickets.filter((t) => t < mine && !t.endsWith(`-${c.jobId}`)).length;
+  return ahead < l.max - holders.filter((h) => h !== c.jobId).length;
 }
 
 /**

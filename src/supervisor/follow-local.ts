@@ -2,6 +2,10 @@
 // Invariants: the outcome is written once, after the leader exited and its output was read to
 // the end; job.finished is delivered only when that outcome is terminal (a retried attempt goes
 // back to `queued` instead and sends nothing), after it was recorded.
+// - The attempt's slots are released right after its outcome is recorded, before job.finished.
+// - A retried attempt leaves nothing behind: what remains of its process group is SIGKILLed
+//   before the next attempt is queued (record-outcome.ts), so two attempts never run at once.
+// - Timers of an attempt (timeout, heartbeat) write only while that attempt runs (same pid).
 import { jobFiles, readMeta, readState, updateState, filesystemFull } from '../store/jobs.js';
 import type { JobMeta, JobStateRecord } from '../store/types.js';
 import { isTerminal } from '../store/types.js';
@@ -19,7 +23,7 @@ import { startHeartbeat } from './heartbeat.js';
 import { reserveUsed } from '../store/reserve.js';
 
 /** Follows the attempt to its end; returns the state recorded (terminal, or queued for a retry). */
-export async function followUntilExit(dir: string, meta: JobMeta, proc: RunningProcess, notifier: Notifier): Promise<JobStateRecord> {
+export async function followUntilExit(dir: string, meta: JobMeta, proc: RunningProcess, notifier: Notifier, releaseSlots: () => void): Promise<JobStateRecord> {
   const files = jobFiles(dir);
   const follower = new OutputFollower({ stdout: files.stdout, stderr: files.stderr }, (s, l, c) => notifier.outputMatched(s, l, c));
   follower.setConfig(meta.notification.on_output_match);
@@ -56,9 +60,10 @@ export async function followUntilExit(dir: string, meta: JobMeta, proc: RunningP
       follower.poll();
     },
   });
-  const stopHeartbeat = startHeartbeat(dir, meta);
+  const stopHeartbeat = startHeartbeat(dir, meta, proc.pid);
   if (meta.timeout_ms !== undefined) {
-    escalation.startTimeout(meta.timeout_ms, () => updateState(dir, (cur) => ({ ...cur, timed_out: true })));
+    // Only onto this attempt: a late write must not mark the next one as timed out.
+    escalation.startTimeout(meta.timeout_ms, () => updateState(dir, (cur) => (cur.state === 'running' && cur.pid === proc.pid ? { ...cur, timed_out: true } : undefined)));
   }
 
   // Start-up garbage is dropped once the job runs: a supervisor idles for hours (see launch.ts).
@@ -83,6 +88,7 @@ export async function followUntilExit(dir: string, meta: JobMeta, proc: RunningP
     diskFull: filesystemFull(dir) || reserveUsed(dir),
   };
   const state = await recordOutcome(dir, facts, undefined, meta.retry);
+  releaseSlots();
   if (isTerminal(state.state)) {
     try {
       await notifier.finished({ dir, meta: readMeta(dir), state });

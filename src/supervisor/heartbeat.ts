@@ -1,18 +1,21 @@
 // --progress-every: a heartbeat with the log sizes written into state.json while the job runs.
+// Invariant: a local attempt's heartbeat (`pid` given) writes only while that attempt runs
+// (state running, same pid): a tick landing after it ended never touches the next attempt or a
+// terminal state. A remote job (no local pid, no retries) writes until the job is terminal.
 import { fileSize, jobFiles, updateState } from '../store/jobs.js';
-import type { JobMeta } from '../store/types.js';
+import { isTerminal, type JobMeta, type JobStateRecord } from '../store/types.js';
 import { nowIso } from '../util/time.js';
 import { safeInterval } from '../util/timers.js';
 
 /** Starts the heartbeat if the job asked for one; returns the function that stops it. */
-export function startHeartbeat(dir: string, meta: JobMeta): () => void {
+export function startHeartbeat(dir: string, meta: JobMeta, pid?: number): () => void {
   if (!meta.progress_every_ms) return () => undefined;
   const files = jobFiles(dir);
+  const current = (cur: JobStateRecord): boolean => (pid === undefined ? !isTerminal(cur.state) : cur.state === 'running' && cur.pid === pid);
   const timer = setInterval(() => {
-    void updateState(dir, (cur) => ({
-      ...cur,
-      progress: { stdout_bytes: fileSize(files.stdout), stderr_bytes: fileSize(files.stderr), at: nowIso() },
-    })).catch(() => undefined);
+    void updateState(dir, (cur) => (current(cur)
+      ? { ...cur, progress: { stdout_bytes: fileSize(files.stdout), stderr_bytes: fileSize(files.stderr), at: nowIso() } }
+      : undefined)).catch(() => undefined);
   }, safeInterval(Math.max(100, meta.progress_every_ms)));
   return () => clearInterval(timer);
 }

@@ -6,6 +6,9 @@
 //   either `queued` (nothing started, nothing will be) or `running` with a pid.
 // - Exactly one terminal state is written, after the process group leader has exited, and only
 //   then are notifications delivered; a sink can delay the supervisor's exit, never the state.
+// - The job's concurrency slots are given back as soon as its end (or a retry's `queued`) is
+//   recorded, before any notification is delivered: a slow sink never holds a slot. Release is
+//   idempotent (the `finally` below calls it again).
 // - A job with a retry policy (--retry) runs attempt after attempt through the same path
 //   (retry delay, gate, launch, follow): an attempt that is retried goes back to `queued`
 //   (follow-local.ts, record-outcome.ts) and sends nothing; only the last one ends the job.
@@ -14,7 +17,7 @@
 import { statSync, closeSync } from 'node:fs';
 import { jobDir, jobFiles, readMeta, readSecrets, readState, updateState, openLogForAppend } from '../store/jobs.js';
 import { secretValues, type JobErrorInfo, type JobMeta, type JobStateRecord, type Secrets } from '../store/types.js';
-import { bootId, processStartTime } from '../util/proc.js';
+import { bootId, processStartTime, readProcStat } from '../util/proc.js';
 import { nowIso } from '../util/time.js';
 import { registerSecret } from '../output.js';
 import { log } from '../log.js';
@@ -66,7 +69,7 @@ export async function supervise(root: string, id: string, configPath: string | u
         const { superviseRemote } = await import('./remote.js');
         await superviseRemote(dir, meta, secrets, notifier);
       }
-      else ended = await launchAndFollow(dir, meta, secrets, notifier);
+      else ended = await launchAndFollow(dir, meta, secrets, notifier, gate.release);
     } finally {
       releaseReserve(dir);
       gate.release();
@@ -93,7 +96,7 @@ async function failBeforeStart(dir: string, error: JobErrorInfo, notifier: Notif
 }
 
 /** Runs one attempt; returns the state recorded at its end (queued when it is to be retried). */
-async function launchAndFollow(dir: string, meta: JobMeta, secrets: Secrets, notifier: Notifier): Promise<JobStateRecord> {
+async function launchAndFollow(dir: string, meta: JobMeta, secrets: Secrets, notifier: Notifier, releaseSlots: () => void): Promise<JobStateRecord> {
   const files = jobFiles(dir);
   let proc: RunningProcess | undefined;
   // One locked step claims the job and starts its process: a concurrent `kill` sees either
@@ -122,7 +125,10 @@ async function launchAndFollow(dir: string, meta: JobMeta, secrets: Secrets, not
       }
       if (!outcome.ok) return failure(cur, outcome.error);
       proc = outcome.proc;
-      const startTime = processStartTime(proc.pid);
+      // Read before this process reaps its child (the event loop has not run since the spawn):
+      // a leader that already exited is a zombie whose start time is still its own, and is
+      // needed to find what it left in its group (record-outcome.ts).
+      const startTime = readProcStat(proc.pid)?.startTime;
       return { ...cur, state: 'running', pid: proc.pid, ...(startTime ? { pid_start_time: startTime } : {}), started_at: nowIso() };
     });
   } catch (err) {
@@ -131,8 +137,9 @@ async function launchAndFollow(dir: string, meta: JobMeta, secrets: Secrets, not
     throw err;
   }
   if (proc === undefined) {
+    releaseSlots();
     if (state.state === 'failed') await notifier.finished({ dir, meta: readMeta(dir), state });
     return state;
   }
-  return followUntilExit(dir, meta, proc, notifier);
+  return followUntilExit(dir, meta, proc, notifier, releaseSlots);
 }

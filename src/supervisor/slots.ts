@@ -7,19 +7,34 @@
 // slot never idles behind a job still waiting for its queue. The waiter wakes on fs.watch of
 // the slot directories and of its state.json, with a poll that also notices holders whose
 // supervisor died. A job without limits pays nothing: no file is read or written.
+// Cost with many waiters: a wake-up or poll first looks without the lock (names only, no /proc:
+// store/slots.ts mayTakeSlot) and takes the limit's lock only when that look says the job could
+// get a slot now, or at most every few seconds (jittered) to prune entries of dead supervisors.
+// A waiter never gives up on lock contention: it backs off and tries again.
 import { dirname } from 'node:path';
 import type { JobMeta, JobStateRecord } from '../store/types.js';
 import type { Config } from '../config.js';
 import { readMeta, readState, updateState } from '../store/jobs.js';
 import { jobLimits, limitLabel, type Limit } from '../store/slot-limits.js';
-import { enqueue, leaveQueue, releaseSlots, takeSlot, type Claimant } from '../store/slots.js';
+import { enqueue, leaveQueue, mayTakeSlot, releaseSlots, takeSlot, type Claimant } from '../store/slots.js';
 import { watchSlots } from '../store/slot-watch.js';
 import { processStartTime } from '../util/proc.js';
 import { log } from '../log.js';
+import { JobError } from '../errors.js';
 
+/** Cheap (lock-free, read-only) looks: wake-ups come from fs.watch, this is the fallback. */
 const POLL_MS = 500;
-/** Consecutive failed attempts (each a lock or file error) before the wait gives up. */
+/** A locked look (pruning dead entries) at least this often, plus up to half again of jitter. */
+const LOCKED_LOOK_MS = 4000;
+/** Backoff after a failed look, doubling per consecutive failure up to the cap (jittered). */
+const BACKOFF_MS = 250;
+const MAX_BACKOFF_MS = 15_000;
+/** Consecutive failures other than lock contention (file errors) before the wait gives up. */
 const MAX_FAILURES = 20;
+
+const jittered = (ms: number): number => ms * (1 + Math.random() / 2);
+/** Lock contention (ELOCKED): waited out, never a reason to give up. */
+const isLockContention = (err: unknown): boolean => err instanceof JobError && err.details?.['errno'] === 'ELOCKED';
 
 /** Waits for a slot in every limit that applies; returns its release, or 'gone' if killed meanwhile. */
 export async function acquireSlots(dir: string, meta: JobMeta, config: Config | undefined, options: { resumed: boolean }): Promise<(() => void) | 'gone'> {
@@ -62,6 +77,10 @@ function waitForSlots(dir: string, root: string, limits: Limit[], claimant: Clai
   let waitingFor = initial.waiting_for;
   /** How many of `limits` (in order) this job holds a slot in. */
   let held = 0;
+  /** When the next locked look is due even if the cheap look says no (to prune dead entries). */
+  let lockedLookAt = Date.now() + jittered(LOCKED_LOOK_MS);
+  /** No lock before this (backoff after a failure). */
+  let lockNotBefore = 0;
 
   /** One look: 'taken', 'gone', or undefined to keep waiting. */
   const attempt = async (): Promise<'taken' | 'gone' | undefined> => {
@@ -73,7 +92,14 @@ function waitForSlots(dir: string, root: string, limits: Limit[], claimant: Clai
       throw err;
     }
     if (current.state !== 'queued' || (current.supervisor_pid ?? process.pid) !== process.pid) return 'gone';
-    while (held < limits.length && (await takeSlot(root, limits[held] as Limit, claimant, false))) held++;
+    while (held < limits.length) {
+      const l = limits[held] as Limit;
+      const now = Date.now();
+      if (now < lockNotBefore || (now < lockedLookAt && !mayTakeSlot(root, l, claimant))) break;
+      lockedLookAt = now + jittered(LOCKED_LOOK_MS);
+      if (!(await takeSlot(root, l, claimant, false))) break;
+      held++;
+    }
     if (held === limits.length) {
       if (waitingFor === undefined) return 'taken';
       const after = await updateState(dir, (cur) => (cur.state === 'queued' ? withoutWaitingFor(cur) : undefined));
@@ -117,8 +143,10 @@ function waitForSlots(dir: string, root: string, limits: Limit[], claimant: Clai
         failures = 0;
         if (outcome !== undefined) finish(outcome);
       } catch (err) {
+        failures++;
+        lockNotBefore = Date.now() + jittered(Math.min(MAX_BACKOFF_MS, BACKOFF_MS * 2 ** Math.min(failures, 10)));
         log.warn(`waiting for a slot: ${(err as Error).message}`);
-        if (++failures >= MAX_FAILURES) finish(err as Error);
+        if (!isLockContention(err) && failures >= MAX_FAILURES) finish(err as Error);
       } finally {
         busy = false;
         if (again && !settled) {

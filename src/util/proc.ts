@@ -71,3 +71,17 @@ export function jobGroupExists(pgid: number | undefined, leaderStartTime: string
     return st !== undefined && st.pgrp === pgid && st.state !== 'Z' && Number(st.startTime) >= since;
   });
 }
+
+/**
+ * SIGKILLs process group `pgid` if it verifiably still holds a process of the job (see
+ * jobGroupExists); returns true when a signal was sent.
+ */
+export function killJobGroup(pgid: number | undefined, leaderStartTime: string | undefined): boolean {
+  if (pgid === undefined || !jobGroupExists(pgid, leaderStartTime)) return false;
+  try {
+    process.kill(-pgid, 'SIGKILL');
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { withRoot, waitFor, processAlive, runUntilRunning, supervisorGone, assertMatchesSchema } from '../helpers/jobctl.mjs';
 
@@ -259,4 +260,29 @@ test('retry: --retry with a remote executor is a usage error; --retry-on without
   assert.match(remote.json.error.message, /--retry/);
   const alone = await run(['create', '--retry-on', 'timeout', '--', 'true']);
   assert.equal(alone.code, 2);
+});
+
+test('retry: what an attempt left running in its process group is killed before the next attempt', async (t) => {
+  const { run, root } = withRoot(t);
+  // A duration no other process uses: the sleeps are found by it in `ps`.
+  const marker = `sleep 3${String(Math.random()).slice(2, 8)}`;
+  /** pgid of every live process of this test's sleeps. */
+  const sleepGroups = () => execFileSync('ps', ['-eo', 'pgid=,stat=,args='], { encoding: 'utf8' }).split('\n')
+    .map((l) => l.trim().split(/\s+/)).filter((f) => f.slice(2).join(' ') === marker && !f[1].startsWith('Z')).map((f) => Number(f[0]));
+  t.after(() => {
+    // Only the groups this test started: the last attempt's sleep outlives its job by design.
+    for (const g of new Set(sleepGroups())) try { process.kill(-g, 'SIGKILL'); } catch { /* gone */ }
+  });
+  const { json } = await run(['run', '--wait', '--retry', '1', '--', 'sh', '-c', `${marker} & exit 1`]);
+  assert.equal(json.state, 'exited');
+  assert.equal(json.exit_code, 1);
+  const status = await statusOf(run, json.job_id);
+  assert.equal(status.attempt, 2);
+  assert.equal(status.attempts.length, 1);
+  await supervisorGone(root, json.job_id);
+  const last = JSON.parse(readFileSync(join(root, json.job_id, 'state.json'), 'utf8')).pid;
+  assert.ok(last > 0);
+  const groups = sleepGroups();
+  t.diagnostic(`sleep groups ${groups.join(',')}; last attempt's group ${last}`);
+  assert.deepEqual(groups.filter((g) => g !== last), [], "no process of attempt 1's group is alive");
 });

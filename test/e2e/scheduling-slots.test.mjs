@@ -194,3 +194,17 @@ test('a re-attached supervisor takes its slot back at once, replacing its dead e
   releaseSlots(root, [limit], 'aaaaaaaaaaaaaaaaaaaa');
   assert.deepEqual(slotUsage(root, limit).running, ['bbbbbbbbbbbbbbbbbbbb'], 'release is idempotent');
 });
+
+test('a job gives back its slot once its end is recorded, before its job.finished is delivered', async (t) => {
+  const { base, root, run } = withRoot(t);
+  const config = writeConfig(base, '[queues.ci]\nmax_concurrent = 1\n');
+  const a = (await run(['run', '--queue', 'ci', '--snapshot-after', '0', '--notify-command', 'sleep 3', '--', 'sh', '-c', 'sleep 0.3'], { config })).json;
+  const b = (await run(['run', '--queue', 'ci', '--snapshot-after', '0', '--', 'true'], { config })).json;
+  await waitAll(run, [a.job_id, b.job_id]);
+  const [sa, sb] = [stateOf(root, a.job_id), stateOf(root, b.job_id)];
+  const gap = ms(sb.started_at) - ms(sa.finished_at);
+  t.diagnostic(`B started ${gap} ms after A finished`);
+  assert.ok(gap >= 0, 'B waited for A');
+  assert.ok(gap < 2000, `B started while A's 3 s notification was still being delivered (${gap} ms)`);
+  await supervisorGone(root, a.job_id);
+});
