@@ -6,7 +6,7 @@
 // - A retried attempt leaves nothing behind: what remains of its process group is SIGKILLed
 //   before the next attempt is queued (record-outcome.ts), so two attempts never run at once.
 // - Timers of an attempt (timeout, heartbeat) write only while that attempt runs (same pid).
-import { jobFiles, readMeta, readState, updateState, filesystemFull } from '../store/jobs.js';
+import { readMeta, updateState, filesystemFull } from '../store/jobs.js';
 import type { JobMeta, JobStateRecord } from '../store/types.js';
 import { isTerminal } from '../store/types.js';
 import { nowIso } from '../util/time.js';
@@ -14,52 +14,20 @@ import { log } from '../log.js';
 import type { Exit, RunningProcess } from './targets/local.js';
 import type { ExitFacts } from './outcome.js';
 import { recordOutcome } from './record-outcome.js';
-import { OutputFollower } from './output-follower.js';
 import type { Notifier } from './notifier.js';
 import { Escalation } from './escalation.js';
-import { LogLimit } from './log-limit.js';
-import { watchJob } from './job-watch.js';
+import { watchOutput } from './output-watch.js';
 import { startHeartbeat } from './heartbeat.js';
 import { reserveUsed } from '../store/reserve.js';
 
 /** Follows the attempt to its end; returns the state recorded (terminal, or queued for a retry). */
 export async function followUntilExit(dir: string, meta: JobMeta, proc: RunningProcess, notifier: Notifier, releaseSlots: () => void): Promise<JobStateRecord> {
-  const files = jobFiles(dir);
-  const follower = new OutputFollower({ stdout: files.stdout, stderr: files.stderr }, (s, l, c) => notifier.outputMatched(s, l, c));
-  follower.setConfig(meta.notification.on_output_match);
   const escalation = new Escalation(proc, meta.kill_after_ms);
-  const logLimit = new LogLimit({ stdout: files.stdout, stderr: files.stderr }, meta.max_log_bytes, () => {
-    proc.signalGroup('SIGKILL');
-    // Only onto this attempt: a write landing after a retry was recorded must not mark the next one.
-    void updateState(dir, (cur) => (cur.state === 'running' ? { ...cur, kill_reason: 'max_log_bytes' } : undefined)).catch(() => undefined);
+  const watch = watchOutput(dir, meta, notifier, {
+    killRequested: (request) => escalation.killRequested(request),
+    logCapExceeded: () => proc.signalGroup('SIGKILL'),
   });
-
-  const onStateChange = (): void => {
-    try {
-      const st = readState(dir);
-      if (st.kill_request) escalation.killRequested(st.kill_request);
-    } catch {
-      // Mid-rename or gone: the next tick sees it.
-    }
-  };
-  const onMetaChange = (): void => {
-    try {
-      follower.poll(); // what was printed before the change is matched with the old setting
-      follower.setConfig(readMeta(dir).notification.on_output_match);
-      follower.poll();
-    } catch {
-      // Retried on the next tick.
-    }
-  };
-
-  const stopWatching = watchJob(dir, {
-    stateChanged: onStateChange,
-    metaChanged: onMetaChange,
-    tick: () => {
-      logLimit.check();
-      follower.poll();
-    },
-  });
+  const { logLimit } = watch;
   const stopHeartbeat = startHeartbeat(dir, meta, proc.pid);
   if (meta.timeout_ms !== undefined) {
     // Only onto this attempt: a late write must not mark the next one as timed out.
@@ -70,14 +38,8 @@ export async function followUntilExit(dir: string, meta: JobMeta, proc: RunningP
   setTimeout(() => (globalThis as { gc?: () => void }).gc?.(), 200).unref();
   const exit: Exit = await proc.exited;
   escalation.leaderExited();
-  stopWatching();
   stopHeartbeat();
-  try {
-    follower.setConfig(readMeta(dir).notification.on_output_match);
-  } catch {
-    // Keep the last known pattern.
-  }
-  follower.poll(true);
+  watch.finish();
   const facts: ExitFacts = {
     exit,
     finishedAt: nowIso(),

@@ -67,7 +67,7 @@ export async function supervise(root: string, id: string, configPath: string | u
         // Loaded only for remote jobs: a local supervisor never pays for execa and the targets.
         // Remote jobs take no retry policy (refused at create time).
         const { superviseRemote } = await import('./remote.js');
-        await superviseRemote(dir, meta, secrets, notifier);
+        await superviseRemote(dir, meta, secrets, notifier, gate.release);
       }
       else ended = await launchAndFollow(dir, meta, secrets, notifier, gate.release);
     } finally {

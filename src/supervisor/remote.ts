@@ -19,11 +19,9 @@ import { log } from '../log.js';
 import { buildJobEnv } from './job-env.js';
 import { remoteExit, remoteTerminalState, type RemoteExitFacts } from './outcome.js';
 import { recordOutcome } from './record-outcome.js';
-import { OutputFollower } from './output-follower.js';
 import type { Notifier } from './notifier.js';
 import { Escalation } from './escalation.js';
-import { LogLimit } from './log-limit.js';
-import { watchJob } from './job-watch.js';
+import { watchOutput } from './output-watch.js';
 import { startHeartbeat } from './heartbeat.js';
 import { reserveUsed } from '../store/reserve.js';
 import { TargetError, type LogSink, type RemotePhase, type RemoteTarget, type SubmitSpec } from './targets/remote-target.js';
@@ -92,7 +90,7 @@ async function confirmAbsent(target: RemoteTarget, spec: SubmitSpec, prepared: R
   return undefined;
 }
 
-export async function superviseRemote(dir: string, meta: JobMeta, secrets: Secrets, notifier: Notifier): Promise<void> {
+export async function superviseRemote(dir: string, meta: JobMeta, secrets: Secrets, notifier: Notifier, releaseSlots: () => void = () => undefined): Promise<void> {
   const def = meta.executor_def;
   if (def === undefined) return;
   const finishFailed = async (state: JobStateRecord) => {
@@ -122,13 +120,13 @@ export async function superviseRemote(dir: string, meta: JobMeta, secrets: Secre
       identity = await handOver(dir, target, spec, identity, before !== undefined, contact);
       if (identity === undefined) return await finishFailed(readState(dir));
     }
-    await follow(dir, meta, target, identity, notifier, contact);
+    await follow(dir, meta, target, identity, notifier, contact, releaseSlots);
   } finally {
     await target.close().catch(() => undefined);
   }
 }
 
-async function follow(dir: string, meta: JobMeta, target: RemoteTarget, id: RemoteIdentity, notifier: Notifier, contact: Contact): Promise<void> {
+async function follow(dir: string, meta: JobMeta, target: RemoteTarget, id: RemoteIdentity, notifier: Notifier, contact: Contact, releaseSlots: () => void): Promise<void> {
   const files = jobFiles(dir);
   const logs: LogSink = { size: (s) => fileSize(files[s]), append: (s, bytes) => appendLog(dir, s, bytes) };
   const waker = new Waker();
@@ -144,40 +142,17 @@ async function follow(dir: string, meta: JobMeta, target: RemoteTarget, id: Remo
   };
   const proc = { pid: 0, exited: new Promise<never>(() => undefined), signalGroup: queueSignal };
   const escalation = new Escalation(proc, meta.kill_after_ms);
-  const follower = new OutputFollower({ stdout: files.stdout, stderr: files.stderr }, (s, l, c) => notifier.outputMatched(s, l, c));
-  follower.setConfig(meta.notification.on_output_match);
-  const logLimit = new LogLimit({ stdout: files.stdout, stderr: files.stderr }, meta.max_log_bytes, () => {
-    queueSignal('SIGKILL');
-    void updateState(dir, (cur) => ({ ...cur, kill_reason: 'max_log_bytes' })).catch(() => undefined);
-  });
   let lastKill: KillRequest | undefined;
-  const stopWatching = watchJob(dir, {
-    stateChanged: () => {
-      try {
-        const req = readState(dir).kill_request;
-        if (req !== undefined && req.requested_at !== lastKill?.requested_at) {
-          lastKill = req;
-          queueSignal(req.signal as NodeJS.Signals);
-          escalation.killRequested(req);
-        }
-      } catch {
-        // Mid-rename: the next tick sees it.
-      }
+  const watch = watchOutput(dir, meta, notifier, {
+    killRequested: (request) => {
+      if (request.requested_at === lastKill?.requested_at) return;
+      lastKill = request;
+      queueSignal(request.signal as NodeJS.Signals);
+      escalation.killRequested(request);
     },
-    metaChanged: () => {
-      try {
-        follower.poll();
-        follower.setConfig(readMeta(dir).notification.on_output_match);
-        follower.poll();
-      } catch {
-        // Retried on the next tick.
-      }
-    },
-    tick: () => {
-      logLimit.check();
-      follower.poll();
-    },
+    logCapExceeded: () => queueSignal('SIGKILL'),
   });
+  const { logLimit } = watch;
 
   const stopHeartbeat = startHeartbeat(dir, meta);
   let running = readState(dir).state === 'running';
@@ -221,14 +196,8 @@ async function follow(dir: string, meta: JobMeta, target: RemoteTarget, id: Remo
   }
   ended = true;
   escalation.leaderExited();
-  stopWatching();
   stopHeartbeat();
-  try {
-    follower.setConfig(readMeta(dir).notification.on_output_match);
-  } catch {
-    // Keep the last known pattern.
-  }
-  follower.poll(true);
+  watch.finish();
   const end = phase;
   // A signal sent by an earlier supervisor of this job counts too (recorded in state.json).
   const recorded = readState(dir);
@@ -244,6 +213,8 @@ async function follow(dir: string, meta: JobMeta, target: RemoteTarget, id: Remo
     ...(end.lostReason !== undefined ? { lostReason: end.lostReason } : {}),
   };
   const state = await recordOutcome(dir, facts, remoteTerminalState);
+  // The job's slots go to the next waiter now, not after its notifications.
+  releaseSlots();
   try {
     await notifier.finished({ dir, meta: readMeta(dir), state });
   } catch (err) {

@@ -1,0 +1,70 @@
+// The supervisor's watch over a running job's files, shared by local and remote jobs: on each
+// job-watch tick (100 ms) new log lines are matched (output-match) and the log cap is checked;
+// a replaced state.json is read for kill requests, a replaced meta.json for new match settings.
+// Invariant: once finish() returns, every line written to the logs so far has been matched with
+// the latest setting, and nothing is watched any more.
+import { jobFiles, readMeta, readState, updateState } from '../store/jobs.js';
+import type { JobMeta, KillRequest } from '../store/types.js';
+import { OutputFollower } from './output-follower.js';
+import type { Notifier } from './notifier.js';
+import { LogLimit } from './log-limit.js';
+import { watchJob } from './job-watch.js';
+
+export interface OutputWatchHandlers {
+  /** Called on every state.json change that carries a kill request (handlers dedupe). */
+  killRequested(request: KillRequest): void;
+  /** The log cap was passed: the job must be SIGKILLed now. */
+  logCapExceeded(): void;
+}
+
+export interface OutputWatch {
+  logLimit: LogLimit;
+  /** Stops watching and matches what is left in the logs. */
+  finish(): void;
+}
+
+export function watchOutput(dir: string, meta: JobMeta, notifier: Notifier, handlers: OutputWatchHandlers): OutputWatch {
+  const files = jobFiles(dir);
+  const follower = new OutputFollower({ stdout: files.stdout, stderr: files.stderr }, (s, l, c) => notifier.outputMatched(s, l, c));
+  follower.setConfig(meta.notification.on_output_match);
+  const logLimit = new LogLimit({ stdout: files.stdout, stderr: files.stderr }, meta.max_log_bytes, () => {
+    handlers.logCapExceeded();
+    // Only onto a running job: a write landing after a retry was recorded must not mark the next attempt.
+    void updateState(dir, (cur) => (cur.state === 'running' ? { ...cur, kill_reason: 'max_log_bytes' } : undefined)).catch(() => undefined);
+  });
+  const stopWatching = watchJob(dir, {
+    stateChanged: () => {
+      try {
+        const request = readState(dir).kill_request;
+        if (request !== undefined) handlers.killRequested(request);
+      } catch {
+        // Mid-rename or gone: the next tick sees it.
+      }
+    },
+    metaChanged: () => {
+      try {
+        follower.poll(); // what was printed before the change is matched with the old setting
+        follower.setConfig(readMeta(dir).notification.on_output_match);
+        follower.poll();
+      } catch {
+        // Retried on the next tick.
+      }
+    },
+    tick: () => {
+      logLimit.check();
+      follower.poll();
+    },
+  });
+  return {
+    logLimit,
+    finish() {
+      stopWatching();
+      try {
+        follower.setConfig(readMeta(dir).notification.on_output_match);
+      } catch {
+        // Keep the last known pattern.
+      }
+      follower.poll(true);
+    },
+  };
+}
