@@ -37,7 +37,8 @@ export function redactDeep(value: unknown, key = ''): unknown {
   return value;
 }
 
-function writeLine(obj: unknown): void {
+/** False when stdout is gone (EPIPE): a streaming command should stop. */
+function writeLine(obj: unknown): boolean {
   const line = JSON.stringify(secrets.size > 0 ? redactDeep(obj) : obj) + '\n';
   const buf = Buffer.from(line);
   let off = 0;
@@ -46,15 +47,43 @@ function writeLine(obj: unknown): void {
       off += writeSync(1, buf, off, buf.length - off);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EAGAIN') continue;
-      if ((err as NodeJS.ErrnoException).code === 'EPIPE') return;
+      if ((err as NodeJS.ErrnoException).code === 'EPIPE') return false;
       throw err;
     }
   }
+  return true;
 }
 
 export function printSuccess(type: string, data: Record<string, unknown>): void {
   writeLine({ schema_version: SCHEMA_VERSION, ok: true, type, ...data });
   process.exitCode = 0;
+}
+
+/**
+ * What a streaming handler returns once it has printed its own NDJSON lines: main.ts then
+ * prints nothing more.
+ */
+export const STREAMED: Record<string, unknown> = Object.freeze({});
+
+/** One NDJSON line of a streaming form (`--follow`); false once stdout is closed. */
+export function printStreamLine(type: string, data: Record<string, unknown>): boolean {
+  process.exitCode = 0;
+  return writeLine({ schema_version: SCHEMA_VERSION, ok: true, type, ...data });
+}
+
+/**
+ * How many characters at the end of `text` could be the start of a secret: a streaming command
+ * holds them back until more text arrives, so that a secret split across two reads is still
+ * redacted whole.
+ */
+export function secretPrefixLength(text: string): number {
+  let hold = 0;
+  for (const s of secrets) {
+    for (let k = Math.min(s.length - 1, text.length); k > hold; k--) {
+      if (text.endsWith(s.slice(0, k))) { hold = k; break; }
+    }
+  }
+  return hold;
 }
 
 function errorEnvelope(err: JobError): Record<string, unknown> {

@@ -41,11 +41,17 @@ const summary: Schema = {
   cwd: str,
   tags: strings,
   executor: str,
+  payload: { type: 'string', pattern: '^(shell|agent:.+)$' },
   created_at: time,
   started_at: time,
   ...outcome,
 };
-const summaryRequired = ['job_id', 'short_id', 'state', 'command', 'cwd', 'tags', 'executor', 'created_at'];
+const summaryRequired = ['job_id', 'short_id', 'state', 'command', 'cwd', 'tags', 'executor', 'payload', 'created_at'];
+
+/** A dashboard row: the summary plus log sizes and, while queued, what the job waits for. */
+const dashboardItem: Schema = { ...summary, stdout_total_bytes: int, stderr_total_bytes: int, waiting_for: str };
+const dashboardItemRequired = [...summaryRequired, 'stdout_total_bytes', 'stderr_total_bytes'];
+const byState: Schema = { type: 'object', additionalProperties: int };
 
 /** One earlier attempt of a retried job (status and job.finished `attempts[]`). */
 const attempts: Schema = {
@@ -103,8 +109,16 @@ export const outputSchemas: Record<string, Schema> = {
   create: success('create', { job_id: jobId, short_id: str, state: { const: 'created' }, tags: strings, stdout_log_path: str, stderr_log_path: str }, ['job_id', 'state', 'stdout_log_path', 'stderr_log_path']),
   status: success('status', { ...summary, remote: { type: 'object', properties: { host: str, remote_dir: str, remote_pid: int, container_name: str, container_id: str, runtime: str, slurm_job_id: str, submitting: bool } }, remote_unreachable: { type: 'object', required: ['since', 'error'], properties: { since: time, error: str } }, pid: int, supervisor_pid: int, supervisor_alive: bool, process_alive: bool, resources: { type: 'object', required: ['processes', 'rss_bytes', 'cpu_seconds', 'cpu_percent', 'uptime_ms'], properties: { processes: int, rss_bytes: int, cpu_seconds: { type: 'number' }, cpu_percent: { type: 'number' }, uptime_ms: int } }, waiting_for: str, attempt: int, attempts, updated_at: time, stdout_log_path: str, stderr_log_path: str }, [...summaryRequired, 'updated_at']),
   tail: success('tail', { job_id: jobId, short_id: str, state, ...tail }, ['job_id', 'state', ...tailRequired]),
+  logs: success('logs', { job_id: jobId, short_id: str, state, ...tail }, ['job_id', 'state', ...tailRequired]),
+  logs_chunk: success('logs_chunk', { job_id: jobId, stream: { enum: ['stdout', 'stderr'] }, offset: int, text: str, at: time }, ['job_id', 'stream', 'offset', 'text', 'at']),
+  logs_end: success('logs_end', { job_id: jobId, state, exit_code: int, signal: str, timed_out: bool, finished_at: time, error: errorInfo, stdout_total_bytes: int, stderr_total_bytes: int, at: time }, ['job_id', 'state', 'timed_out', 'stdout_total_bytes', 'stderr_total_bytes', 'at']),
   kill: success('kill', { job_id: jobId, signal: str, sent: bool, state, job: { type: 'object', required: summaryRequired, properties: summary } }, ['job_id', 'signal', 'sent', 'state']),
   list: success('list', { root: str, cwd: str, jobs: { type: 'array', items: { type: 'object', required: summaryRequired, properties: summary } }, count: int, truncated: bool }, ['jobs', 'truncated']),
+  list_item: success('list_item', summary, summaryRequired),
+  list_end: success('list_end', { count: int, truncated: bool }, ['count', 'truncated']),
+  dashboard: success('dashboard', { root: str, cwd: str, at: time, jobs: { type: 'array', items: { type: 'object', required: dashboardItemRequired, properties: dashboardItem } }, count: int, truncated: bool, by_state: byState }, ['root', 'at', 'jobs', 'count', 'truncated', 'by_state']),
+  dashboard_item: success('dashboard_item', dashboardItem, dashboardItemRequired),
+  dashboard_end: success('dashboard_end', { at: time, count: int, truncated: bool, by_state: byState }, ['at', 'count', 'truncated', 'by_state']),
   tag_set: success('tag_set', { job_id: jobId, tags: strings }, ['job_id', 'tags']),
   notify_set: success('notify_set', { job_id: jobId, notification: { type: 'object', properties: { notify_command: str, notify_file: str, notify_webhook: str, on_output_match: outputMatch } } }, ['job_id', 'notification']),
   gc: success('gc', {

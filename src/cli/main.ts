@@ -2,7 +2,7 @@
 // else — help, completion, malformed input — goes through yargs. Every outcome becomes exactly
 // one JSON object on stdout via output.ts.
 import { toJobError, usageError } from '../errors.js';
-import { printError, printSuccess } from '../output.js';
+import { printError, printSuccess, STREAMED } from '../output.js';
 import { setVerbosity, log } from '../log.js';
 import { loadConfig, type LoadedConfig } from '../config.js';
 import { resolveRoot, resolveConfigPath } from '../store/root.js';
@@ -42,7 +42,8 @@ export async function execute(def: CommandDef, args: Args, commandWords: string[
   // job or a lost attempt to be retried gets a new supervisor.
   registerReconcileHooks(() => ctx.supervisorConfig());
   const data = await def.handler(args, ctx);
-  printSuccess(def.type, data);
+  // A streaming form (NDJSON) has printed its lines itself.
+  if (data !== STREAMED) printSuccess(def.type, data);
 }
 
 export async function main(rawArgv: string[]): Promise<void> {

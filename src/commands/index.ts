@@ -4,9 +4,11 @@ import { createCommand } from './create.js';
 import { startCommand } from './start.js';
 import { statusCommand } from './status.js';
 import { tailCommand } from './tail.js';
+import { logsCommand } from './logs.js';
 import { waitCommand } from './wait.js';
 import { killCommand } from './kill.js';
 import { listCommand } from './list.js';
+import { dashboardCommand } from './dashboard.js';
 import { tagSetCommand } from './tag-set.js';
 import { notifySetCommand } from './notify-set.js';
 import { gcCommand } from './gc.js';
@@ -20,8 +22,8 @@ import { configPathCommand, configShowCommand, configInitCommand } from './confi
 import type { CommandDef } from './types.js';
 
 export const commands: CommandDef[] = [
-  runCommand, createCommand, startCommand, statusCommand, tailCommand, waitCommand, killCommand,
-  listCommand, tagSetCommand, notifySetCommand, gcCommand, deleteCommand, schemaCommand, versionCommand, executorsCommand, statsCommand, queueCommand,
+  runCommand, createCommand, startCommand, statusCommand, tailCommand, logsCommand, waitCommand, killCommand,
+  listCommand, dashboardCommand, tagSetCommand, notifySetCommand, gcCommand, deleteCommand, schemaCommand, versionCommand, executorsCommand, statsCommand, queueCommand,
   configPathCommand, configShowCommand, configInitCommand,
 ];
 

@@ -22,6 +22,15 @@ function outcomeFields(job: ListedJob): Record<string, unknown> {
   return out;
 }
 
+/**
+ * What kind of work a job runs: `shell` for a command line. Coding-agent payloads will be
+ * `agent:<name>`; derive them here so that every view agrees.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- agent payloads will read it
+export function payloadType(meta: ListedJob['meta']): string {
+  return 'shell';
+}
+
 export function jobSummary(job: ListedJob): Record<string, unknown> {
   const { meta, state } = job;
   const out: Record<string, unknown> = {
@@ -34,6 +43,7 @@ export function jobSummary(job: ListedJob): Record<string, unknown> {
   out['cwd'] = meta.cwd;
   out['tags'] = meta.tags;
   out['executor'] = meta.executor;
+  out['payload'] = payloadType(meta);
   out['created_at'] = meta.created_at;
   if (state.started_at !== undefined) out['started_at'] = state.started_at;
   return { ...out, ...outcomeFields(job) };

@@ -1,0 +1,123 @@
+// `dashboard`: the jobs `list` would select (same flags), each with its log sizes and, while
+// queued, what it waits for; plus counts by state. `--stream` prints it as NDJSON (one
+// `dashboard_item` line per job, then `dashboard_end`); `--watch D` repeats that snapshot every D
+// until SIGINT/SIGTERM, which end it cleanly (exit 0) after the snapshot being printed.
+import { statSync } from 'node:fs';
+import { optBool, optString } from '../cli/args.js';
+import { JobError } from '../errors.js';
+import { printStreamLine, STREAMED } from '../output.js';
+import { jobFiles } from '../store/jobs.js';
+import { ALL_STATES, type JobState, type ListedJob } from '../store/types.js';
+import { parseDuration } from '../util/duration.js';
+import { jobSummary } from '../view/job-view.js';
+import type { CommandDef } from './types.js';
+import { parseSelection, selectJobs, selectionOptions, type Selection } from './job-selection.js';
+
+function fileBytes(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0; // not created yet, or deleted meanwhile
+  }
+}
+
+function dashboardItem(job: ListedJob): Record<string, unknown> {
+  const files = jobFiles(job.dir);
+  const out: Record<string, unknown> = {
+    ...jobSummary(job),
+    stdout_total_bytes: fileBytes(files.stdout),
+    stderr_total_bytes: fileBytes(files.stderr),
+  };
+  if (job.state.state === 'queued' && job.state.waiting_for !== undefined) out['waiting_for'] = job.state.waiting_for;
+  return out;
+}
+
+interface Snapshot {
+  at: string;
+  jobs: Record<string, unknown>[];
+  count: number;
+  truncated: boolean;
+  by_state: Record<JobState, number>;
+}
+
+async function snapshot(root: string, selection: Selection): Promise<Snapshot> {
+  const { jobs, more } = await selectJobs(root, selection);
+  const byState = Object.fromEntries(ALL_STATES.map((s) => [s, 0])) as Record<JobState, number>;
+  for (const job of jobs) byState[job.state.state]++;
+  return { at: new Date().toISOString(), jobs: jobs.map(dashboardItem), count: jobs.length, truncated: more, by_state: byState };
+}
+
+/** False once stdout is closed (a reader such as `head` went away). */
+function printSnapshot(snap: Snapshot): boolean {
+  for (const item of snap.jobs) if (!printStreamLine('dashboard_item', item)) return false;
+  return printStreamLine('dashboard_end', { at: snap.at, count: snap.count, truncated: snap.truncated, by_state: snap.by_state });
+}
+
+/** Repeats the snapshot every `intervalMs` until SIGINT/SIGTERM or a closed stdout. */
+async function watch(root: string, selection: Selection, intervalMs: number): Promise<void> {
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const stop = () => {
+    stopped = true;
+    wake?.();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    while (!stopped) {
+      if (!printSnapshot(await snapshot(root, selection))) break;
+      await new Promise<void>((resolve) => {
+        if (stopped) return resolve();
+        const timer = setTimeout(resolve, intervalMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
+    }
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
+export const dashboardCommand: CommandDef = {
+  command: 'dashboard',
+  describe: 'jobs with log sizes and counts by state; --stream/--watch for NDJSON',
+  type: 'dashboard',
+  options: {
+    ...selectionOptions,
+    stream: { type: 'boolean', describe: 'NDJSON: one dashboard_item line per job, then dashboard_end' },
+    watch: { type: 'string', describe: 'repeat the --stream snapshot every D (e.g. 2s) until interrupted' },
+  },
+  async handler(args, ctx) {
+    const selection = parseSelection(args);
+    const stream = optBool(args, 'stream');
+    const watchText = optString(args, 'watch');
+    let intervalMs: number | undefined;
+    if (watchText !== undefined) {
+      intervalMs = parseDuration(watchText, '--watch');
+      if (intervalMs < 1) throw new JobError('invalid_duration', '--watch: the interval must be at least 1ms', { flag: 'watch', value: watchText.slice(0, 100) });
+    }
+    if (intervalMs !== undefined) {
+      await watch(ctx.root, selection, intervalMs);
+      process.exitCode = 0;
+      return STREAMED;
+    }
+    const snap = await snapshot(ctx.root, selection);
+    if (stream) {
+      printSnapshot(snap);
+      return STREAMED;
+    }
+    return {
+      root: ctx.root,
+      ...(selection.cwd !== undefined ? { cwd: selection.cwd } : {}),
+      at: snap.at,
+      jobs: snap.jobs,
+      count: snap.count,
+      truncated: snap.truncated,
+      by_state: snap.by_state,
+    };
+  },
+};

@@ -1,0 +1,67 @@
+// The job selection shared by `list` and `dashboard`: the flags (--state, --tag, --executor,
+// --cwd/--all, --limit), their validation, and the newest-first walk of the list index.
+import { resolve } from 'node:path';
+import type { Options } from 'yargs';
+import { usageError } from '../errors.js';
+import { optBool, optInt, optNonEmpty, stringList, type Args } from '../cli/args.js';
+import { validateTagFilters, tagsMatch } from '../util/tags.js';
+import { listJobs } from '../store/list-index.js';
+import { reconcile } from '../store/reconcile.js';
+import { ALL_STATES, isTerminal, type JobState, type ListedJob } from '../store/types.js';
+import { registerJobSecrets } from './load-job.js';
+
+const DEFAULT_LIMIT = 50;
+
+export const selectionOptions: Record<string, Options> = {
+  state: { type: 'string', alias: 'status', describe: 'only jobs in this state (repeatable)' },
+  tag: { type: 'string', describe: 'tag filter; P.* matches P and everything under it (repeatable, all must match)' },
+  cwd: { type: 'string', describe: 'only jobs whose cwd is this directory (default: the current one)' },
+  all: { type: 'boolean', describe: 'jobs of every directory' },
+  limit: { type: 'string', describe: 'at most this many jobs (default 50)' },
+  executor: { type: 'string', describe: 'only jobs of this executor (repeatable: any of them)' },
+};
+
+export interface Selection {
+  states: Set<JobState> | undefined;
+  tagFilters: string[];
+  /** undefined: every directory (--all). */
+  cwd: string | undefined;
+  limit: number;
+  executors: string[];
+}
+
+function stateFilter(values: string[]): Set<JobState> | undefined {
+  if (values.length === 0) return undefined;
+  for (const v of values) {
+    if (!(ALL_STATES as readonly string[]).includes(v)) throw usageError(`--state must be one of ${ALL_STATES.join(', ')}`, { flag: 'state', value: v.slice(0, 50) });
+  }
+  return new Set(values as JobState[]);
+}
+
+/** Validates the selection flags (usage errors before anything is read or printed). */
+export function parseSelection(args: Args): Selection {
+  const states = stateFilter(stringList(args, 'state'));
+  const tagFilters = validateTagFilters(stringList(args, 'tag'));
+  const all = optBool(args, 'all');
+  const cwdFlag = optNonEmpty(args, 'cwd');
+  if (all && cwdFlag !== undefined) throw usageError('--all and --cwd exclude each other');
+  const cwd = all ? undefined : resolve(cwdFlag ?? process.cwd());
+  const limit = optInt(args, 'limit', 0, 1_000_000) ?? DEFAULT_LIMIT;
+  return { states, tagFilters, cwd, limit, executors: stringList(args, 'executor') };
+}
+
+/** The selected jobs, newest first, reconciled; `more` when the limit cut the list short. */
+export async function selectJobs(root: string, sel: Selection): Promise<{ jobs: ListedJob[]; more: boolean }> {
+  const { cwd, executors, tagFilters, states } = sel;
+  const { jobs, more } = await listJobs(root, {
+    limit: sel.limit,
+    keep: (meta) => (cwd === undefined || meta.cwd === cwd) && (executors.length === 0 || executors.includes(meta.executor)),
+    accept: async (candidate) => {
+      if (!tagsMatch(candidate.meta.tags, tagFilters)) return undefined;
+      const job = isTerminal(candidate.state.state) ? candidate : await reconcile(candidate);
+      return states && !states.has(job.state.state) ? undefined : job;
+    },
+  });
+  jobs.forEach(registerJobSecrets);
+  return { jobs, more };
+}
