@@ -149,6 +149,16 @@ function validateQueues(raw: unknown, path: string, text: string): Record<string
   return out;
 }
 
+/** The config for a supervisor: a broken file is logged and means defaults, never a lost job. */
+export function loadConfigQuietly(flag: string | undefined, warn: (message: string) => void): Config | undefined {
+  try {
+    return loadConfig(flag).config;
+  } catch (err) {
+    warn(`config ignored (defaults used): ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
 export function loadConfig(flag: string | undefined): LoadedConfig {
   const location = resolveConfigPath(flag);
   let text: string;

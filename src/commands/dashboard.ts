@@ -2,31 +2,23 @@
 // queued, what it waits for; plus counts by state. `--stream` prints it as NDJSON (one
 // `dashboard_item` line per job, then `dashboard_end`); `--watch D` repeats that snapshot every D
 // until SIGINT/SIGTERM, which end it cleanly (exit 0) after the snapshot being printed.
-import { statSync } from 'node:fs';
 import { optBool, optString } from '../cli/args.js';
 import { JobError } from '../errors.js';
 import { printStreamLine, STREAMED } from '../output.js';
-import { jobFiles } from '../store/jobs.js';
-import { ALL_STATES, type JobState, type ListedJob } from '../store/types.js';
+import { fileSize, jobFiles } from '../store/jobs.js';
+import { zeroStateCounts, type JobState, type ListedJob } from '../store/types.js';
+import { nowIso } from '../util/time.js';
 import { parseDuration } from '../util/duration.js';
 import { jobSummary } from '../view/job-view.js';
 import type { CommandDef } from './types.js';
 import { parseSelection, selectJobs, selectionOptions, type Selection } from './job-selection.js';
 
-function fileBytes(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0; // not created yet, or deleted meanwhile
-  }
-}
-
 function dashboardItem(job: ListedJob): Record<string, unknown> {
   const files = jobFiles(job.dir);
   const out: Record<string, unknown> = {
     ...jobSummary(job),
-    stdout_total_bytes: fileBytes(files.stdout),
-    stderr_total_bytes: fileBytes(files.stderr),
+    stdout_total_bytes: fileSize(files.stdout),
+    stderr_total_bytes: fileSize(files.stderr),
   };
   if (job.state.state === 'queued' && job.state.waiting_for !== undefined) out['waiting_for'] = job.state.waiting_for;
   return out;
@@ -42,9 +34,9 @@ interface Snapshot {
 
 async function snapshot(root: string, selection: Selection): Promise<Snapshot> {
   const { jobs, more } = await selectJobs(root, selection);
-  const byState = Object.fromEntries(ALL_STATES.map((s) => [s, 0])) as Record<JobState, number>;
+  const byState = zeroStateCounts();
   for (const job of jobs) byState[job.state.state]++;
-  return { at: new Date().toISOString(), jobs: jobs.map(dashboardItem), count: jobs.length, truncated: more, by_state: byState };
+  return { at: nowIso(), jobs: jobs.map(dashboardItem), count: jobs.length, truncated: more, by_state: byState };
 }
 
 /** False once stdout is closed (a reader such as `head` went away). */

@@ -1,13 +1,10 @@
 // `stats`: how many jobs are in each state, per executor, and what the root takes on disk.
 // States are reconciled like `list` does (a job whose supervisor is gone counts as lost).
-import { statfsSync } from 'node:fs';
-import { dirBytes } from '../store/jobs.js';
+import { dirBytes, freeBytes } from '../store/jobs.js';
 import { scanJobs } from '../store/scan.js';
 import { reconcile } from '../store/reconcile.js';
-import { ALL_STATES, isTerminal, type JobState } from '../store/types.js';
+import { isTerminal, zeroStateCounts, type JobState } from '../store/types.js';
 import type { CommandDef } from './types.js';
-
-const zeroCounts = (): Record<JobState, number> => Object.fromEntries(ALL_STATES.map((s) => [s, 0])) as Record<JobState, number>;
 
 export const statsCommand: CommandDef = {
   command: 'stats',
@@ -15,7 +12,7 @@ export const statsCommand: CommandDef = {
   type: 'stats',
   options: {},
   async handler(_args, ctx) {
-    const byState = zeroCounts();
+    const byState = zeroStateCounts();
     const byExecutor: Record<string, Record<JobState, number>> = {};
     let bytes = 0;
     let jobs = 0;
@@ -28,16 +25,10 @@ export const statsCommand: CommandDef = {
       }
       jobs++;
       byState[job.state.state]++;
-      (byExecutor[job.meta.executor] ??= zeroCounts())[job.state.state]++;
+      (byExecutor[job.meta.executor] ??= zeroStateCounts())[job.state.state]++;
       bytes += dirBytes(job.dir);
     }
-    let free: number | undefined;
-    try {
-      const fs = statfsSync(ctx.root);
-      free = fs.bavail * fs.bsize;
-    } catch {
-      free = undefined; // no root yet
-    }
+    const free = freeBytes(ctx.root); // undefined before the root exists
     return {
       root: ctx.root,
       jobs,

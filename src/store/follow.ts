@@ -1,8 +1,6 @@
 // Incremental reads of a job's logs for `logs --follow`: bytes from an offset up to the current
-// end of a log (bounded per read), and a watch on state.json that re-arms itself across the
-// atomic renames that replace it (see wait.ts).
-import { openSync, readSync, fstatSync, closeSync, watch, type FSWatcher } from 'node:fs';
-import { jobFiles } from './jobs.js';
+// end of a log (bounded per read). The state watch is state-watch.ts.
+import { openSync, readSync, fstatSync, closeSync } from 'node:fs';
 
 /** Bytes of `path` from `offset`, at most `maxBytes`; empty when the log does not exist yet. */
 export function readLogFrom(path: string, offset: number, maxBytes: number): Buffer {
@@ -22,30 +20,4 @@ export function readLogFrom(path: string, offset: number, maxBytes: number): Buf
   } finally {
     closeSync(fd);
   }
-}
-
-/** Calls `onChange` whenever state.json is replaced or written; returns a stop function. */
-export function watchState(dir: string, onChange: () => void): { rearm(): void; close(): void } {
-  const statePath = jobFiles(dir).state;
-  let watcher: FSWatcher | undefined;
-  let closed = false;
-  const arm = (): void => {
-    watcher?.close();
-    watcher = undefined;
-    if (closed) return;
-    try {
-      watcher = watch(statePath, { persistent: true }, () => {
-        arm();
-        onChange();
-      });
-      watcher.on('error', () => undefined);
-    } catch {
-      // Mid-rename, or no inotify: the caller's poll re-arms.
-    }
-  };
-  arm();
-  return {
-    rearm: () => { if (watcher === undefined) arm(); },
-    close: () => { closed = true; watcher?.close(); watcher = undefined; },
-  };
 }

@@ -278,11 +278,17 @@ const FULL_BELOW_BYTES = 64 * 1024;
 
 /** True when the filesystem holding the job is (nearly) out of space for unprivileged writes. */
 export function filesystemFull(dir: string): boolean {
+  const free = freeBytes(dir);
+  return free !== undefined && free < FULL_BELOW_BYTES;
+}
+
+/** Space available to unprivileged writes on the filesystem holding `path`; undefined if unknown. */
+export function freeBytes(path: string): number | undefined {
   try {
-    const fs = statfsSync(dir);
-    return fs.bavail * fs.bsize < FULL_BELOW_BYTES;
+    const fs = statfsSync(path);
+    return fs.bavail * fs.bsize;
   } catch {
-    return false;
+    return undefined;
   }
 }
 

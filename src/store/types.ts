@@ -7,6 +7,8 @@ export type JobState = 'created' | 'queued' | 'running' | 'exited' | 'killed' | 
 export const TERMINAL_STATES: readonly JobState[] = ['exited', 'killed', 'failed', 'lost'];
 export const ALL_STATES: readonly JobState[] = ['created', 'queued', 'running', ...TERMINAL_STATES];
 export const isTerminal = (s: JobState): boolean => TERMINAL_STATES.includes(s);
+/** A count per state, every state present (stats, dashboard). */
+export const zeroStateCounts = (): Record<JobState, number> => Object.fromEntries(ALL_STATES.map((s) => [s, 0])) as Record<JobState, number>;
 
 export type MatchType = 'contains' | 'regex';
 export type StreamName = 'stdout' | 'stderr';

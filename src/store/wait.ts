@@ -3,8 +3,8 @@
 // change replaces the file (atomic rename), which the watch sees as the old inode going away;
 // the watch is then re-armed on the new file. A slow poll is only a fallback and the moment
 // liveness is re-checked, so a dead supervisor ends the wait as `lost`.
-import { watch, type FSWatcher } from 'node:fs';
-import { jobFiles, readJob } from './jobs.js';
+import { readJob } from './jobs.js';
+import { watchState } from './state-watch.js';
 import { setLongTimeout, safeInterval, type LongTimeout } from '../util/timers.js';
 import { reconcile } from './reconcile.js';
 import type { JobRecord } from './types.js';
@@ -25,16 +25,17 @@ export async function waitForJob(
   if (timeoutMs !== undefined && timeoutMs <= 0) return { job, timedOut: true };
 
   return new Promise<WaitResult>((resolvePromise, reject) => {
-    let watcher: FSWatcher | undefined;
     let deadline: LongTimeout | undefined;
     let settled = false;
     let checking = false;
     let recheck = false;
+    // Events arrive asynchronously, after everything below is set up.
+    const watcher = watchState(dir, () => void check(false));
 
     const finish = (result: WaitResult | Error): void => {
       if (settled) return;
       settled = true;
-      watcher?.close();
+      watcher.close();
       clearInterval(poll);
       deadline?.clear();
       if (result instanceof Error) reject(result);
@@ -57,24 +58,8 @@ export async function waitForJob(
       }
     };
 
-    const statePath = jobFiles(dir).state;
-    const arm = (): void => {
-      watcher?.close();
-      watcher = undefined;
-      if (settled) return;
-      try {
-        watcher = watch(statePath, { persistent: true }, () => {
-          arm();
-          void check(false);
-        });
-        watcher.on('error', () => undefined);
-      } catch {
-        // Mid-rename, or no inotify: the poll re-arms and still ends the wait.
-      }
-    };
-    arm();
     const poll = setInterval(() => {
-      if (watcher === undefined) arm();
+      watcher.rearm();
       void check(true);
     }, safeInterval(Math.max(10, pollMs)));
     if (timeoutMs !== undefined) {

@@ -6,6 +6,8 @@ import { isTerminal, secretValues } from '../store/types.js';
 import { withJobLock } from '../store/lock.js';
 import { registerSecret } from '../output.js';
 import { notifierFor } from './notifier.js';
+import { loadConfigQuietly } from '../config.js';
+import { log } from '../log.js';
 
 export async function deliverFinishedOnly(root: string, id: string, configPath: string | undefined): Promise<void> {
   const dir = jobDir(root, id);
@@ -14,5 +16,5 @@ export async function deliverFinishedOnly(root: string, id: string, configPath: 
   const job = await withJobLock(dir, () => readJob(dir));
   if (!isTerminal(job.state.state) || completionRecorded(dir)) return;
   secretValues(readSecrets(dir)).forEach(registerSecret);
-  await notifierFor(dir, id, configPath).finished(job);
+  await notifierFor(dir, id, loadConfigQuietly(configPath, (m) => log.warn(m))).finished(job);
 }

@@ -25,7 +25,7 @@ import { buildJobEnv } from './job-env.js';
 import { launchLocal, type LaunchOutcome, type RunningProcess } from './targets/local.js';
 import { notifierFor, type Notifier } from './notifier.js';
 import { passGate } from './gate.js';
-import { loadConfig, type Config } from '../config.js';
+import { loadConfigQuietly } from '../config.js';
 import { allocateReserve, releaseReserve } from '../store/reserve.js';
 import { registerReconcileHooks } from '../notify/deliver-later.js';
 import { followUntilExit } from './follow-local.js';
@@ -49,8 +49,9 @@ export async function supervise(root: string, id: string, configPath: string | u
   if (current.state !== 'queued' && !(meta.executor_def !== undefined && current.state === 'running')) return;
   // Waiting for its dependencies, this supervisor reconciles them as a command would.
   registerReconcileHooks(() => configPath);
-  const notifier = notifierFor(dir, id, configPath);
-  const config = loadConfigQuietly(configPath);
+  // Read once: sinks, shell and concurrency limits come from the same file.
+  const config = loadConfigQuietly(configPath, (m) => log.warn(m));
+  const notifier = notifierFor(dir, id, config);
   let resumed = current.state === 'running';
   for (;;) {
     if (!resumed && !(await waitForRetryTime(dir))) return;
@@ -76,16 +77,6 @@ export async function supervise(root: string, id: string, configPath: string | u
     }
     // Another attempt: back through the retry delay and the gate.
     if (ended?.state !== 'queued') return;
-  }
-}
-
-/** The config for limits; a broken one means no limits rather than no job. */
-function loadConfigQuietly(configPath: string | undefined): Config | undefined {
-  try {
-    return loadConfig(configPath).config;
-  } catch (err) {
-    log.warn(`config ignored for concurrency limits: ${(err as Error).message}`);
-    return undefined;
   }
 }
 

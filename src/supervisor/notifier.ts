@@ -8,21 +8,13 @@ import type { JobRecord, OutputMatchConfig, StreamName } from '../store/types.js
 import { redact } from '../output.js';
 import { nowIso } from '../util/time.js';
 import { log } from '../log.js';
-import { loadConfig, DEFAULT_NOTIFY_TIMEOUT_MS, DEFAULT_SHELL, DEFAULT_WEBHOOK_ATTEMPTS, DEFAULT_WEBHOOK_TIMEOUT_MS, type Config } from '../config.js';
+import { DEFAULT_NOTIFY_TIMEOUT_MS, DEFAULT_SHELL, DEFAULT_WEBHOOK_ATTEMPTS, DEFAULT_WEBHOOK_TIMEOUT_MS, type Config } from '../config.js';
 import type { WebhookSettings } from '../notify/webhook-sink.js';
 
-/** The notifier of a job, with the sink settings of the config (defaults if it is broken). */
-export function notifierFor(dir: string, jobId: string, configPath: string | undefined): Notifier {
-  let notify: Config['notify'] = { command_timeout_ms: DEFAULT_NOTIFY_TIMEOUT_MS, webhook_timeout_ms: DEFAULT_WEBHOOK_TIMEOUT_MS, webhook_attempts: DEFAULT_WEBHOOK_ATTEMPTS };
-  let shell = DEFAULT_SHELL;
-  try {
-    const { config } = loadConfig(configPath);
-    shell = config.shell.unix;
-    notify = config.notify;
-  } catch (err) {
-    log.warn(`config ignored for notifications: ${(err as Error).message}`);
-  }
-  return new Notifier(dir, jobId, shell, notify);
+/** The notifier of a job, with the sink settings of the config (defaults without one). */
+export function notifierFor(dir: string, jobId: string, config: Config | undefined): Notifier {
+  const notify: Config['notify'] = config?.notify ?? { command_timeout_ms: DEFAULT_NOTIFY_TIMEOUT_MS, webhook_timeout_ms: DEFAULT_WEBHOOK_TIMEOUT_MS, webhook_attempts: DEFAULT_WEBHOOK_ATTEMPTS };
+  return new Notifier(dir, jobId, config?.shell.unix ?? DEFAULT_SHELL, notify);
 }
 
 export class Notifier {

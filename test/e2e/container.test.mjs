@@ -2,10 +2,10 @@
 // image (test/helpers/containers.mjs). Every scenario runs once per runtime.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { withRoot, waitFor, processAlive, assertMatchesSchema, supervisorGone } from '../helpers/jobctl.mjs';
+import { withRoot, waitFor, processAlive, assertMatchesSchema, supervisorGone, allCmdlines } from '../helpers/jobctl.mjs';
 import { startDocker, startPodman } from '../helpers/containers.mjs';
 import { exec, which } from '../helpers/proc.mjs';
 
@@ -36,19 +36,6 @@ function setup(t, runtime, extra = '') {
   return { ...ctx, fixture, config, run, cli };
 }
 
-/** Command lines of every process on this machine. */
-function allCmdlines() {
-  const lines = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      lines.push(readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' '));
-    } catch {
-      // Ended meanwhile.
-    }
-  }
-  return lines;
-}
 
 /** Waits until no `RUNTIME logs` process reads this container any more. */
 async function noLogReaders(containerId) {

@@ -2,22 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { withRoot, waitFor } from '../helpers/jobctl.mjs';
+import { withRoot, waitFor, allCmdlines } from '../helpers/jobctl.mjs';
 
 const SECRET = 'sk-live-7f3a9c1e5b';
 
-function allCmdlines() {
-  const lines = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      lines.push(readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' '));
-    } catch {
-      // The process ended meanwhile.
-    }
-  }
-  return lines;
-}
 
 test('--mask values never reach argv, JSON output, events or meta.json; files are 0600, dirs 0700', async (t) => {
   const { run, root, base } = withRoot(t);

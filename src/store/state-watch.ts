@@ -1,0 +1,32 @@
+// A watch on a job's state.json itself — not on the job directory, where every log write would
+// fire an event. Each state change replaces the file (atomic rename), which the watch sees as the
+// old inode going away; the watch then re-arms on the new file. Callers keep a slow poll that
+// calls rearm(), for the moments the file was mid-rename or inotify is unavailable.
+import { watch, type FSWatcher } from 'node:fs';
+import { jobFiles } from './jobs.js';
+
+/** Calls `onChange` whenever state.json is replaced or written; returns rearm (after a failed arm) and close. */
+export function watchState(dir: string, onChange: () => void): { rearm(): void; close(): void } {
+  const statePath = jobFiles(dir).state;
+  let watcher: FSWatcher | undefined;
+  let closed = false;
+  const arm = (): void => {
+    watcher?.close();
+    watcher = undefined;
+    if (closed) return;
+    try {
+      watcher = watch(statePath, { persistent: true }, () => {
+        arm();
+        onChange();
+      });
+      watcher.on('error', () => undefined);
+    } catch {
+      // Mid-rename, or no inotify: the caller's poll re-arms.
+    }
+  };
+  arm();
+  return {
+    rearm: () => { if (watcher === undefined) arm(); },
+    close: () => { closed = true; watcher?.close(); watcher = undefined; },
+  };
+}
