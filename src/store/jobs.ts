@@ -28,6 +28,12 @@ export const jobFiles = (dir: string) => ({
   outputEvents: join(dir, 'notification_events.ndjson'),
   outputEventScratch: join(dir, 'output_event.json'),
   supervisorLog: join(dir, 'supervisor.log'),
+  /** An agent job's prompt (0600), the agent's stdin. */
+  prompt: join(dir, 'prompt.txt'),
+  /** An agent job's activity record, kept by its supervisor. */
+  agent: join(dir, 'agent.json'),
+  /** Resource use of a remote job, sampled by its supervisor. */
+  resources: join(dir, 'resources.json'),
   /** Scratch space of remote executors (Slurm batch script and output files). */
   spool: join(dir, 'spool'),
 });

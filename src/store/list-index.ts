@@ -41,8 +41,8 @@ function readIndex(root: string): Record<string, Entry> {
 }
 
 function summarize(meta: JobMeta): MetaSummary {
-  const { job_id, created_at, name, command, cwd, tags, executor, mask } = meta;
-  return { job_id, created_at, ...(name !== undefined ? { name } : {}), command, cwd, tags, executor, mask };
+  const { job_id, created_at, name, command, cwd, tags, executor, mask, agent } = meta;
+  return { job_id, created_at, ...(name !== undefined ? { name } : {}), command, cwd, tags, executor, mask, ...(agent !== undefined ? { agent: { name: agent.name } } : {}) };
 }
 
 const dirMtime = (dir: string): number | undefined => statSync(dir, { throwIfNoEntry: false })?.mtimeMs;

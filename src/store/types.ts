@@ -2,6 +2,7 @@
 // `tag set` and `notify set`, and by a retry, which restarts the output-match offsets at the new
 // logs' first byte); state.json is the lifecycle record owned by the supervisor.
 import type { RemoteExecutor } from '../executors/types.js';
+import type { AgentSpec } from '../agents/types.js';
 
 export type JobState = 'created' | 'queued' | 'running' | 'exited' | 'killed' | 'failed' | 'lost';
 export const TERMINAL_STATES: readonly JobState[] = ['exited', 'killed', 'failed', 'lost'];
@@ -65,6 +66,8 @@ export interface JobMeta {
   /** --retry N: further attempts after an attempt ending as `on` says. */
   retry?: RetryPolicy;
   notification: NotificationConfig;
+  /** A coding-agent payload (--prompt): argv runs the agent CLI with the prompt file on stdin. */
+  agent?: AgentSpec;
   /** Defaults for snapshots of this job (`run`/`start` observe with these). */
   tail_lines: number;
   max_bytes: number;
@@ -189,7 +192,7 @@ export interface JobRecord {
 }
 
 /** The part of the definition a summary shows (what `list` keeps in its index). */
-export type MetaSummary = Pick<JobMeta, 'job_id' | 'created_at' | 'name' | 'command' | 'cwd' | 'tags' | 'executor' | 'mask'>;
+export type MetaSummary = Pick<JobMeta, 'job_id' | 'created_at' | 'name' | 'command' | 'cwd' | 'tags' | 'executor' | 'mask'> & { agent?: Pick<AgentSpec, 'name'> };
 
 /** A job as `list` sees it: its summary fields and its state. */
 export interface ListedJob {

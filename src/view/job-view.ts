@@ -22,13 +22,9 @@ function outcomeFields(job: ListedJob): Record<string, unknown> {
   return out;
 }
 
-/**
- * What kind of work a job runs: `shell` for a command line. Coding-agent payloads will be
- * `agent:<name>`; derive them here so that every view agrees.
- */
-// eslint-disable-next-line @typescript-eslint/no-unused-vars -- agent payloads will read it
+/** What kind of work a job runs: `shell` for a command line, `agent:<name>` for a coding agent. */
 export function payloadType(meta: ListedJob['meta']): string {
-  return 'shell';
+  return meta.agent !== undefined ? `agent:${meta.agent.name}` : 'shell';
 }
 
 export function jobSummary(job: ListedJob): Record<string, unknown> {
