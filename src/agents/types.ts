@@ -78,7 +78,7 @@ export interface AgentActivity {
   outcome_message?: string;
   /** Latest notice (rate limit, API retry, warning). */
   last_notice?: { level: 'info' | 'warning' | 'error'; message: string; at: string };
-  /** Stream lines parsed (JSON) and kept raw (not JSON). */
+  /** Normalised events applied (raw lines not included) and stream lines kept raw (not JSON objects). */
   events: number;
   raw_lines: number;
   updated_at: string;
