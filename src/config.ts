@@ -14,7 +14,7 @@ export interface Config {
   shell: { unix: string[] };
   notify: { command_timeout_ms: number; webhook_url?: string; webhook_secret?: string; webhook_timeout_ms: number; webhook_attempts: number };
   gc: { older_than_ms?: number };
-  defaults: { max_log_bytes?: number; executor: string };
+  defaults: { max_log_bytes?: number; executor: string; max_turns?: number };
   executors: Record<string, ExecutorDef>;
   queues: Record<string, QueueDef>;
 }
@@ -115,6 +115,13 @@ export function validateConfig(raw: Record<string, unknown>, path: string, text 
     } catch (err) {
       throw configError(path, 'defaults.max_log_bytes', (err as Error).message.replace(/^defaults\.max_log_bytes: /, ''));
     }
+  }
+  const maxTurns = defaultsTable?.['max_turns'];
+  if (maxTurns !== undefined) {
+    if (typeof maxTurns !== 'number' || !Number.isInteger(maxTurns) || maxTurns < 1 || maxTurns > 100_000) {
+      throw configError(path, 'defaults.max_turns', 'must be an integer from 1 to 100000', lineOf(text, 'defaults', 'max_turns'));
+    }
+    cfg.defaults.max_turns = maxTurns;
   }
   cfg.executors = validateExecutors(raw['executors'], path, text);
   cfg.queues = validateQueues(raw['queues'], path, text);

@@ -32,6 +32,49 @@ const outcome: Schema = {
   log_truncated: bool,
 };
 
+const agentOutcome: Schema = { enum: ['success', 'max_turns', 'rate_limited', 'auth_error', 'error'] };
+const tokens: Schema = { type: 'object', required: ['input', 'output'], properties: { input: int, output: int } };
+/** An agent job's activity (status.agent; the record in logs --activity). */
+const agentActivity: Schema = {
+  type: 'object',
+  required: ['turns', 'tool_calls'],
+  properties: {
+    name: { enum: ['claude', 'codex', 'gemini', 'opencode'] },
+    agent: str,
+    requested_model: str,
+    max_turns: int,
+    session_id: str,
+    model: str,
+    turns: int,
+    tool_calls: int,
+    last_tool_calls: {
+      type: 'array',
+      maxItems: 10,
+      items: { type: 'object', required: ['name', 'input', 'status', 'at'], properties: { id: str, name: str, input: str, status: { enum: ['running', 'ok', 'error'] }, at: time } },
+    },
+    tokens,
+    cost_usd: { type: 'number' },
+    last_text: str,
+    outcome: agentOutcome,
+    outcome_message: str,
+    last_notice: { type: 'object', required: ['level', 'message', 'at'], properties: { level: { enum: ['info', 'warning', 'error'] }, message: str, at: time } },
+    events: int,
+    raw_lines: int,
+    updated_at: time,
+  },
+};
+/** What job.finished says of an agent job. */
+const agentFinished: Schema = {
+  type: 'object',
+  required: ['name', 'outcome'],
+  properties: { name: str, outcome: agentOutcome, outcome_message: str, session_id: str, model: str, turns: int, tool_calls: int, tokens, cost_usd: { type: 'number' }, last_text: str },
+};
+const agentEvent: Schema = {
+  type: 'object',
+  required: ['seq', 'kind'],
+  properties: { seq: int, kind: { enum: ['session', 'turn', 'text', 'tool_call', 'tool_result', 'usage', 'cost', 'notice', 'result', 'raw'] }, at: str },
+};
+
 const summary: Schema = {
   job_id: jobId,
   short_id: str,
@@ -107,11 +150,14 @@ export const outputSchemas: Record<string, Schema> = {
   start: success('start', snapshot, snapshotRequired),
   wait: success('wait', { ...snapshot, wait_timed_out: bool }, [...snapshotRequired, 'wait_timed_out']),
   create: success('create', { job_id: jobId, short_id: str, state: { const: 'created' }, tags: strings, stdout_log_path: str, stderr_log_path: str }, ['job_id', 'state', 'stdout_log_path', 'stderr_log_path']),
-  status: success('status', { ...summary, remote: { type: 'object', properties: { host: str, remote_dir: str, remote_pid: int, container_name: str, container_id: str, runtime: str, slurm_job_id: str, submitting: bool } }, remote_unreachable: { type: 'object', required: ['since', 'error'], properties: { since: time, error: str } }, pid: int, supervisor_pid: int, supervisor_alive: bool, process_alive: bool, resources: { type: 'object', required: ['processes', 'rss_bytes', 'cpu_seconds', 'cpu_percent', 'uptime_ms'], properties: { processes: int, rss_bytes: int, cpu_seconds: { type: 'number' }, cpu_percent: { type: 'number' }, uptime_ms: int } }, waiting_for: str, attempt: int, attempts, updated_at: time, stdout_log_path: str, stderr_log_path: str }, [...summaryRequired, 'updated_at']),
+  status: success('status', { ...summary, remote: { type: 'object', properties: { host: str, remote_dir: str, remote_pid: int, container_name: str, container_id: str, runtime: str, slurm_job_id: str, submitting: bool } }, remote_unreachable: { type: 'object', required: ['since', 'error'], properties: { since: time, error: str } }, pid: int, supervisor_pid: int, supervisor_alive: bool, process_alive: bool, resources: { type: 'object', required: ['processes', 'rss_bytes', 'cpu_seconds', 'cpu_percent', 'uptime_ms'], properties: { processes: int, rss_bytes: int, cpu_seconds: { type: 'number' }, cpu_percent: { type: 'number' }, uptime_ms: int } }, waiting_for: str, attempt: int, attempts, agent: agentActivity, updated_at: time, stdout_log_path: str, stderr_log_path: str }, [...summaryRequired, 'updated_at']),
   tail: success('tail', { job_id: jobId, short_id: str, state, ...tail }, ['job_id', 'state', ...tailRequired]),
   logs: success('logs', { job_id: jobId, short_id: str, state, ...tail }, ['job_id', 'state', ...tailRequired]),
   logs_chunk: success('logs_chunk', { job_id: jobId, stream: { enum: ['stdout', 'stderr'] }, offset: int, text: str, at: time }, ['job_id', 'stream', 'offset', 'text', 'at']),
   logs_end: success('logs_end', { job_id: jobId, state, exit_code: int, signal: str, timed_out: bool, finished_at: time, error: errorInfo, stdout_total_bytes: int, stderr_total_bytes: int, at: time }, ['job_id', 'state', 'timed_out', 'stdout_total_bytes', 'stderr_total_bytes', 'at']),
+  logs_activity: success('logs_activity', { job_id: jobId, short_id: str, state, agent: str, events: { type: 'array', items: agentEvent }, total_events: int, activity: agentActivity }, ['job_id', 'state', 'agent', 'events', 'total_events']),
+  activity_event: success('activity_event', { job_id: jobId, event: agentEvent, at: time }, ['job_id', 'event', 'at']),
+  activity_end: success('activity_end', { job_id: jobId, state, exit_code: int, signal: str, timed_out: bool, finished_at: time, error: errorInfo, total_events: int, activity: agentActivity, at: time }, ['job_id', 'state', 'timed_out', 'total_events', 'at']),
   kill: success('kill', { job_id: jobId, signal: str, sent: bool, state, job: { type: 'object', required: summaryRequired, properties: summary } }, ['job_id', 'signal', 'sent', 'state']),
   list: success('list', { root: str, cwd: str, jobs: { type: 'array', items: { type: 'object', required: summaryRequired, properties: summary } }, count: int, truncated: bool }, ['jobs', 'truncated']),
   list_item: success('list_item', summary, summaryRequired),
@@ -153,7 +199,7 @@ export const eventSchemas: Record<string, Schema> = {
   'job.finished': {
     type: 'object',
     required: ['schema_version', 'event_type', 'job_id', 'state', 'timed_out', 'command', 'cwd', 'tags', 'stdout_log_path', 'stderr_log_path'],
-    properties: { schema_version: { const: '1' }, event_type: { const: 'job.finished' }, job_id: jobId, state, ...outcome, attempt: int, attempts, command: str, cwd: str, tags: strings, started_at: time, stdout_log_path: str, stderr_log_path: str, delivery_results: { type: 'array', items: delivery } },
+    properties: { schema_version: { const: '1' }, event_type: { const: 'job.finished' }, job_id: jobId, state, ...outcome, attempt: int, attempts, agent: agentFinished, command: str, cwd: str, tags: strings, started_at: time, stdout_log_path: str, stderr_log_path: str, delivery_results: { type: 'array', items: delivery } },
   },
   'job.output.matched': {
     type: 'object',

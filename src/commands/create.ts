@@ -1,6 +1,7 @@
 // `create`: persist a job definition without starting anything.
 import { createJob, jobFiles } from '../store/jobs.js';
 import { shortId } from '../store/ids.js';
+import { agentOptions } from './agent-options.js';
 import { definitionOptions } from './definition-options.js';
 import { buildDefinition } from './job-definition.js';
 import type { CommandDef } from './types.js';
@@ -16,10 +17,10 @@ export const createCommand: CommandDef = {
   describe: 'define a job without starting it: jobctl create [options] [--] CMD...',
   type: 'create',
   takesCommand: true,
-  options: { ...definitionOptions, ...snapshotDefaults },
+  options: { ...definitionOptions, ...agentOptions, ...snapshotDefaults },
   async handler(args, ctx) {
-    const { meta, secrets } = buildDefinition(args, ctx);
-    const dir = createJob(ctx.root, meta, secrets);
+    const { meta, secrets, prompt } = buildDefinition(args, ctx);
+    const dir = createJob(ctx.root, meta, secrets, prompt);
     const files = jobFiles(dir);
     return {
       job_id: meta.job_id,

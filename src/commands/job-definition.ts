@@ -19,6 +19,7 @@ import type { Context } from './types.js';
 import { buildOutputMatch } from './notification-options.js';
 import { tailFlags } from './launch.js';
 import { ENV_KEY } from '../supervisor/env-file.js';
+import { agentPayload, isAgentJob, refuseStrayAgentFlags } from './agent-options.js';
 
 export const DEFAULT_TAIL_LINES = 50;
 export const DEFAULT_MAX_BYTES = 65536;
@@ -148,9 +149,21 @@ function maxLogBytes(args: Args, ctx: Context): number {
   return ctx.config().config.defaults.max_log_bytes ?? DEFAULT_MAX_LOG_BYTES;
 }
 
-export function buildDefinition(args: Args, ctx: Context): { meta: JobMeta; secrets: Secrets } {
+export interface Definition {
+  meta: JobMeta;
+  secrets: Secrets;
+  /** An agent job's prompt (written to its 0600 prompt file). */
+  prompt?: Buffer;
+}
+
+export function buildDefinition(args: Args, ctx: Context): Definition {
   ctx.config(); // a broken config fails here, before anything is created
-  const { command, argv } = resolveCommand(args, ctx);
+  const agentJob = isAgentJob(args);
+  if (agentJob && ((ctx.commandWords ?? []).length > 0 || optString(args, 'cmd') !== undefined)) {
+    throw usageError('an agent job takes a prompt, not a command: give --prompt or a command, not both', { flag: 'prompt' });
+  }
+  if (!agentJob) refuseStrayAgentFlags(args);
+  else if (args['shell-wrapper'] !== undefined) throw usageError('--shell-wrapper applies to commands, not to agent jobs', { flag: 'shell-wrapper' });
   const mask = stringList(args, 'mask');
   for (const key of mask) if (!ENV_KEY.test(key)) throw usageError(`--mask ${JSON.stringify(key.slice(0, 100))}: not a valid variable name`, { flag: 'mask' });
   const envFile = resolveEnvFile(args);
@@ -166,6 +179,8 @@ export function buildDefinition(args: Args, ctx: Context): { meta: JobMeta; secr
   const executor = selectExecutor(ctx.config().config, optNonEmpty(args, 'executor'), stringList(args, 'label'), (n, max) => hasFreeSlot(ctx.root, { kind: 'executor', name: n, max }));
   const remote = isRemote(executor.def) ? executor.def : undefined;
   const workdir = remote ? remoteWorkdir(args, remote) : undefined;
+  const agent = agentJob ? agentPayload(args, executor.def, ctx.config().config.defaults.max_turns) : undefined;
+  const { command, argv } = agent ?? resolveCommand(args, ctx);
   const meta: JobMeta = {
     job_id: newJobId(),
     created_at: nowIso(),
@@ -186,7 +201,8 @@ export function buildDefinition(args: Args, ctx: Context): { meta: JobMeta; secr
     executor: executor.name,
     ...(remote ? { executor_def: remote } : {}),
     ...resourceLimits(args, remote),
-    ...schedulingFields(args, ctx.root, ctx.config().config, { remote: remote !== undefined }),
+    ...schedulingFields(args, ctx.root, ctx.config().config, { remote: remote !== undefined, agent: agent !== undefined }),
+    ...(agent !== undefined ? { agent: agent.spec } : {}),
     notification: {
       ...(notifyCommand !== undefined ? { notify_command: notifyCommand } : {}),
       ...(notifyFile !== undefined ? { notify_file: resolve(notifyFile) } : {}),
@@ -198,8 +214,9 @@ export function buildDefinition(args: Args, ctx: Context): { meta: JobMeta; secr
   };
   // A local job inherits jobctl's environment, so an inherited masked value only needs to be
   // known (for redaction); a remote job inherits nothing, so it must be sent.
+  const prompt = agent !== undefined ? { prompt: agent.prompt } : {};
   if (remote && Object.keys(secrets.known).length > 0) {
-    return { meta, secrets: { env: { ...secrets.known, ...secrets.env }, known: {} } };
+    return { meta, secrets: { env: { ...secrets.known, ...secrets.env }, known: {} }, ...prompt };
   }
-  return { meta, secrets };
+  return { meta, secrets, ...prompt };
 }

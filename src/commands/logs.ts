@@ -1,19 +1,21 @@
-// `logs ID [--lines N] [--follow [INTERVAL]]`: the last lines of each stream as one object, or,
-// with --follow, an NDJSON stream: the current tails, every new chunk as it is appended, and a
-// final `logs_end` once the job is terminal and its logs are read to the end.
-import { optInt, optString, type Args } from '../cli/args.js';
+// `logs ID [--lines N] [--follow [INTERVAL]] [--activity]`: the last lines of each stream as one
+// object, or, with --follow, an NDJSON stream: the current tails, every new chunk as it is
+// appended, and a final `logs_end` once the job is terminal and its logs are read to the end.
+// --activity shows an agent job's parsed events instead (logs-activity.ts).
+import { optBool, optInt, optString, type Args } from '../cli/args.js';
 import { printStreamLine, secretPrefixLength, STREAMED } from '../output.js';
 import { shortId } from '../store/ids.js';
-import { jobFiles, readJob } from '../store/jobs.js';
+import { jobFiles } from '../store/jobs.js';
 import { readTail } from '../store/tail.js';
 import { readLogFrom } from '../store/follow.js';
-import { watchState } from '../store/state-watch.js';
 import { reconcile } from '../store/reconcile.js';
-import { isTerminal, type JobRecord } from '../store/types.js';
+import type { JobRecord } from '../store/types.js';
 import { parseDuration } from '../util/duration.js';
 import { nowIso } from '../util/time.js';
 import { tailFields } from '../view/job-view.js';
-import { loadJob, registerJobSecrets } from './load-job.js';
+import { loadJob } from './load-job.js';
+import { endFields, followUntilTerminal } from './follow-loop.js';
+import { activityLogs } from './logs-activity.js';
 import { idOptions, type CommandDef } from './types.js';
 
 const DEFAULT_LINES = 50;
@@ -102,42 +104,13 @@ async function follow(job: JobRecord, lines: number, maxBytes: number, intervalM
     }
   };
 
-  let wake: (() => void) | undefined;
-  const watcher = watchState(job.dir, () => wake?.());
-  try {
-    for (;;) {
-      // The state is read before the logs: once it is terminal, this pass reads them to the end.
-      const current = await reconcile(readJob(job.dir));
-      if (current.state.state !== job.state.state) registerJobSecrets(current); // masked env-file keys
-      job = current;
-      const terminal = isTerminal(job.state.state);
-      for (const c of cursors) if (open) drain(c, terminal);
-      if (!open) return;
-      if (terminal) {
-        const s = job.state;
-        printStreamLine('logs_end', {
-          job_id: jobId,
-          state: s.state,
-          ...(s.exit_code !== undefined ? { exit_code: s.exit_code } : {}),
-          ...(s.signal !== undefined ? { signal: s.signal } : {}),
-          timed_out: s.timed_out === true,
-          ...(s.finished_at !== undefined ? { finished_at: s.finished_at } : {}),
-          ...(s.error !== undefined ? { error: s.error } : {}),
-          stdout_total_bytes: cursors[0]?.offset ?? 0,
-          stderr_total_bytes: cursors[1]?.offset ?? 0,
-          at: nowIso(),
-        });
-        return;
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => { wake = undefined; resolve(); }, intervalMs);
-        wake = () => { clearTimeout(timer); wake = undefined; resolve(); };
-      });
-      watcher.rearm();
+  await followUntilTerminal(job, intervalMs, (current, terminal) => {
+    for (const c of cursors) if (open) drain(c, terminal);
+    if (open && terminal) {
+      printStreamLine('logs_end', { ...endFields(current), stdout_total_bytes: cursors[0]?.offset ?? 0, stderr_total_bytes: cursors[1]?.offset ?? 0, at: nowIso() });
     }
-  } finally {
-    watcher.close();
-  }
+    return open;
+  });
 }
 
 export const logsCommand: CommandDef = {
@@ -149,6 +122,7 @@ export const logsCommand: CommandDef = {
     lines: { type: 'string', describe: `lines of each stream (default ${DEFAULT_LINES})` },
     'max-bytes': { type: 'string', describe: 'bytes of each stream\'s tail at most (default: the job\'s, 65536)' },
     follow: { type: 'string', describe: `stream new output as NDJSON, polling every INTERVAL (default ${DEFAULT_INTERVAL_MS}ms)` },
+    activity: { type: 'boolean', describe: 'an agent job\'s parsed events instead of raw lines' },
   },
   async handler(rawArgs, ctx) {
     const args = normaliseArgs(rawArgs);
@@ -156,7 +130,9 @@ export const logsCommand: CommandDef = {
     const lines = optInt(args, 'lines', 0, 1_000_000) ?? DEFAULT_LINES;
     const maxBytesFlag = optInt(args, 'max-bytes', 0, 1 << 30);
     const interval = followInterval(args);
+    const activity = optBool(args, 'activity');
     const job = loadJob(args, ctx);
+    if (activity) return activityLogs(job, lines, interval);
     const maxBytes = maxBytesFlag ?? job.meta.max_bytes;
     if (interval === undefined) {
       const current = await reconcile(job);

@@ -1,5 +1,6 @@
 // `run`: create and start a job, observe it up to --snapshot-after (or to the end with --wait).
 import { createJob } from '../store/jobs.js';
+import { agentOptions } from './agent-options.js';
 import { definitionOptions, observeOptions } from './definition-options.js';
 import { buildDefinition } from './job-definition.js';
 import { launch, observe, checkObserveArgs } from './launch.js';
@@ -12,13 +13,13 @@ export const runCommand: CommandDef = {
   describe: 'create and start a job: jobctl run [options] [--] CMD...',
   type: 'run',
   takesCommand: true,
-  options: { ...definitionOptions, ...observeOptions },
+  options: { ...definitionOptions, ...agentOptions, ...observeOptions },
   async handler(args, ctx) {
     const startedAt = Date.now();
     checkObserveArgs(args);
-    const { meta, secrets } = buildDefinition(args, ctx);
+    const { meta, secrets, prompt } = buildDefinition(args, ctx);
     secretValues(secrets).forEach(registerSecret);
-    const dir = createJob(ctx.root, meta, secrets);
+    const dir = createJob(ctx.root, meta, secrets, prompt);
     await launch(ctx, dir);
     return observe(args, dir, startedAt);
   },

@@ -23,7 +23,7 @@ const RETRY_ON: readonly RetryOn[] = ['nonzero', 'timeout', 'lost', 'any'];
  * `remote`: the job goes to a remote executor, where --retry is not supported (a new attempt
  * would need a new identity on the executor: container name, remote directory, Slurm job name).
  */
-export function schedulingFields(args: Args, root: string, config: Config, options: { remote?: boolean } = {}): Pick<JobMeta, 'queue' | 'after' | 'retry'> {
+export function schedulingFields(args: Args, root: string, config: Config, options: { remote?: boolean; agent?: boolean } = {}): Pick<JobMeta, 'queue' | 'after' | 'retry'> {
   const out: Pick<JobMeta, 'queue' | 'after' | 'retry'> = {};
   const queue = optNonEmpty(args, 'queue');
   if (queue !== undefined) {
@@ -48,6 +48,8 @@ export function schedulingFields(args: Args, root: string, config: Config, optio
   const on = oneOf(args, 'retry-on', RETRY_ON);
   if (retry === undefined && (delay !== undefined || on !== undefined)) throw usageError('--retry-delay and --retry-on need --retry N', { flag: delay !== undefined ? 'retry-delay' : 'retry-on' });
   if (retry !== undefined && retry > 0 && options.remote === true) throw usageError('--retry is supported for local jobs only, not on a remote executor', { flag: 'retry' });
+  // A second run of an agent job would repeat its prompt in a session the first run already changed.
+  if (retry !== undefined && retry > 0 && options.agent === true) throw usageError('--retry is not supported for agent jobs: start a new job with --resume SESSION to continue', { flag: 'retry' });
   if (retry !== undefined && retry > 0) out.retry = { max: retry, delay_ms: delay ?? 0, on: on ?? 'nonzero' };
   return out;
 }

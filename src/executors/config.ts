@@ -2,7 +2,8 @@
 // config_error naming the file, the line and the key.
 import { configError, lineOf } from '../config-error.js';
 import { ENV_KEY } from '../supervisor/env-file.js';
-import { LOCAL_EXECUTOR, type ExecutorDef, type ContainerExecutor, type SlurmExecutor, type SshExecutor } from './types.js';
+import { AGENT_NAMES } from '../agents/types.js';
+import { LOCAL_EXECUTOR, type AgentPaths, type ExecutorDef, type ContainerExecutor, type SlurmExecutor, type SshExecutor } from './types.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const LABEL = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
@@ -42,10 +43,19 @@ class Reader {
     return v as string[];
   }
 
-  /** max_concurrent, shared by every executor type. */
-  limit(def: { max_concurrent?: number }): void {
+  /** max_concurrent and the agent CLI paths, shared by every executor type. */
+  limit(def: { max_concurrent?: number; agent_paths?: AgentPaths }): void {
     const max = this.integer('max_concurrent', 1, 10_000);
     if (max !== undefined) def.max_concurrent = max;
+    const paths: AgentPaths = {};
+    for (const agent of AGENT_NAMES) {
+      const path = this.string(`${agent}_path`);
+      if (path === undefined) continue;
+      // Run as argv[0] on the executor, never through a shell: absolute, or a name found on PATH.
+      if (!(path.startsWith('/') || !path.includes('/')) || path.startsWith('-') || /[\r\n]/.test(path)) this.fail(`${agent}_path`, 'must be an absolute path or a program name found on PATH');
+      paths[agent] = path;
+    }
+    if (Object.keys(paths).length > 0) def.agent_paths = paths;
   }
 
   integer(key: string, min: number, max: number): number | undefined {
@@ -69,6 +79,9 @@ class Reader {
   }
 }
 
+/** Keys every executor type takes (the built-in local one takes only these). */
+const COMMON_KEYS = ['max_concurrent', ...AGENT_NAMES.map((a) => `${a}_path`)];
+
 /** A working directory on the executor: absolute, or under the remote home (~/...). */
 function remoteWorkdir(r: Reader): string | undefined {
   const workdir = r.string('workdir');
@@ -77,7 +90,7 @@ function remoteWorkdir(r: Reader): string | undefined {
 }
 
 function sshExecutor(r: Reader): SshExecutor {
-  r.only(['type', 'host', 'port', 'user', 'identity_file', 'known_hosts', 'workdir', 'connect_timeout', 'labels', 'env', 'max_concurrent']);
+  r.only(['type', 'host', 'port', 'user', 'identity_file', 'known_hosts', 'workdir', 'connect_timeout', 'labels', 'env', ...COMMON_KEYS]);
   const host = r.string('host', true);
   // Whatever reaches ssh as the destination must not be read as an option.
   if (host.startsWith('-') || /\s/.test(host)) r.fail('host', 'must be a host name or address');
@@ -102,7 +115,7 @@ function sshExecutor(r: Reader): SshExecutor {
 }
 
 function containerExecutor(r: Reader): ContainerExecutor {
-  r.only(['type', 'runtime', 'image', 'volumes', 'workdir', 'network', 'labels', 'env', 'max_concurrent']);
+  r.only(['type', 'runtime', 'image', 'volumes', 'workdir', 'network', 'labels', 'env', ...COMMON_KEYS]);
   const runtime = r.string('runtime') ?? 'docker';
   if (runtime !== 'docker' && runtime !== 'podman') r.fail('runtime', 'must be "docker" or "podman"');
   const image = r.string('image', true);
@@ -122,7 +135,7 @@ function containerExecutor(r: Reader): ContainerExecutor {
 }
 
 function slurmExecutor(r: Reader): SlurmExecutor {
-  r.only(['type', 'partition', 'sbatch_args', 'workdir', 'labels', 'env', 'max_concurrent']);
+  r.only(['type', 'partition', 'sbatch_args', 'workdir', 'labels', 'env', ...COMMON_KEYS]);
   const def: SlurmExecutor = { type: 'slurm', sbatch_args: r.strings('sbatch_args'), labels: r.strings('labels', LABEL), env: r.env() };
   for (const a of def.sbatch_args) if (!a.startsWith('-')) r.fail('sbatch_args', `${JSON.stringify(a)}: each entry must be one option such as "--cpus-per-task=2"`);
   const partition = r.string('partition');
@@ -147,9 +160,9 @@ export function validateExecutors(raw: unknown, path: string, text: string): Rec
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw configError(path, `executors.${name}`, 'must be a table');
     const r = new Reader(path, text, name, body as Record<string, unknown>);
     if (name === 'local') {
-      // Built in: only its concurrency limit can be set.
-      if ('type' in body) throw configError(path, 'executors.local', '"local" is built in and cannot be redefined (only max_concurrent may be set)', lineOf(text, 'executors.local'));
-      r.only(['max_concurrent']);
+      // Built in: only its concurrency limit and agent paths can be set.
+      if ('type' in body) throw configError(path, 'executors.local', '"local" is built in and cannot be redefined (only max_concurrent and the agent paths may be set)', lineOf(text, 'executors.local'));
+      r.only(COMMON_KEYS);
       const local: ExecutorDef = { ...LOCAL_EXECUTOR };
       r.limit(local);
       out['local'] = local;

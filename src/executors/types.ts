@@ -1,5 +1,9 @@
 // Executor definitions ([executors.NAME] in config.toml). A job records the definition it was
 // created with (meta.executor_def), so a later config edit never changes where a job runs.
+import type { AgentName } from '../agents/types.js';
+
+/** `claude_path`, `codex_path`, ...: where an executor has each coding-agent CLI (else PATH). */
+export type AgentPaths = Partial<Record<AgentName, string>>;
 
 export interface SshExecutor {
   type: 'ssh';
@@ -16,6 +20,7 @@ export interface SshExecutor {
   env: Record<string, string>;
   /** Jobs of this executor running at once at most (unset: no limit). */
   max_concurrent?: number;
+  agent_paths?: AgentPaths;
 }
 
 export interface ContainerExecutor {
@@ -29,6 +34,7 @@ export interface ContainerExecutor {
   env: Record<string, string>;
   /** Jobs of this executor running at once at most (unset: no limit). */
   max_concurrent?: number;
+  agent_paths?: AgentPaths;
 }
 
 export interface SlurmExecutor {
@@ -40,6 +46,7 @@ export interface SlurmExecutor {
   env: Record<string, string>;
   /** Jobs of this executor running at once at most (unset: no limit). */
   max_concurrent?: number;
+  agent_paths?: AgentPaths;
 }
 
 export type RemoteExecutor = SshExecutor | ContainerExecutor | SlurmExecutor;
@@ -50,6 +57,7 @@ export interface LocalExecutor {
   env: Record<string, string>;
   /** Jobs of this executor running at once at most (unset: no limit). */
   max_concurrent?: number;
+  agent_paths?: AgentPaths;
 }
 
 export type ExecutorDef = LocalExecutor | RemoteExecutor;

@@ -2,6 +2,22 @@
 import { SCHEMA_VERSION } from '../output.js';
 import { jobFiles } from '../store/jobs.js';
 import type { JobRecord, MatchType, StreamName } from '../store/types.js';
+import type { AgentActivity } from '../agents/types.js';
+
+/** What job.finished says of an agent job: how it ended and where to resume it. */
+export function agentSummary(name: string, activity: AgentActivity | undefined): Record<string, unknown> {
+  if (activity === undefined) return { name, outcome: 'error', outcome_message: 'the agent printed nothing jobctl could read' };
+  const out: Record<string, unknown> = { name, outcome: activity.outcome ?? 'error' };
+  if (activity.outcome_message !== undefined) out['outcome_message'] = activity.outcome_message;
+  if (activity.session_id !== undefined) out['session_id'] = activity.session_id;
+  if (activity.model !== undefined) out['model'] = activity.model;
+  out['turns'] = activity.turns;
+  out['tool_calls'] = activity.tool_calls;
+  out['tokens'] = activity.tokens;
+  if (activity.cost_usd !== undefined) out['cost_usd'] = activity.cost_usd;
+  if (activity.last_text !== undefined) out['last_text'] = activity.last_text;
+  return out;
+}
 
 export interface DeliveryResult {
   sink: 'command' | 'file' | 'webhook';
@@ -14,7 +30,7 @@ export interface DeliveryResult {
   duration_ms?: number;
 }
 
-export function finishedEvent(job: JobRecord): Record<string, unknown> {
+export function finishedEvent(job: JobRecord, activity?: AgentActivity): Record<string, unknown> {
   const { meta, state } = job;
   const files = jobFiles(job.dir);
   const event: Record<string, unknown> = {
@@ -39,6 +55,8 @@ export function finishedEvent(job: JobRecord): Record<string, unknown> {
     event['attempt'] = state.attempt ?? 1;
     event['attempts'] = state.attempts ?? [];
   }
+  if (state.kill_reason !== undefined) event['kill_reason'] = state.kill_reason;
+  if (meta.agent !== undefined) event['agent'] = agentSummary(meta.agent.name, activity);
   event['stdout_log_path'] = files.stdout;
   event['stderr_log_path'] = files.stderr;
   return event;

@@ -18,12 +18,12 @@ export function fsyncDir(dir: string): void {
   }
 }
 
-export function writeFileAtomic(path: string, data: string, mode = 0o600, syncDir = true): void {
+export function writeFileAtomic(path: string, data: string | Buffer, mode = 0o600, syncDir = true): void {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${++tempCounter}.tmp`);
   const fd = openSync(tmp, 'w', mode);
   try {
-    const buf = Buffer.from(data);
+    const buf = typeof data === 'string' ? Buffer.from(data) : data;
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
     fsyncSync(fd);

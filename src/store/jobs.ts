@@ -9,7 +9,7 @@
 // - A job is deleted under its lock (deleteJob): no read-modify-write can land in a deleted job.
 import { mkdirSync, existsSync, readdirSync, renameSync, rmSync, statSync, statfsSync, chmodSync, appendFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeJsonAtomic, readJson, fsyncDir } from './atomic.js';
+import { writeJsonAtomic, writeFileAtomic, readJson, fsyncDir } from './atomic.js';
 import { withJobLock } from './lock.js';
 import { withReserve } from './reserve.js';
 import { isTerminal, secretValues, type JobMeta, type JobRecord, type JobStateRecord, type Secrets, type StreamName } from './types.js';
@@ -47,7 +47,7 @@ export function ensureRoot(root: string): void {
 }
 
 /** Creates the job directory with its definition and `created` state. */
-export function createJob(root: string, meta: JobMeta, secrets: Secrets): string {
+export function createJob(root: string, meta: JobMeta, secrets: Secrets, prompt?: Buffer): string {
   ensureRoot(root);
   const dir = jobDir(root, meta.job_id);
   mkdirSync(dir, { mode: 0o700 });
@@ -56,6 +56,7 @@ export function createJob(root: string, meta: JobMeta, secrets: Secrets): string
   // The directory is synced once for secrets and state, then once more for meta.json, which
   // must only ever exist after them: its presence is what makes the directory a job.
   if (secretValues(secrets).length > 0) writeJsonAtomic(files.secrets, secrets, 0o600, false);
+  if (prompt !== undefined) writeFileAtomic(files.prompt, prompt, 0o600, false);
   writeJsonAtomic(files.state, { state: 'created', updated_at: meta.created_at } satisfies JobStateRecord, 0o600, false);
   fsyncDir(dir);
   writeJsonAtomic(files.meta, meta);
@@ -227,6 +228,15 @@ export function appendOutputEvent(dir: string, record: Record<string, unknown>):
 }
 
 /** Opens a log for appending; the descriptor is handed to the job's process. */
+/** An agent job's prompt file, opened for reading (the agent's stdin). */
+export function openPrompt(dir: string): number {
+  try {
+    return openSync(jobFiles(dir).prompt, 'r');
+  } catch (err) {
+    throw new JobError('io_error', `cannot open the prompt file: ${(err as Error).message}`);
+  }
+}
+
 export function openLogForAppend(path: string): number {
   return openSync(path, 'a', 0o600);
 }

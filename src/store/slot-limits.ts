@@ -1,9 +1,10 @@
 // Which concurrency limits apply (queues and executors with max_concurrent, from the config).
 // Pure: the slot files themselves are kept by slots.ts.
+import { createHash } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { JobMeta } from './types.js';
 
-export type LimitKind = 'queue' | 'executor';
+export type LimitKind = 'queue' | 'executor' | 'session';
 export interface Limit {
   kind: LimitKind;
   name: string;
@@ -12,10 +13,27 @@ export interface Limit {
 
 export const limitLabel = (l: Limit): string => `${l.kind} ${l.name}`;
 
-/** The limits a job is subject to: its queue (if configured), then its executor's max_concurrent. */
-export function jobLimits(meta: Pick<JobMeta, 'queue' | 'executor'>, config: Config | undefined): Limit[] {
-  if (config === undefined) return [];
-  const out: Limit[] = [];
+/**
+ * An agent job whose session is known before it starts (--session, --resume, Claude's own id)
+ * runs alone in that session: two runs of one session would interleave its transcript.
+ */
+export function sessionLimit(meta: Pick<JobMeta, 'agent'>): Limit | undefined {
+  const session = meta.agent?.resume ?? meta.agent?.session;
+  if (meta.agent === undefined || session === undefined) return undefined;
+  // Limit names are directory names: an id that does not fit one is hashed.
+  const plain = `${meta.agent.name}-${session}`;
+  const name = /^[A-Za-z0-9_.-]{1,64}$/.test(plain) ? plain : `${meta.agent.name}-${createHash('sha256').update(session).digest('hex').slice(0, 40)}`;
+  return { kind: 'session', name, max: 1 };
+}
+
+/**
+ * The limits a job is subject to, in the order they are taken: its agent session, its queue (if
+ * configured), then its executor's max_concurrent.
+ */
+export function jobLimits(meta: Pick<JobMeta, 'queue' | 'executor' | 'agent'>, config: Config | undefined): Limit[] {
+  const session = sessionLimit(meta);
+  const out: Limit[] = session !== undefined ? [session] : [];
+  if (config === undefined) return out;
   if (meta.queue !== undefined && Object.hasOwn(config.queues, meta.queue)) {
     out.push({ kind: 'queue', name: meta.queue, max: (config.queues[meta.queue] as { max_concurrent: number }).max_concurrent });
   }

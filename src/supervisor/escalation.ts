@@ -9,6 +9,7 @@ export class Escalation {
   timedOut = false;
   private readonly timers: LongTimeout[] = [];
   private killSeen = false;
+  private stopping = false;
   private exited = false;
 
   constructor(private readonly proc: RunningProcess, private readonly killAfterMs: number) {}
@@ -35,6 +36,14 @@ export class Escalation {
     this.escalateAfter(Math.max(0, due));
   }
 
+  /** jobctl ends the job itself (an agent past its turn limit): SIGTERM now, SIGKILL after kill_after. */
+  stop(): void {
+    if (this.stopping || this.exited) return;
+    this.stopping = true;
+    this.proc.signalGroup('SIGTERM');
+    this.escalateAfter(this.killAfterMs);
+  }
+
   private escalateAfter(ms: number): void {
     this.timers.push(setLongTimeout(() => { if (!this.exited) this.proc.signalGroup('SIGKILL'); }, ms));
   }
@@ -43,6 +52,6 @@ export class Escalation {
   leaderExited(): void {
     this.exited = true;
     this.timers.forEach((t) => t.clear());
-    if (this.timedOut || this.killSeen) this.proc.signalGroup('SIGKILL');
+    if (this.timedOut || this.killSeen || this.stopping) this.proc.signalGroup('SIGKILL');
   }
 }

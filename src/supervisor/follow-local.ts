@@ -6,7 +6,7 @@
 // - A retried attempt leaves nothing behind: what remains of its process group is SIGKILLed
 //   before the next attempt is queued (record-outcome.ts), so two attempts never run at once.
 // - Timers of an attempt (timeout, heartbeat) write only while that attempt runs (same pid).
-import { readMeta, updateState, filesystemFull } from '../store/jobs.js';
+import { readMeta, readState, updateState, filesystemFull } from '../store/jobs.js';
 import type { JobMeta, JobStateRecord } from '../store/types.js';
 import { isTerminal } from '../store/types.js';
 import { nowIso } from '../util/time.js';
@@ -26,6 +26,7 @@ export async function followUntilExit(dir: string, meta: JobMeta, proc: RunningP
   const watch = watchOutput(dir, meta, notifier, {
     killRequested: (request) => escalation.killRequested(request),
     logCapExceeded: () => proc.signalGroup('SIGKILL'),
+    turnLimitReached: () => escalation.stop(),
   });
   const { logLimit } = watch;
   const stopHeartbeat = startHeartbeat(dir, meta, proc.pid);
@@ -40,11 +41,18 @@ export async function followUntilExit(dir: string, meta: JobMeta, proc: RunningP
   escalation.leaderExited();
   stopHeartbeat();
   watch.finish();
+  watch.agentEnded({
+    ...(exit.code !== null ? { exitCode: exit.code } : {}),
+    ...(exit.signal !== null ? { signal: exit.signal } : {}),
+    killed: readState(dir).kill_request !== undefined,
+    timedOut: escalation.timedOut,
+  });
   const facts: ExitFacts = {
     exit,
     finishedAt: nowIso(),
     timedOut: escalation.timedOut,
     killedForLogSize: logLimit.exceeded,
+    stoppedForMaxTurns: watch.stoppedForMaxTurns,
     logTruncated: logLimit.truncate(),
     // Checked before the reserve is freed: a full filesystem means output may be missing.
     diskFull: filesystemFull(dir) || reserveUsed(dir),

@@ -18,5 +18,9 @@ export function buildJobEnv(dir: string, meta: JobMeta, secrets: Secrets, base: 
     addSecrets(dir, masked);
     Object.assign(env, fromFile);
   }
-  return Object.assign(env, meta.env, secrets.env);
+  Object.assign(env, meta.env, secrets.env);
+  // Set inside a Claude Code session; an agent CLI started with it takes itself for a nested
+  // session (and Claude Code refuses to start).
+  if (meta.agent !== undefined) delete env['CLAUDECODE'];
+  return env;
 }

@@ -15,7 +15,7 @@
 // - The job writes to its logs through inherited descriptors: the supervisor never sits in the
 //   data path.
 import { statSync, closeSync } from 'node:fs';
-import { jobDir, jobFiles, readMeta, readSecrets, readState, updateState, openLogForAppend } from '../store/jobs.js';
+import { jobDir, jobFiles, readMeta, readSecrets, readState, updateState, openLogForAppend, openPrompt } from '../store/jobs.js';
 import { secretValues, type JobErrorInfo, type JobMeta, type JobStateRecord, type Secrets } from '../store/types.js';
 import { bootId, processStartTime, readProcStat } from '../util/proc.js';
 import { nowIso } from '../util/time.js';
@@ -108,7 +108,8 @@ async function launchAndFollow(dir: string, meta: JobMeta, secrets: Secrets, not
       let outcome: LaunchOutcome;
       try {
         fds.push(openLogForAppend(files.stdout), openLogForAppend(files.stderr));
-        outcome = await launchLocal({ argv: meta.argv, cwd: meta.cwd, env, stdoutFd: fds[0] as number, stderrFd: fds[1] as number });
+        if (meta.agent !== undefined) fds.push(openPrompt(dir));
+        outcome = await launchLocal({ argv: meta.argv, cwd: meta.cwd, env, stdoutFd: fds[0] as number, stderrFd: fds[1] as number, ...(fds[2] !== undefined ? { stdinFd: fds[2] } : {}) });
       } catch (err) {
         outcome = { ok: false, error: `cannot open the job logs: ${(err as Error).message}` };
       } finally {

@@ -5,6 +5,7 @@ import { deliver, type DeliveryContext } from '../notify/deliver.js';
 import { finishedEvent, outputMatchedEvent } from '../notify/events.js';
 import { appendOutputEvent, claimCompletion, writeCompletionEvent, writeEventScratch, jobFiles, readMeta } from '../store/jobs.js';
 import type { JobRecord, OutputMatchConfig, StreamName } from '../store/types.js';
+import { readActivity } from '../store/agent-files.js';
 import { redact } from '../output.js';
 import { nowIso } from '../util/time.js';
 import { log } from '../log.js';
@@ -58,7 +59,7 @@ export class Notifier {
   async finished(job: JobRecord): Promise<void> {
     // Sinks may have changed since the job started (notify set): read them now.
     const notification = readMeta(this.dir).notification;
-    const event = finishedEvent(job);
+    const event = finishedEvent(job, job.meta.agent !== undefined ? readActivity(this.dir) : undefined);
     // Claimed under the job lock: job.finished goes out once, whoever delivers it.
     if (!(await claimCompletion(this.dir, { ...event, delivery_results: [] }))) return;
     const results = await deliver(

@@ -10,6 +10,8 @@ export interface ExitFacts {
   timedOut: boolean;
   /** The supervisor SIGKILLed the job for writing past max_log_bytes. */
   killedForLogSize: boolean;
+  /** The supervisor stopped an agent that began a turn past --max-turns. */
+  stoppedForMaxTurns?: boolean;
   logTruncated: boolean;
   diskFull: boolean;
 }
@@ -20,6 +22,7 @@ export function terminalState(cur: JobStateRecord, facts: ExitFacts): JobStateRe
   if (duration !== undefined) next.duration_ms = duration;
   if (facts.logTruncated) next.log_truncated = true;
   if (facts.killedForLogSize) next.kill_reason = 'max_log_bytes';
+  else if (facts.stoppedForMaxTurns === true) next.kill_reason = 'max_turns';
   if (facts.exit.signal !== null) next.signal = facts.exit.signal;
   else next.exit_code = facts.exit.code ?? -1;
   if (facts.diskFull) {

@@ -1,26 +1,36 @@
 // The supervisor's watch over a running job's files, shared by local and remote jobs: on each
 // job-watch tick (100 ms) new log lines are matched (output-match) and the log cap is checked;
-// a replaced state.json is read for kill requests, a replaced meta.json for new match settings.
+// a replaced state.json is read for kill requests, a replaced meta.json for new match settings;
+// an agent job's stream is parsed into its activity record (agent-watch.ts).
 // Invariant: once finish() returns, every line written to the logs so far has been matched with
-// the latest setting, and nothing is watched any more.
+// the latest setting, and nothing is watched any more; agentEnded() then records the agent's
+// outcome, before the job's terminal state is written.
 import { jobFiles, readMeta, readState, updateState } from '../store/jobs.js';
 import type { JobMeta, KillRequest } from '../store/types.js';
 import { OutputFollower } from './output-follower.js';
 import type { Notifier } from './notifier.js';
 import { LogLimit } from './log-limit.js';
 import { watchJob } from './job-watch.js';
+import { AgentWatch } from './agent-watch.js';
+import type { AgentEnd } from '../agents/activity.js';
 
 export interface OutputWatchHandlers {
   /** Called on every state.json change that carries a kill request (handlers dedupe). */
   killRequested(request: KillRequest): void;
   /** The log cap was passed: the job must be SIGKILLed now. */
   logCapExceeded(): void;
+  /** An agent without its own turn limit began a turn past --max-turns: stop it (TERM, then KILL). */
+  turnLimitReached(): void;
 }
 
 export interface OutputWatch {
   logLimit: LogLimit;
   /** Stops watching and matches what is left in the logs. */
   finish(): void;
+  /** True when the job was stopped for its agent turn limit. */
+  readonly stoppedForMaxTurns: boolean;
+  /** An agent job's final activity record, written with its outcome (no-op for other jobs). */
+  agentEnded(end: Omit<AgentEnd, 'stoppedForMaxTurns'>): void;
 }
 
 export function watchOutput(dir: string, meta: JobMeta, notifier: Notifier, handlers: OutputWatchHandlers): OutputWatch {
@@ -31,6 +41,10 @@ export function watchOutput(dir: string, meta: JobMeta, notifier: Notifier, hand
     handlers.logCapExceeded();
     // Only onto a running job: a write landing after a retry was recorded must not mark the next attempt.
     void updateState(dir, (cur) => (cur.state === 'running' ? { ...cur, kill_reason: 'max_log_bytes' } : undefined)).catch(() => undefined);
+  });
+  const agent = meta.agent === undefined ? undefined : new AgentWatch(dir, meta.agent, () => {
+    handlers.turnLimitReached();
+    void updateState(dir, (cur) => (cur.state === 'running' ? { ...cur, kill_reason: 'max_turns' } : undefined)).catch(() => undefined);
   });
   const stopWatching = watchJob(dir, {
     stateChanged: () => {
@@ -53,6 +67,7 @@ export function watchOutput(dir: string, meta: JobMeta, notifier: Notifier, hand
     tick: () => {
       logLimit.check();
       follower.poll();
+      agent?.poll();
     },
   });
   return {
@@ -65,6 +80,12 @@ export function watchOutput(dir: string, meta: JobMeta, notifier: Notifier, hand
         // Keep the last known pattern.
       }
       follower.poll(true);
+    },
+    get stoppedForMaxTurns() {
+      return agent?.stoppedForMaxTurns === true;
+    },
+    agentEnded(end) {
+      agent?.finish(end);
     },
   };
 }

@@ -151,6 +151,7 @@ async function follow(dir: string, meta: JobMeta, target: RemoteTarget, id: Remo
       escalation.killRequested(request);
     },
     logCapExceeded: () => queueSignal('SIGKILL'),
+    turnLimitReached: () => escalation.stop(),
   });
   const { logLimit } = watch;
 
@@ -202,8 +203,16 @@ async function follow(dir: string, meta: JobMeta, target: RemoteTarget, id: Remo
   // A signal sent by an earlier supervisor of this job counts too (recorded in state.json).
   const recorded = readState(dir);
   signalSent ||= recorded.kill_request !== undefined || recorded.timed_out === true || recorded.kill_reason !== undefined;
+  const exit = remoteExit(end.code, end.signal, signalSent || end.timedOut === true);
+  watch.agentEnded({
+    ...(exit.code !== null ? { exitCode: exit.code } : {}),
+    ...(exit.signal !== null ? { signal: exit.signal } : {}),
+    killed: recorded.kill_request !== undefined,
+    timedOut: escalation.timedOut || end.timedOut === true,
+  });
   const facts: RemoteExitFacts = {
-    exit: remoteExit(end.code, end.signal, signalSent || end.timedOut === true),
+    exit,
+    stoppedForMaxTurns: watch.stoppedForMaxTurns,
     finishedAt: end.finishedAt ?? nowIso(),
     timedOut: escalation.timedOut || end.timedOut === true,
     killedForLogSize: logLimit.exceeded,

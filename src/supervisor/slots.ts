@@ -64,8 +64,8 @@ export async function acquireSlots(dir: string, meta: JobMeta, config: Config | 
  * supervisor starts. Jobs with dependencies join the line only once those are met.
  */
 export async function enqueueOnLaunch(dir: string, config: Config, supervisor: { pid: number; startTime: string }): Promise<void> {
-  if (Object.keys(config.queues).length === 0 && !Object.values(config.executors).some((d) => d.max_concurrent !== undefined)) return;
   const meta = readMeta(dir);
+  if (Object.keys(config.queues).length === 0 && !Object.values(config.executors).some((d) => d.max_concurrent !== undefined) && meta.agent === undefined) return;
   const limits = jobLimits(meta, config);
   if (limits.length === 0 || (meta.after ?? []).length > 0) return;
   const state = readState(dir);

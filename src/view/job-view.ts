@@ -4,6 +4,7 @@ import { jobFiles } from '../store/jobs.js';
 import { readTail } from '../store/tail.js';
 import { liveness } from '../store/reconcile.js';
 import { groupResources } from '../util/resources.js';
+import { readActivity } from '../store/agent-files.js';
 import { isTerminal, type JobRecord, type ListedJob } from '../store/types.js';
 
 /** Outcome fields shared by summaries and snapshots; present only once terminal. */
@@ -73,6 +74,7 @@ export function jobStatus(job: JobRecord): Record<string, unknown> {
   if (job.meta.timeout_ms !== undefined) out['timeout_ms'] = job.meta.timeout_ms;
   // Why a queued job has not started: `job ID` (a dependency), `retry at TIME`, a queue or executor.
   if (job.state.waiting_for !== undefined && state === 'queued') out['waiting_for'] = job.state.waiting_for;
+  if (job.meta.agent !== undefined) out['agent'] = agentStatus(job);
   if (job.meta.retry !== undefined) {
     out['attempt'] = job.state.attempt ?? 1;
     out['attempts'] = job.state.attempts ?? [];
@@ -81,6 +83,20 @@ export function jobStatus(job: JobRecord): Record<string, unknown> {
   out['stdout_log_path'] = files.stdout;
   out['stderr_log_path'] = files.stderr;
   return out;
+}
+
+/** An agent job's activity, with what it was asked to do; before any output, just the latter. */
+function agentStatus(job: JobRecord): Record<string, unknown> {
+  const spec = job.meta.agent as NonNullable<JobRecord['meta']['agent']>;
+  const activity = readActivity(job.dir);
+  const asked: Record<string, unknown> = { name: spec.name };
+  if (spec.model !== undefined) asked['requested_model'] = spec.model;
+  if (spec.max_turns !== undefined) asked['max_turns'] = spec.max_turns;
+  const session = spec.resume ?? spec.session;
+  if (activity === undefined) return { ...asked, ...(session !== undefined ? { session_id: session } : {}), turns: 0, tool_calls: 0 };
+  const rest: Partial<typeof activity> = { ...activity };
+  delete rest.agent;
+  return { ...asked, ...rest, ...(rest.session_id === undefined && session !== undefined ? { session_id: session } : {}) };
 }
 
 export interface TailOptions {

@@ -54,7 +54,8 @@ export function jobctl(args, opts = {}) {
   if (opts.root) env.JOBCTL_ROOT = opts.root;
   if (opts.config) env.JOBCTL_CONFIG = opts.config;
   return new Promise((resolve, reject) => {
-    const child = spawn(opts.bin ?? BIN, args, { cwd: opts.cwd ?? PROJECT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached ?? false });
+    const child = spawn(opts.bin ?? BIN, args, { cwd: opts.cwd ?? PROJECT, env, stdio: [opts.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'], detached: opts.detached ?? false });
+    if (opts.input !== undefined) child.stdin.end(opts.input);
     const out = [];
     const err = [];
     child.stdout.on('data', (d) => out.push(d));

@@ -9,6 +9,8 @@ export interface LaunchSpec {
   env: Record<string, string>;
   stdoutFd: number;
   stderrFd: number;
+  /** The job's stdin (an agent job's prompt file); /dev/null otherwise. */
+  stdinFd?: number;
 }
 
 export interface Exit {
@@ -32,7 +34,7 @@ export function launchLocal(spec: LaunchSpec): Promise<LaunchOutcome> {
     child = spawn(file ?? '', args, {
       cwd: spec.cwd,
       env: spec.env,
-      stdio: ['ignore', spec.stdoutFd, spec.stderrFd],
+      stdio: [spec.stdinFd ?? 'ignore', spec.stdoutFd, spec.stderrFd],
       detached: true,
     });
   } catch (err) {

@@ -1,0 +1,84 @@
+// `logs ID --activity [--lines N] [--follow [INTERVAL]]`: an agent job's stream as parsed events
+// (the same parser the supervisor uses), not raw lines. Without --follow: the last N events and
+// the activity record; with it, NDJSON `activity_event` lines (the last N first, then each new
+// one as the agent prints it) and a final `activity_end` with the record and how the job ended.
+import { JobError } from '../errors.js';
+import { printStreamLine, printSuccess, STREAMED } from '../output.js';
+import { shortId } from '../store/ids.js';
+import { jobFiles } from '../store/jobs.js';
+import { readLogFrom } from '../store/follow.js';
+import { readActivity } from '../store/agent-files.js';
+import { reconcile } from '../store/reconcile.js';
+import type { JobRecord } from '../store/types.js';
+import { createAgentStream, type AgentStream } from '../agents/stream.js';
+import type { AgentEvent } from '../agents/types.js';
+import { nowIso } from '../util/time.js';
+import { endFields, followUntilTerminal } from './follow-loop.js';
+
+const READ_BYTES = 1024 * 1024;
+
+/** Parses the stdout log from `offset` to its current end. */
+class EventReader {
+  private readonly stream: AgentStream;
+  offset = 0;
+  count = 0;
+
+  constructor(private readonly path: string, agent: Parameters<typeof createAgentStream>[0]) {
+    this.stream = createAgentStream(agent);
+  }
+
+  /** New events (numbered from 1 in stream order); `final` also parses a last partial line. */
+  read(final: boolean): (AgentEvent & { seq: number })[] {
+    const out: (AgentEvent & { seq: number })[] = [];
+    const take = (events: AgentEvent[]) => {
+      for (const e of events) out.push({ seq: ++this.count, ...e });
+    };
+    for (;;) {
+      const chunk = readLogFrom(this.path, this.offset, READ_BYTES);
+      if (chunk.length === 0) break;
+      this.offset += chunk.length;
+      take(this.stream.push(chunk));
+    }
+    if (final) take(this.stream.end());
+    return out;
+  }
+}
+
+export async function activityLogs(job: JobRecord, lines: number, intervalMs: number | undefined): Promise<Record<string, unknown>> {
+  const spec = job.meta.agent;
+  if (spec === undefined) throw new JobError('invalid_state', 'logs --activity: this job runs a command, not a coding agent (use logs without --activity)', { payload: 'shell' });
+  const reader = new EventReader(jobFiles(job.dir).stdout, spec.name);
+  const jobId = job.meta.job_id;
+  if (intervalMs === undefined) {
+    const current = await reconcile(job);
+    const events = reader.read(true);
+    // Its own output type: the shape differs from `logs`.
+    printSuccess('logs_activity', {
+      job_id: jobId,
+      short_id: shortId(jobId),
+      state: current.state.state,
+      agent: spec.name,
+      events: lines === 0 ? [] : events.slice(-lines),
+      total_events: reader.count,
+      ...(readActivity(job.dir) !== undefined ? { activity: readActivity(job.dir) } : {}),
+    });
+    return STREAMED;
+  }
+  let first = true;
+  await followUntilTerminal(job, intervalMs, (current, terminal) => {
+    let events = reader.read(terminal);
+    if (first) {
+      events = lines === 0 ? [] : events.slice(-lines);
+      first = false;
+    }
+    for (const event of events) {
+      if (!printStreamLine('activity_event', { job_id: jobId, event, at: nowIso() })) return false;
+    }
+    if (terminal) {
+      const activity = readActivity(current.dir);
+      printStreamLine('activity_end', { ...endFields(current), total_events: reader.count, ...(activity !== undefined ? { activity } : {}), at: nowIso() });
+    }
+    return true;
+  });
+  return STREAMED;
+}

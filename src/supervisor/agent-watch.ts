@@ -1,0 +1,106 @@
+// The supervisor's reading of an agent job's stream: stdout.log is parsed from its first byte as
+// it grows (partial lines buffered by the stream reader), the activity record (agent.json) is
+// rewritten when it changed, at most every WRITE_EVERY_MS, and a CLI that has no turn limit of
+// its own is stopped once it starts a turn past --max-turns.
+// Invariants:
+// - The log is only read: stdout.log stays the agent's exact output, raw lines included.
+// - The record is rebuilt from the log by every supervisor of the job (a re-attached or retried
+//   one starts again at byte 0 of the current log), so it never depends on an earlier process.
+// - finish() reads the log to its end before the outcome is decided; its record (with outcome)
+//   is on disk before the job's terminal state is recorded.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { jobFiles } from '../store/jobs.js';
+import { writeActivity } from '../store/agent-files.js';
+import { createAgentStream, type AgentStream } from '../agents/stream.js';
+import { Activity, type AgentEnd } from '../agents/activity.js';
+import type { AgentActivity, AgentSpec } from '../agents/types.js';
+import { nowIso } from '../util/time.js';
+import { log } from '../log.js';
+
+const READ_CHUNK = 256 * 1024;
+const WRITE_EVERY_MS = 250;
+
+export class AgentWatch {
+  private readonly stream: AgentStream;
+  private readonly activity: Activity;
+  private readonly path: string;
+  private offset = 0;
+  private dirty = true;
+  private lastWrite = 0;
+  private overLimit = false;
+
+  constructor(
+    private readonly dir: string,
+    private readonly spec: AgentSpec,
+    /** Called once when a CLI without its own limit begins a turn past max_turns. */
+    private readonly onTurnLimit: () => void,
+  ) {
+    this.stream = createAgentStream(spec.name);
+    this.activity = new Activity(spec.name, spec.max_turns);
+    this.path = jobFiles(dir).stdout;
+  }
+
+  /** True once the supervisor had to stop the agent for its turn limit. */
+  get stoppedForMaxTurns(): boolean {
+    return this.overLimit;
+  }
+
+  /** Parses what was appended since the last call; writes the record when due. */
+  poll(): void {
+    this.read();
+    this.checkTurns();
+    if (this.dirty && Date.now() - this.lastWrite >= WRITE_EVERY_MS) this.write(this.activity.record());
+  }
+
+  /** The job ended: reads the rest, decides the outcome and writes the final record. */
+  finish(end: Omit<AgentEnd, 'stoppedForMaxTurns'>): AgentActivity {
+    this.read();
+    this.apply(this.stream.end());
+    const record = this.activity.finish({ ...end, stoppedForMaxTurns: this.overLimit }, nowIso());
+    this.write(record);
+    return record;
+  }
+
+  private read(): void {
+    let fd: number;
+    try {
+      fd = openSync(this.path, 'r');
+    } catch {
+      return; // not created yet
+    }
+    try {
+      const size = fstatSync(fd).size;
+      const buffer = Buffer.alloc(Math.min(READ_CHUNK, Math.max(1, size - this.offset)));
+      while (this.offset < size) {
+        const n = readSync(fd, buffer, 0, Math.min(buffer.length, size - this.offset), this.offset);
+        if (n <= 0) break;
+        this.offset += n;
+        this.apply(this.stream.push(buffer.subarray(0, n)));
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private apply(events: ReturnType<AgentStream['push']>): void {
+    if (events.length > 0 && this.activity.apply(events, nowIso())) this.dirty = true;
+  }
+
+  private checkTurns(): void {
+    const max = this.spec.max_turns;
+    if (this.overLimit || this.spec.cli_limits_turns || max === undefined || this.activity.turns <= max) return;
+    this.overLimit = true;
+    log.info(`agent began turn ${this.activity.turns} of at most ${max}: stopping it`);
+    this.onTurnLimit();
+  }
+
+  private write(record: AgentActivity): void {
+    try {
+      writeActivity(this.dir, record);
+      this.dirty = false;
+      this.lastWrite = Date.now();
+    } catch (err) {
+      log.warn(`activity record not written: ${(err as Error).message}`);
+    }
+  }
+}
