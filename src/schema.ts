@@ -120,7 +120,7 @@ const tail: Schema = {
 };
 const tailRequired = ['stdout_tail', 'stderr_tail', 'stdout_range', 'stderr_range', 'stdout_total_bytes', 'stderr_total_bytes', 'truncated', 'encoding', 'stdout_log_path', 'stderr_log_path'];
 
-const snapshot: Schema = { job_id: jobId, short_id: str, state, tags: strings, ...tail, waited_ms: int, started_at: time, ...outcome };
+const snapshot: Schema = { job_id: jobId, short_id: str, state, tags: strings, ...tail, waited_ms: int, started_at: time, ...outcome, agent: agentActivity };
 const snapshotRequired = ['job_id', 'short_id', 'state', 'tags', ...tailRequired, 'waited_ms'];
 
 const delivery: Schema = {

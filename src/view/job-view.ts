@@ -85,18 +85,17 @@ export function jobStatus(job: JobRecord): Record<string, unknown> {
   return out;
 }
 
+const AGENT_FIELD_ORDER = ['name', 'requested_model', 'max_turns', 'session_id', 'model', 'turns', 'tool_calls', 'last_tool_calls', 'tokens', 'cost_usd', 'last_text', 'last_notice', 'outcome', 'outcome_message', 'events', 'raw_lines', 'updated_at'];
+
 /** An agent job's activity, with what it was asked to do; before any output, just the latter. */
-function agentStatus(job: JobRecord): Record<string, unknown> {
+export function agentStatus(job: JobRecord): Record<string, unknown> {
   const spec = job.meta.agent as NonNullable<JobRecord['meta']['agent']>;
-  const activity = readActivity(job.dir);
-  const asked: Record<string, unknown> = { name: spec.name };
-  if (spec.model !== undefined) asked['requested_model'] = spec.model;
-  if (spec.max_turns !== undefined) asked['max_turns'] = spec.max_turns;
-  const session = spec.resume ?? spec.session;
-  if (activity === undefined) return { ...asked, ...(session !== undefined ? { session_id: session } : {}), turns: 0, tool_calls: 0 };
-  const rest: Partial<typeof activity> = { ...activity };
-  delete rest.agent;
-  return { ...asked, ...rest, ...(rest.session_id === undefined && session !== undefined ? { session_id: session } : {}) };
+  const activity: Record<string, unknown> = { ...(readActivity(job.dir) ?? { turns: 0, tool_calls: 0 }) };
+  const fields: Record<string, unknown> = { ...activity, name: spec.name, requested_model: spec.model, max_turns: spec.max_turns };
+  fields['session_id'] ??= spec.resume ?? spec.session;
+  const out: Record<string, unknown> = {};
+  for (const key of AGENT_FIELD_ORDER) if (fields[key] !== undefined) out[key] = fields[key];
+  return out;
 }
 
 export interface TailOptions {
@@ -132,5 +131,6 @@ export function jobSnapshot(job: JobRecord, opts: TailOptions, waitedMs: number)
     waited_ms: waitedMs,
     ...(job.state.started_at !== undefined ? { started_at: job.state.started_at } : {}),
     ...outcomeFields(job),
+    ...(job.meta.agent !== undefined ? { agent: agentStatus(job) } : {}),
   };
 }

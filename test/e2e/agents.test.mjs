@@ -121,8 +121,9 @@ test('turn limits: Claude stops itself; codex, gemini and opencode are stopped b
   for (const agent of ['codex', 'gemini', 'opencode']) {
     const model = agent === 'opencode' ? ['--model', 'a/b'] : [];
     const { json } = await run(['run', '--wait', '--agent', agent, ...model, '--prompt', 'scenario: max_turns', '--max-turns', '3', '--kill-after', '2s']);
-    assert.equal(json.state, 'killed', `${agent}: ${JSON.stringify(json)}`);
-    assert.equal(json.signal, 'SIGTERM');
+    // The CLI traps SIGTERM and exits 143 itself: that is what it reports, not a signal.
+    assert.equal(json.state, 'exited', `${agent}: ${JSON.stringify(json)}`);
+    assert.equal(json.exit_code, 143);
     assert.equal(json.kill_reason, 'max_turns');
     await supervisorGone(root, json.job_id);
     const st = (await run(['status', json.job_id])).json;
@@ -194,12 +195,13 @@ test('a running agent: status shows live activity; kill ends it; logs --activity
   assert.ok(logs.events.some((e) => e.kind === 'session'));
   assert.ok(logs.events.every((e, i) => i === 0 || e.seq > logs.events[i - 1].seq));
   const killed = (await run(['kill', json.job_id])).json;
-  assert.equal(killed.state, 'killed');
+  assert.equal(killed.state, 'exited', 'the CLI traps SIGTERM and exits 143 by itself');
+  assert.equal(killed.job.exit_code, 143);
   const out = await follow;
   const lines = out.stdout.trim().split('\n').map((l) => JSON.parse(l));
   for (const line of lines) assertMatchesSchema(line.type, line);
   assert.equal(lines.at(-1).type, 'activity_end');
-  assert.equal(lines.at(-1).state, 'killed');
+  assert.equal(lines.at(-1).state, 'exited');
   assert.ok(lines.filter((l) => l.type === 'activity_event').some((l) => l.event.kind === 'turn'));
   await supervisorGone(root, json.job_id);
   const st = (await run(['status', json.job_id])).json;
