@@ -6,7 +6,7 @@
 // - A retried attempt leaves nothing behind: what remains of its process group is SIGKILLed
 //   before the next attempt is queued (record-outcome.ts), so two attempts never run at once.
 // - Timers of an attempt (timeout, heartbeat) write only while that attempt runs (same pid).
-import { readMeta, readState, updateState, filesystemFull } from '../store/jobs.js';
+import { readMeta, updateState, filesystemFull } from '../store/jobs.js';
 import type { JobMeta, JobStateRecord } from '../store/types.js';
 import { isTerminal } from '../store/types.js';
 import { nowIso } from '../util/time.js';
@@ -44,7 +44,8 @@ export async function followUntilExit(dir: string, meta: JobMeta, proc: RunningP
   watch.agentEnded({
     ...(exit.code !== null ? { exitCode: exit.code } : {}),
     ...(exit.signal !== null ? { signal: exit.signal } : {}),
-    killed: readState(dir).kill_request !== undefined,
+    // Under the lock: `kill` signals while holding it, before its request is written.
+    killed: (await updateState(dir, () => undefined)).kill_request !== undefined,
     timedOut: escalation.timedOut,
   });
   const facts: ExitFacts = {

@@ -39,8 +39,13 @@ test('a queue runs at most max_concurrent jobs at once, starting them in FIFO or
   const { base, root, run } = withRoot(t);
   const config = writeConfig(base, '[queues.ci]\nmax_concurrent = 2\n');
   const ids = [];
+  // Job i runs until job i+1 has started (at most 5 s): a second slot must be used for the
+  // queue to move at all, however slowly a loaded machine starts supervisors.
+  const marks = join(base, 'marks');
+  mkdirSync(marks);
+  const hold = 'touch "$1/started.$2"; n=0; while [ ! -e "$1/started.$3" ] && [ $n -lt 100 ]; do sleep 0.05; n=$((n+1)); done';
   for (let i = 0; i < 10; i++) {
-    const { json } = await run(['run', '--queue', 'ci', '--snapshot-after', '0', '--', 'sh', '-c', 'sleep 0.4'], { config });
+    const { json } = await run(['run', '--queue', 'ci', '--snapshot-after', '0', '--', 'sh', '-c', hold, 'sh', marks, String(i), String(i + 1)], { config });
     ids.push(json.job_id);
   }
   const done = await waitAll(run, ids);
