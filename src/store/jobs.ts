@@ -228,15 +228,6 @@ export function appendOutputEvent(dir: string, record: Record<string, unknown>):
 }
 
 /** Opens a log for appending; the descriptor is handed to the job's process. */
-/** An agent job's prompt file, opened for reading (the agent's stdin). */
-export function openPrompt(dir: string): number {
-  try {
-    return openSync(jobFiles(dir).prompt, 'r');
-  } catch (err) {
-    throw new JobError('io_error', `cannot open the prompt file: ${(err as Error).message}`);
-  }
-}
-
 export function openLogForAppend(path: string): number {
   return openSync(path, 'a', 0o600);
 }

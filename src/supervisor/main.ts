@@ -15,7 +15,8 @@
 // - The job writes to its logs through inherited descriptors: the supervisor never sits in the
 //   data path.
 import { statSync, closeSync } from 'node:fs';
-import { jobDir, jobFiles, readMeta, readSecrets, readState, updateState, openLogForAppend, openPrompt } from '../store/jobs.js';
+import { jobDir, jobFiles, readMeta, readSecrets, readState, updateState, openLogForAppend } from '../store/jobs.js';
+import { openPrompt } from '../store/prompt.js';
 import { secretValues, type JobErrorInfo, type JobMeta, type JobStateRecord, type Secrets } from '../store/types.js';
 import { bootId, processStartTime, readProcStat } from '../util/proc.js';
 import { nowIso } from '../util/time.js';

@@ -16,6 +16,11 @@ export class Contact {
 
   constructor(private readonly dir: string, private readonly pollMs: number) {}
 
+  /** False since the last step failed to reach the executor, until one succeeds. */
+  get reachable(): boolean {
+    return this.failures === 0;
+  }
+
   async retry<T>(what: string, step: () => Promise<T>): Promise<T> {
     for (;;) {
       const result = await this.attempt(what, step);

@@ -11,6 +11,9 @@
 //   written only after the executor reported the end and every byte reached the local logs.
 // - Failing to reach the executor never ends the job: contact is retried with backoff and
 //   state.remote_unreachable says since when it is out of reach.
+// - An agent job's prompt is read once, for the hand-over, and reaches the target only as
+//   bytes (SubmitSpec.prompt), never as an argument.
+// - While the job runs its resource use is sampled beside the poll loop (resource-sampler.ts).
 import { jobFiles, readMeta, readState, updateState, fileSize, appendLog, ensureLogs, filesystemFull } from '../store/jobs.js';
 import type { JobMeta, JobStateRecord, KillRequest, RemoteIdentity, Secrets } from '../store/types.js';
 import { bootId, processStartTime } from '../util/proc.js';
@@ -27,6 +30,8 @@ import { reserveUsed } from '../store/reserve.js';
 import { TargetError, type LogSink, type RemotePhase, type RemoteTarget, type SubmitSpec } from './targets/remote-target.js';
 import { createTarget } from './targets/create.js';
 import { Contact, Waker } from './remote-contact.js';
+import { ResourceSampler } from './resource-sampler.js';
+import { readPrompt } from '../store/prompt.js';
 
 function failed(cur: JobStateRecord, code: string, message: string): JobStateRecord {
   return { ...cur, state: 'failed', error: { code, message }, finished_at: nowIso() };
@@ -97,12 +102,14 @@ export async function superviseRemote(dir: string, meta: JobMeta, secrets: Secre
     if (state.state === 'failed') await notifier.finished({ dir, meta: readMeta(dir), state });
   };
   const before = readState(dir).remote;
-  // The environment is built once, for the hand-over; a re-attached supervisor never needs it
-  // (and the env file may be gone by then).
+  // The environment (and an agent's prompt) is read once, for the hand-over; a re-attached
+  // supervisor never needs it (and the env file may be gone by then).
   let env: Record<string, string> = {};
+  let prompt: Buffer | undefined;
   if (before === undefined) {
     try {
       env = buildJobEnv(dir, meta, secrets, def.env);
+      if (meta.agent !== undefined) prompt = readPrompt(dir);
     } catch (err) {
       await finishFailed(await updateState(dir, (cur) => ((cur.supervisor_pid ?? process.pid) === process.pid ? failed(cur, 'launch_failed', (err as Error).message) : undefined)));
       return;
@@ -110,7 +117,7 @@ export async function superviseRemote(dir: string, meta: JobMeta, secrets: Secre
   }
   ensureLogs(dir);
   const target = createTarget(def, dir, meta);
-  const spec: SubmitSpec = { dir, meta, env };
+  const spec: SubmitSpec = { dir, meta, env, prompt };
   const contact = new Contact(dir, target.pollMs);
   try {
     const claimed = await claim(dir, target, spec);
@@ -156,13 +163,16 @@ async function follow(dir: string, meta: JobMeta, target: RemoteTarget, id: Remo
   const { logLimit } = watch;
 
   const stopHeartbeat = startHeartbeat(dir, meta);
+  const sampler = new ResourceSampler(dir, target, id, () => contact.reachable);
   let running = readState(dir).state === 'running';
-  const startTimeout = (startedAt: string) => {
+  // From the start on: resource samples, and the timeout unless the executor enforces it.
+  const runningSince = (startedAt: string) => {
+    sampler.start(startedAt);
     if (meta.timeout_ms === undefined || target.enforcesTimeout === true) return;
     const elapsed = msBetween(startedAt, nowIso()) ?? 0;
     escalation.startTimeout(Math.max(0, meta.timeout_ms - elapsed), () => updateState(dir, (cur) => ({ ...cur, timed_out: true })));
   };
-  if (running) startTimeout(readState(dir).started_at ?? nowIso());
+  if (running) runningSince(readState(dir).started_at ?? nowIso());
 
   let phase: RemotePhase = { phase: 'pending' };
   try {
@@ -183,7 +193,7 @@ async function follow(dir: string, meta: JobMeta, target: RemoteTarget, id: Remo
           running = true;
           const startedAt = (phase.phase === 'pending' ? undefined : phase.startedAt) ?? nowIso();
           await updateState(dir, (cur) => (cur.state === 'queued' ? { ...cur, state: 'running', started_at: startedAt } : undefined));
-          startTimeout(startedAt);
+          runningSince(startedAt);
         }
       }
       // Without contact there is nothing to copy (and a no-op copy must not count as contact).
@@ -196,6 +206,7 @@ async function follow(dir: string, meta: JobMeta, target: RemoteTarget, id: Remo
     phase = { phase: 'ended', error: { code: 'executor_failed', message: (err as Error).message } };
   }
   ended = true;
+  sampler.stop();
   escalation.leaderExited();
   stopHeartbeat();
   watch.finish();

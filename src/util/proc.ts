@@ -4,6 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 
 export interface ProcStat {
   state: string;
+  ppid: number;
   pgrp: number;
   startTime: string;
   /** utime + stime, in USER_HZ ticks. */
@@ -21,9 +22,10 @@ export function readProcStat(pid: number): ProcStat | undefined {
   // comm (field 2) may contain spaces and parentheses: split after the last ')'.
   const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
   const state = rest[0] ?? '?';
+  const ppid = Number(rest[1]);
   const pgrp = Number(rest[2]);
   const startTime = rest[19] ?? '';
-  return { state, pgrp, startTime, cpuTicks: Number(rest[11] ?? 0) + Number(rest[12] ?? 0) };
+  return { state, ppid, pgrp, startTime, cpuTicks: Number(rest[11] ?? 0) + Number(rest[12] ?? 0) };
 }
 
 /** Start time (clock ticks since boot) of a live, non-zombie process. */

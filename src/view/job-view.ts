@@ -5,6 +5,7 @@ import { readTail } from '../store/tail.js';
 import { liveness } from '../store/reconcile.js';
 import { groupResources } from '../util/resources.js';
 import { readActivity } from '../store/agent-files.js';
+import { readResources } from '../store/resources.js';
 import { isTerminal, type JobRecord, type ListedJob } from '../store/types.js';
 
 /** Outcome fields shared by summaries and snapshots; present only once terminal. */
@@ -67,6 +68,11 @@ export function jobStatus(job: JobRecord): Record<string, unknown> {
   }
   // Where a remote job runs: host and remote pid, container, or Slurm job id.
   if (job.state.remote !== undefined) out['remote'] = job.state.remote;
+  // A running remote job's latest sample, taken by its supervisor (a file read, no executor call).
+  if (job.state.remote !== undefined && state === 'running') {
+    const sample = readResources(job.dir);
+    if (sample !== undefined) out['resources'] = sample;
+  }
   if (job.state.remote_unreachable !== undefined && !isTerminal(state)) out['remote_unreachable'] = job.state.remote_unreachable;
   if (job.state.timed_out === true && !isTerminal(job.state.state)) out['timed_out'] = true;
   if (job.state.kill_request !== undefined) out['kill_requested'] = job.state.kill_request;

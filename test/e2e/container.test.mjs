@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { withRoot, waitFor, processAlive, assertMatchesSchema, supervisorGone, allCmdlines } from '../helpers/jobctl.mjs';
 import { startDocker, startPodman } from '../helpers/containers.mjs';
 import { exec, which } from '../helpers/proc.mjs';
+import { assertPromptDelivered, assertRemoteResources, modeOf, runAgentJob, trickyPrompt } from '../helpers/remote-agent.mjs';
 
 const RUNTIMES = ['docker', 'podman'];
 const fixtures = {};
@@ -239,6 +240,27 @@ for (const runtime of RUNTIMES) {
       assert.equal(hog.state, 'failed');
       assert.equal(hog.error.code, 'launch_failed');
     }
+  });
+
+  test(`${runtime}: an agent job reads its prompt on stdin through a read-only mount; the prompt is in no command line`, async (t) => {
+    const s = setup(t, runtime);
+    if (!s) return;
+    const tricky = trickyPrompt();
+    const job = await runAgentJob(s.run, s.root, 'box', tricky);
+    assertPromptDelivered(job, tricky);
+    assert.equal(modeOf(join(job.dir, 'spool')), 0o700);
+    assert.equal(modeOf(join(job.dir, 'spool', 'prompt')), 0o600);
+    const mounts = await s.cli(['container', 'inspect', '--format', '{{range .Mounts}}{{.Destination}} {{.RW}};{{end}}', `jobctl-${job.done.job_id}`]);
+    assert.match(mounts.stdout, /\/run\/jobctl-prompt false;/);
+    // A job without a prompt gets no mount and no wrapper.
+    const plain = (await s.run(['run', '--executor', 'box', '--wait', '--', 'sh', '-c', 'cat; echo end; ls /run/jobctl-prompt 2>&1'])).json;
+    assert.match(readFileSync(plain.stdout_log_path, 'utf8'), /^end\n.*No such file/);
+  });
+
+  test(`${runtime}: status shows the container's resources, sampled by the supervisor`, async (t) => {
+    const s = setup(t, runtime);
+    if (!s) return;
+    await assertRemoteResources(s.run, 'box', runtime);
   });
 }
 

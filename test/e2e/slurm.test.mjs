@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { withRoot, waitFor, processAlive, assertMatchesSchema } from '../helpers/jobctl.mjs';
 import { need } from '../helpers/infra.mjs';
 import { startSlurm } from '../helpers/slurm.mjs';
+import { assertPromptDelivered, assertRemoteResources, modeOf, runAgentJob, trickyPrompt } from '../helpers/remote-agent.mjs';
 
 const SECRET = 'sk-slurm-5d1e9a7c3f';
 
@@ -274,4 +275,21 @@ test('--timeout is enforced by the supervisor below Slurm\'s minute granularity'
   assert.equal(json.signal, 'SIGTERM');
   assert.equal(json.stdout_tail, 'start\n');
   assert.ok(Date.now() - t0 < 20_000, `took ${Date.now() - t0} ms`);
+});
+
+test('an agent job reads its prompt on stdin from a private copy in the spool; the prompt is in no command line', async (t) => {
+  const c = await setup(t);
+  if (!c) return;
+  const tricky = trickyPrompt();
+  const job = await runAgentJob(c.run, c.root, 'cluster', tricky);
+  assertPromptDelivered(job, tricky);
+  assert.equal(modeOf(join(job.dir, 'spool')), 0o700);
+  assert.equal(modeOf(join(job.dir, 'spool', 'prompt')), 0o600);
+  assert.ok(!readFileSync(join(job.dir, 'spool', 'job.sh'), 'utf8').includes(tricky.marker));
+});
+
+test('status shows the job\'s resources from sstat, sampled by the supervisor', async (t) => {
+  const c = await setup(t);
+  if (!c) return;
+  await assertRemoteResources(c.run, 'cluster', 'slurm');
 });

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { withRoot, waitFor, processAlive, assertMatchesSchema } from '../helpers/jobctl.mjs';
 import { startSshd, sshRun } from '../helpers/sshd.mjs';
+import { assertPromptDelivered, assertRemoteResources, runAgentJob, trickyPrompt } from '../helpers/remote-agent.mjs';
 
 let sshd;
 before(async (t) => {
@@ -207,4 +208,24 @@ test('ssh: executors --probe does a real round trip', async (t) => {
   assertMatchesSchema('executors', json);
   const crib = json.executors.find((e) => e.name === 'crib');
   assert.equal(crib.available, true, crib.reason);
+});
+
+test('ssh: an agent job reads its prompt on stdin, byte for byte; the prompt is in no command line', async (t) => {
+  const s = setup(t);
+  if (!s) return;
+  const tricky = trickyPrompt();
+  const job = await runAgentJob(s.run, s.root, 'crib', tricky);
+  assertPromptDelivered(job, tricky);
+  // On the host: a private copy in the private job directory.
+  const remoteDir = await remoteDirOf(s.run, job.done.job_id);
+  assert.equal((await sshRun(sshd, `stat -c %a ${remoteDir} ${remoteDir}/prompt`)).trim(), '700\n600');
+  // A job without a prompt still reads /dev/null.
+  const plain = (await s.run(['run', '--executor', 'crib', '--wait', '--', 'sh', '-c', 'cat; echo end'])).json;
+  assert.equal(readFileSync(plain.stdout_log_path, 'utf8'), 'end\n');
+});
+
+test('ssh: status shows the resources of the job\'s process group on the host, sampled by the supervisor', async (t) => {
+  const s = setup(t);
+  if (!s) return;
+  await assertRemoteResources(s.run, 'crib', 'ssh');
 });

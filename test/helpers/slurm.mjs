@@ -21,6 +21,9 @@
 //   `scancel --signal=TERM ID` without --batch/--full does not reach a batch script that has no
 //   steps: the job keeps RUNNING.
 // A batch job starts about 1 s after sbatch (2 s for the first one).
+// JobAcctGatherType=jobacct_gather/linux (no database needed): `sstat -n -P -a -j ID -o
+// NTasks,TRESUsageInTot` answers a running batch step in ~10 ms with fresh figures
+// ("1|cpu=00:00:02,...,mem=3112K,..."); with jobacct_gather/none it has none.
 import { chmodSync, chownSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, hostname, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -145,7 +148,7 @@ export async function startSlurm(t) {
       'SchedulerParameters=batch_sched_delay=0,sched_min_interval=0',
       'JobCompType=jobcomp/filetxt',
       `JobCompLoc=${jobCompLoc}`,
-      'JobAcctGatherType=jobacct_gather/none',
+      'JobAcctGatherType=jobacct_gather/linux',
       'AccountingStorageType=accounting_storage/none',
       'MpiDefault=none',
       'SwitchType=switch/none',

@@ -8,6 +8,13 @@
 // - The log driver is chosen here, not inherited from the daemon's defaults, because the logs
 //   must come back byte for byte: docker's `local` driver keeps bytes exactly (json-file turns
 //   invalid UTF-8 into U+FFFD); podman's k8s-file is read directly (see container-k8s-log.ts).
+// - An agent job's prompt is never in the command line either: a copy (0600, in the 0700 spool
+//   directory) is bind-mounted read-only at PROMPT_MOUNT, and the command runs as
+//   `/bin/sh -c 'exec "$@" < PROMPT_MOUNT' sh ARGV...`. `run -d` cannot feed a file to stdin,
+//   and a mount is set up by the same `run` that starts the container (a `create`, `cp`,
+//   `start` sequence could be started half-way by recover()). It needs /bin/sh in the image, an
+//   engine on this machine (it reads the mount's source), and a container user that may read
+//   the copy (root, or the caller's own user under rootless podman).
 import type { ContainerExecutor } from '../../executors/types.js';
 import type { JobMeta } from '../../store/types.js';
 import { TargetError } from './remote-target.js';
@@ -39,20 +46,34 @@ export function planEnv(env: Record<string, string>): EnvPlan {
 export const containerName = (meta: JobMeta): string => `jobctl-${meta.job_id}`;
 
 /** Log retention of docker's `local` driver: large, so that a resumed copy finds byte 0. */
+/** Where an agent job's prompt appears in its container. */
+export const PROMPT_MOUNT = '/run/jobctl-prompt';
+
+/** The container's command: ARGV, with an agent job's prompt on its stdin. */
+export function containerCommand(argv: readonly string[], promptPath: string | undefined): string[] {
+  return promptPath === undefined ? [...argv] : ['/bin/sh', '-c', `exec "$@" < ${PROMPT_MOUNT}`, 'sh', ...argv];
+}
+
 const DOCKER_LOG_OPTS = ['--log-driver', 'local', '--log-opt', 'max-size=100m', '--log-opt', 'max-file=10'];
 const PODMAN_LOG_OPTS = ['--log-driver', 'k8s-file'];
 
-export function runArgs(def: ContainerExecutor, meta: JobMeta, plan: EnvPlan, envFilePath: string | undefined): string[] {
+/** `run`'s arguments; `promptPath` is the host copy of an agent job's prompt. */
+export function runArgs(def: ContainerExecutor, meta: JobMeta, plan: EnvPlan, envFilePath: string | undefined, promptPath?: string): string[] {
   const args = ['run', '-d', '--name', containerName(meta), '--label', `jobctl.job=${meta.job_id}`, '--init', '--pull', 'never'];
   args.push(...(def.runtime === 'podman' ? PODMAN_LOG_OPTS : DOCKER_LOG_OPTS));
   if (def.network !== undefined) args.push('--network', def.network);
   for (const volume of def.volumes) args.push('-v', volume);
+  if (promptPath !== undefined) {
+    // `-v` splits at colons; the job root's path is the only variable part.
+    if (promptPath.includes(':')) throw new TargetError(`the job directory ${promptPath} contains ':', which a bind mount cannot name`, false);
+    args.push('-v', `${promptPath}:${PROMPT_MOUNT}:ro`);
+  }
   const workdir = meta.workdir ?? def.workdir;
   if (workdir !== undefined) args.push('-w', workdir);
   if (meta.memory_limit_bytes !== undefined) args.push('--memory', `${meta.memory_limit_bytes}b`);
   if (meta.cpu_limit !== undefined) args.push('--cpus', String(meta.cpu_limit));
   if (envFilePath !== undefined) args.push('--env-file', envFilePath);
   for (const key of Object.keys(plan.cliEnv)) args.push('-e', key);
-  args.push('--', def.image, ...meta.argv);
+  args.push('--', def.image, ...containerCommand(meta.argv, promptPath));
   return args;
 }

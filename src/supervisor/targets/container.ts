@@ -6,7 +6,8 @@
 //   finds the container or knows there is none. A refused `run` leaves no container behind.
 // - No --rm: the container, its exit status and its log stay until cleanup(), so the end is
 //   always observed and every byte can still be copied after the job ended.
-// - Environment values never appear in a command line (container-args.ts).
+// - Environment values and an agent job's prompt never appear in a command line
+//   (container-args.ts): the prompt is a 0600 copy in the spool directory, mounted read-only.
 // - Output reaches the local logs only through offset-checked copies out of the runtime's log
 //   store, never through a pipe the container writes into: with docker a `logs --follow` child
 //   (restarted when it dies) and, after the end, a one-shot `logs`; with podman its k8s-file
@@ -24,6 +25,9 @@ import { containerName, planEnv, runArgs } from './container-args.js';
 import { containerPhase, LOST_REASON, type ContainerState } from './container-state.js';
 import { LogStream } from './container-follow.js';
 import { K8sLogReader } from './container-k8s-log.js';
+import { containerResources } from './container-resources.js';
+import { spoolPrompt } from './spool-prompt.js';
+import type { Resources } from '../../util/resources.js';
 
 const CALL_MS = 30_000;
 const KILL_MS = 10_000;
@@ -44,6 +48,10 @@ export class ContainerTarget implements RemoteTarget {
 
   constructor(readonly def: ContainerExecutor, readonly dir: string, readonly meta: JobMeta) {}
 
+  get resourceSource(): 'docker' | 'podman' {
+    return this.def.runtime;
+  }
+
   private runtime(id: RemoteIdentity): string {
     return id.runtime ?? this.def.runtime;
   }
@@ -61,11 +69,13 @@ export class ContainerTarget implements RemoteTarget {
     const name = containerName(this.meta);
     const plan = planEnv(spec.env);
     const envFile = plan.envFile === '' ? undefined : join(ensureSpool(this.dir), 'container.env');
+    // The prompt's copy stays: a container that recover() starts later mounts it then.
+    const prompt = spoolPrompt(this.dir, spec.prompt);
     let r: CliResult;
     try {
       if (envFile !== undefined) writeFileSync(envFile, plan.envFile, { mode: 0o600 });
       // A timeout may leave a container behind: it stays, for the supervisor's recover().
-      r = await runtimeCli(runtime, runArgs(this.def, this.meta, plan, envFile), { timeoutMs: CALL_MS, env: plan.cliEnv });
+      r = await runtimeCli(runtime, runArgs(this.def, this.meta, plan, envFile, prompt), { timeoutMs: CALL_MS, env: plan.cliEnv });
     } finally {
       if (envFile !== undefined) rmSync(envFile, { force: true });
     }
@@ -169,6 +179,10 @@ export class ContainerTarget implements RemoteTarget {
     // A container that already ended (or is gone) needs no signal.
     if (r.code !== 0 && !isNoSuchContainer(r) && !/not running|state improper/i.test(r.stderr)) throw cliFailure(runtime, 'kill', r);
     this.signalled = true;
+  }
+
+  async sample(id: RemoteIdentity, _startedAt: string | undefined, timeoutMs: number): Promise<Resources | undefined> {
+    return this.ended ? undefined : containerResources(this.runtime(id), this.ref(id), timeoutMs);
   }
 
   async cleanup(id: RemoteIdentity): Promise<void> {

@@ -4,6 +4,8 @@
 // Every method is one bounded step (its own timeout) that may fail with TargetError; the
 // supervisor retries transient failures with backoff, so no method loops on its own.
 import type { JobErrorInfo, JobMeta, RemoteIdentity } from '../../store/types.js';
+import type { ResourceSource } from '../../store/resources.js';
+import type { Resources } from '../../util/resources.js';
 
 export class TargetError extends Error {
   constructor(
@@ -21,6 +23,11 @@ export interface SubmitSpec {
   meta: JobMeta;
   /** Environment of the job: executor env, then the job's --env, --env-file and masked values. Never process.env. */
   env: Record<string, string>;
+  /**
+   * An agent job's prompt (meta.agent set): the exact bytes its command reads on stdin. Only
+   * ever sent as file content; undefined for other jobs, whose stdin is /dev/null.
+   */
+  prompt?: Buffer;
 }
 
 export type RemotePhase =
@@ -77,6 +84,13 @@ export interface RemoteTarget {
   signal(id: RemoteIdentity, signal: NodeJS.Signals): Promise<void>;
   /** Removes what the job left on the executor (container, remote directory). */
   cleanup(id: RemoteIdentity): Promise<void>;
+  /** What resource samples are taken with (status `resources.source`). */
+  readonly resourceSource: ResourceSource;
+  /**
+   * One sample of the running job's resource use, bounded by `timeoutMs`; undefined when the
+   * executor has none to give. `startedAt` is the job's recorded start.
+   */
+  sample(id: RemoteIdentity, startedAt: string | undefined, timeoutMs: number): Promise<Resources | undefined>;
   /** Releases connections and child processes. */
   close(): Promise<void>;
 }

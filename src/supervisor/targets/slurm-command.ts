@@ -26,17 +26,17 @@ export const complaint = (stderr: string, fallback: string): string =>
     .join('; ')
     .slice(0, 400) || fallback;
 
-export async function slurmCommand(file: string, args: string[], env: Record<string, string>, cwd?: string): Promise<SlurmAnswer> {
+export async function slurmCommand(file: string, args: string[], env: Record<string, string>, cwd?: string, timeoutMs = STEP_TIMEOUT_MS): Promise<SlurmAnswer> {
   const r = await execa(file, args, {
     env,
     extendEnv: false,
     ...(cwd !== undefined ? { cwd } : {}),
     stdin: 'ignore',
     reject: false,
-    timeout: STEP_TIMEOUT_MS,
+    timeout: timeoutMs,
     forceKillAfterDelay: 2000,
   });
-  if (r.timedOut) return { ok: false, stdout: r.stdout, stderr: `${file} timed out after ${STEP_TIMEOUT_MS / 1000}s`, timedOut: true };
+  if (r.timedOut) return { ok: false, stdout: r.stdout, stderr: `${file} timed out after ${timeoutMs / 1000}s`, timedOut: true };
   if (r.exitCode === undefined) {
     // It never ran: not installed, or not on PATH.
     const missing = r.code === 'ENOENT';

@@ -6,6 +6,7 @@
 //   squeue -h -t all -n NAME -o %i         one job id per line
 //   scontrol show job -o ID                one line of Key=Value words: JobState=FAILED ... ExitCode=3:0
 //   sacct -X -n -P -o State,ExitCode       "CANCELLED by 0|0:15" (sacct -c: "TIMEOUT|0:0")
+//   sstat -n -P -a -j ID -o NTasks,TRESUsageInTot   one step a line: "1|cpu=00:00:02,...,mem=3112K,..."
 // ExitCode is "code:signal": the batch script's exit status, or the signal that ended it.
 import { constants } from 'node:os';
 import type { RemotePhase } from './remote-target.js';
@@ -132,3 +133,46 @@ export const isUnknownJob = (stderr: string): boolean => /invalid job id/i.test(
 
 /** scancel's answers for a job that has nothing left to signal. */
 export const isAlreadyDone = (stderr: string): boolean => /already complet|invalid job id|job is no longer|job has finished/i.test(stderr);
+
+/** Slurm's elapsed-time format, [DD-[HH:]]MM:SS[.mmm], in seconds. */
+export function parseSlurmDuration(text: string): number | undefined {
+  const m = /^(?:(\d+)-)?(?:(\d+):)?(\d+):(\d+(?:\.\d+)?)$/.exec(text.trim());
+  if (m === null) return undefined;
+  return Number(m[1] ?? 0) * 86_400 + Number(m[2] ?? 0) * 3600 + Number(m[3]) * 60 + Number(m[4]);
+}
+
+const UNITS: Record<string, number> = { '': 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40, P: 2 ** 50 };
+
+/** A TRES size such as "3112K" (binary units; no unit: bytes), in bytes. */
+export function parseSlurmSize(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)([KMGTP]?)$/.exec(text.trim());
+  return m === null ? undefined : Number(m[1]) * (UNITS[m[2] ?? ''] ?? 1);
+}
+
+export interface SlurmUsage {
+  tasks: number;
+  cpuSeconds: number;
+  rssBytes: number;
+}
+
+/**
+ * `sstat -n -P -a -o NTasks,TRESUsageInTot`: tasks, CPU time and resident memory summed over
+ * the running steps. Undefined when no step reports any usage (no accounting gatherer).
+ */
+export function parseSstat(stdout: string): SlurmUsage | undefined {
+  let found = false;
+  const usage: SlurmUsage = { tasks: 0, cpuSeconds: 0, rssBytes: 0 };
+  for (const line of stdout.split('\n')) {
+    const [tasks, tres] = line.trim().split('|');
+    if (tres === undefined) continue;
+    const fields = new Map(tres.split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as const));
+    const cpu = parseSlurmDuration(fields.get('cpu') ?? '');
+    const mem = parseSlurmSize(fields.get('mem') ?? '');
+    if (cpu === undefined && mem === undefined) continue;
+    found = true;
+    usage.tasks += Number(tasks) || 0;
+    usage.cpuSeconds += cpu ?? 0;
+    usage.rssBytes += mem ?? 0;
+  }
+  return found && usage.tasks > 0 ? usage : undefined;
+}

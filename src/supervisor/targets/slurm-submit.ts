@@ -26,9 +26,11 @@ export function slurmWorkdir(def: SlurmExecutor, meta: JobMeta, home: string): s
  * The batch script. Slurm runs a job whose --chdir is missing in /tmp instead (with a warning
  * only), so the script changes directory itself and fails when it cannot; `exec` makes the
  * job's command the batch step itself, so its exit status or signal is what Slurm records.
+ * An agent job's command reads its prompt (a 0600 copy in the shared spool) on stdin.
  */
-export function batchScript(argv: readonly string[], workdir: string): string {
-  return ['#!/bin/sh', `cd -- ${shQuote(workdir)} || exit 1`, `exec ${argv.map(shQuote).join(' ')}`, ''].join('\n');
+export function batchScript(argv: readonly string[], workdir: string, promptPath?: string): string {
+  const stdin = promptPath !== undefined ? ` < ${shQuote(promptPath)}` : '';
+  return ['#!/bin/sh', `cd -- ${shQuote(workdir)} || exit 1`, `exec ${argv.map(shQuote).join(' ')}${stdin}`, ''].join('\n');
 }
 
 export interface SbatchFiles {

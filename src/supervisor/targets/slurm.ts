@@ -3,7 +3,9 @@
 // - The job directory is on a filesystem the compute nodes share with this machine: the batch
 //   script and Slurm's output files live in its spool directory (0700), and output comes home by
 //   reading those files from the local logs' sizes on — no byte twice, none skipped.
-// - The job's command is only in the batch script (each word single-quoted); its environment
+// - The job's command is only in the batch script (each word single-quoted), an agent job's
+//   prompt only in a 0600 copy in the spool directory that the script redirects to stdin; the
+//   environment
 //   (with PATH, HOME and the like from here, which sbatch needs) reaches the job only as
 //   sbatch's own environment (--export=ALL), never on a command line.
 // - The job is submitted as jobctl-<job id>, so a supervisor that died mid-submit finds it.
@@ -21,9 +23,11 @@ import { ensureSpool, jobFiles } from '../../store/jobs.js';
 import type { JobMeta, RemoteIdentity } from '../../store/types.js';
 import { TargetError, type LogSink, type RemotePhase, type RemoteTarget, type SubmitSpec } from './remote-target.js';
 import { commandError, isTransient, slurmCommand, type SlurmAnswer } from './slurm-command.js';
-import { endedPhase, isAlreadyDone, isEndedState, isPendingState, isRunningState, isUnknownJob, parseJobIds, parseSacct, parseSbatchId, parseScontrolJob, parseSqueue, type SlurmFinal } from './slurm-parse.js';
+import { endedPhase, isAlreadyDone, isEndedState, isPendingState, isRunningState, isUnknownJob, parseJobIds, parseSacct, parseSbatchId, parseScontrolJob, parseSqueue, parseSstat, type SlurmFinal } from './slurm-parse.js';
 import { copyOutput, recordSignal, sentSignal, spoolFiles } from './slurm-spool.js';
 import { batchScript, commandEnv, sbatchArgs, slurmJobName, slurmWorkdir } from './slurm-submit.js';
+import { spoolPrompt } from './spool-prompt.js';
+import { resourcesFrom, type Resources } from '../../util/resources.js';
 
 /** Polls that find the job neither queued nor recorded as ended before it counts as lost. */
 const UNKNOWN_POLLS = 3;
@@ -32,6 +36,7 @@ const STALE_POLLS = 120;
 
 export class SlurmTarget implements RemoteTarget {
   readonly pollMs = 750;
+  readonly resourceSource = 'slurm';
   private readonly spool: string;
   private unknownPolls = 0;
   private submittedAt: number | undefined;
@@ -41,8 +46,8 @@ export class SlurmTarget implements RemoteTarget {
     this.spool = jobFiles(dir).spool;
   }
 
-  private run(file: string, args: string[], jobEnv?: Record<string, string>): Promise<SlurmAnswer> {
-    return slurmCommand(file, args, commandEnv(process.env, this.def, jobEnv), jobEnv !== undefined ? this.spool : undefined);
+  private run(file: string, args: string[], jobEnv?: Record<string, string>, timeoutMs?: number): Promise<SlurmAnswer> {
+    return slurmCommand(file, args, commandEnv(process.env, this.def, jobEnv), jobEnv !== undefined ? this.spool : undefined, timeoutMs);
   }
 
   prepare(): RemoteIdentity {
@@ -53,7 +58,7 @@ export class SlurmTarget implements RemoteTarget {
     ensureSpool(this.dir);
     const workdir = slurmWorkdir(this.def, spec.meta, homedir());
     const files = spoolFiles(this.spool);
-    writeFileSync(files.script, batchScript(spec.meta.argv, workdir), { mode: 0o600 });
+    writeFileSync(files.script, batchScript(spec.meta.argv, workdir, spoolPrompt(this.dir, spec.prompt)), { mode: 0o600 });
     this.submittedAt = Date.now();
     const answer = await this.run('sbatch', sbatchArgs(this.def, spec.meta, workdir, files), spec.env);
     const id = answer.ok ? parseSbatchId(answer.stdout) : undefined;
@@ -179,6 +184,20 @@ export class SlurmTarget implements RemoteTarget {
   private async scancel(args: string[]): Promise<void> {
     const answer = await this.run('scancel', args);
     if (!answer.ok && !isAlreadyDone(answer.stderr)) throw commandError('scancel', answer, true);
+  }
+
+  /**
+   * `sstat` of the job's running steps (the batch step included): its accounting plugin's
+   * figures (jobacct_gather/linux or cgroup; with jobacct_gather/none it has none, and no
+   * sample is taken). Processes are Slurm tasks; the elapsed time runs from Slurm's start.
+   */
+  async sample(id: RemoteIdentity, startedAt: string | undefined, timeoutMs: number): Promise<Resources | undefined> {
+    const since = Date.parse(startedAt ?? '');
+    if (!Number.isFinite(since)) return undefined;
+    const answer = await this.run('sstat', ['-n', '-P', '-a', '-j', slurmId(id), '-o', 'NTasks,TRESUsageInTot'], undefined, timeoutMs);
+    if (!answer.ok) throw commandError('sstat', answer, true);
+    const usage = parseSstat(answer.stdout);
+    return usage === undefined ? undefined : resourcesFrom(usage.tasks, usage.rssBytes, usage.cpuSeconds, (Date.now() - since) / 1000);
   }
 
   async cleanup(): Promise<void> {

@@ -1,14 +1,17 @@
 // The shell text an SSH job needs on its host (pure). Two kinds:
 // - Remote command lines (what ssh runs): fixed text plus the job id and integers jobctl made
-//   itself — never the job's command, env or paths from the user, and no single quote or
-//   backslash, so `sh -c '<line>'` reads the same under any login shell.
+//   itself — never the job's command, env, prompt or paths from the user, and no single quote
+//   or backslash, so `sh -c '<line>'` reads the same under any login shell.
 // - run.sh, uploaded as a file over the connection: the job's command, environment and working
-//   directory, each single-quoted. It runs twice: as the wrapper W (its own session, never
-//   signalled by jobctl) and, through `setsid -w`, as the job's leader J in a new session whose
-//   process group is what jobctl signals. J records its pid, traps the signals it forwards so
-//   that it outlives the command and writes its exit status atomically; if J itself is killed
-//   (SIGKILL), W records `signal N`. W also enforces the timeout, so a partition between jobctl
-//   and the host cannot let a job run for ever.
+//   directory, each single-quoted, and an agent job's prompt as base64 in a here-document (its
+//   alphabet cannot form the delimiter line, and any bytes survive). It runs twice: as the
+//   wrapper W (its own session, never signalled by jobctl) and, through `setsid -w`, as the
+//   job's leader J in a new session whose process group is what jobctl signals. J records its
+//   pid, decodes the prompt into $d/prompt (0600 under the launch's umask 077; the command's
+//   stdin, else /dev/null), traps the signals it forwards so that it outlives the command and
+//   writes its exit status atomically; if J itself is killed (SIGKILL), W records `signal N`.
+//   W also enforces the timeout, so a partition between jobctl and the host cannot let a job
+//   run for ever.
 import { quoteArg, quoteArgv } from '../../util/shell-quote.js';
 
 /** The job's remote directory, as shell text evaluated on the host (0700 via umask). */
@@ -34,6 +37,24 @@ export interface RunScriptSpec {
   workdir: string | undefined;
   timeoutMs: number | undefined;
   killAfterMs: number;
+  /** An agent job's prompt: the command's stdin (else /dev/null). */
+  prompt?: Buffer;
+}
+
+const PROMPT_END = 'JOBCTL_PROMPT_END';
+
+/**
+ * Leader lines that write the prompt to $d/prompt: base64 (76-column lines, never the
+ * delimiter: `_` is not in its alphabet) decoded on the host. A host that cannot decode it
+ * records why as the job's status.
+ */
+function promptLines(prompt: Buffer): string[] {
+  const encoded = prompt.toString('base64').match(/.{1,76}/g) ?? [];
+  return [
+    `  base64 -d > "$d/prompt.tmp" <<'${PROMPT_END}' && mv "$d/prompt.tmp" "$d/prompt" || { echo "error cannot decode the prompt on the host (is base64 installed?)" > "$d/status.tmp"; mv "$d/status.tmp" "$d/status"; exit 0; }`,
+    ...encoded,
+    PROMPT_END,
+  ];
 }
 
 /** Shell function: is PID alive and (when a start time was recorded) still the same process? */
@@ -60,13 +81,14 @@ export function runScript(spec: RunScriptSpec): string {
     `  echo "$$ ${START_TIME}" > "$d/pid.tmp" && mv "$d/pid.tmp" "$d/pid"`,
     // A trapped signal is reset to its default in the command, which therefore gets it.
     `  for sig in ${FORWARDED}; do trap "got=$sig" $sig; done`,
+    ...(spec.prompt !== undefined ? promptLines(spec.prompt) : []),
     // The job's environment and directory only exist in the subshell that becomes the command:
     // nothing the job sets (d, PATH...) can reach the lines that record its status.
     '  (',
     `    ${cdLine(spec.workdir)} || { : > "$d/nocwd"; exit 1; }`,
     ...exports.map((line) => `    ${line}`),
     `    exec ${quoteArgv(spec.argv)}`,
-    `  ) </dev/null >> "$d/stdout" 2>> "$d/stderr"`,
+    `  ) ${spec.prompt !== undefined ? '< "$d/prompt"' : '</dev/null'} >> "$d/stdout" 2>> "$d/stderr"`,
     '  rc=$?',
     `  if [ -e "$d/nocwd" ]; then echo "error cannot change to the working directory ${workdirText}" > "$d/status.tmp"; else echo "$rc" > "$d/status.tmp"; fi`,
     '  mv "$d/status.tmp" "$d/status"',
@@ -140,6 +162,26 @@ export const recoverLine = (jobId: string): string =>
     'while [ ! -s "$d/pid" ]; do i=$((i+1)); [ $i -gt 200 ] && { echo starting; exit 0; }; sleep 0.05; done',
     'echo "dir $d"',
     'echo "pid $(cat "$d/pid")"',
+  ].join('; ');
+
+/**
+ * Resource use of the job's process group on the host, summed like util/resources.ts does
+ * locally (live members started no earlier than the leader): one line "PROCESSES RSS_BYTES
+ * CPU_TICKS ELAPSED_SECONDS", or nothing once the job is over. One awk (POSIX, busybox) reads
+ * every /proc/PID/stat, whose comm field may hold spaces: each line is taken after its last ")".
+ * The program is double-quoted shell text without `$`, quotes or backslashes; OFMT keeps large
+ * and fractional numbers exact enough in any awk. Times are in USER_HZ (100 on Linux).
+ */
+export const resourcesLine = (jobId: string): string =>
+  [
+    `d=${remoteDirExpr(jobId)}`,
+    ALIVE_FN,
+    '[ -e "$d/status" ] && exit 0',
+    'read p ps 2>/dev/null < "$d/pid" || exit 0',
+    'alive "$p" "$ps" || exit 0',
+    'read up idle < /proc/uptime',
+    'pz=$(getconf PAGESIZE 2>/dev/null); [ -n "$pz" ] || pz=4096',
+    'cat /proc/[0-9]*/stat 2>/dev/null | awk -v OFMT=%.2f -v pg="$p" -v since="$ps" -v up="$up" -v pz="$pz" -v z=Z -v e= "BEGIN { while ((getline l) > 0) { sub(/.*[)] /, e, l); split(l, f); if (f[3] == pg && f[1] != z && f[20] >= since) { n++; rss += f[22] * pz; t += f[12] + f[13] } } if (n > 0) print n, rss, t, up - since / 100 }"',
   ].join('; ');
 
 /** Removes the job's directory, first ending its process group if it still runs. */

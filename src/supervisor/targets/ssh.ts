@@ -4,6 +4,8 @@
 //   on stdin; every remote command line is fixed text built from the job id and integers.
 // - No call waits for the job: the launch returns once the leader recorded its pid, and every
 //   call has a timeout, so a dead link costs one step timeout and never blocks for ever.
+// - An agent job's prompt travels inside run.sh too (base64) and becomes the command's stdin
+//   on the host; the process's resources are sampled with a fixed /proc reading line.
 // - Output comes home by byte offset: each sync asks for a log from the local log's size on,
 //   and appends what arrives as it arrives, so an interrupted copy resumes without gaps or repeats.
 // - The remote side enforces the timeout itself (enforcesTimeout), partition or not.
@@ -11,7 +13,8 @@ import { sshCommand, type SshCall } from './ssh-connection.js';
 import type { SshExecutor } from '../../executors/types.js';
 import type { JobMeta, RemoteIdentity, StreamName } from '../../store/types.js';
 import { TargetError, type LogSink, type RemotePhase, type RemoteTarget, type SubmitSpec } from './remote-target.js';
-import { assertSafeId, cleanupLine, launchLine, phaseLine, readLine, recoverLine, runScript, signalLine } from './ssh-script.js';
+import { assertSafeId, cleanupLine, launchLine, phaseLine, readLine, recoverLine, resourcesLine, runScript, signalLine } from './ssh-script.js';
+import { resourcesFrom, USER_HZ, type Resources } from '../../util/resources.js';
 
 /** A step may take this long beyond connecting. */
 const STEP_MS = 30_000;
@@ -51,6 +54,14 @@ export function parsePhase(text: string): { phase: RemotePhase; sizes: Record<St
   return { phase, sizes };
 }
 
+/** What resourcesLine printed: "PROCESSES RSS_BYTES CPU_TICKS ELAPSED_SECONDS", or nothing. */
+export function parseResources(text: string): Resources | undefined {
+  const fields = text.trim().split(/\s+/).map(Number);
+  if (fields.length !== 4 || !fields.every((n) => Number.isFinite(n) && n >= 0)) return undefined;
+  const [processes = 0, rss = 0, ticks = 0, elapsed = 0] = fields;
+  return processes > 0 ? resourcesFrom(processes, rss, ticks / USER_HZ, elapsed) : undefined;
+}
+
 const SIGNALS = ['', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGKILL', 'SIGUSR1', 'SIGSEGV', 'SIGUSR2', 'SIGPIPE', 'SIGALRM', 'SIGTERM'];
 const signalName = (n: number): string => SIGNALS[n] ?? `SIG${n}`;
 
@@ -58,6 +69,7 @@ export class SshTarget implements RemoteTarget {
   readonly pollMs = 500;
   readonly enforcesTimeout = true;
   readonly startsOnSubmit = true;
+  readonly resourceSource = 'ssh';
   private readonly call: SshCall;
   private sizes: Record<StreamName, number> = { stdout: 0, stderr: 0 };
   private readonly stepMs: number;
@@ -93,7 +105,7 @@ export class SshTarget implements RemoteTarget {
   }
 
   async submit(spec: SubmitSpec): Promise<RemoteIdentity> {
-    const script = runScript({ argv: spec.meta.argv, env: spec.env, workdir: spec.meta.workdir, timeoutMs: spec.meta.timeout_ms, killAfterMs: spec.meta.kill_after_ms });
+    const script = runScript({ argv: spec.meta.argv, env: spec.env, workdir: spec.meta.workdir, timeoutMs: spec.meta.timeout_ms, killAfterMs: spec.meta.kill_after_ms, prompt: spec.prompt });
     const out = await this.call(launchLine(this.meta.job_id), { input: script, timeoutMs: this.stepMs });
     return this.identity(out.toString('utf8'));
   }
@@ -126,6 +138,10 @@ export class SshTarget implements RemoteTarget {
 
   async signal(_id: RemoteIdentity, signal: NodeJS.Signals): Promise<void> {
     await this.followStep(signalLine(this.meta.job_id, signal));
+  }
+
+  async sample(_id: RemoteIdentity, _startedAt: string | undefined, timeoutMs: number): Promise<Resources | undefined> {
+    return parseResources((await this.call(resourcesLine(this.meta.job_id), { timeoutMs })).toString('utf8'));
   }
 
   async cleanup(): Promise<void> {

@@ -1,0 +1,75 @@
+// Resource samples of a running remote job (status `resources`), stored in resources.json.
+// Invariants:
+// - Sampling never holds up the poll loop: it runs on its own timer, at most one sample at a
+//   time, each bounded by SAMPLE_TIMEOUT_MS; one that overruns is abandoned and its answer
+//   ignored.
+// - No sample is taken while the executor is out of reach, and a failing sample is only logged
+//   (debug): it never changes the job's state nor its contact record.
+// - Once stopped, nothing more is written and the last sample is removed, so an ended job shows
+//   none (status also shows one only while the job is running).
+import { clearResources, writeResources } from '../store/resources.js';
+import type { RemoteIdentity } from '../store/types.js';
+import { nowIso } from '../util/time.js';
+import { log } from '../log.js';
+import type { RemoteTarget } from './targets/remote-target.js';
+
+/** Between two samples. */
+const SAMPLE_EVERY_MS = 5000;
+const SAMPLE_TIMEOUT_MS = 10_000;
+
+export class ResourceSampler {
+  private timer: NodeJS.Timeout | undefined;
+  private busy = false;
+  private stopped = false;
+  private startedAt: string | undefined;
+
+  constructor(
+    private readonly dir: string,
+    private readonly target: RemoteTarget,
+    private readonly id: RemoteIdentity,
+    private readonly reachable: () => boolean,
+  ) {}
+
+  /** Takes a first sample now, then every SAMPLE_EVERY_MS. Idempotent. */
+  start(startedAt: string | undefined): void {
+    if (this.timer !== undefined || this.stopped) return;
+    this.startedAt = startedAt;
+    this.timer = setInterval(() => this.tick(), SAMPLE_EVERY_MS);
+    this.timer.unref();
+    this.tick();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.timer);
+    try {
+      clearResources(this.dir);
+    } catch (err) {
+      log.debug(`removing the resource sample: ${(err as Error).message}`);
+    }
+  }
+
+  private tick(): void {
+    if (this.busy || this.stopped || !this.reachable()) return;
+    this.busy = true;
+    void this.sampleOnce().finally(() => {
+      this.busy = false;
+    });
+  }
+
+  private async sampleOnce(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const overrun = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${SAMPLE_TIMEOUT_MS}ms`)), SAMPLE_TIMEOUT_MS + 1000);
+    });
+    try {
+      const sample = await Promise.race([this.target.sample(this.id, this.startedAt, SAMPLE_TIMEOUT_MS), overrun]);
+      // Checked in the same tick as the write: a sample that lands after stop() is dropped.
+      if (sample !== undefined && !this.stopped) writeResources(this.dir, { ...sample, sampled_at: nowIso(), source: this.target.resourceSource });
+    } catch (err) {
+      log.debug(`resource sample: ${(err as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
