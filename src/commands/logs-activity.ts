@@ -7,13 +7,13 @@ import { printStreamLine, printSuccess, STREAMED } from '../output.js';
 import { shortId } from '../store/ids.js';
 import { jobFiles } from '../store/jobs.js';
 import { readLogFrom } from '../store/follow.js';
-import { readActivity } from '../store/agent-files.js';
 import { reconcile } from '../store/reconcile.js';
 import type { JobRecord } from '../store/types.js';
 import { createAgentStream, type AgentStream } from '../agents/stream.js';
 import type { AgentEvent } from '../agents/types.js';
 import { nowIso } from '../util/time.js';
 import { endFields, followUntilTerminal } from './follow-loop.js';
+import { agentStatus } from '../view/job-view.js';
 
 const READ_BYTES = 1024 * 1024;
 
@@ -60,7 +60,7 @@ export async function activityLogs(job: JobRecord, lines: number, intervalMs: nu
       agent: spec.name,
       events: lines === 0 ? [] : events.slice(-lines),
       total_events: reader.count,
-      ...(readActivity(job.dir) !== undefined ? { activity: readActivity(job.dir) } : {}),
+      activity: agentStatus(job),
     });
     return STREAMED;
   }
@@ -75,8 +75,7 @@ export async function activityLogs(job: JobRecord, lines: number, intervalMs: nu
       if (!printStreamLine('activity_event', { job_id: jobId, event, at: nowIso() })) return false;
     }
     if (terminal) {
-      const activity = readActivity(current.dir);
-      printStreamLine('activity_end', { ...endFields(current), total_events: reader.count, ...(activity !== undefined ? { activity } : {}), at: nowIso() });
+      printStreamLine('activity_end', { ...endFields(current), total_events: reader.count, activity: agentStatus(current), at: nowIso() });
     }
     return true;
   });

@@ -10,6 +10,7 @@
 //   is on disk before the job's terminal state is recorded.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { jobFiles } from '../store/jobs.js';
+import { readTail } from '../store/tail.js';
 import { writeActivity } from '../store/agent-files.js';
 import { createAgentStream, type AgentStream } from '../agents/stream.js';
 import { Activity, type AgentEnd } from '../agents/activity.js';
@@ -18,6 +19,12 @@ import { nowIso } from '../util/time.js';
 import { log } from '../log.js';
 
 const READ_CHUNK = 256 * 1024;
+
+/** The last non-empty line of a log (at most 300 characters), if any. */
+function lastLine(path: string): string | undefined {
+  const line = readTail(path, 1, 4096).text.trim().split('\n').at(-1)?.trim();
+  return line ? line.slice(0, 300) : undefined;
+}
 const WRITE_EVERY_MS = 250;
 
 export class AgentWatch {
@@ -57,6 +64,11 @@ export class AgentWatch {
     this.read();
     this.apply(this.stream.end());
     const record = this.activity.finish({ ...end, stoppedForMaxTurns: this.overLimit }, nowIso());
+    // A CLI that could not start (bad flag, no login) says why on stderr, not in its stream.
+    if (!this.activity.resultSeen && record.outcome !== 'success' && end.killed !== true && end.timedOut !== true && !this.overLimit) {
+      const said = lastLine(jobFiles(this.dir).stderr);
+      if (said !== undefined) record.outcome_message = `${record.outcome_message ?? 'failed'}; stderr: ${said}`;
+    }
     this.write(record);
     return record;
   }
