@@ -92,7 +92,12 @@ const summary: Schema = {
 const summaryRequired = ['job_id', 'short_id', 'state', 'command', 'cwd', 'tags', 'executor', 'payload', 'created_at'];
 
 /** A dashboard row: the summary plus log sizes and, while queued, what the job waits for. */
-const dashboardItem: Schema = { ...summary, stdout_total_bytes: int, stderr_total_bytes: int, waiting_for: str };
+const dashboardAgent: Schema = {
+  type: 'object',
+  required: ['turns', 'tool_calls'],
+  properties: { turns: int, tool_calls: int, last_tool_call: { type: 'object', required: ['name', 'input', 'status'], properties: { name: str, input: str, status: { enum: ['running', 'ok', 'error'] } } }, cost_usd: { type: 'number' }, outcome: agentOutcome },
+};
+const dashboardItem: Schema = { ...summary, stdout_total_bytes: int, stderr_total_bytes: int, waiting_for: str, agent: dashboardAgent };
 const dashboardItemRequired = [...summaryRequired, 'stdout_total_bytes', 'stderr_total_bytes'];
 const byState: Schema = { type: 'object', additionalProperties: int };
 

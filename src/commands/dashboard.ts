@@ -1,11 +1,12 @@
-// `dashboard`: the jobs `list` would select (same flags), each with its log sizes and, while
-// queued, what it waits for; plus counts by state. `--stream` prints it as NDJSON (one
+// `dashboard`: the jobs `list` would select (same flags), each with its log sizes, while queued
+// what it waits for, and for an agent job a line of its activity; plus counts by state. `--stream` prints it as NDJSON (one
 // `dashboard_item` line per job, then `dashboard_end`); `--watch D` repeats that snapshot every D
 // until SIGINT/SIGTERM, which end it cleanly (exit 0) after the snapshot being printed.
 import { optBool, optString } from '../cli/args.js';
 import { JobError } from '../errors.js';
 import { printStreamLine, STREAMED } from '../output.js';
 import { fileSize, jobFiles } from '../store/jobs.js';
+import { readActivity } from '../store/agent-files.js';
 import { zeroStateCounts, type JobState, type ListedJob } from '../store/types.js';
 import { nowIso } from '../util/time.js';
 import { parseDuration } from '../util/duration.js';
@@ -21,7 +22,22 @@ function dashboardItem(job: ListedJob): Record<string, unknown> {
     stderr_total_bytes: fileSize(files.stderr),
   };
   if (job.state.state === 'queued' && job.state.waiting_for !== undefined) out['waiting_for'] = job.state.waiting_for;
+  if (job.meta.agent !== undefined) out['agent'] = agentLine(job.dir);
   return out;
+}
+
+/** One line's worth of an agent job's activity: progress, the tool call in hand, the outcome. */
+function agentLine(dir: string): Record<string, unknown> {
+  const a = readActivity(dir);
+  if (a === undefined) return { turns: 0, tool_calls: 0 };
+  const last = a.last_tool_calls.at(-1);
+  return {
+    turns: a.turns,
+    tool_calls: a.tool_calls,
+    ...(last !== undefined ? { last_tool_call: { name: last.name, input: last.input, status: last.status } } : {}),
+    ...(a.cost_usd !== undefined ? { cost_usd: a.cost_usd } : {}),
+    ...(a.outcome !== undefined ? { outcome: a.outcome } : {}),
+  };
 }
 
 interface Snapshot {

@@ -75,6 +75,14 @@ test('a Claude job: prompt on stdin, exact argv, no CLAUDECODE, activity in stat
   assert.ok(a.last_text && a.last_text.length > 0);
   const list = (await run(['list'])).json;
   assert.equal(list.jobs[0].payload, 'agent:claude');
+  const board = (await run(['dashboard'])).json;
+  assert.deepEqual(board.jobs[0].agent, {
+    turns: a.turns,
+    tool_calls: a.tool_calls,
+    last_tool_call: { name: a.last_tool_calls.at(-1).name, input: a.last_tool_calls.at(-1).input, status: a.last_tool_calls.at(-1).status },
+    cost_usd: a.cost_usd,
+    outcome: 'success',
+  });
 
   const event = finishedEvent(root, json.job_id);
   assertMatchesSchema('job.finished', event);
