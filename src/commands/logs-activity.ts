@@ -8,7 +8,7 @@ import { shortId } from '../store/ids.js';
 import { jobFiles } from '../store/jobs.js';
 import { readLogFrom } from '../store/follow.js';
 import { reconcile } from '../store/reconcile.js';
-import type { JobRecord } from '../store/types.js';
+import { isTerminal, type JobRecord } from '../store/types.js';
 import { createAgentStream, type AgentStream } from '../agents/stream.js';
 import type { AgentEvent } from '../agents/types.js';
 import { nowIso } from '../util/time.js';
@@ -16,6 +16,8 @@ import { endFields, followUntilTerminal } from './follow-loop.js';
 import { agentStatus } from '../view/job-view.js';
 
 const READ_BYTES = 1024 * 1024;
+
+type Numbered = AgentEvent & { seq: number };
 
 /** Parses the stdout log from `offset` to its current end. */
 class EventReader {
@@ -27,20 +29,32 @@ class EventReader {
     this.stream = createAgentStream(agent);
   }
 
-  /** New events (numbered from 1 in stream order); `final` also parses a last partial line. */
-  read(final: boolean): (AgentEvent & { seq: number })[] {
-    const out: (AgentEvent & { seq: number })[] = [];
-    const take = (events: AgentEvent[]) => {
-      for (const e of events) out.push({ seq: ++this.count, ...e });
+  /**
+   * Hands each new event (numbered from 1 in stream order) to `take`; `final` (the job ended)
+   * also parses a last line without newline — while the job runs it may be half-written.
+   */
+  read(final: boolean, take: (e: Numbered) => void): void {
+    const number = (events: AgentEvent[]) => {
+      for (const e of events) take({ seq: ++this.count, ...e });
     };
     for (;;) {
       const chunk = readLogFrom(this.path, this.offset, READ_BYTES);
       if (chunk.length === 0) break;
       this.offset += chunk.length;
-      take(this.stream.push(chunk));
+      number(this.stream.push(chunk));
     }
-    if (final) take(this.stream.end());
-    return out;
+    if (final) number(this.stream.end());
+  }
+
+  /** The last `keep` new events only (memory stays bounded on any log). */
+  readLast(final: boolean, keep: number): Numbered[] {
+    const last: Numbered[] = [];
+    this.read(final, (e) => {
+      if (keep === 0) return;
+      last.push(e);
+      if (last.length > keep) last.shift();
+    });
+    return last;
   }
 }
 
@@ -51,14 +65,14 @@ export async function activityLogs(job: JobRecord, lines: number, intervalMs: nu
   const jobId = job.meta.job_id;
   if (intervalMs === undefined) {
     const current = await reconcile(job);
-    const events = reader.read(true);
+    const events = reader.readLast(isTerminal(current.state.state), lines);
     // Its own output type: the shape differs from `logs`.
     printSuccess('logs_activity', {
       job_id: jobId,
       short_id: shortId(jobId),
       state: current.state.state,
       agent: spec.name,
-      events: lines === 0 ? [] : events.slice(-lines),
+      events,
       total_events: reader.count,
       activity: agentStatus(job),
     });
@@ -66,14 +80,15 @@ export async function activityLogs(job: JobRecord, lines: number, intervalMs: nu
   }
   let first = true;
   await followUntilTerminal(job, intervalMs, (current, terminal) => {
-    let events = reader.read(terminal);
-    if (first) {
-      events = lines === 0 ? [] : events.slice(-lines);
-      first = false;
-    }
-    for (const event of events) {
-      if (!printStreamLine('activity_event', { job_id: jobId, event, at: nowIso() })) return false;
-    }
+    let open = true;
+    const print = (event: Numbered): void => {
+      if (open) open = printStreamLine('activity_event', { job_id: jobId, event, at: nowIso() });
+    };
+    // The first pass shows only the last --lines events of what was printed so far.
+    if (first) reader.readLast(terminal, lines).forEach(print);
+    else reader.read(terminal, print);
+    first = false;
+    if (!open) return false;
     if (terminal) {
       printStreamLine('activity_end', { ...endFields(current), total_events: reader.count, activity: agentStatus(current), at: nowIso() });
     }

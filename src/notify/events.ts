@@ -2,14 +2,16 @@
 import { SCHEMA_VERSION } from '../output.js';
 import { jobFiles } from '../store/jobs.js';
 import type { JobRecord, MatchType, StreamName } from '../store/types.js';
-import type { AgentActivity } from '../agents/types.js';
+import type { AgentActivity, AgentSpec } from '../agents/types.js';
 
 /** What job.finished says of an agent job: how it ended and where to resume it. */
-export function agentSummary(name: string, activity: AgentActivity | undefined): Record<string, unknown> {
-  if (activity === undefined) return { name, outcome: 'error', outcome_message: 'the agent printed nothing jobctl could read' };
+export function agentSummary(spec: AgentSpec, activity: AgentActivity | undefined): Record<string, unknown> {
+  const { name } = spec;
+  const session = activity?.session_id ?? spec.resume ?? spec.session;
+  if (activity === undefined) return { name, outcome: 'error', outcome_message: 'the agent printed nothing jobctl could read', ...(session !== undefined ? { session_id: session } : {}) };
   const out: Record<string, unknown> = { name, outcome: activity.outcome ?? 'error' };
   if (activity.outcome_message !== undefined) out['outcome_message'] = activity.outcome_message;
-  if (activity.session_id !== undefined) out['session_id'] = activity.session_id;
+  if (session !== undefined) out['session_id'] = session;
   if (activity.model !== undefined) out['model'] = activity.model;
   out['turns'] = activity.turns;
   out['tool_calls'] = activity.tool_calls;
@@ -56,7 +58,7 @@ export function finishedEvent(job: JobRecord, activity?: AgentActivity): Record<
     event['attempts'] = state.attempts ?? [];
   }
   if (state.kill_reason !== undefined) event['kill_reason'] = state.kill_reason;
-  if (meta.agent !== undefined) event['agent'] = agentSummary(meta.agent.name, activity);
+  if (meta.agent !== undefined) event['agent'] = agentSummary(meta.agent, activity);
   event['stdout_log_path'] = files.stdout;
   event['stderr_log_path'] = files.stderr;
   return event;

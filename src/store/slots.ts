@@ -9,7 +9,8 @@
 //   only ever frees room.
 // - An entry counts only while its supervisor is the same live process (pid, start time, boot
 //   id). Whoever sees a dead one under the lock removes it: that is how the slot of a SIGKILLed
-//   supervisor is reclaimed.
+//   supervisor is reclaimed. Exception: a session slot (one agent session, max 1) also counts
+//   while its job's process lives on or its remote job is not terminal (workLivesOn).
 // - A job takes a slot only where live holders < max and its ticket is among the first
 //   (max − live holders) live tickets: jobs start in (queued_at, job id) order, none overtakes.
 // - Waiters look before they lock (mayTakeSlot): a read-only count of entry names, no /proc
@@ -20,12 +21,13 @@
 //   order (supervisor/slots.ts), so no two waiters ever wait for each other.
 // - Directory names are built only from config-validated names (checked again here) and entry
 //   names only from id-shaped job ids and RFC 3339 times.
-import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, rmdirSync, unlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Limit } from './slot-limits.js';
 import { withDirLock } from './lock.js';
 import { readState } from './jobs.js';
 import { isJobIdShape } from './ids.js';
+import { isTerminal } from './types.js';
 import { bootId, isSameLiveProcess } from '../util/proc.js';
 
 /** Who takes a slot: the job and its supervisor. */
@@ -62,6 +64,41 @@ function readEntry(path: string): Entry | undefined {
 }
 
 const isLive = (e: Entry | undefined): e is Entry => e !== undefined && e.boot_id === bootId() && isSameLiveProcess(e.pid, e.start_time);
+
+/**
+ * A session slot outlives its holder's supervisor while the job's agent may still run: its
+ * process lives on (a lost local job), or it is a remote job a new supervisor will re-attach.
+ * Two runs of one session must never overlap, whoever supervises them.
+ */
+function workLivesOn(root: string, jobId: string): boolean {
+  try {
+    const state = readState(join(root, checkId(jobId)));
+    if (state.boot_id !== undefined && state.boot_id !== bootId()) return false;
+    if (isSameLiveProcess(state.pid, state.pid_start_time)) return true;
+    return state.remote !== undefined && !isTerminal(state.state);
+  } catch {
+    return false;
+  }
+}
+
+/** The live holders of a limit; a session's also counts holders whose work lives on. */
+function liveHolders(root: string, l: Limit, prune: boolean): Named[] {
+  if (l.kind !== 'session') return liveEntries(holdersDir(root, l), prune);
+  const dir = holdersDir(root, l);
+  const all = liveEntries(dir, false);
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir).filter((n) => !n.startsWith('.') && !all.some((h) => h.name === n));
+  } catch {
+    return all;
+  }
+  for (const name of names) {
+    const entry = readEntry(join(dir, name));
+    if (entry !== undefined && workLivesOn(root, entry.job_id)) all.push({ name, entry });
+    else if (prune) removeQuietly(join(dir, name));
+  }
+  return all;
+}
 
 const removeQuietly = (path: string): void => {
   try {
@@ -123,7 +160,7 @@ export async function takeSlot(root: string, l: Limit, c: Claimant, force: boole
   const me = entryOf(c);
   const waiting = waitingDir(root, l);
   return withLimitLock(root, l, (): boolean => {
-    const holders = liveEntries(holdersDir(root, l), true).filter((h) => h.name !== c.jobId);
+    const holders = liveHolders(root, l, true).filter((h) => h.name !== c.jobId);
     const tickets = liveEntries(waiting, true);
     // A ticket of this job under another name, or of an earlier supervisor, is replaced.
     for (const t of tickets) if (t.name.endsWith(`-${c.jobId}`) && (t.name !== mine || t.entry.pid !== c.pid)) removeQuietly(join(waiting, t.name));
@@ -187,6 +224,37 @@ export function releaseSlots(root: string, limits: Limit[], jobId: string): void
   for (const l of limits) removeQuietly(join(holdersDir(root, l), checkId(jobId)));
 }
 
+/**
+ * Removes the directories of an idle session limit (no holder, no ticket), under its lock:
+ * every Claude job has a session of its own, whose slot must not outlive it.
+ */
+export async function removeIdleSession(root: string, l: Limit): Promise<void> {
+  if (l.kind !== 'session') return;
+  const dir = limitDir(root, l);
+  if (!existsSync(dir)) return;
+  const empty = (d: string): boolean => {
+    try {
+      return readdirSync(d).filter((n) => !n.startsWith('.')).length === 0;
+    } catch {
+      return true;
+    }
+  };
+  const idle = await withDirLock(dir, () => {
+    if (!empty(holdersDir(root, l)) || !empty(waitingDir(root, l))) return false;
+    rmSync(holdersDir(root, l), { recursive: true, force: true });
+    rmSync(waitingDir(root, l), { recursive: true, force: true });
+    return true;
+  });
+  // The lock is gone now; a waiter that recreated the directories meanwhile keeps them.
+  if (idle) {
+    try {
+      rmdirSync(dir);
+    } catch {
+      // In use again, or already gone.
+    }
+  }
+}
+
 /** Read-only view of a limit: live holders, and live waiters still `queued`, in FIFO order. */
 export function slotUsage(root: string, l: Limit): { running: string[]; queued: string[] } {
   const stillQueued = (id: string): boolean => {
@@ -196,7 +264,7 @@ export function slotUsage(root: string, l: Limit): { running: string[]; queued: 
       return false;
     }
   };
-  const running = liveEntries(holdersDir(root, l), false).map((h) => h.entry.job_id).filter(isJobIdShape);
+  const running = liveHolders(root, l, false).map((h) => h.entry.job_id).filter(isJobIdShape);
   const queued = liveEntries(waitingDir(root, l), false).map((t) => t.entry.job_id).filter((id) => isJobIdShape(id) && stillQueued(id));
   return { running, queued: [...new Set(queued)] };
 }

@@ -19,6 +19,8 @@ import { nowIso } from '../util/time.js';
 import { log } from '../log.js';
 
 const READ_CHUNK = 256 * 1024;
+/** Parsed per poll at most: a re-attached supervisor catching up on a big log stays responsive. */
+const POLL_BUDGET = 8 * 1024 * 1024;
 
 /** The last non-empty line of a log (at most 300 characters), if any. */
 function lastLine(path: string): string | undefined {
@@ -39,12 +41,15 @@ export class AgentWatch {
   constructor(
     private readonly dir: string,
     private readonly spec: AgentSpec,
+    /** An earlier supervisor of this job already stopped it for its turn limit (kill_reason). */
+    alreadyStopped: boolean,
     /** Called once when a CLI without its own limit begins a turn past max_turns. */
     private readonly onTurnLimit: () => void,
   ) {
     this.stream = createAgentStream(spec.name);
     this.activity = new Activity(spec.name, spec.max_turns);
     this.path = jobFiles(dir).stdout;
+    this.overLimit = alreadyStopped;
   }
 
   /** True once the supervisor had to stop the agent for its turn limit. */
@@ -54,14 +59,15 @@ export class AgentWatch {
 
   /** Parses what was appended since the last call; writes the record when due. */
   poll(): void {
-    this.read();
-    this.checkTurns();
+    const caughtUp = this.read(POLL_BUDGET);
+    // Turns are counted on what was read so far: only a caught-up reader may stop the agent.
+    if (caughtUp) this.checkTurns();
     if (this.dirty && Date.now() - this.lastWrite >= WRITE_EVERY_MS) this.write(this.activity.record());
   }
 
   /** The job ended: reads the rest, decides the outcome and writes the final record. */
   finish(end: Omit<AgentEnd, 'stoppedForMaxTurns'>): AgentActivity {
-    this.read();
+    this.read(Infinity);
     this.apply(this.stream.end());
     const record = this.activity.finish({ ...end, stoppedForMaxTurns: this.overLimit }, nowIso());
     // A CLI that could not start (bad flag, no login) says why on stderr, not in its stream.
@@ -73,22 +79,25 @@ export class AgentWatch {
     return record;
   }
 
-  private read(): void {
+  /** Parses up to `budget` new bytes; true when it reached the end of the log. */
+  private read(budget: number): boolean {
     let fd: number;
     try {
       fd = openSync(this.path, 'r');
     } catch {
-      return; // not created yet
+      return true; // not created yet
     }
     try {
       const size = fstatSync(fd).size;
-      const buffer = Buffer.alloc(Math.min(READ_CHUNK, Math.max(1, size - this.offset)));
-      while (this.offset < size) {
-        const n = readSync(fd, buffer, 0, Math.min(buffer.length, size - this.offset), this.offset);
+      const end = Math.min(size, this.offset + budget);
+      const buffer = Buffer.alloc(Math.min(READ_CHUNK, Math.max(1, end - this.offset)));
+      while (this.offset < end) {
+        const n = readSync(fd, buffer, 0, Math.min(buffer.length, end - this.offset), this.offset);
         if (n <= 0) break;
         this.offset += n;
         this.apply(this.stream.push(buffer.subarray(0, n)));
       }
+      return this.offset >= size;
     } finally {
       closeSync(fd);
     }
@@ -100,7 +109,8 @@ export class AgentWatch {
 
   private checkTurns(): void {
     const max = this.spec.max_turns;
-    if (this.overLimit || this.spec.cli_limits_turns || max === undefined || this.activity.turns <= max) return;
+    // A CLI that printed its result is done: it is neither stopped nor judged by the limit.
+    if (this.overLimit || this.spec.cli_limits_turns || max === undefined || this.activity.turns <= max || this.activity.resultSeen) return;
     this.overLimit = true;
     log.info(`agent began turn ${this.activity.turns} of at most ${max}: stopping it`);
     this.onTurnLimit();

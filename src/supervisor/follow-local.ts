@@ -6,7 +6,7 @@
 // - A retried attempt leaves nothing behind: what remains of its process group is SIGKILLed
 //   before the next attempt is queued (record-outcome.ts), so two attempts never run at once.
 // - Timers of an attempt (timeout, heartbeat) write only while that attempt runs (same pid).
-import { readMeta, updateState, filesystemFull } from '../store/jobs.js';
+import { readMeta, readState, updateState, filesystemFull } from '../store/jobs.js';
 import type { JobMeta, JobStateRecord } from '../store/types.js';
 import { isTerminal } from '../store/types.js';
 import { nowIso } from '../util/time.js';
@@ -19,6 +19,15 @@ import { Escalation } from './escalation.js';
 import { watchOutput } from './output-watch.js';
 import { startHeartbeat } from './heartbeat.js';
 import { reserveUsed } from '../store/reserve.js';
+
+/** Whether `kill` asked for the end. Read under the lock: `kill` signals while holding it, before its request is written. */
+async function killWasRequested(dir: string): Promise<boolean> {
+  try {
+    return (await updateState(dir, () => undefined)).kill_request !== undefined;
+  } catch {
+    return readState(dir).kill_request !== undefined;
+  }
+}
 
 /** Follows the attempt to its end; returns the state recorded (terminal, or queued for a retry). */
 export async function followUntilExit(dir: string, meta: JobMeta, proc: RunningProcess, notifier: Notifier, releaseSlots: () => void): Promise<JobStateRecord> {
@@ -41,13 +50,14 @@ export async function followUntilExit(dir: string, meta: JobMeta, proc: RunningP
   escalation.leaderExited();
   stopHeartbeat();
   watch.finish();
-  watch.agentEnded({
-    ...(exit.code !== null ? { exitCode: exit.code } : {}),
-    ...(exit.signal !== null ? { signal: exit.signal } : {}),
-    // Under the lock: `kill` signals while holding it, before its request is written.
-    killed: (await updateState(dir, () => undefined)).kill_request !== undefined,
-    timedOut: escalation.timedOut,
-  });
+  if (meta.agent !== undefined) {
+    watch.agentEnded({
+      ...(exit.code !== null ? { exitCode: exit.code } : {}),
+      ...(exit.signal !== null ? { signal: exit.signal } : {}),
+      killed: await killWasRequested(dir),
+      timedOut: escalation.timedOut,
+    });
+  }
   const facts: ExitFacts = {
     exit,
     finishedAt: nowIso(),

@@ -6,7 +6,7 @@ import { finishedEvent, outputMatchedEvent } from '../notify/events.js';
 import { appendOutputEvent, claimCompletion, writeCompletionEvent, writeEventScratch, jobFiles, readMeta } from '../store/jobs.js';
 import type { JobRecord, OutputMatchConfig, StreamName } from '../store/types.js';
 import { readActivity } from '../store/agent-files.js';
-import { redact } from '../output.js';
+import { redact, redactDeep } from '../output.js';
 import { nowIso } from '../util/time.js';
 import { log } from '../log.js';
 import { DEFAULT_NOTIFY_TIMEOUT_MS, DEFAULT_SHELL, DEFAULT_WEBHOOK_ATTEMPTS, DEFAULT_WEBHOOK_TIMEOUT_MS, type Config } from '../config.js';
@@ -59,7 +59,8 @@ export class Notifier {
   async finished(job: JobRecord): Promise<void> {
     // Sinks may have changed since the job started (notify set): read them now.
     const notification = readMeta(this.dir).notification;
-    const event = finishedEvent(job, job.meta.agent !== undefined ? readActivity(this.dir) : undefined);
+    // Agent text (last answer, stderr line) may repeat a masked value: redacted like output lines.
+    const event = redactDeep(finishedEvent(job, job.meta.agent !== undefined ? readActivity(this.dir) : undefined)) as Record<string, unknown>;
     // Claimed under the job lock: job.finished goes out once, whoever delivers it.
     if (!(await claimCompletion(this.dir, { ...event, delivery_results: [] }))) return;
     const results = await deliver(

@@ -42,7 +42,7 @@ export function watchOutput(dir: string, meta: JobMeta, notifier: Notifier, hand
     // Only onto a running job: a write landing after a retry was recorded must not mark the next attempt.
     void updateState(dir, (cur) => (cur.state === 'running' ? { ...cur, kill_reason: 'max_log_bytes' } : undefined)).catch(() => undefined);
   });
-  const agent = meta.agent === undefined ? undefined : new AgentWatch(dir, meta.agent, () => {
+  const agent = meta.agent === undefined ? undefined : new AgentWatch(dir, meta.agent, readState(dir).kill_reason === 'max_turns', () => {
     handlers.turnLimitReached();
     void updateState(dir, (cur) => (cur.state === 'running' ? { ...cur, kill_reason: 'max_turns' } : undefined)).catch(() => undefined);
   });

@@ -13,8 +13,10 @@ import { nowIso } from '../util/time.js';
 import { log } from '../log.js';
 import type { RemoteTarget } from './targets/remote-target.js';
 
-/** Between two samples. */
+/** Between two samples, unless the target says otherwise (sampleEveryMs). */
 const SAMPLE_EVERY_MS = 5000;
+/** Until a first sample came back (an executor may have no figures yet right after the start). */
+const FIRST_SAMPLE_RETRY_MS = 2000;
 const SAMPLE_TIMEOUT_MS = 10_000;
 
 export class ResourceSampler {
@@ -22,6 +24,8 @@ export class ResourceSampler {
   private busy = false;
   private stopped = false;
   private startedAt: string | undefined;
+  private sampled = false;
+  private started = false;
 
   constructor(
     private readonly dir: string,
@@ -30,18 +34,27 @@ export class ResourceSampler {
     private readonly reachable: () => boolean,
   ) {}
 
-  /** Takes a first sample now, then every SAMPLE_EVERY_MS. Idempotent. */
+  /**
+   * Takes a first sample now, then every SAMPLE_EVERY_MS (or the target's interval); every
+   * FIRST_SAMPLE_RETRY_MS until one came back. Idempotent.
+   */
   start(startedAt: string | undefined): void {
-    if (this.timer !== undefined || this.stopped) return;
+    if (this.started || this.stopped) return;
+    this.started = true;
     this.startedAt = startedAt;
-    this.timer = setInterval(() => this.tick(), SAMPLE_EVERY_MS);
-    this.timer.unref();
     this.tick();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    const every = this.sampled ? (this.target.sampleEveryMs ?? SAMPLE_EVERY_MS) : Math.min(FIRST_SAMPLE_RETRY_MS, this.target.sampleEveryMs ?? SAMPLE_EVERY_MS);
+    this.timer = setTimeout(() => this.tick(), every);
+    this.timer.unref();
   }
 
   stop(): void {
     this.stopped = true;
-    clearInterval(this.timer);
+    clearTimeout(this.timer);
     try {
       clearResources(this.dir);
     } catch (err) {
@@ -50,10 +63,12 @@ export class ResourceSampler {
   }
 
   private tick(): void {
-    if (this.busy || this.stopped || !this.reachable()) return;
+    if (this.stopped) return;
+    if (this.busy || !this.reachable()) return this.schedule();
     this.busy = true;
     void this.sampleOnce().finally(() => {
       this.busy = false;
+      this.schedule();
     });
   }
 
@@ -65,7 +80,10 @@ export class ResourceSampler {
     try {
       const sample = await Promise.race([this.target.sample(this.id, this.startedAt, SAMPLE_TIMEOUT_MS), overrun]);
       // Checked in the same tick as the write: a sample that lands after stop() is dropped.
-      if (sample !== undefined && !this.stopped) writeResources(this.dir, { ...sample, sampled_at: nowIso(), source: this.target.resourceSource });
+      if (sample !== undefined && !this.stopped) {
+        writeResources(this.dir, { ...sample, sampled_at: nowIso(), source: this.target.resourceSource });
+        this.sampled = true;
+      }
     } catch (err) {
       log.debug(`resource sample: ${(err as Error).message}`);
     } finally {

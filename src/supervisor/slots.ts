@@ -16,7 +16,7 @@ import type { JobMeta, JobStateRecord } from '../store/types.js';
 import type { Config } from '../config.js';
 import { readMeta, readState, updateState } from '../store/jobs.js';
 import { jobLimits, limitLabel, type Limit } from '../store/slot-limits.js';
-import { enqueue, leaveQueue, mayTakeSlot, releaseSlots, takeSlot, type Claimant } from '../store/slots.js';
+import { enqueue, leaveQueue, mayTakeSlot, releaseSlots, removeIdleSession, takeSlot, type Claimant } from '../store/slots.js';
 import { watchSlots } from '../store/slot-watch.js';
 import { processStartTime } from '../util/proc.js';
 import { log } from '../log.js';
@@ -48,7 +48,13 @@ export async function acquireSlots(dir: string, meta: JobMeta, config: Config | 
   const root = dirname(dir);
   const state = readState(dir);
   const claimant: Claimant = { jobId: meta.job_id, queuedAt: state.queued_at ?? state.updated_at, pid: process.pid, startTime };
-  const release = (): void => releaseSlots(root, limits, meta.job_id);
+  let released = false;
+  const release = (): void => {
+    releaseSlots(root, limits, meta.job_id);
+    if (released) return;
+    released = true;
+    for (const l of limits) void removeIdleSession(root, l).catch((err: unknown) => log.debug(`session slot kept: ${(err as Error).message}`));
+  };
   if (options.resumed) {
     // The job runs already: it is followed even if its slots cannot be recorded.
     for (const l of limits) await takeSlot(root, l, claimant, true).catch((err: unknown) => log.warn(`slot of ${limitLabel(l)} not recorded: ${(err as Error).message}`));

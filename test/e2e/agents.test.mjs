@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { withRoot, waitFor, supervisorGone, assertMatchesSchema, allCmdlines, PROJECT } from '../helpers/jobctl.mjs';
 
 const FAKES = join(PROJECT, 'test', 'fixtures', 'agents');
@@ -308,4 +309,69 @@ test('the prompt never appears in any process argv while the agent runs', async 
   const marker = secret.split('\n')[1];
   assert.ok(!allCmdlines().some((c) => c.includes(marker)), 'prompt text absent from every cmdline');
   await run(['kill', json.job_id]);
+});
+
+test('a session slot outlives a SIGKILLed supervisor while its agent still runs: the runs never overlap', async (t) => {
+  const { run, root } = agentRoot(t);
+  const session = '5d1c2b3a-1111-4222-8333-944455556666';
+  const a = (await run(['run', '--snapshot-after', '0', '--session', session, '--prompt', 'scenario: slow 3'])).json;
+  const running = await waitFor(async () => {
+    const st = (await run(['status', a.job_id])).json;
+    return st.state === 'running' && st.agent?.turns >= 1 ? st : undefined;
+  }, { what: 'the first run of the session' });
+  const b = (await run(['run', '--snapshot-after', '0', '--resume', session, '--prompt', 'scenario: slow 0.2'])).json;
+  await waitFor(async () => (await run(['status', b.job_id])).json.waiting_for === `session claude-${session}`, { what: 'the second run to wait' });
+  process.kill(running.supervisor_pid, 'SIGKILL');
+  const lost = await waitFor(async () => {
+    const st = (await run(['status', a.job_id])).json;
+    return st.state === 'lost' ? st : undefined;
+  }, { what: 'the first job to be found lost' });
+  assert.equal(lost.process_alive, true, 'its agent is still running');
+  // The fake exits 3 with CONCURRENT SESSION if the second run starts while the first is alive.
+  const done = (await run(['wait', b.job_id, '--timeout', '60s'])).json;
+  assert.equal(done.state, 'exited', JSON.stringify(done));
+  assert.equal(done.exit_code, 0, done.stderr_tail);
+  assert.equal(done.agent.outcome, 'success');
+  await supervisorGone(root, b.job_id);
+  await waitFor(() => !existsSync(join(root, '.slots', `session-claude-${session}`)), { what: 'the idle session slot to be removed' });
+});
+
+test('job.finished of an agent: masked values redacted, the session id and the CLI\'s stderr when it printed no stream', async (t) => {
+  const { run, root, base } = agentRoot(t);
+  // A CLI that fails before streaming, and one that repeats a secret in its answer.
+  const failing = join(base, 'claude-noauth');
+  writeFileSync(failing, '#!/bin/sh\ncat >/dev/null\necho "Error: Invalid API key · Please run /login" >&2\nexit 1\n', { mode: 0o755 });
+  const leaking = join(base, 'claude-leak');
+  writeFileSync(leaking, '#!/bin/sh\ncat >/dev/null\nprintf \'{"type":"result","subtype":"success","is_error":false,"num_turns":1,"result":"the key is %s","session_id":"s1"}\\n\' "$MY_KEY"\n', { mode: 0o755 });
+  const cfg = (path) => {
+    const file = join(base, `${path.split('/').pop()}.toml`);
+    writeFileSync(file, `[executors.local]\nclaude_path = "${path}"\n`);
+    return file;
+  };
+  const noauth = (await run(['run', '--wait', '--prompt', 'hi'], { config: cfg(failing) })).json;
+  await supervisorGone(root, noauth.job_id);
+  const event = finishedEvent(root, noauth.job_id);
+  const status = (await run(['status', noauth.job_id], { config: cfg(failing) })).json;
+  assert.match(event.agent.session_id, UUID);
+  assert.equal(event.agent.session_id, status.agent.session_id);
+  assert.equal(event.agent.outcome, 'auth_error', JSON.stringify(event.agent));
+  assert.match(event.agent.outcome_message, /Invalid API key/);
+
+  const leak = (await run(['run', '--wait', '--env', 'MY_KEY=sk-very-secret-123', '--mask', 'MY_KEY', '--prompt', 'hi'], { config: cfg(leaking) })).json;
+  assert.equal(leak.agent.outcome, 'success');
+  await supervisorGone(root, leak.job_id);
+  const text = readFileSync(join(root, leak.job_id, 'completion_event.json'), 'utf8');
+  assert.ok(!text.includes('sk-very-secret-123'), 'the secret is not in the event');
+  assert.equal(JSON.parse(text).agent.last_text, 'the key is ***');
+});
+
+test('--prompt-file refuses what is not a regular file instead of reading it for ever', async (t) => {
+  const { run, base } = agentRoot(t);
+  const fifo = join(base, 'fifo');
+  execFileSync('mkfifo', [fifo]);
+  for (const path of ['/dev/zero', fifo]) {
+    const { json } = await run(['run', '--prompt-file', path]);
+    assert.equal(json.error.code, 'usage_error', path);
+    assert.match(json.error.message, /not a regular file/);
+  }
 });

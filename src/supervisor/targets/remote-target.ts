@@ -86,6 +86,8 @@ export interface RemoteTarget {
   cleanup(id: RemoteIdentity): Promise<void>;
   /** What resource samples are taken with (status `resources.source`). */
   readonly resourceSource: ResourceSource;
+  /** Between two resource samples, when not the default 5 s (Slurm: each one asks its daemons). */
+  readonly sampleEveryMs?: number;
   /**
    * One sample of the running job's resource use, bounded by `timeoutMs`; undefined when the
    * executor has none to give. `startedAt` is the job's recorded start.

@@ -37,6 +37,8 @@ const STALE_POLLS = 120;
 export class SlurmTarget implements RemoteTarget {
   readonly pollMs = 750;
   readonly resourceSource = 'slurm';
+  /** sstat asks slurmctld and the node's slurmd: rarer than the other targets' local reads. */
+  readonly sampleEveryMs = 15_000;
   private readonly spool: string;
   private unknownPolls = 0;
   private submittedAt: number | undefined;
