@@ -66,6 +66,7 @@ function assertChunkingStable(agent, input, opts) {
 }
 
 const tools = (rec) => rec.last_tool_calls.map((c) => [c.name, c.input, c.status]);
+const pick = (rec) => ({ outcome: rec.outcome, outcome_message: rec.outcome_message });
 
 // ---- Claude Code -------------------------------------------------------------------------
 
@@ -140,6 +141,68 @@ test('claude: a rate limit notice without a result line decides the outcome', ()
   const { final } = run('claude', lines(C_INIT, C_RATE_EVENT), { end: { exitCode: 1 } });
   assert.equal(final.outcome, 'rate_limited');
   assert.match(final.outcome_message, /rate limit reached/);
+});
+
+test('a rate limit or auth notice stands only while nothing happened after it', () => {
+  const retry429 = C_RETRY.replace('"error_status":529,"error":"server_error"', '"error_status":429,"error":"rate_limit"');
+  const going = lines(C_INIT, retry429, C_ASSIST1);
+  for (const end of [{ timedOut: true, killed: true, signal: 'SIGTERM' }, { killed: true, signal: 'SIGKILL' }, { exitCode: 1 }]) {
+    const { final } = run('claude', going, { end });
+    assert.equal(final.outcome, 'error', JSON.stringify(end));
+  }
+  assert.equal(run('claude', going, { end: { timedOut: true } }).final.outcome_message, 'timed out', 'the notice no longer stands');
+  assert.equal(run('claude', going, { end: { exitCode: 1 } }).final.outcome_message, 'the agent ended without a result line (exit code 1)');
+
+  // Killed or timed out right after the notice: jobctl's stop decides, the message names the notice.
+  const stuck = run('claude', lines(C_INIT, C_RATE_EVENT), { end: { timedOut: true } }).final;
+  assert.equal(stuck.outcome, 'error');
+  assert.equal(stuck.outcome_message, 'timed out; last notice: rate limit reached (five_hour), resets 2026-02-26T09:00:00.000Z');
+  const killed = run('claude', lines(C_INIT, retry429), { end: { killed: true, signal: 'SIGTERM' } }).final;
+  assert.deepEqual([killed.outcome, killed.outcome_message], ['error', 'killed; last notice: API error 429 rate_limit, retry 1/10 in 2s']);
+  assert.equal(run('claude', lines(C_INIT, retry429), { end: { exitCode: 1 } }).final.outcome, 'rate_limited');
+
+  const reconnect = '{"type":"error","message":"Reconnecting... 2/5 (unexpected status 429 Too Many Requests)"}';
+  const codex = lines(X_THREAD, X_TURN, reconnect, X_REASON, X_CMD_START);
+  assert.deepEqual(['error', 'timed out'], Object.values(pick(run('codex', codex, { end: { timedOut: true } }).final)));
+  assert.equal(run('codex', codex, { end: { exitCode: 1 } }).final.outcome, 'error');
+  assert.equal(run('codex', lines(X_THREAD, X_TURN, X_REASON, reconnect), { end: { exitCode: 1 } }).final.outcome, 'rate_limited');
+
+  const keyWarning = '{"type":"error","timestamp":"2026-03-01T12:00:01.000Z","severity":"warning","message":"GEMINI_API_KEY is deprecated, using GOOGLE_API_KEY"}';
+  const gemini = lines(G_INIT, keyWarning, G_TOOL);
+  assert.deepEqual(['error', 'killed'], Object.values(pick(run('gemini', gemini, { end: { killed: true, signal: 'SIGTERM' } }).final)));
+  assert.equal(run('gemini', gemini, { end: { exitCode: 1 } }).final.outcome, 'error');
+  assert.equal(run('gemini', lines(G_INIT, G_TOOL, G_TOOL_OK, keyWarning), { end: { exitCode: 1 } }).final.outcome, 'auth_error');
+});
+
+test('a result line seen stands over a stop for the turn limit', () => {
+  const stop = { stoppedForMaxTurns: true, killed: true, signal: 'SIGTERM' };
+  assert.deepEqual(pick(run('claude', CLAUDE_OK, { maxTurns: 1, end: stop }).final), { outcome: 'success', outcome_message: undefined });
+  assert.equal(run('claude', lines(C_INIT, C_MAX_TURNS), { maxTurns: 1, end: stop }).final.outcome_message, 'reached the turn limit after 11 turns');
+  assert.equal(run('codex', lines(X_THREAD, X_TURN, X_MESSAGE, X_DONE), { maxTurns: 1, end: stop }).final.outcome, 'success');
+  const none = run('codex', lines(X_THREAD, X_TURN, X_REASON, X_CMD_START, X_CMD_DONE, X_MESSAGE), { maxTurns: 1, end: { ...stop, stderrLine: 'Error: 429' } }).final;
+  assert.deepEqual(pick(none), { outcome: 'max_turns', outcome_message: 'stopped by jobctl after 2 turns (--max-turns 1)' });
+});
+
+test('without a result line, the last stderr line is classified and appended', () => {
+  const at = (agent, input, end) => pick(run(agent, input, { end }).final);
+  assert.deepEqual(at('claude', '', { exitCode: 1, stderrLine: 'Error: Invalid API key · Please run /login' }),
+    { outcome: 'auth_error', outcome_message: 'the agent ended without a result line (exit code 1); stderr: Error: Invalid API key · Please run /login' });
+  assert.deepEqual(at('codex', lines(X_THREAD), { exitCode: 1, stderrLine: '  HTTP 429 Too Many Requests\n' }),
+    { outcome: 'rate_limited', outcome_message: 'the agent ended without a result line (exit code 1); stderr: HTTP 429 Too Many Requests' });
+  assert.deepEqual(at('claude', '', { exitCode: 1, stderrLine: 'Error: When using --print, --output-format=stream-json requires --verbose' }),
+    { outcome: 'error', outcome_message: 'the agent ended without a result line (exit code 1); stderr: Error: When using --print, --output-format=stream-json requires --verbose' });
+  assert.deepEqual(at('gemini', lines(G_INIT), { exitCode: 41, stderrLine: 'Please set an Auth method' }),
+    { outcome: 'auth_error', outcome_message: 'gemini exited 41: authentication failed; stderr: Please set an Auth method' });
+  assert.deepEqual(at('claude', lines(C_INIT, C_RATE_EVENT), { exitCode: 1, stderrLine: 'bye' }),
+    { outcome: 'rate_limited', outcome_message: 'rate limit reached (five_hour), resets 2026-02-26T09:00:00.000Z; stderr: bye' });
+  assert.deepEqual(at('claude', '', { exitCode: 1, stderrLine: '   ' }), { outcome: 'error', outcome_message: 'the agent ended without a result line (exit code 1)' });
+  // Not when jobctl stopped the run, nor when a result line came.
+  assert.deepEqual(at('claude', '', { timedOut: true, stderrLine: 'Error: Invalid API key' }), { outcome: 'error', outcome_message: 'timed out' });
+  assert.deepEqual(at('claude', '', { killed: true, stderrLine: 'Error: Invalid API key' }), { outcome: 'error', outcome_message: 'killed' });
+  assert.deepEqual(at('claude', CLAUDE_OK, { exitCode: 1, stderrLine: 'Error: Invalid API key' }), { outcome: 'success', outcome_message: undefined });
+  const long = run('codex', lines(X_THREAD, '{"type":"error","message":"' + 'e'.repeat(600) + '"}'), { end: { exitCode: 1, stderrLine: 's'.repeat(600) } }).final;
+  assert.equal(long.outcome_message.length, 500);
+  assert.match(long.outcome_message, /^the agent ended without a result line \(exit code 1\): e+…; stderr: s{299}…$/);
 });
 
 test('claude: api_retry is a warning, unknown types and subtypes are ignored', () => {
@@ -484,7 +547,9 @@ test('activity: apply reports changes, record is a copy, resume from a saved rec
   assert.equal(end.turns, 2);
   assert.equal(end.max_turns, 5);
   assert.equal(end.tool_calls, 12);
-  assert.equal(end.outcome, 'rate_limited');
+  assert.equal(end.outcome, 'error', 'a turn after the saved notice: the run went on');
+  const stuck = new Activity('claude', undefined, { ...mid, last_notice: { level: 'warning', message: 'rate limit reached (five_hour)', at: NOW } });
+  assert.equal(stuck.finish({ exitCode: 1 }, END).outcome, 'rate_limited');
   const done = new Activity('claude', undefined, { ...mid, outcome: 'success' });
   assert.equal(done.resultSeen, true);
   assert.equal(done.finish({ exitCode: 1 }, END).outcome, 'success');
