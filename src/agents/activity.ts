@@ -1,32 +1,17 @@
 // The activity record of one agent run (agent.json, `status.agent`), accumulated from the
 // normalised events of its stream, and the run's outcome once it ended. A result line decides
-// the outcome; without one the run failed, whatever the exit code, and `finish` says why.
-import { classifyMessage } from './classify.js';
+// the outcome; without one the run failed, whatever the exit code, and `finish` says why
+// (classify.ts endVerdict). A rate limit or auth notice only stands while nothing happened
+// after it: a later turn, text or tool call shows the run went on.
+import { classifyMessage, endVerdict, type AgentEnd, type Verdict } from './classify.js';
 import { cap } from './fields.js';
 import type { AgentActivity, AgentEvent, AgentName, AgentOutcome, ToolCallRecord } from './types.js';
 
-export interface AgentEnd {
-  exitCode?: number;
-  signal?: string;
-  stoppedForMaxTurns?: boolean;
-  killed?: boolean;
-  timedOut?: boolean;
-}
+export type { AgentEnd } from './classify.js';
 
 const LAST_TOOL_CALLS = 10;
 const TEXT_CHARS = 1000;
 const MESSAGE_CHARS = 500;
-
-type Verdict = { outcome: AgentOutcome; message: string };
-
-/** Gemini CLI exit codes that name the failure when no result line came. */
-const GEMINI_EXITS: Record<number, Verdict> = {
-  41: { outcome: 'auth_error', message: 'gemini exited 41: authentication failed' },
-  42: { outcome: 'error', message: 'gemini exited 42: invalid input' },
-  52: { outcome: 'error', message: 'gemini exited 52: configuration error' },
-  53: { outcome: 'max_turns', message: 'gemini exited 53: session turn limit reached' },
-  54: { outcome: 'error', message: 'gemini exited 54: tool execution error' },
-};
 
 const DEFAULT_MESSAGES: Record<AgentOutcome, string> = {
   success: '',
@@ -53,7 +38,7 @@ export class Activity {
   private text: string;
   /** True while delta pieces may still extend the current message. */
   private deltaOpen = false;
-  /** A rate limit or auth failure announced by a notice: the outcome when no result line came. */
+  /** A rate limit or auth failure announced by a notice and not followed by any progress. */
   private noticeVerdict: Verdict | undefined;
 
   constructor(agent: AgentName, maxTurns?: number, initial?: AgentActivity) {
@@ -73,6 +58,7 @@ export class Activity {
     return this.rec.turns;
   }
 
+  /** True once the CLI's result line was seen (and not undone by a later error). */
   get resultSeen(): boolean {
     return this.result;
   }
@@ -89,29 +75,22 @@ export class Activity {
     return structuredClone(this.rec);
   }
 
-  /** Sets the outcome from how the run ended (a result line seen decides, unless jobctl stopped it). */
+  /**
+   * Sets the outcome from how the run ended. A result line seen decides; otherwise the end does
+   * (endVerdict: jobctl's stop, a Gemini exit code, a standing notice, the last stderr line).
+   */
   finish(end: AgentEnd, now: string): AgentActivity {
     const r = this.rec;
-    if (end.stoppedForMaxTurns) {
-      this.setOutcome('max_turns', `stopped by jobctl after ${r.turns} turns (--max-turns ${r.max_turns ?? r.turns})`);
-    } else if (!this.result || r.outcome === undefined) {
-      const v = this.withoutResult(end);
+    if (!this.result || r.outcome === undefined) {
+      const notice = r.last_notice;
+      const v = endVerdict(end, {
+        agent: r.agent, turns: r.turns, maxTurns: r.max_turns, notice: this.noticeVerdict,
+        lastError: notice?.level === 'error' ? notice.message : undefined,
+      });
       this.setOutcome(v.outcome, v.message);
     }
     r.updated_at = now;
     return this.record();
-  }
-
-  private withoutResult(end: AgentEnd): Verdict {
-    const gemini = this.rec.agent === 'gemini' && end.exitCode !== undefined ? GEMINI_EXITS[end.exitCode] : undefined;
-    if (gemini) return gemini;
-    if (this.noticeVerdict) return this.noticeVerdict;
-    if (end.timedOut) return { outcome: 'error', message: 'timed out' };
-    if (end.killed) return { outcome: 'error', message: 'killed' };
-    const how = end.signal !== undefined ? `signal ${end.signal}` : `exit code ${end.exitCode ?? 'unknown'}`;
-    const notice = this.rec.last_notice;
-    const last = notice?.level === 'error' ? `: ${notice.message}` : '';
-    return { outcome: 'error', message: cap(`the agent ended without a result line (${how})${last}`, MESSAGE_CHARS) };
   }
 
   private setOutcome(outcome: AgentOutcome, message: string | undefined): void {
@@ -140,19 +119,23 @@ export class Activity {
       case 'turn':
         r.turns += 1;
         this.deltaOpen = false;
+        this.noticeVerdict = undefined;
         return;
       case 'text':
+        this.noticeVerdict = undefined;
         this.setText(e.text, e.delta === true && this.deltaOpen);
         this.deltaOpen = e.delta === true;
         return;
       case 'tool_call':
         this.deltaOpen = false;
+        this.noticeVerdict = undefined;
         r.tool_calls += 1;
         r.last_tool_calls.push({ ...(e.id !== undefined ? { id: e.id } : {}), name: e.name, input: cap(e.input, 200), status: 'running', at: e.at ?? now });
         if (r.last_tool_calls.length > LAST_TOOL_CALLS) r.last_tool_calls.splice(0, r.last_tool_calls.length - LAST_TOOL_CALLS);
         return;
       case 'tool_result': {
         this.deltaOpen = false;
+        this.noticeVerdict = undefined;
         const calls = r.last_tool_calls;
         const byId = e.id !== undefined ? findLast(calls, (c) => c.id === e.id) : undefined;
         // Without a matching id, the latest running call that could be it.

@@ -1,12 +1,15 @@
 // Turns the bytes an agent CLI prints into normalised events: lines split on 0x0a (so a UTF-8
 // sequence cut between reads is joined before decoding), partial lines buffered across pushes,
 // a trailing \r stripped, blank lines skipped, every line capped, JSON objects handed to the
-// agent's line parser and anything else kept as a `raw` excerpt. Never throws on any input.
+// agent's line parser and anything else kept as a `raw` excerpt. A line over the cap is read on
+// with its long strings cut (LongLine), so its event (a tool's result, the final result) is not
+// lost; only when that fails is it kept as a raw excerpt. Never throws on any input.
 import { createClaudeParser } from './parse-claude.js';
 import { createCodexParser } from './parse-codex.js';
 import { createGeminiParser } from './parse-gemini.js';
 import { createOpencodeParser } from './parse-opencode.js';
-import { cap, isObject, type LineParser } from './fields.js';
+import { LongLine } from './parse-long-line.js';
+import { cap, isObject, type JsonObject, type LineParser } from './fields.js';
 import type { AgentEvent, AgentName } from './types.js';
 
 export interface AgentStream {
@@ -16,10 +19,9 @@ export interface AgentStream {
   end(): AgentEvent[];
 }
 
-/** A line longer than this is not buffered further: its head is reported raw, the rest dropped. */
+/** A line longer than this is not buffered further: it is read on with its long strings cut. */
 export const MAX_LINE_BYTES = 4 * 1024 * 1024;
 const RAW_CHARS = 1000;
-const HEAD_BYTES = 4 * RAW_CHARS;
 
 const PARSERS: Record<AgentName, () => LineParser> = {
   claude: createClaudeParser,
@@ -34,11 +36,21 @@ export function createAgentStream(agent: AgentName): AgentStream {
 
 const raw = (text: string): AgentEvent => ({ kind: 'raw', text: cap(text, RAW_CHARS) });
 
+/** The JSON object a line holds, else undefined. */
+function parseObject(line: string): JsonObject | undefined {
+  try {
+    const parsed: unknown = JSON.parse(line);
+    return isObject(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 class LineStream implements AgentStream {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
-  /** Set while the current line is over the cap: its first bytes and its length so far. */
-  private overlong: { head: Buffer; bytes: number } | undefined;
+  /** Set while the current line is over the cap. */
+  private overlong: LongLine | undefined;
 
   constructor(private readonly parse: LineParser) {}
 
@@ -63,12 +75,15 @@ class LineStream implements AgentStream {
   private append(part: Buffer): void {
     if (part.length === 0) return;
     if (this.overlong) {
-      this.overlong.bytes += part.length;
+      this.overlong.feed(part);
       return;
     }
     const total = this.pendingBytes + part.length;
     if (total > MAX_LINE_BYTES) {
-      this.overlong = { head: Buffer.concat([...this.pending, part], HEAD_BYTES), bytes: total };
+      const long = new LongLine();
+      for (const piece of this.pending) long.feed(piece);
+      long.feed(part);
+      this.overlong = long;
       this.pending = [];
       this.pendingBytes = 0;
       return;
@@ -79,11 +94,17 @@ class LineStream implements AgentStream {
   }
 
   private flush(out: AgentEvent[]): void {
-    if (this.overlong) {
-      const { head, bytes } = this.overlong;
+    const long = this.overlong;
+    if (long) {
       this.overlong = undefined;
-      const suffix = ` (line of ${bytes} bytes cut)`;
-      out.push(raw(`${cap(head.toString('utf8'), RAW_CHARS - suffix.length)}${suffix}`));
+      const text = long.shortened();
+      const parsed = text !== undefined ? parseObject(text) : undefined;
+      if (parsed) {
+        this.parseLine(parsed, long.headText(), out);
+        return;
+      }
+      const suffix = ` (line of ${long.bytes} bytes cut)`;
+      out.push(raw(`${cap(long.headText(), RAW_CHARS - suffix.length)}${suffix}`));
       return;
     }
     const line = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
@@ -97,22 +118,18 @@ class LineStream implements AgentStream {
     if (line.endsWith('\r')) line = line.slice(0, -1);
     if (line.startsWith('\ufeff')) line = line.slice(1);
     if (line.trim() === '') return;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      out.push(raw(line));
-      return;
-    }
-    if (!isObject(parsed)) {
-      out.push(raw(line));
-      return;
-    }
+    const parsed = parseObject(line);
+    if (parsed) this.parseLine(parsed, line, out);
+    else out.push(raw(line));
+  }
+
+  /** The agent's events for a parsed line; `text` is kept raw if the parser fails. */
+  private parseLine(parsed: JsonObject, text: string, out: AgentEvent[]): void {
     try {
       out.push(...this.parse(parsed));
     } catch {
       // A parser bug must not lose the line nor stop the stream.
-      out.push(raw(line));
+      out.push(raw(text));
     }
   }
 }

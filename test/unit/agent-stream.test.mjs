@@ -66,6 +66,7 @@ function assertChunkingStable(agent, input, opts) {
 }
 
 const tools = (rec) => rec.last_tool_calls.map((c) => [c.name, c.input, c.status]);
+const pick = (rec) => ({ outcome: rec.outcome, outcome_message: rec.outcome_message });
 
 // ---- Claude Code -------------------------------------------------------------------------
 
@@ -142,6 +143,68 @@ test('claude: a rate limit notice without a result line decides the outcome', ()
   assert.match(final.outcome_message, /rate limit reached/);
 });
 
+test('a rate limit or auth notice stands only while nothing happened after it', () => {
+  const retry429 = C_RETRY.replace('"error_status":529,"error":"server_error"', '"error_status":429,"error":"rate_limit"');
+  const going = lines(C_INIT, retry429, C_ASSIST1);
+  for (const end of [{ timedOut: true, killed: true, signal: 'SIGTERM' }, { killed: true, signal: 'SIGKILL' }, { exitCode: 1 }]) {
+    const { final } = run('claude', going, { end });
+    assert.equal(final.outcome, 'error', JSON.stringify(end));
+  }
+  assert.equal(run('claude', going, { end: { timedOut: true } }).final.outcome_message, 'timed out', 'the notice no longer stands');
+  assert.equal(run('claude', going, { end: { exitCode: 1 } }).final.outcome_message, 'the agent ended without a result line (exit code 1)');
+
+  // Killed or timed out right after the notice: jobctl's stop decides, the message names the notice.
+  const stuck = run('claude', lines(C_INIT, C_RATE_EVENT), { end: { timedOut: true } }).final;
+  assert.equal(stuck.outcome, 'error');
+  assert.equal(stuck.outcome_message, 'timed out; last notice: rate limit reached (five_hour), resets 2026-02-26T09:00:00.000Z');
+  const killed = run('claude', lines(C_INIT, retry429), { end: { killed: true, signal: 'SIGTERM' } }).final;
+  assert.deepEqual([killed.outcome, killed.outcome_message], ['error', 'killed; last notice: API error 429 rate_limit, retry 1/10 in 2s']);
+  assert.equal(run('claude', lines(C_INIT, retry429), { end: { exitCode: 1 } }).final.outcome, 'rate_limited');
+
+  const reconnect = '{"type":"error","message":"Reconnecting... 2/5 (unexpected status 429 Too Many Requests)"}';
+  const codex = lines(X_THREAD, X_TURN, reconnect, X_REASON, X_CMD_START);
+  assert.deepEqual(['error', 'timed out'], Object.values(pick(run('codex', codex, { end: { timedOut: true } }).final)));
+  assert.equal(run('codex', codex, { end: { exitCode: 1 } }).final.outcome, 'error');
+  assert.equal(run('codex', lines(X_THREAD, X_TURN, X_REASON, reconnect), { end: { exitCode: 1 } }).final.outcome, 'rate_limited');
+
+  const keyWarning = '{"type":"error","timestamp":"2026-03-01T12:00:01.000Z","severity":"warning","message":"GEMINI_API_KEY is deprecated, using GOOGLE_API_KEY"}';
+  const gemini = lines(G_INIT, keyWarning, G_TOOL);
+  assert.deepEqual(['error', 'killed'], Object.values(pick(run('gemini', gemini, { end: { killed: true, signal: 'SIGTERM' } }).final)));
+  assert.equal(run('gemini', gemini, { end: { exitCode: 1 } }).final.outcome, 'error');
+  assert.equal(run('gemini', lines(G_INIT, G_TOOL, G_TOOL_OK, keyWarning), { end: { exitCode: 1 } }).final.outcome, 'auth_error');
+});
+
+test('a result line seen stands over a stop for the turn limit', () => {
+  const stop = { stoppedForMaxTurns: true, killed: true, signal: 'SIGTERM' };
+  assert.deepEqual(pick(run('claude', CLAUDE_OK, { maxTurns: 1, end: stop }).final), { outcome: 'success', outcome_message: undefined });
+  assert.equal(run('claude', lines(C_INIT, C_MAX_TURNS), { maxTurns: 1, end: stop }).final.outcome_message, 'reached the turn limit after 11 turns');
+  assert.equal(run('codex', lines(X_THREAD, X_TURN, X_MESSAGE, X_DONE), { maxTurns: 1, end: stop }).final.outcome, 'success');
+  const none = run('codex', lines(X_THREAD, X_TURN, X_REASON, X_CMD_START, X_CMD_DONE, X_MESSAGE), { maxTurns: 1, end: { ...stop, stderrLine: 'Error: 429' } }).final;
+  assert.deepEqual(pick(none), { outcome: 'max_turns', outcome_message: 'stopped by jobctl after 2 turns (--max-turns 1)' });
+});
+
+test('without a result line, the last stderr line is classified and appended', () => {
+  const at = (agent, input, end) => pick(run(agent, input, { end }).final);
+  assert.deepEqual(at('claude', '', { exitCode: 1, stderrLine: 'Error: Invalid API key · Please run /login' }),
+    { outcome: 'auth_error', outcome_message: 'the agent ended without a result line (exit code 1); stderr: Error: Invalid API key · Please run /login' });
+  assert.deepEqual(at('codex', lines(X_THREAD), { exitCode: 1, stderrLine: '  HTTP 429 Too Many Requests\n' }),
+    { outcome: 'rate_limited', outcome_message: 'the agent ended without a result line (exit code 1); stderr: HTTP 429 Too Many Requests' });
+  assert.deepEqual(at('claude', '', { exitCode: 1, stderrLine: 'Error: When using --print, --output-format=stream-json requires --verbose' }),
+    { outcome: 'error', outcome_message: 'the agent ended without a result line (exit code 1); stderr: Error: When using --print, --output-format=stream-json requires --verbose' });
+  assert.deepEqual(at('gemini', lines(G_INIT), { exitCode: 41, stderrLine: 'Please set an Auth method' }),
+    { outcome: 'auth_error', outcome_message: 'gemini exited 41: authentication failed; stderr: Please set an Auth method' });
+  assert.deepEqual(at('claude', lines(C_INIT, C_RATE_EVENT), { exitCode: 1, stderrLine: 'bye' }),
+    { outcome: 'rate_limited', outcome_message: 'rate limit reached (five_hour), resets 2026-02-26T09:00:00.000Z; stderr: bye' });
+  assert.deepEqual(at('claude', '', { exitCode: 1, stderrLine: '   ' }), { outcome: 'error', outcome_message: 'the agent ended without a result line (exit code 1)' });
+  // Not when jobctl stopped the run, nor when a result line came.
+  assert.deepEqual(at('claude', '', { timedOut: true, stderrLine: 'Error: Invalid API key' }), { outcome: 'error', outcome_message: 'timed out' });
+  assert.deepEqual(at('claude', '', { killed: true, stderrLine: 'Error: Invalid API key' }), { outcome: 'error', outcome_message: 'killed' });
+  assert.deepEqual(at('claude', CLAUDE_OK, { exitCode: 1, stderrLine: 'Error: Invalid API key' }), { outcome: 'success', outcome_message: undefined });
+  const long = run('codex', lines(X_THREAD, '{"type":"error","message":"' + 'e'.repeat(600) + '"}'), { end: { exitCode: 1, stderrLine: 's'.repeat(600) } }).final;
+  assert.equal(long.outcome_message.length, 500);
+  assert.match(long.outcome_message, /^the agent ended without a result line \(exit code 1\): e+…; stderr: s{299}…$/);
+});
+
 test('claude: api_retry is a warning, unknown types and subtypes are ignored', () => {
   const { before, final } = run('claude', lines(
     C_INIT,
@@ -196,7 +259,7 @@ test('ending without a result: timed out, killed, signal', () => {
   assert.equal(run('claude', input, { end: { timedOut: true } }).final.outcome, 'error');
 });
 
-test('an over-long line is cut, reported raw and does not stop the stream', () => {
+test('an over-long line that is not JSON is cut, reported raw and does not stop the stream', () => {
   const big = Buffer.alloc(MAX_LINE_BYTES + 100_000, 0x78);
   const input = Buffer.concat([Buffer.from(lines(C_INIT)), big, Buffer.from(`\n${lines(C_RESULT)}`)]);
   const stream = createAgentStream('claude');
@@ -212,13 +275,101 @@ test('an over-long line is cut, reported raw and does not stop the stream', () =
   const exact = `{"type":"x","pad":"${'y'.repeat(MAX_LINE_BYTES - 21)}"}`;
   assert.equal(Buffer.byteLength(exact), MAX_LINE_BYTES);
   assert.deepEqual(createAgentStream('claude').push(Buffer.from(`${exact}\n`)), []);
-  assert.equal(createAgentStream('claude').push(Buffer.from(`${exact} \n`))[0].kind, 'raw', 'one byte more is cut');
+  assert.deepEqual(createAgentStream('claude').push(Buffer.from(`${exact} \n`)), [], 'one byte more: read with its string cut');
+  const notJson = `{"type":"x","pad":${'1'.repeat(MAX_LINE_BYTES)}`;
+  assert.match(createAgentStream('claude').push(Buffer.from(`${notJson}\n`))[0].text, /^\{"type":"x","pad":1+… \(line of 4194322 bytes cut\)$/, 'not a JSON object once read: raw');
   const endless = createAgentStream('codex');
   assert.deepEqual(endless.push(big), []);
   assert.deepEqual(endless.push(big), []);
   const tail = endless.end();
   assert.equal(tail.length, 1);
   assert.match(tail[0].text, /line of 8588608 bytes cut/);
+});
+
+/** Feeds `input` in chunks of `size` bytes (the whole of it when 0); returns the events and record. */
+function feed(agent, input, size, end = { exitCode: 0 }) {
+  const stream = createAgentStream(agent);
+  const activity = new Activity(agent);
+  const events = [];
+  const step = size || input.length;
+  for (let i = 0; i < input.length; i += step) events.push(...stream.push(input.subarray(i, i + step)));
+  events.push(...stream.end());
+  activity.apply(events, NOW);
+  return { events, final: activity.finish(end, END) };
+}
+
+/** The same events and record whatever the chunk size. */
+function feedStable(agent, input, end) {
+  const whole = feed(agent, input, 0, end);
+  for (const size of [65_536, 99_991, 1_000_003]) {
+    const other = feed(agent, input, size, end);
+    assert.deepEqual(other.events, whole.events, `${agent} chunks of ${size}`);
+    assert.deepEqual(other.final, whole.final, `${agent} chunks of ${size}`);
+  }
+  return whole;
+}
+
+/** A JSON string body of about `bytes` bytes, with escapes and multi-byte characters. */
+const bigText = (bytes, head = 'BEGIN ') => `${head}${'ok ’é😀 \\"q\\" \\\\ \\u00e9\\n'.repeat(Math.ceil(bytes / 30))}`;
+
+test('over-long JSON lines keep their events: a Claude tool_result and result of 6 MiB', () => {
+  const user = `{"type":"user","message":{"role":"user","content":[{"tool_use_id":"toolu_01Ab","type":"tool_result","content":"${bigText(3 << 20)}","is_error":true}]},"parent_tool_use_id":null,"session_id":"9c1e","tool_use_result":{"stdout":"${bigText(3 << 20)}","stderr":"","interrupted":false}}`;
+  const result = C_RESULT.replace('"Fixed the off-by-one in add(); tests pass."', `"${bigText(6 << 20, 'Fixed it. ')}"`);
+  assert.ok(Buffer.byteLength(user) > 6 << 20 && Buffer.byteLength(result) > 6 << 20);
+  const { events, final } = feedStable('claude', Buffer.from(lines(C_INIT, C_ASSIST1, user, result)));
+  assert.deepEqual(tools(final), [['Bash', 'npm test', 'error']], 'is_error after the long content counts');
+  const toolResult = events.find((e) => e.kind === 'tool_result');
+  assert.equal(toolResult.id, 'toolu_01Ab');
+  assert.ok(toolResult.output.startsWith('BEGIN ok ’é😀 "q" \\ é ok') && toolResult.output.length <= 200);
+  assert.equal(final.outcome, 'success');
+  assert.equal(final.turns, 3);
+  assert.equal(final.cost_usd, 0.0412);
+  assert.deepEqual(final.tokens, { input: 9 + 1200 + 27700, output: 77 });
+  assert.equal(final.raw_lines, 0);
+  assert.ok(final.last_text.startsWith('Fixed it. ok ’é😀') && final.last_text.length === 1000);
+
+  const failed = result.replace('"subtype":"success","is_error":false', '"subtype":"error_during_execution","is_error":true');
+  assert.equal(feed('claude', Buffer.from(lines(C_INIT, failed)), 65_536).final.outcome, 'error');
+});
+
+test('over-long JSON lines keep their events: a Codex command output of 6 MiB', () => {
+  const done = (exit, status) => `{"type":"item.completed","item":{"id":"item_1","type":"command_execution","command":"bash -lc ls","aggregated_output":"${bigText(6 << 20)}","exit_code":${exit},"status":"${status}"}}`;
+  const ok = feedStable('codex', Buffer.from(lines(X_THREAD, X_TURN, X_CMD_START, done(0, 'completed'), X_MESSAGE, X_DONE)));
+  assert.deepEqual(tools(ok.final), [['command', 'bash -lc ls', 'ok']]);
+  assert.equal(ok.final.outcome, 'success');
+  assert.equal(ok.final.turns, 2);
+  assert.equal(ok.final.raw_lines, 0);
+  const bad = feedStable('codex', Buffer.from(lines(X_THREAD, X_TURN, X_CMD_START, done(2, 'failed'))));
+  assert.deepEqual(tools(bad.final), [['command', 'bash -lc ls', 'error']]);
+  assert.deepEqual(bad.events.map((e) => e.kind), ['session', 'turn', 'tool_call', 'tool_result']);
+});
+
+test('an over-long string is cut at a character boundary, the cut marked', () => {
+  for (const filler of ['😀', 'é', '\\u00e9', '\\"', '\\\\', '\\ud83d\\ude00']) {
+    for (let pad = 4092; pad <= 4100; pad += 1) {
+      const body = `${'a'.repeat(pad)}${filler.repeat(Math.ceil(MAX_LINE_BYTES / filler.length))}`;
+      const line = `{"type":"item.completed","item":{"id":"m","type":"agent_message","text":"${body}"}}\n`;
+      const events = createAgentStream('codex').push(Buffer.from(line));
+      assert.deepEqual(events.map((e) => e.kind), ['turn', 'text'], `${filler} ${pad}`);
+      const m = /^([^]*)… \((\d+) bytes cut\)$/.exec(events[1].text);
+      assert.ok(m, `${filler} ${pad}: marked`);
+      const whole = JSON.parse(`"${'a'.repeat(pad)}${filler.repeat(5000)}"`);
+      assert.ok(whole.startsWith(m[1]) && m[1].length >= 4000 && !m[1].includes('\ufffd'), `${filler} ${pad}: a clean prefix`);
+      assert.ok(Number(m[2]) > MAX_LINE_BYTES - 5000, `${filler} ${pad}: ${m[2]} bytes cut`);
+    }
+  }
+});
+
+test('an over-long JSON line cut off at the end, or not an object, stays raw', () => {
+  const cut = Buffer.from(`{"type":"result","subtype":"success","result":"${'x'.repeat(MAX_LINE_BYTES)}`);
+  const { events, final } = feed('claude', cut, 65_536);
+  assert.deepEqual(events.map((e) => e.kind), ['raw']);
+  assert.match(events[0].text, /^\{"type":"result","subtype":"success","result":"x+… \(line of 4194351 bytes cut\)$/);
+  assert.equal(final.outcome, 'error');
+  const array = Buffer.from(`[{"type":"result","result":"${'x'.repeat(MAX_LINE_BYTES)}"}]\n`);
+  assert.deepEqual(feed('claude', array, 0).events.map((e) => e.kind), ['raw']);
+  const bom = Buffer.from(`\ufeff  {"type":"result","subtype":"success","is_error":false,"result":"${'x'.repeat(MAX_LINE_BYTES)}"}\r\n`);
+  assert.equal(feed('claude', bom, 99_991).final.outcome, 'success', 'a BOM, spaces and CR around the object');
 });
 
 test('invalid UTF-8 never throws: noise is raw, JSON strings get replacement chars', () => {
@@ -484,7 +635,9 @@ test('activity: apply reports changes, record is a copy, resume from a saved rec
   assert.equal(end.turns, 2);
   assert.equal(end.max_turns, 5);
   assert.equal(end.tool_calls, 12);
-  assert.equal(end.outcome, 'rate_limited');
+  assert.equal(end.outcome, 'error', 'a turn after the saved notice: the run went on');
+  const stuck = new Activity('claude', undefined, { ...mid, last_notice: { level: 'warning', message: 'rate limit reached (five_hour)', at: NOW } });
+  assert.equal(stuck.finish({ exitCode: 1 }, END).outcome, 'rate_limited');
   const done = new Activity('claude', undefined, { ...mid, outcome: 'success' });
   assert.equal(done.resultSeen, true);
   assert.equal(done.finish({ exitCode: 1 }, END).outcome, 'success');
