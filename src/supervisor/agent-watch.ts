@@ -69,12 +69,9 @@ export class AgentWatch {
   finish(end: Omit<AgentEnd, 'stoppedForMaxTurns'>): AgentActivity {
     this.read(Infinity);
     this.apply(this.stream.end());
-    const record = this.activity.finish({ ...end, stoppedForMaxTurns: this.overLimit }, nowIso());
     // A CLI that could not start (bad flag, no login) says why on stderr, not in its stream.
-    if (!this.activity.resultSeen && record.outcome !== 'success' && end.killed !== true && end.timedOut !== true && !this.overLimit) {
-      const said = lastLine(jobFiles(this.dir).stderr);
-      if (said !== undefined) record.outcome_message = `${record.outcome_message ?? 'failed'}; stderr: ${said}`;
-    }
+    const stderrLine = lastLine(jobFiles(this.dir).stderr);
+    const record = this.activity.finish({ ...end, stoppedForMaxTurns: this.overLimit, ...(stderrLine !== undefined ? { stderrLine } : {}) }, nowIso());
     this.write(record);
     return record;
   }
