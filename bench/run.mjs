@@ -49,6 +49,7 @@ const plan = [
   ['run_wait_big', figures.bigOutput],
   ['tail_big', figures.tailBig],
   ['list_many', figures.listMany],
+  ['agent_stream', figures.agentStream],
 ].filter(([id]) => !only || only.has(id) || (id === 'run_wait_big' && only.has('tail_big')));
 
 const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);

@@ -6,7 +6,7 @@ import { randomInt } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchError, jobctl, mustSucceed, pool } from './proc.mjs';
-import { absoluteFigure, ratioFigure } from './stats.mjs';
+import { absoluteFigure, median, ratioFigure } from './stats.mjs';
 
 const TERMINAL = new Set(['exited', 'killed', 'failed', 'lost']);
 
@@ -321,5 +321,58 @@ export async function listMany(ctx) {
     baselineLabel: 'node -e 0',
     maxRatio: 3.0,
     note: `${real} jobs made with create -- true and ${n - real} cloned from them, in ${createS.toFixed(0)} s; the first list (building the index) took ${cold.exit_ms.toFixed(0)} ms`,
+  });
+}
+
+/** Lines of a Claude stream-json run: an assistant turn with a tool call and its result. */
+function agentStreamLines(count) {
+  const session = '9c1e7f3a-2b7a-4e8e-9d4a-1c2b3d4e5f60';
+  const out = [JSON.stringify({ type: 'system', subtype: 'init', session_id: session, model: 'claude-sonnet-4-5', tools: ['Bash', 'Read', 'Edit'] })];
+  const output = 'x'.repeat(600);
+  for (let i = 0; i < count; i++) {
+    out.push(JSON.stringify({ type: 'assistant', message: { id: `msg_${i}`, role: 'assistant', model: 'claude-sonnet-4-5', content: [{ type: 'text', text: `Step ${i}: running the tests.` }, { type: 'tool_use', id: `toolu_${i}`, name: 'Bash', input: { command: `npm test -- --grep case-${i}` } }], usage: { input_tokens: 4, output_tokens: 58 } }, session_id: session }));
+    out.push(JSON.stringify({ type: 'user', message: { role: 'user', content: [{ tool_use_id: `toolu_${i}`, type: 'tool_result', content: output, is_error: i % 7 === 0 }] }, session_id: session }));
+  }
+  out.push(JSON.stringify({ type: 'result', subtype: 'success', is_error: false, num_turns: count, result: 'done', session_id: session, total_cost_usd: 1.5, usage: { input_tokens: 9, output_tokens: 77 } }));
+  return `${out.join('\n')}\n`;
+}
+
+/**
+ * An agent job whose CLI prints a long stream (the supervisor parses every line into the
+ * activity record) against a shell job printing the same bytes: what the parsing costs `run --wait`.
+ */
+export async function agentStream(ctx) {
+  const turns = ctx.quick ? 10_000 : 50_000;
+  const stream = path.join(ctx.work, 'agent-stream.jsonl');
+  await writeFile(stream, agentStreamLines(turns));
+  const cli = path.join(ctx.work, 'fake-claude');
+  await writeFile(cli, `#!/bin/sh\ncat >/dev/null\nexec cat '${stream}'\n`, { mode: 0o755 });
+  const config = path.join(ctx.work, 'agent-config.toml');
+  await writeFile(config, `[executors.local]\nclaude_path = "${cli}"\n`);
+  const bytes = (await readFile(stream)).length;
+  const runOne = async (args) => {
+    const r = await jobctl(['run', '--wait', '--config', config, ...args], ctx.opts);
+    ctx.started.add(r.json.job_id);
+    if (r.json.state !== 'exited' || r.json.stdout_total_bytes !== bytes) throw new BenchError(`agent bench job ${r.json.job_id}: ${r.json.state}, ${r.json.stdout_total_bytes} bytes`);
+    return r;
+  };
+  const { b, s } = await interleave(
+    ctx.runs.big,
+    async () => (await runOne(['--', 'cat', stream])).exit_ms,
+    async () => {
+      const r = await runOne(['--prompt', 'go']);
+      if (r.json.agent?.outcome !== 'success' || r.json.agent.turns !== turns) throw new BenchError(`agent bench: ${JSON.stringify(r.json.agent)}`);
+      return r.exit_ms;
+    },
+  );
+  const mb = bytes / 1e6;
+  const perMb = s.map((ms, i) => Math.max(0, ms - (b[i] ?? 0)) / mb);
+  return absoluteFigure({
+    id: 'agent_stream',
+    figure: 'agent stream parsing, extra ms per MB',
+    unit: 'ms/MB',
+    subject: perMb,
+    maxValue: 20,
+    note: `run --wait of an agent CLI printing ${turns.toLocaleString('en')} Claude turns (${mb.toFixed(0)} MB) at once, minus the same bytes from a shell job (medians ${Math.round(median(s))} vs ${Math.round(median(b))} ms); ≤ 20 ms/MB is ≥ 50 MB/s, far above what an agent prints`,
   });
 }
