@@ -191,7 +191,7 @@ export const outputSchemas: Record<string, Schema> = {
     executors: { type: 'array', items: { type: 'object', required: ['name', 'type', 'labels', 'default'], properties: { name: str, type: { enum: ['local', 'ssh', 'container', 'slurm'] }, labels: strings, default: bool, host: str, port: int, user: str, workdir: str, runtime: str, image: str, partition: str, available: bool, reason: str, detail: str } } },
   }, ['default', 'executors', 'probed']),
   queue: success('queue', {
-    limits: { type: 'array', items: { type: 'object', required: ['name', 'kind', 'max_concurrent', 'running', 'queued'], properties: { name: str, kind: { enum: ['queue', 'executor'] }, max_concurrent: int, running: { type: 'array', items: jobId }, queued: { type: 'array', items: jobId } } } },
+    limits: { type: 'array', items: { type: 'object', required: ['name', 'kind', 'max_concurrent', 'running', 'queued'], properties: { name: str, kind: { enum: ['queue', 'executor', 'session'] }, max_concurrent: int, running: { type: 'array', items: jobId }, queued: { type: 'array', items: jobId } } } },
   }, ['limits']),
   schema: success('schema', { schema: { type: 'object' } }, ['schema']),
   version: success('version', { version: str, schema_version: str, node_version: str, platform: str }, ['version']),

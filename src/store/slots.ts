@@ -269,6 +269,20 @@ export function slotUsage(root: string, l: Limit): { running: string[]; queued: 
   return { running, queued: [...new Set(queued)] };
 }
 
+/** The agent-session limits that exist now (a job of the session runs or waits), by name. */
+export function activeSessionLimits(root: string): Limit[] {
+  let names: string[];
+  try {
+    names = readdirSync(join(root, '.slots'));
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => n.startsWith('session-') && LIMIT_NAME.test(n.slice('session-'.length)))
+    .sort()
+    .map((n) => ({ kind: 'session', name: n.slice('session-'.length), max: 1 }));
+}
+
 /** True when a new job of this limit would not have to wait (read-only). */
 export function hasFreeSlot(root: string, l: Limit): boolean {
   const usage = slotUsage(root, l);

@@ -234,6 +234,8 @@ test('jobs of one session never run at once: the second waits queued, then resum
   }, { what: 'the second job to wait' });
   assert.equal(waiting.state, 'queued');
   assert.equal(waiting.waiting_for, `session claude-${session}`);
+  const limits = (await run(['queue'])).json.limits;
+  assert.deepEqual(limits.find((l) => l.kind === 'session'), { name: `claude-${session}`, kind: 'session', max_concurrent: 1, running: [a.job_id], queued: [b.job_id] });
   const done = (await run(['wait', b.job_id, '--timeout', '60s'])).json;
   assert.equal(done.state, 'exited', JSON.stringify(done));
   await supervisorGone(root, b.job_id);
