@@ -12,13 +12,14 @@ import { updateState } from '../store/jobs.js';
 import { enqueueOnLaunch } from '../supervisor/slots.js';
 import { log } from '../log.js';
 import { waitForJob } from '../store/wait.js';
-import { isTerminal, type JobRecord } from '../store/types.js';
+import { isTerminal, type JobMeta, type JobRecord } from '../store/types.js';
 import { jobSnapshot, type TailOptions } from '../view/job-view.js';
 import type { Context } from './types.js';
 
 const DEFAULT_SNAPSHOT_AFTER_MS = 10_000;
 
-export async function launch(ctx: Context, dir: string): Promise<void> {
+/** `meta`: the definition when the caller has it (run), so the launcher need not read it again. */
+export async function launch(ctx: Context, dir: string, meta?: JobMeta): Promise<void> {
   // A broken config must fail the start before the job is claimed.
   ctx.config();
   const claimed = await updateState(dir, (cur) =>
@@ -51,7 +52,7 @@ export async function launch(ctx: Context, dir: string): Promise<void> {
   });
   // Over a concurrency limit, the job's place in line is its queued_at, not its supervisor's speed.
   if (started !== undefined && recorded.state === 'queued') {
-    await enqueueOnLaunch(dir, ctx.config().config, started).catch((err: unknown) => log.debug(`slot ticket left to the supervisor: ${(err as Error).message}`));
+    await enqueueOnLaunch(dir, ctx.config().config, started, meta).catch((err: unknown) => log.debug(`slot ticket left to the supervisor: ${(err as Error).message}`));
   }
 }
 

@@ -20,7 +20,7 @@ export const runCommand: CommandDef = {
     const { meta, secrets, prompt } = buildDefinition(args, ctx);
     secretValues(secrets).forEach(registerSecret);
     const dir = createJob(ctx.root, meta, secrets, prompt);
-    await launch(ctx, dir);
+    await launch(ctx, dir, meta);
     return observe(args, dir, startedAt);
   },
 };

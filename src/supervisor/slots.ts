@@ -69,8 +69,8 @@ export async function acquireSlots(dir: string, meta: JobMeta, config: Config | 
  * supervisor it started, so the job's place in line is taken at queued_at, however slowly its
  * supervisor starts. Jobs with dependencies join the line only once those are met.
  */
-export async function enqueueOnLaunch(dir: string, config: Config, supervisor: { pid: number; startTime: string }): Promise<void> {
-  const meta = readMeta(dir);
+export async function enqueueOnLaunch(dir: string, config: Config, supervisor: { pid: number; startTime: string }, known?: JobMeta): Promise<void> {
+  const meta = known ?? readMeta(dir);
   if (Object.keys(config.queues).length === 0 && !Object.values(config.executors).some((d) => d.max_concurrent !== undefined) && meta.agent === undefined) return;
   const limits = jobLimits(meta, config);
   if (limits.length === 0 || (meta.after ?? []).length > 0) return;

@@ -377,3 +377,27 @@ test('--prompt-file refuses what is not a regular file instead of reading it for
     assert.match(json.error.message, /not a regular file/);
   }
 });
+
+for (const agent of ['codex', 'gemini', 'opencode']) {
+  test(`${agent}: --resume continues the session the first run reported`, async (t) => {
+    const { run, root, record } = agentRoot(t);
+    const model = agent === 'opencode' ? ['--model', 'a/b'] : [];
+    const first = (await run(['run', '--wait', '--agent', agent, ...model, '--prompt', 'start it'])).json;
+    const session = first.agent.session_id;
+    assert.ok(session, JSON.stringify(first.agent));
+    const second = (await run(['run', '--wait', '--agent', agent, ...model, '--resume', session, '--prompt', 'go on'])).json;
+    assert.equal(second.state, 'exited', JSON.stringify(second));
+    assert.equal(second.exit_code, 0, second.stderr_tail);
+    assert.equal(second.agent.outcome, 'success');
+    assert.equal(second.agent.session_id, session);
+    await supervisorGone(root, second.job_id);
+    const resumed = recordings(record, agent).find((r) => r.prompt.toString() === 'go on');
+    const expected = { codex: ['resume', session, '-'], gemini: ['-r', session], opencode: ['-s', session] }[agent];
+    assert.deepEqual(resumed.argv.slice(-expected.length), expected, JSON.stringify(resumed.argv));
+    // An unknown session is the CLI's error, reported as such.
+    const unknown = (await run(['run', '--wait', '--agent', agent, ...model, '--resume', 'no-such-session', '--prompt', 'x'])).json;
+    assert.notEqual(unknown.exit_code, 0);
+    assert.equal(unknown.agent.outcome, 'error');
+    assert.match(unknown.agent.outcome_message, /stderr: /);
+  });
+}
