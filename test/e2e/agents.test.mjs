@@ -401,3 +401,14 @@ for (const agent of ['codex', 'gemini', 'opencode']) {
     assert.match(unknown.agent.outcome_message, /stderr: /);
   });
 }
+
+test('bypassPermissions as root: refused by Claude unless the caller says the machine is a sandbox', { skip: process.getuid?.() !== 0 && 'not running as root' }, async (t) => {
+  const { run } = agentRoot(t);
+  const refused = (await run(['run', '--wait', '--permission-mode', 'bypassPermissions', '--prompt', 'hi'])).json;
+  assert.equal(refused.exit_code, 1);
+  assert.equal(refused.agent.outcome, 'error');
+  assert.match(refused.agent.outcome_message, /root\/sudo/);
+  const allowed = (await run(['run', '--wait', '--permission-mode', 'bypassPermissions', '--env', 'IS_SANDBOX=1', '--prompt', 'hi'])).json;
+  assert.equal(allowed.exit_code, 0);
+  assert.equal(allowed.agent.outcome, 'success');
+});
