@@ -17,6 +17,8 @@ export interface CallOptions {
   timeoutMs: number;
   /** Streams stdout to this callback instead of buffering it. */
   onData?: (chunk: Buffer) => void;
+  /** A step that is only nice to have (a resource sample): its timeout leaves the master alone. */
+  keepMaster?: boolean;
 }
 
 export type SshCall = (remoteLine: string, options: CallOptions) => Promise<Buffer>;
@@ -87,7 +89,7 @@ export function sshCommand(def: SshExecutor, scratchDir: string): SshCall {
       const result = await child;
       const stderr = readText(errFile);
       if (result.timedOut) {
-        await dropMaster(base, def.host);
+        if (options.keepMaster !== true) await dropMaster(base, def.host);
         throw new TargetError(`ssh to ${def.host} timed out after ${options.timeoutMs}ms`, true);
       }
       if (result.exitCode === 255 || result.failed && result.exitCode === undefined) {

@@ -141,7 +141,8 @@ export class SshTarget implements RemoteTarget {
   }
 
   async sample(_id: RemoteIdentity, _startedAt: string | undefined, timeoutMs: number): Promise<Resources | undefined> {
-    return parseResources((await this.call(resourcesLine(this.meta.job_id), { timeoutMs })).toString('utf8'));
+    // A slow sample must not cost the poll loop its connection: the master is kept.
+    return parseResources((await this.call(resourcesLine(this.meta.job_id), { timeoutMs, keepMaster: true })).toString('utf8'));
   }
 
   async cleanup(): Promise<void> {
