@@ -173,7 +173,7 @@ export const outputSchemas: Record<string, Schema> = {
   tag_set: success('tag_set', { job_id: jobId, tags: strings }, ['job_id', 'tags']),
   notify_set: success('notify_set', { job_id: jobId, notification: { type: 'object', properties: { notify_command: str, notify_file: str, notify_webhook: str, on_output_match: outputMatch } } }, ['job_id', 'notification']),
   gc: success('gc', {
-    root: str, dry_run: bool, older_than: str, older_than_source: { enum: ['default', 'flag', 'config'] }, deleted: int, would_delete: int, debris_removed: int, skipped: int, freed_bytes: int,
+    root: str, dry_run: bool, older_than: str, older_than_source: { enum: ['default', 'flag', 'config'] }, deleted: int, would_delete: int, debris_removed: int, session_slots_removed: int, skipped: int, freed_bytes: int,
     jobs: { type: 'array', items: { type: 'object', required: ['job_id', 'state', 'action', 'reason', 'bytes'], properties: { job_id: jobId, state, action: { enum: ['deleted', 'would_delete', 'skipped'] }, reason: str, bytes: int } } },
   }, ['root', 'dry_run', 'older_than', 'older_than_source', 'deleted', 'skipped', 'freed_bytes', 'jobs']),
   delete: success('delete', { job_id: jobId, state, deleted: { const: true }, freed_bytes: int, remote_cleanup: { type: 'object', required: ['ok'], properties: { ok: bool, error: str } } }, ['job_id', 'deleted']),

@@ -7,6 +7,19 @@ import type { AgentName, AgentOutcome } from './types.js';
 const RATE_LIMITED = /rate[ _-]?limit|hit your (usage )?limit|usage limit|\b429\b|quota|too many requests|resource[ _-]?exhausted/i;
 const AUTH_ERROR = /api[ _-]?key|\blog ?in\b|authenticat|unauthori[sz]ed|\b401\b|\b403\b|credential|forbidden|\bauth\b|AuthError|oauth|token (has )?expired/i;
 
+/**
+ * For a bare stderr line (no event type to go by): only unmistakable wording, no status numbers
+ * or words that also appear in paths, stack frames or unrelated errors ("quota", "auth").
+ */
+const STDERR_RATE_LIMITED = /rate[ _-]?limit(ed)?\b|hit your (usage )?limit|usage limit|too many requests/i;
+const STDERR_AUTH_ERROR = /invalid (x-)?api[ _-]?key|api[ _-]?key (is )?(missing|not set|invalid)|please run \/login|not logged in|unauthori[sz]ed|authentication (failed|required|error)|invalid credentials/i;
+
+export function classifyStderr(line: string): Extract<AgentOutcome, 'rate_limited' | 'auth_error'> | undefined {
+  if (STDERR_RATE_LIMITED.test(line)) return 'rate_limited';
+  if (STDERR_AUTH_ERROR.test(line)) return 'auth_error';
+  return undefined;
+}
+
 /** 'rate_limited' or 'auth_error' when the text says so, else undefined (a limit wins over auth). */
 export function classifyMessage(message: string | undefined): Extract<AgentOutcome, 'rate_limited' | 'auth_error'> | undefined {
   if (!message) return undefined;
@@ -73,5 +86,5 @@ export function endVerdict(end: AgentEnd, facts: StreamFacts): Verdict {
   if (facts.notice) return withStderr(facts.notice);
   const how = end.signal !== undefined ? `signal ${end.signal}` : `exit code ${end.exitCode ?? 'unknown'}`;
   const last = facts.lastError !== undefined ? `: ${facts.lastError}` : '';
-  return withStderr({ outcome: classifyMessage(stderr) ?? 'error', message: `the agent ended without a result line (${how})${last}` });
+  return withStderr({ outcome: classifyStderr(stderr) ?? 'error', message: `the agent ended without a result line (${how})${last}` });
 }

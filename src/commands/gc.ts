@@ -6,6 +6,9 @@ import { DEFAULT_GC_OLDER_THAN_MS } from '../config.js';
 import { scanJobs } from '../store/scan.js';
 import { reconcile } from '../store/reconcile.js';
 import { dirBytes, deleteJob, readJob, removeDeletionDebris } from '../store/jobs.js';
+import { removeIdleSessions } from '../store/slots.js';
+
+const IDLE_SESSION_MS = 60_000;
 import type { CleanupResult } from '../executors/cleanup.js';
 import { isJobIdShape } from '../store/ids.js';
 import { JobError } from '../errors.js';
@@ -95,6 +98,8 @@ export const gcCommand: CommandDef = {
       deleted,
       would_delete: dryRun ? wouldDelete : 0,
       debris_removed: debris,
+      // Agent-session slot directories with nobody in them (untouched for a minute).
+      session_slots_removed: dryRun ? 0 : await removeIdleSessions(ctx.root, IDLE_SESSION_MS),
       skipped,
       freed_bytes: freed,
       jobs: rows,

@@ -48,13 +48,14 @@ class EventReader {
 
   /** The last `keep` new events only (memory stays bounded on any log). */
   readLast(final: boolean, keep: number): Numbered[] {
-    const last: Numbered[] = [];
+    let last: Numbered[] = [];
     this.read(final, (e) => {
       if (keep === 0) return;
       last.push(e);
-      if (last.length > keep) last.shift();
+      // Trimmed in batches: shifting one by one would copy the array for every event.
+      if (last.length >= 2 * keep) last = last.slice(-keep);
     });
-    return last;
+    return last.slice(-keep);
   }
 }
 

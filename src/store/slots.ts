@@ -21,7 +21,7 @@
 //   order (supervisor/slots.ts), so no two waiters ever wait for each other.
 // - Directory names are built only from config-validated names (checked again here) and entry
 //   names only from id-shaped job ids and RFC 3339 times.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, rmdirSync, unlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, rmdirSync, statSync, unlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Limit } from './slot-limits.js';
 import { withDirLock } from './lock.js';
@@ -73,9 +73,10 @@ const isLive = (e: Entry | undefined): e is Entry => e !== undefined && e.boot_i
 function workLivesOn(root: string, jobId: string): boolean {
   try {
     const state = readState(join(root, checkId(jobId)));
+    // A remote job outlives a reboot of this machine (it is re-attached): its pid means nothing here.
+    if (state.remote !== undefined) return !isTerminal(state.state);
     if (state.boot_id !== undefined && state.boot_id !== bootId()) return false;
-    if (isSameLiveProcess(state.pid, state.pid_start_time)) return true;
-    return state.remote !== undefined && !isTerminal(state.state);
+    return isSameLiveProcess(state.pid, state.pid_start_time);
   } catch {
     return false;
   }
@@ -225,33 +226,53 @@ export function releaseSlots(root: string, limits: Limit[], jobId: string): void
 }
 
 /**
- * Removes the directories of an idle session limit (no holder, no ticket), under its lock:
- * every Claude job has a session of its own, whose slot must not outlive it.
+ * Removes the directories of idle session limits (no holder, no ticket; every Claude job has a
+ * session of its own) untouched for at least `olderThanMs`; returns how many. Run by `gc`, not
+ * when a job ends: a waiter creates the directories before it takes their lock, so removing them
+ * under a job that is about to wait would stall it.
  */
-export async function removeIdleSession(root: string, l: Limit): Promise<void> {
-  if (l.kind !== 'session') return;
-  const dir = limitDir(root, l);
-  if (!existsSync(dir)) return;
-  const empty = (d: string): boolean => {
-    try {
-      return readdirSync(d).filter((n) => !n.startsWith('.')).length === 0;
-    } catch {
+export async function removeIdleSessions(root: string, olderThanMs: number): Promise<number> {
+  let removed = 0;
+  for (const l of activeSessionLimits(root)) {
+    const dir = limitDir(root, l);
+    const empty = (d: string): boolean => {
+      try {
+        return readdirSync(d).filter((n) => !n.startsWith('.')).length === 0;
+      } catch {
+        return true;
+      }
+    };
+    const age = (d: string): number => {
+      try {
+        return Date.now() - statSync(d).mtimeMs;
+      } catch {
+        return Infinity;
+      }
+    };
+    if (!empty(holdersDir(root, l)) || !empty(waitingDir(root, l)) || Math.min(age(holdersDir(root, l)), age(waitingDir(root, l))) < olderThanMs) continue;
+    const idle = await withDirLock(dir, () => {
+      if (!empty(holdersDir(root, l)) || !empty(waitingDir(root, l))) return false;
+      rmSync(holdersDir(root, l), { recursive: true, force: true });
+      rmSync(waitingDir(root, l), { recursive: true, force: true });
       return true;
-    }
-  };
-  const idle = await withDirLock(dir, () => {
-    if (!empty(holdersDir(root, l)) || !empty(waitingDir(root, l))) return false;
-    rmSync(holdersDir(root, l), { recursive: true, force: true });
-    rmSync(waitingDir(root, l), { recursive: true, force: true });
-    return true;
-  });
-  // The lock is gone now; a waiter that recreated the directories meanwhile keeps them.
-  if (idle) {
+    }).catch(() => false);
+    if (!idle) continue;
     try {
       rmdirSync(dir);
+      removed++;
     } catch {
       // In use again, or already gone.
     }
+  }
+  return removed;
+}
+
+/** Job ids of the holder entries of a limit, alive or not (read-only). */
+export function holderIds(root: string, l: Limit): string[] {
+  try {
+    return readdirSync(holdersDir(root, l)).filter(isJobIdShape);
+  } catch {
+    return [];
   }
 }
 

@@ -42,10 +42,13 @@ export function watchOutput(dir: string, meta: JobMeta, notifier: Notifier, hand
     // Only onto a running job: a write landing after a retry was recorded must not mark the next attempt.
     void updateState(dir, (cur) => (cur.state === 'running' ? { ...cur, kill_reason: 'max_log_bytes' } : undefined)).catch(() => undefined);
   });
-  const agent = meta.agent === undefined ? undefined : new AgentWatch(dir, meta.agent, readState(dir).kill_reason === 'max_turns', () => {
+  const stoppedBefore = meta.agent !== undefined && readState(dir).kill_reason === 'max_turns';
+  const agent = meta.agent === undefined ? undefined : new AgentWatch(dir, meta.agent, stoppedBefore, () => {
     handlers.turnLimitReached();
     void updateState(dir, (cur) => (cur.state === 'running' ? { ...cur, kill_reason: 'max_turns' } : undefined)).catch(() => undefined);
   });
+  // An earlier supervisor recorded the stop but may have died before its signals: send them again.
+  if (stoppedBefore) handlers.turnLimitReached();
   const stopWatching = watchJob(dir, {
     stateChanged: () => {
       try {

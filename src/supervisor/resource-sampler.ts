@@ -15,8 +15,10 @@ import type { RemoteTarget } from './targets/remote-target.js';
 
 /** Between two samples, unless the target says otherwise (sampleEveryMs). */
 const SAMPLE_EVERY_MS = 5000;
-/** Until a first sample came back (an executor may have no figures yet right after the start). */
+/** Until a first sample came back (an executor may have no figures yet right after the start)... */
 const FIRST_SAMPLE_RETRY_MS = 2000;
+/** ...at most this many times: an executor that never gives figures is asked at the normal pace. */
+const FIRST_SAMPLE_RETRIES = 5;
 const SAMPLE_TIMEOUT_MS = 10_000;
 
 export class ResourceSampler {
@@ -25,6 +27,7 @@ export class ResourceSampler {
   private stopped = false;
   private startedAt: string | undefined;
   private sampled = false;
+  private attempts = 0;
   private started = false;
 
   constructor(
@@ -47,7 +50,8 @@ export class ResourceSampler {
 
   private schedule(): void {
     if (this.stopped) return;
-    const every = this.sampled ? (this.target.sampleEveryMs ?? SAMPLE_EVERY_MS) : Math.min(FIRST_SAMPLE_RETRY_MS, this.target.sampleEveryMs ?? SAMPLE_EVERY_MS);
+    const normal = this.target.sampleEveryMs ?? SAMPLE_EVERY_MS;
+    const every = this.sampled || this.attempts >= FIRST_SAMPLE_RETRIES ? normal : Math.min(FIRST_SAMPLE_RETRY_MS, normal);
     this.timer = setTimeout(() => this.tick(), every);
     this.timer.unref();
   }
@@ -66,6 +70,7 @@ export class ResourceSampler {
     if (this.stopped) return;
     if (this.busy || !this.reachable()) return this.schedule();
     this.busy = true;
+    this.attempts++;
     void this.sampleOnce().finally(() => {
       this.busy = false;
       this.schedule();

@@ -11,12 +11,13 @@
 // store/slots.ts mayTakeSlot) and takes the limit's lock only when that look says the job could
 // get a slot now, or at most every few seconds (jittered) to prune entries of dead supervisors.
 // A waiter never gives up on lock contention: it backs off and tries again.
-import { dirname } from 'node:path';
-import type { JobMeta, JobStateRecord } from '../store/types.js';
+import { dirname, join } from 'node:path';
+import { isTerminal, type JobMeta, type JobStateRecord } from '../store/types.js';
 import type { Config } from '../config.js';
-import { readMeta, readState, updateState } from '../store/jobs.js';
+import { readJob, readMeta, readState, updateState } from '../store/jobs.js';
 import { jobLimits, limitLabel, type Limit } from '../store/slot-limits.js';
-import { enqueue, leaveQueue, mayTakeSlot, releaseSlots, removeIdleSession, takeSlot, type Claimant } from '../store/slots.js';
+import { enqueue, holderIds, leaveQueue, mayTakeSlot, releaseSlots, takeSlot, type Claimant } from '../store/slots.js';
+import { liveness, reconcile } from '../store/reconcile.js';
 import { watchSlots } from '../store/slot-watch.js';
 import { processStartTime } from '../util/proc.js';
 import { log } from '../log.js';
@@ -48,13 +49,7 @@ export async function acquireSlots(dir: string, meta: JobMeta, config: Config | 
   const root = dirname(dir);
   const state = readState(dir);
   const claimant: Claimant = { jobId: meta.job_id, queuedAt: state.queued_at ?? state.updated_at, pid: process.pid, startTime };
-  let released = false;
-  const release = (): void => {
-    releaseSlots(root, limits, meta.job_id);
-    if (released) return;
-    released = true;
-    for (const l of limits) void removeIdleSession(root, l).catch((err: unknown) => log.debug(`session slot kept: ${(err as Error).message}`));
-  };
+  const release = (): void => releaseSlots(root, limits, meta.job_id);
   if (options.resumed) {
     // The job runs already: it is followed even if its slots cannot be recorded.
     for (const l of limits) await takeSlot(root, l, claimant, true).catch((err: unknown) => log.warn(`slot of ${limitLabel(l)} not recorded: ${(err as Error).message}`));
@@ -103,6 +98,7 @@ function waitForSlots(dir: string, root: string, limits: Limit[], claimant: Clai
       const now = Date.now();
       if (now < lockNotBefore || (now < lockedLookAt && !mayTakeSlot(root, l, claimant))) break;
       lockedLookAt = now + jittered(LOCKED_LOOK_MS);
+      if (l.kind === 'session') await reconcileHolders(root, l, claimant.jobId);
       if (!(await takeSlot(root, l, claimant, false))) break;
       held++;
     }
@@ -165,6 +161,23 @@ function waitForSlots(dir: string, root: string, limits: Limit[], claimant: Clai
     const poll = setInterval(() => void check(), POLL_MS);
     void check();
   });
+}
+
+/**
+ * A session slot is kept while its holder's job may still run even if its supervisor died
+ * (store/slots.ts); such a job is reconciled here, as a command would — a remote one gets a new
+ * supervisor, a local one is recorded lost — so that the line never waits on a job nobody looks at.
+ */
+async function reconcileHolders(root: string, l: Limit, self: string): Promise<void> {
+  for (const id of holderIds(root, l)) {
+    if (id === self) continue;
+    try {
+      const job = readJob(join(root, id));
+      if (!isTerminal(job.state.state) && !liveness(job.state).supervisorAlive) await reconcile(job);
+    } catch (err) {
+      log.debug(`reconciling the session holder ${id}: ${(err as Error).message}`);
+    }
+  }
 }
 
 function withoutWaitingFor(state: JobStateRecord): JobStateRecord {

@@ -2,7 +2,7 @@
 // test/fixtures/agents (they check their argv like the real CLIs and print their formats).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { withRoot, waitFor, supervisorGone, assertMatchesSchema, allCmdlines, PROJECT } from '../helpers/jobctl.mjs';
@@ -335,7 +335,17 @@ test('a session slot outlives a SIGKILLed supervisor while its agent still runs:
   assert.equal(done.exit_code, 0, done.stderr_tail);
   assert.equal(done.agent.outcome, 'success');
   await supervisorGone(root, b.job_id);
-  await waitFor(() => !existsSync(join(root, '.slots', `session-claude-${session}`)), { what: 'the idle session slot to be removed' });
+  // gc removes idle session slots (untouched for a minute): none is idle for that long yet.
+  const gc = (await run(['gc', '--older-than', '1d'])).json;
+  assert.equal(gc.session_slots_removed, 0);
+  const slot = join(root, '.slots', `session-claude-${session}`);
+  assert.ok(existsSync(slot));
+  // Aged by hand: then it goes, and the earlier Claude jobs' own sessions too.
+  const old = new Date(Date.now() - 3_600_000);
+  for (const d of readdirSync(join(root, '.slots'))) for (const sub of ['holders', 'waiting']) utimesSync(join(root, '.slots', d, sub), old, old);
+  const swept = (await run(['gc', '--older-than', '1d'])).json;
+  assert.ok(swept.session_slots_removed >= 1, JSON.stringify(swept));
+  assert.ok(!existsSync(slot));
 });
 
 test('job.finished of an agent: masked values redacted, the session id and the CLI\'s stderr when it printed no stream', async (t) => {
