@@ -2,7 +2,7 @@
 // `logs --activity` and the job.finished event. Replaced atomically: a reader sees the previous
 // record or the next one, never a partial file.
 import { jobFiles } from './jobs.js';
-import { readJson, writeJsonAtomic } from './atomic.js';
+import { readJsonIfPresent, writeJsonAtomic } from './atomic.js';
 import type { AgentActivity } from '../agents/types.js';
 
 export function writeActivity(dir: string, activity: AgentActivity): void {
@@ -13,9 +13,5 @@ export function writeActivity(dir: string, activity: AgentActivity): void {
 
 /** The activity record, or undefined before the agent printed anything (or when unreadable). */
 export function readActivity(dir: string): AgentActivity | undefined {
-  try {
-    return readJson<AgentActivity>(jobFiles(dir).agent);
-  } catch {
-    return undefined;
-  }
+  return readJsonIfPresent<AgentActivity>(jobFiles(dir).agent);
 }

@@ -49,3 +49,12 @@ export function writeJsonAtomic(path: string, value: unknown, mode = 0o600, sync
 export function readJson<T>(path: string): T {
   return JSON.parse(readFileSync(path, 'utf8')) as T;
 }
+
+/** A JSON file that may not exist (yet): undefined when it is missing or unreadable. */
+export function readJsonIfPresent<T>(path: string): T | undefined {
+  try {
+    return readJson<T>(path);
+  } catch {
+    return undefined;
+  }
+}

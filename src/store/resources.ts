@@ -5,7 +5,7 @@
 // - Only the job's supervisor writes it, and removes it when the job stops running; a reader
 //   that still finds one from an ended job ignores it (status shows it for running jobs only).
 import { rmSync } from 'node:fs';
-import { readJson, writeJsonAtomic } from './atomic.js';
+import { readJsonIfPresent, writeJsonAtomic } from './atomic.js';
 import { jobFiles } from './jobs.js';
 import type { Resources } from '../util/resources.js';
 
@@ -24,11 +24,7 @@ export function writeResources(dir: string, sample: ResourceSample): void {
 
 /** The latest sample, or undefined when there is none (or it cannot be read). */
 export function readResources(dir: string): ResourceSample | undefined {
-  try {
-    return readJson<ResourceSample>(jobFiles(dir).resources);
-  } catch {
-    return undefined;
-  }
+  return readJsonIfPresent<ResourceSample>(jobFiles(dir).resources);
 }
 
 export function clearResources(dir: string): void {
