@@ -6,44 +6,35 @@ import { JobError } from '../errors.js';
 import { printStreamLine, printSuccess, STREAMED } from '../output.js';
 import { shortId } from '../store/ids.js';
 import { jobFiles } from '../store/jobs.js';
-import { readLogFrom } from '../store/follow.js';
 import { reconcile } from '../store/reconcile.js';
 import { isTerminal, type JobRecord } from '../store/types.js';
-import { createAgentStream, type AgentStream } from '../agents/stream.js';
-import type { AgentEvent } from '../agents/types.js';
+import { AgentLogReader } from '../agents/log-reader.js';
+import type { AgentEvent, AgentName } from '../agents/types.js';
 import { nowIso } from '../util/time.js';
 import { endFields, followUntilTerminal } from './follow-loop.js';
 import { agentStatus } from '../view/job-view.js';
 
-const READ_BYTES = 1024 * 1024;
-
 type Numbered = AgentEvent & { seq: number };
 
-/** Parses the stdout log from `offset` to its current end. */
+/** Numbers the events of an agent job's log (from 1, in stream order). */
 class EventReader {
-  private readonly stream: AgentStream;
-  offset = 0;
+  private readonly reader: AgentLogReader;
   count = 0;
 
-  constructor(private readonly path: string, agent: Parameters<typeof createAgentStream>[0]) {
-    this.stream = createAgentStream(agent);
+  constructor(path: string, agent: AgentName) {
+    this.reader = new AgentLogReader(path, agent);
   }
 
   /**
-   * Hands each new event (numbered from 1 in stream order) to `take`; `final` (the job ended)
-   * also parses a last line without newline — while the job runs it may be half-written.
+   * Hands each new event to `take`; `final` (the job ended) also parses a last line without
+   * newline — while the job runs it may be half-written.
    */
   read(final: boolean, take: (e: Numbered) => void): void {
     const number = (events: AgentEvent[]) => {
       for (const e of events) take({ seq: ++this.count, ...e });
     };
-    for (;;) {
-      const chunk = readLogFrom(this.path, this.offset, READ_BYTES);
-      if (chunk.length === 0) break;
-      this.offset += chunk.length;
-      number(this.stream.push(chunk));
-    }
-    if (final) number(this.stream.end());
+    this.reader.read(number);
+    if (final) number(this.reader.end());
   }
 
   /** The last `keep` new events only (memory stays bounded on any log). */

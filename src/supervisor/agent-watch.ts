@@ -8,17 +8,15 @@
 //   one starts again at byte 0 of the current log), so it never depends on an earlier process.
 // - finish() reads the log to its end before the outcome is decided; its record (with outcome)
 //   is on disk before the job's terminal state is recorded.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { jobFiles } from '../store/jobs.js';
 import { readTail } from '../store/tail.js';
 import { writeActivity } from '../store/agent-files.js';
-import { createAgentStream, type AgentStream } from '../agents/stream.js';
+import { AgentLogReader } from '../agents/log-reader.js';
 import { Activity, type AgentEnd } from '../agents/activity.js';
-import type { AgentActivity, AgentSpec } from '../agents/types.js';
+import type { AgentActivity, AgentEvent, AgentSpec } from '../agents/types.js';
 import { nowIso } from '../util/time.js';
 import { log } from '../log.js';
 
-const READ_CHUNK = 256 * 1024;
 /** Parsed per poll at most: a re-attached supervisor catching up on a big log stays responsive. */
 const POLL_BUDGET = 8 * 1024 * 1024;
 
@@ -30,10 +28,8 @@ function lastLine(path: string): string | undefined {
 const WRITE_EVERY_MS = 250;
 
 export class AgentWatch {
-  private readonly stream: AgentStream;
+  private readonly reader: AgentLogReader;
   private readonly activity: Activity;
-  private readonly path: string;
-  private offset = 0;
   private dirty = true;
   private lastWrite = 0;
   private overLimit = false;
@@ -46,9 +42,8 @@ export class AgentWatch {
     /** Called once when a CLI without its own limit begins a turn past max_turns. */
     private readonly onTurnLimit: () => void,
   ) {
-    this.stream = createAgentStream(spec.name);
+    this.reader = new AgentLogReader(jobFiles(dir).stdout, spec.name);
     this.activity = new Activity(spec.name, spec.max_turns);
-    this.path = jobFiles(dir).stdout;
     this.overLimit = alreadyStopped;
   }
 
@@ -59,7 +54,7 @@ export class AgentWatch {
 
   /** Parses what was appended since the last call; writes the record when due. */
   poll(): void {
-    const caughtUp = this.read(POLL_BUDGET);
+    const caughtUp = this.reader.read((events) => this.apply(events), POLL_BUDGET);
     // Turns are counted on what was read so far: only a caught-up reader may stop the agent.
     if (caughtUp) this.checkTurns();
     if (this.dirty && Date.now() - this.lastWrite >= WRITE_EVERY_MS) this.write(this.activity.record());
@@ -67,8 +62,8 @@ export class AgentWatch {
 
   /** The job ended: reads the rest, decides the outcome and writes the final record. */
   finish(end: Omit<AgentEnd, 'stoppedForMaxTurns'>): AgentActivity {
-    this.read(Infinity);
-    this.apply(this.stream.end());
+    this.reader.read((events) => this.apply(events));
+    this.apply(this.reader.end());
     // A CLI that could not start (bad flag, no login) says why on stderr, not in its stream.
     const stderrLine = lastLine(jobFiles(this.dir).stderr);
     const record = this.activity.finish({ ...end, stoppedForMaxTurns: this.overLimit, ...(stderrLine !== undefined ? { stderrLine } : {}) }, nowIso());
@@ -76,31 +71,7 @@ export class AgentWatch {
     return record;
   }
 
-  /** Parses up to `budget` new bytes; true when it reached the end of the log. */
-  private read(budget: number): boolean {
-    let fd: number;
-    try {
-      fd = openSync(this.path, 'r');
-    } catch {
-      return true; // not created yet
-    }
-    try {
-      const size = fstatSync(fd).size;
-      const end = Math.min(size, this.offset + budget);
-      const buffer = Buffer.alloc(Math.min(READ_CHUNK, Math.max(1, end - this.offset)));
-      while (this.offset < end) {
-        const n = readSync(fd, buffer, 0, Math.min(buffer.length, end - this.offset), this.offset);
-        if (n <= 0) break;
-        this.offset += n;
-        this.apply(this.stream.push(buffer.subarray(0, n)));
-      }
-      return this.offset >= size;
-    } finally {
-      closeSync(fd);
-    }
-  }
-
-  private apply(events: ReturnType<AgentStream['push']>): void {
+  private apply(events: AgentEvent[]): void {
     if (events.length > 0 && this.activity.apply(events, nowIso())) this.dirty = true;
   }
 
