@@ -81,6 +81,18 @@ async function probeLimits(cli, env, image) {
  * or undefined after needInfra(t, 'docker', ...). Pass `env` to every docker command (and to jobctl).
  * The daemon has no network bridge: run containers with `--network none`.
  */
+/**
+ * The end of a runtime's teardown: processes still using its directory are ended by pid, its
+ * mounts undone and the directory removed; `errors` (with what went wrong before) is thrown.
+ */
+async function clearRuntimeDir(dir, errors) {
+  const left = await endProcessesUsing(dir);
+  if (left.length) errors.push(`processes still running: ${left.join(' ')}`);
+  try { await unmountUnder(dir); } catch (err) { errors.push(err.message); }
+  removeDir(dir);
+  if (errors.length) throw new Error(errors.join('; '));
+}
+
 export async function startDocker(t) {
   const missing = missingCommands(['dockerd', 'docker', 'containerd', 'runc', 'tar']);
   const busybox = staticBusybox();
@@ -106,11 +118,7 @@ export async function startDocker(t) {
       try { await daemon.stop(); } catch (err) { errors.push(err.message); }
     }
     // containerd (dockerd's child) and shims exit with it; anything left is ended by pid.
-    const left = await endProcessesUsing(dir);
-    if (left.length) errors.push(`processes still running: ${left.join(' ')}`);
-    try { await unmountUnder(dir); } catch (err) { errors.push(err.message); }
-    removeDir(dir);
-    if (errors.length) throw new Error(errors.join('; '));
+    await clearRuntimeDir(dir, errors);
   });
   stop.register(() => forceCleanDirSync(dir));
 
@@ -174,11 +182,7 @@ export async function startPodman(t) {
       if (r.code !== 0) errors.push(`podman rm: ${r.stderr.trim()}`);
     }
     // conmon and `podman container cleanup` name the store in their arguments.
-    const left = await endProcessesUsing(dir);
-    if (left.length) errors.push(`processes still running: ${left.join(' ')}`);
-    try { await unmountUnder(dir); } catch (err) { errors.push(err.message); }
-    removeDir(dir);
-    if (errors.length) throw new Error(errors.join('; '));
+    await clearRuntimeDir(dir, errors);
   });
   stop.register(() => forceCleanDirSync(dir));
 
