@@ -54,8 +54,10 @@ export const killCommand: CommandDef = {
     }
     if (isTerminal(job.state.state)) return { ...base, sent: false, state: job.state.state, job: jobSummary(job) };
 
-    // Under the lock: a queued job ends here; a running one gets the request recorded and signalled.
+    // Under the lock: a queued job ends here; a running one gets the request recorded, and is
+    // signalled once the request is on disk, so whoever sees the job end also sees why.
     let sent = false;
+    let signalNow = false;
     const state = await updateState(job.dir, (cur) => {
       const request = { ...cur, kill_request: { signal, grace_ms: graceMs, requested_at: nowIso() } };
       // A remote job (even one still pending on its executor) is signalled by its supervisor.
@@ -66,9 +68,11 @@ export const killCommand: CommandDef = {
       // Killed before anything started; job.finished comes from a detached deliverer.
       if (cur.state === 'queued') return { ...cur, state: 'killed', signal, finished_at: nowIso(), ...deliverInBackground(job.dir, ctx.supervisorConfig()) };
       if (cur.state !== 'running') return undefined;
-      sent = signalGroup({ ...job, state: cur }, signal);
+      signalNow = true;
       return request;
     });
+    // The group is checked by pid and start time: a job that ended meanwhile is not signalled.
+    if (signalNow) sent = signalGroup({ ...job, state }, signal);
     job = { ...job, state };
     if (!isTerminal(state.state) && state.remote !== undefined) {
       // The supervisor signals and escalates; give it the grace, the round trips and the final copy of the logs.

@@ -20,15 +20,6 @@ import { watchOutput } from './output-watch.js';
 import { startHeartbeat } from './heartbeat.js';
 import { reserveUsed } from '../store/reserve.js';
 
-/** Whether `kill` asked for the end. Read under the lock: `kill` signals while holding it, before its request is written. */
-async function killWasRequested(dir: string): Promise<boolean> {
-  try {
-    return (await updateState(dir, () => undefined)).kill_request !== undefined;
-  } catch {
-    return readState(dir).kill_request !== undefined;
-  }
-}
-
 /** Follows the attempt to its end; returns the state recorded (terminal, or queued for a retry). */
 export async function followUntilExit(dir: string, meta: JobMeta, proc: RunningProcess, notifier: Notifier, releaseSlots: () => void): Promise<JobStateRecord> {
   const escalation = new Escalation(proc, meta.kill_after_ms);
@@ -54,7 +45,7 @@ export async function followUntilExit(dir: string, meta: JobMeta, proc: RunningP
     watch.agentEnded({
       ...(exit.code !== null ? { exitCode: exit.code } : {}),
       ...(exit.signal !== null ? { signal: exit.signal } : {}),
-      killed: await killWasRequested(dir),
+      killed: readState(dir).kill_request !== undefined,
       timedOut: escalation.timedOut,
     });
   }
