@@ -6,7 +6,7 @@ import { printError, printSuccess, STREAMED } from '../output.js';
 import { setVerbosity, log } from '../log.js';
 import { loadConfig, type LoadedConfig } from '../config.js';
 import { resolveRoot, resolveConfigPath } from '../store/root.js';
-import { registerReconcileHooks } from '../notify/deliver-later.js';
+import { supervisorActions } from '../supervisor/start.js';
 import type { CommandDef, Context } from '../commands/types.js';
 import type { Args } from './args.js';
 import { seedSpellings } from './command-table.js';
@@ -22,15 +22,18 @@ function makeContext(args: Args, commandWords: string[] | undefined): Context {
   if (rootFlag === '') throw usageError('--root must not be empty');
   const configFlag = firstString(args['config']);
   let loaded: LoadedConfig | undefined;
+  const supervisorConfig = (): string | undefined => {
+    const location = resolveConfigPath(configFlag);
+    return location.source === 'default' ? undefined : location.path;
+  };
   return {
     root: resolveRoot(rootFlag),
     configFlag,
     commandWords,
     config: () => (loaded ??= loadConfig(configFlag)),
-    supervisorConfig: () => {
-      const location = resolveConfigPath(configFlag);
-      return location.source === 'default' ? undefined : location.path;
-    },
+    // The supervisor reads the same config file; the default location needs no argument.
+    supervisorConfig,
+    actions: supervisorActions(supervisorConfig),
   };
 }
 
@@ -38,9 +41,6 @@ function makeContext(args: Args, commandWords: string[] | undefined): Context {
 export async function execute(def: CommandDef, args: Args, commandWords: string[] | undefined): Promise<void> {
   setVerbosity(typeof args['v'] === 'number' ? args['v'] : 0);
   const ctx = makeContext(args, commandWords);
-  // A job this call finds lost still gets its job.finished, from a detached process; a remote
-  // job or a lost attempt to be retried gets a new supervisor.
-  registerReconcileHooks(() => ctx.supervisorConfig());
   const data = await def.handler(args, ctx);
   // A streaming form (NDJSON) has printed its lines itself.
   if (data !== STREAMED) printSuccess(def.type, data);

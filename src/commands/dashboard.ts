@@ -7,11 +7,12 @@ import { JobError } from '../errors.js';
 import { printStreamLine, STREAMED } from '../output.js';
 import { fileSize, jobFiles } from '../store/jobs.js';
 import { readActivity } from '../store/agent-files.js';
-import { zeroStateCounts, type JobState, type ListedJob } from '../store/types.js';
+import { type ListedJob } from '../store/types.js';
+import { zeroStateCounts, type JobStateName } from '../job/state.js';
 import { nowIso } from '../util/time.js';
 import { parseDuration } from '../util/duration.js';
 import { jobSummary } from '../view/job-view.js';
-import type { CommandDef } from './types.js';
+import type { CommandDef, Context } from './types.js';
 import { parseSelection, selectJobs, selectionOptions, type Selection } from './job-selection.js';
 
 function dashboardItem(job: ListedJob): Record<string, unknown> {
@@ -45,11 +46,11 @@ interface Snapshot {
   jobs: Record<string, unknown>[];
   count: number;
   truncated: boolean;
-  by_state: Record<JobState, number>;
+  by_state: Record<JobStateName, number>;
 }
 
-async function snapshot(root: string, selection: Selection): Promise<Snapshot> {
-  const { jobs, more } = await selectJobs(root, selection);
+async function snapshot(ctx: Context, selection: Selection): Promise<Snapshot> {
+  const { jobs, more } = await selectJobs(ctx.root, selection, ctx.actions);
   const byState = zeroStateCounts();
   for (const job of jobs) byState[job.state.state]++;
   return { at: nowIso(), jobs: jobs.map(dashboardItem), count: jobs.length, truncated: more, by_state: byState };
@@ -62,7 +63,7 @@ function printSnapshot(snap: Snapshot): boolean {
 }
 
 /** Repeats the snapshot every `intervalMs` until SIGINT/SIGTERM or a closed stdout. */
-async function watch(root: string, selection: Selection, intervalMs: number): Promise<void> {
+async function watch(ctx: Context, selection: Selection, intervalMs: number): Promise<void> {
   let stopped = false;
   let wake: (() => void) | undefined;
   const stop = () => {
@@ -73,7 +74,7 @@ async function watch(root: string, selection: Selection, intervalMs: number): Pr
   process.on('SIGTERM', stop);
   try {
     while (!stopped) {
-      if (!printSnapshot(await snapshot(root, selection))) break;
+      if (!printSnapshot(await snapshot(ctx, selection))) break;
       await new Promise<void>((resolve) => {
         if (stopped) return resolve();
         const timer = setTimeout(resolve, intervalMs);
@@ -109,11 +110,11 @@ export const dashboardCommand: CommandDef = {
       if (intervalMs < 1) throw new JobError('invalid_duration', '--watch: the interval must be at least 1ms', { flag: 'watch', value: watchText.slice(0, 100) });
     }
     if (intervalMs !== undefined) {
-      await watch(ctx.root, selection, intervalMs);
+      await watch(ctx, selection, intervalMs);
       process.exitCode = 0;
       return STREAMED;
     }
-    const snap = await snapshot(ctx.root, selection);
+    const snap = await snapshot(ctx, selection);
     if (stream) {
       printSnapshot(snap);
       return STREAMED;

@@ -2,9 +2,9 @@
 // supervisor has finished delivering its notifications — and what it left on its executor.
 import { JobError } from '../errors.js';
 import { deleteJob } from '../store/jobs.js';
-import { reconcile, liveness } from '../store/reconcile.js';
+import { reconcile, liveness } from '../job/reconcile.js';
 import { isSameLiveProcess, jobGroupExists } from '../util/proc.js';
-import type { JobStateRecord } from '../store/types.js';
+import type { JobStateRecord } from '../job/state.js';
 import { loadJob } from './load-job.js';
 import { idOptions, type CommandDef } from './types.js';
 
@@ -30,7 +30,7 @@ export const deleteCommand: CommandDef = {
   type: 'delete',
   options: { ...idOptions },
   async handler(args, ctx) {
-    const job = await reconcile(loadJob(args, ctx));
+    const job = await reconcile(loadJob(args, ctx), ctx.actions);
     const refused = deletionRefused(job.state);
     if (refused !== undefined) throw refused;
     // The remote side goes first: once the job directory is gone nothing records where it was.

@@ -3,20 +3,21 @@
 // end) or a closed stdout.
 import { readJob } from '../store/jobs.js';
 import { watchState } from '../store/state-watch.js';
-import { reconcile } from '../store/reconcile.js';
-import { isTerminal, type JobRecord } from '../store/types.js';
+import { reconcile, type ReconcileActions } from '../job/reconcile.js';
+import { type JobRecord } from '../store/types.js';
+import { isTerminal } from '../job/state.js';
 import { registerJobSecrets } from './load-job.js';
 
 /**
  * `pass(job, terminal)` prints what is new; it returns false once stdout is closed. The state is
  * read before the pass, so a pass that sees a terminal state reads output complete.
  */
-export async function followUntilTerminal(job: JobRecord, intervalMs: number, pass: (job: JobRecord, terminal: boolean) => boolean): Promise<void> {
+export async function followUntilTerminal(job: JobRecord, intervalMs: number, actions: ReconcileActions, pass: (job: JobRecord, terminal: boolean) => boolean): Promise<void> {
   let wake: (() => void) | undefined;
   const watcher = watchState(job.dir, () => wake?.());
   try {
     for (;;) {
-      const current = await reconcile(readJob(job.dir));
+      const current = await reconcile(readJob(job.dir), actions);
       if (current.state.state !== job.state.state) registerJobSecrets(current); // masked env-file keys
       job = current;
       const terminal = isTerminal(job.state.state);

@@ -4,7 +4,7 @@ import { optBool, optString } from '../cli/args.js';
 import { parseDuration, formatDuration } from '../util/duration.js';
 import { DEFAULT_GC_OLDER_THAN_MS } from '../config.js';
 import { scanJobs } from '../store/scan.js';
-import { reconcile } from '../store/reconcile.js';
+import { reconcile } from '../job/reconcile.js';
 import { dirBytes, deleteJob, readJob, removeDeletionDebris } from '../store/jobs.js';
 import { removeIdleSessions } from '../store/slots.js';
 
@@ -13,7 +13,7 @@ import type { CleanupResult } from '../executors/cleanup.js';
 import { isJobIdShape } from '../store/ids.js';
 import { JobError } from '../errors.js';
 import { deletionRefused } from './delete.js';
-import { isTerminal, type JobStateRecord } from '../store/types.js';
+import { isTerminal, type JobStateRecord } from '../job/state.js';
 import type { CommandDef } from './types.js';
 
 export const gcCommand: CommandDef = {
@@ -48,7 +48,7 @@ export const gcCommand: CommandDef = {
     for (const candidate of scanJobs(ctx.root)) {
       let job: typeof candidate;
       try {
-        job = await reconcile(candidate);
+        job = await reconcile(candidate, ctx.actions);
       } catch (err) {
         // Deleted meanwhile, or unreadable right now: not this run's business.
         skipped++;

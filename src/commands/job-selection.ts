@@ -6,8 +6,9 @@ import { usageError } from '../errors.js';
 import { optBool, optInt, optNonEmpty, stringList, type Args } from '../cli/args.js';
 import { validateTagFilters, tagsMatch } from '../util/tags.js';
 import { listJobs } from '../store/list-index.js';
-import { reconcile } from '../store/reconcile.js';
-import { ALL_STATES, isTerminal, type JobState, type ListedJob } from '../store/types.js';
+import { reconcile, type ReconcileActions } from '../job/reconcile.js';
+import { type ListedJob } from '../store/types.js';
+import { ALL_STATES, isTerminal, type JobStateName } from '../job/state.js';
 import { registerJobSecrets } from './load-job.js';
 
 const DEFAULT_LIMIT = 50;
@@ -22,7 +23,7 @@ export const selectionOptions: Record<string, Options> = {
 };
 
 export interface Selection {
-  states: Set<JobState> | undefined;
+  states: Set<JobStateName> | undefined;
   tagFilters: string[];
   /** undefined: every directory (--all). */
   cwd: string | undefined;
@@ -30,12 +31,12 @@ export interface Selection {
   executors: string[];
 }
 
-function stateFilter(values: string[]): Set<JobState> | undefined {
+function stateFilter(values: string[]): Set<JobStateName> | undefined {
   if (values.length === 0) return undefined;
   for (const v of values) {
     if (!(ALL_STATES as readonly string[]).includes(v)) throw usageError(`--state must be one of ${ALL_STATES.join(', ')}`, { flag: 'state', value: v.slice(0, 50) });
   }
-  return new Set(values as JobState[]);
+  return new Set(values as JobStateName[]);
 }
 
 /** Validates the selection flags (usage errors before anything is read or printed). */
@@ -51,14 +52,14 @@ export function parseSelection(args: Args): Selection {
 }
 
 /** The selected jobs, newest first, reconciled; `more` when the limit cut the list short. */
-export async function selectJobs(root: string, sel: Selection): Promise<{ jobs: ListedJob[]; more: boolean }> {
+export async function selectJobs(root: string, sel: Selection, actions: ReconcileActions): Promise<{ jobs: ListedJob[]; more: boolean }> {
   const { cwd, executors, tagFilters, states } = sel;
   const { jobs, more } = await listJobs(root, {
     limit: sel.limit,
     keep: (meta) => (cwd === undefined || meta.cwd === cwd) && (executors.length === 0 || executors.includes(meta.executor)),
     accept: async (candidate) => {
       if (!tagsMatch(candidate.meta.tags, tagFilters)) return undefined;
-      const job = isTerminal(candidate.state.state) ? candidate : await reconcile(candidate);
+      const job = isTerminal(candidate.state.state) ? candidate : await reconcile(candidate, actions);
       return states && !states.has(job.state.state) ? undefined : job;
     },
   });

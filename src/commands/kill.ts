@@ -6,13 +6,15 @@ import { parseDuration } from '../util/duration.js';
 import { parseSignal } from '../util/signals.js';
 import { jobGroupExists } from '../util/proc.js';
 import { nowIso } from '../util/time.js';
-import { updateState } from '../store/jobs.js';
-import { reconcile } from '../store/reconcile.js';
-import { waitForJob } from '../store/wait.js';
-import { isTerminal, type JobRecord } from '../store/types.js';
+import { applyTransition } from '../job/apply.js';
+import { killQueued, requestKill } from '../job/transitions.js';
+import { reconcile } from '../job/reconcile.js';
+import { waitForJob } from '../job/wait.js';
+import { isTerminal } from '../job/state.js';
+import type { JobRecord } from '../store/types.js';
 import { jobSummary } from '../view/job-view.js';
 import { loadJob } from './load-job.js';
-import { deliverInBackground } from '../notify/deliver-later.js';
+import { deliverInBackground } from '../supervisor/start.js';
 import { idOptions, type CommandDef } from './types.js';
 
 /** After SIGKILL the supervisor needs a moment to record the end. */
@@ -43,7 +45,7 @@ export const killCommand: CommandDef = {
   async handler(args, ctx) {
     const signal = parseSignal(optString(args, 'signal') ?? 'TERM');
     const graceMs = parseDuration(optString(args, 'grace') ?? '5s', '--grace');
-    let job = await reconcile(loadJob(args, ctx));
+    let job = await reconcile(loadJob(args, ctx), ctx.actions);
     const base = { job_id: job.meta.job_id, signal };
     if (job.state.state === 'created') {
       throw new JobError('invalid_state', 'job was never started; nothing to kill', { state: 'created' });
@@ -58,31 +60,32 @@ export const killCommand: CommandDef = {
     // signalled once the request is on disk, so whoever sees the job end also sees why.
     let sent = false;
     let signalNow = false;
-    const state = await updateState(job.dir, (cur) => {
-      const request = { ...cur, kill_request: { signal, grace_ms: graceMs, requested_at: nowIso() } };
+    const state = await applyTransition(job.dir, (cur) => {
+      const request = { signal, grace_ms: graceMs, requested_at: nowIso() };
       // A remote job (even one still pending on its executor) is signalled by its supervisor.
       if (cur.remote !== undefined) {
-        sent = true;
-        return request;
+        const next = requestKill(cur, request);
+        sent = next !== undefined;
+        return next;
       }
       // Killed before anything started; job.finished comes from a detached deliverer.
-      if (cur.state === 'queued') return { ...cur, state: 'killed', signal, finished_at: nowIso(), ...deliverInBackground(job.dir, ctx.supervisorConfig()) };
-      if (cur.state !== 'running') return undefined;
-      signalNow = true;
-      return request;
+      if (cur.state === 'queued') return killQueued(cur, signal, nowIso(), deliverInBackground(job.dir, ctx.supervisorConfig()));
+      const next = requestKill(cur, request);
+      signalNow = next !== undefined;
+      return next;
     });
     // The group is checked by pid and start time: a job that ended meanwhile is not signalled.
     if (signalNow) sent = signalGroup({ ...job, state }, signal);
     job = { ...job, state };
     if (!isTerminal(state.state) && state.remote !== undefined) {
       // The supervisor signals and escalates; give it the grace, the round trips and the final copy of the logs.
-      job = (await waitForJob(job.dir, (j) => isTerminal(j.state.state), graceMs + REMOTE_KILL_SLACK_MS, 200)).job;
+      job = (await waitForJob(job.dir, (j) => isTerminal(j.state.state), graceMs + REMOTE_KILL_SLACK_MS, 200, ctx.actions)).job;
     } else if (state.state === 'running') {
       const done = (j: JobRecord) => isTerminal(j.state.state);
-      let result = await waitForJob(job.dir, done, signal === 'SIGKILL' ? AFTER_KILL_WAIT_MS : graceMs, 200);
+      let result = await waitForJob(job.dir, done, signal === 'SIGKILL' ? AFTER_KILL_WAIT_MS : graceMs, 200, ctx.actions);
       if (result.timedOut && signal !== 'SIGKILL') {
         signalGroup(result.job, 'SIGKILL');
-        result = await waitForJob(job.dir, done, AFTER_KILL_WAIT_MS, 200);
+        result = await waitForJob(job.dir, done, AFTER_KILL_WAIT_MS, 200, ctx.actions);
       }
       job = result.job;
     }

@@ -1,18 +1,20 @@
 // Starting a job: claim it (created → queued) under the lock, start its detached supervisor and
 // record its pid, then observe the job as the caller asked. The caller does not wait for the
 // supervisor to start the process: with --snapshot-after 0 the answer may say `queued`.
-import { deliverInBackground, startSupervisorProcess, SUPERVISOR_NODE_FLAGS } from '../notify/deliver-later.js';
+import { deliverInBackground, startSupervisor } from '../supervisor/start.js';
 import { registerJobSecrets } from './load-job.js';
 import { JobError } from '../errors.js';
 import { optInt, optBool, optString, type Args } from '../cli/args.js';
 import { parseDuration } from '../util/duration.js';
 import { processStartTime } from '../util/proc.js';
 import { nowIso } from '../util/time.js';
-import { updateState } from '../store/jobs.js';
+import { applyTransition } from '../job/apply.js';
+import { assignSupervisor, claim, fail } from '../job/transitions.js';
 import { enqueueOnLaunch } from '../supervisor/slots.js';
 import { log } from '../log.js';
-import { waitForJob } from '../store/wait.js';
-import { isTerminal, type JobMeta, type JobRecord } from '../store/types.js';
+import { waitForJob } from '../job/wait.js';
+import { isTerminal } from '../job/state.js';
+import type { JobMeta, JobRecord } from '../store/types.js';
 import { jobSnapshot, type TailOptions } from '../view/job-view.js';
 import type { Context } from './types.js';
 
@@ -22,33 +24,17 @@ const DEFAULT_SNAPSHOT_AFTER_MS = 10_000;
 export async function launch(ctx: Context, dir: string, meta?: JobMeta): Promise<void> {
   // A broken config must fail the start before the job is claimed.
   ctx.config();
-  const claimed = await updateState(dir, (cur) =>
-    cur.state === 'created'
-      ? { ...cur, state: 'queued', queued_at: nowIso(), launcher_pid: process.pid, launcher_start_time: processStartTime(process.pid) }
-      : undefined,
-  );
+  const claimed = await applyTransition(dir, (cur) => claim(cur, { pid: process.pid, startTime: processStartTime(process.pid) }, nowIso()));
   if (claimed.state !== 'queued' || claimed.launcher_pid !== process.pid) {
     throw new JobError('invalid_state', `job is ${claimed.state}; only a created job can be started`, { state: claimed.state });
   }
-  // The supervisor reads the same config file; the default location needs no argument.
   const configPath = ctx.supervisorConfig();
-  let started: ReturnType<typeof startSupervisorProcess>;
-  try {
-    started = startSupervisorProcess(dir, configPath, { nodeFlags: SUPERVISOR_NODE_FLAGS });
-  } catch {
-    started = undefined;
-  }
-  const recorded = await updateState(dir, (cur) => {
+  const started = startSupervisor(dir, configPath);
+  const recorded = await applyTransition(dir, (cur) => {
     if (cur.state !== 'queued' || cur.supervisor_pid !== undefined) return undefined; // claimed already
-    if (started !== undefined) return { ...cur, supervisor_pid: started.pid, supervisor_start_time: started.startTime };
+    if (started !== undefined) return assignSupervisor(cur, started);
     // The supervisor could not be started, or died before claiming the job: nothing will run it.
-    return {
-      ...cur,
-      state: 'failed',
-      error: { code: 'launch_failed', message: 'could not start the job supervisor' },
-      finished_at: nowIso(),
-      ...deliverInBackground(dir, configPath),
-    };
+    return fail(cur, { code: 'launch_failed', message: 'could not start the job supervisor' }, nowIso(), deliverInBackground(dir, configPath));
   });
   // Over a concurrency limit, the job's place in line is its queued_at, not its supervisor's speed.
   if (started !== undefined && recorded.state === 'queued') {
@@ -71,12 +57,12 @@ export function pollMs(args: Args): number {
 }
 
 /** Observes a started job up to --snapshot-after (or to the end with --wait) and snapshots it. */
-export async function observe(args: Args, dir: string, startedAt: number): Promise<Record<string, unknown>> {
+export async function observe(args: Args, ctx: Pick<Context, 'actions'>, dir: string, startedAt: number): Promise<Record<string, unknown>> {
   const wait = optBool(args, 'wait');
   const snapshotAfter = optString(args, 'snapshot-after');
   const deadline = wait ? undefined : snapshotAfter !== undefined ? parseDuration(snapshotAfter, '--snapshot-after') : DEFAULT_SNAPSHOT_AFTER_MS;
   const remaining = deadline === undefined ? undefined : Math.max(0, deadline - (Date.now() - startedAt));
-  const { job } = await waitForJob(dir, (j) => isTerminal(j.state.state), remaining, pollMs(args));
+  const { job } = await waitForJob(dir, (j) => isTerminal(j.state.state), remaining, pollMs(args), ctx.actions);
   registerJobSecrets(job); // the supervisor may have learnt more (masked keys of the env file)
   return jobSnapshot(job, tailOptions(args, job), Date.now() - startedAt);
 }

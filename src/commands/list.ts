@@ -19,7 +19,7 @@ export const listCommand: CommandDef = {
   async handler(args, ctx) {
     const selection = parseSelection(args);
     const jsonl = optBool(args, 'jsonl');
-    const { jobs, more } = await selectJobs(ctx.root, selection);
+    const { jobs, more } = await selectJobs(ctx.root, selection, ctx.actions);
     const summaries = jobs.map(jobSummary);
     if (jsonl) {
       for (const summary of summaries) printStreamLine('list_item', summary);

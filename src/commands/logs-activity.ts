@@ -6,8 +6,9 @@ import { JobError } from '../errors.js';
 import { printStreamLine, printSuccess, STREAMED } from '../output.js';
 import { shortId } from '../store/ids.js';
 import { jobFiles } from '../store/jobs.js';
-import { reconcile } from '../store/reconcile.js';
-import { isTerminal, type JobRecord } from '../store/types.js';
+import { reconcile, type ReconcileActions } from '../job/reconcile.js';
+import { type JobRecord } from '../store/types.js';
+import { isTerminal } from '../job/state.js';
 import { AgentLogReader } from '../agents/log-reader.js';
 import type { AgentEvent, AgentName } from '../agents/types.js';
 import { nowIso } from '../util/time.js';
@@ -50,13 +51,13 @@ class EventReader {
   }
 }
 
-export async function activityLogs(job: JobRecord, lines: number, intervalMs: number | undefined): Promise<Record<string, unknown>> {
+export async function activityLogs(job: JobRecord, lines: number, intervalMs: number | undefined, actions: ReconcileActions): Promise<Record<string, unknown>> {
   const spec = job.meta.agent;
   if (spec === undefined) throw new JobError('invalid_state', 'logs --activity: this job runs a command, not a coding agent (use logs without --activity)', { payload: 'shell' });
   const reader = new EventReader(jobFiles(job.dir).stdout, spec.name);
   const jobId = job.meta.job_id;
   if (intervalMs === undefined) {
-    const current = await reconcile(job);
+    const current = await reconcile(job, actions);
     const events = reader.readLast(isTerminal(current.state.state), lines);
     // Its own output type: the shape differs from `logs`.
     printSuccess('logs_activity', {
@@ -71,7 +72,7 @@ export async function activityLogs(job: JobRecord, lines: number, intervalMs: nu
     return STREAMED;
   }
   let first = true;
-  await followUntilTerminal(job, intervalMs, (current, terminal) => {
+  await followUntilTerminal(job, intervalMs, actions, (current, terminal) => {
     let open = true;
     const print = (event: Numbered): void => {
       if (open) open = printStreamLine('activity_event', { job_id: jobId, event, at: nowIso() });

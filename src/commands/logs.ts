@@ -8,7 +8,7 @@ import { shortId } from '../store/ids.js';
 import { jobFiles } from '../store/jobs.js';
 import { readTail } from '../store/tail.js';
 import { readLogFrom } from '../store/follow.js';
-import { reconcile } from '../store/reconcile.js';
+import { reconcile, type ReconcileActions } from '../job/reconcile.js';
 import type { JobRecord } from '../store/types.js';
 import { parseDuration } from '../util/duration.js';
 import { nowIso } from '../util/time.js';
@@ -67,7 +67,7 @@ interface Cursor {
   held: Buffer;
 }
 
-async function follow(job: JobRecord, lines: number, maxBytes: number, intervalMs: number): Promise<void> {
+async function follow(job: JobRecord, lines: number, maxBytes: number, intervalMs: number, actions: ReconcileActions): Promise<void> {
   const files = jobFiles(job.dir);
   const cursors: Cursor[] = (['stdout', 'stderr'] as const).map((stream) => ({
     stream,
@@ -104,7 +104,7 @@ async function follow(job: JobRecord, lines: number, maxBytes: number, intervalM
     }
   };
 
-  await followUntilTerminal(job, intervalMs, (current, terminal) => {
+  await followUntilTerminal(job, intervalMs, actions, (current, terminal) => {
     for (const c of cursors) if (open) drain(c, terminal);
     if (open && terminal) {
       printStreamLine('logs_end', { ...endFields(current), stdout_total_bytes: cursors[0]?.offset ?? 0, stderr_total_bytes: cursors[1]?.offset ?? 0, at: nowIso() });
@@ -132,13 +132,13 @@ export const logsCommand: CommandDef = {
     const interval = followInterval(args);
     const activity = optBool(args, 'activity');
     const job = loadJob(args, ctx);
-    if (activity) return activityLogs(job, lines, interval);
+    if (activity) return activityLogs(job, lines, interval, ctx.actions);
     const maxBytes = maxBytesFlag ?? job.meta.max_bytes;
     if (interval === undefined) {
-      const current = await reconcile(job);
+      const current = await reconcile(job, ctx.actions);
       return { job_id: current.meta.job_id, short_id: shortId(current.meta.job_id), state: current.state.state, ...tailFields(current, { tailLines: lines, maxBytes }) };
     }
-    await follow(job, lines, maxBytes, interval);
+    await follow(job, lines, maxBytes, interval, ctx.actions);
     return STREAMED;
   },
 };

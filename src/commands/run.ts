@@ -21,6 +21,6 @@ export const runCommand: CommandDef = {
     secretValues(secrets).forEach(registerSecret);
     const dir = createJob(ctx.root, meta, secrets, prompt);
     await launch(ctx, dir, meta);
-    return observe(args, dir, startedAt);
+    return observe(args, ctx, dir, startedAt);
   },
 };

@@ -28,6 +28,6 @@ export const startCommand: CommandDef = {
       throw new JobError('invalid_state', `job is ${state.state}; only a created job can be started`, { state: state.state });
     }
     await launch(ctx, dir);
-    return observe(args, dir, startedAt);
+    return observe(args, ctx, dir, startedAt);
   },
 };

@@ -2,8 +2,8 @@
 // States are reconciled like `list` does (a job whose supervisor is gone counts as lost).
 import { dirBytes, freeBytes } from '../store/jobs.js';
 import { scanJobs } from '../store/scan.js';
-import { reconcile } from '../store/reconcile.js';
-import { isTerminal, zeroStateCounts, type JobState } from '../store/types.js';
+import { reconcile } from '../job/reconcile.js';
+import { isTerminal, zeroStateCounts, type JobStateName } from '../job/state.js';
 import type { CommandDef } from './types.js';
 
 export const statsCommand: CommandDef = {
@@ -13,13 +13,13 @@ export const statsCommand: CommandDef = {
   options: {},
   async handler(_args, ctx) {
     const byState = zeroStateCounts();
-    const byExecutor: Record<string, Record<JobState, number>> = {};
+    const byExecutor: Record<string, Record<JobStateName, number>> = {};
     let bytes = 0;
     let jobs = 0;
     for (const candidate of scanJobs(ctx.root)) {
       let job = candidate;
       try {
-        if (!isTerminal(job.state.state)) job = await reconcile(candidate);
+        if (!isTerminal(job.state.state)) job = await reconcile(candidate, ctx.actions);
       } catch {
         continue; // deleted meanwhile
       }

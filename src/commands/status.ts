@@ -1,5 +1,5 @@
 // `status ID`: the job's state reconciled with reality, plus live pids.
-import { reconcile } from '../store/reconcile.js';
+import { reconcile } from '../job/reconcile.js';
 import { jobStatus } from '../view/job-view.js';
 import { loadJob } from './load-job.js';
 import { idOptions, type CommandDef } from './types.js';
@@ -10,6 +10,6 @@ export const statusCommand: CommandDef = {
   type: 'status',
   options: { ...idOptions },
   async handler(args, ctx) {
-    return jobStatus(await reconcile(loadJob(args, ctx)));
+    return jobStatus(await reconcile(loadJob(args, ctx), ctx.actions));
   },
 };

@@ -2,6 +2,7 @@
 import type { Options } from 'yargs';
 import type { Args } from '../cli/args.js';
 import type { LoadedConfig } from '../config.js';
+import type { ReconcileActions } from '../job/reconcile.js';
 
 export interface Context {
   root: string;
@@ -11,6 +12,12 @@ export interface Context {
   config(): LoadedConfig;
   /** The config path to hand to a supervisor (undefined: the default location). */
   supervisorConfig(): string | undefined;
+  /**
+   * What reconciling a job may start (a new supervisor, a deliverer of job.finished): a job this
+   * call finds lost still gets its job.finished; a remote job or a lost attempt to be retried
+   * gets a new supervisor.
+   */
+  actions: ReconcileActions;
 }
 
 export interface CommandDef {

@@ -1,8 +1,8 @@
 // `wait ID`: block until the job is terminal or --timeout passes (a success either way).
 import { optString } from '../cli/args.js';
 import { parseOptionalDuration } from '../util/duration.js';
-import { waitForJob } from '../store/wait.js';
-import { isTerminal } from '../store/types.js';
+import { waitForJob } from '../job/wait.js';
+import { isTerminal } from '../job/state.js';
 import { jobSnapshot } from '../view/job-view.js';
 import { tailOptions, pollMs } from './launch.js';
 import { loadJob, registerJobSecrets } from './load-job.js';
@@ -25,7 +25,7 @@ export const waitCommand: CommandDef = {
     const poll = pollMs(args);
     const initial = loadJob(args, ctx);
     const opts = tailOptions(args, initial);
-    const { job, timedOut } = await waitForJob(initial.dir, (j) => isTerminal(j.state.state), timeout, poll);
+    const { job, timedOut } = await waitForJob(initial.dir, (j) => isTerminal(j.state.state), timeout, poll, ctx.actions);
     registerJobSecrets(job); // the supervisor may have learnt more (masked keys of the env file)
     return { ...jobSnapshot(job, opts, Date.now() - startedAt), wait_timed_out: timedOut };
   },

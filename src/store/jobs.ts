@@ -4,7 +4,8 @@
 //   refers to the job; a directory without meta.json is not a job.
 // - meta.json and state.json are only ever replaced atomically (atomic.ts), and every
 //   read-modify-write holds the job lock (lock.ts), so concurrent writers never lose an update.
-// - A terminal state is final: updateState never moves a job out of a terminal state.
+//   state.json is written here at creation only; every later change is a lifecycle transition
+//   written by state-file.ts.
 // - Secret values live only in secrets.json (0600), never in meta.json or state.json.
 // - A job is deleted under its lock (deleteJob): no read-modify-write can land in a deleted job.
 import { mkdirSync, existsSync, readdirSync, renameSync, rmSync, statSync, statfsSync, chmodSync, appendFileSync, openSync, writeSync, closeSync } from 'node:fs';
@@ -12,9 +13,9 @@ import { join } from 'node:path';
 import { writeJsonAtomic, writeFileAtomic, readJson, fsyncDir } from './atomic.js';
 import { withJobLock } from './lock.js';
 import { withReserve } from './reserve.js';
-import { isTerminal, secretValues, type JobMeta, type JobRecord, type JobStateRecord, type Secrets, type StreamName } from './types.js';
+import { secretValues, type JobMeta, type JobRecord, type Secrets, type StreamName } from './types.js';
+import type { JobStateRecord } from '../job/state.js';
 import { JobError } from '../errors.js';
-import { nowIso } from '../util/time.js';
 
 export const jobDir = (root: string, id: string): string => join(root, id);
 
@@ -95,28 +96,8 @@ export function readJob(dir: string): JobRecord {
 }
 
 /** Under the lock: a job deleted meanwhile (meta.json renamed away) takes no more writes. */
-function assertStillAJob(dir: string): void {
+export function assertStillAJob(dir: string): void {
   if (!existsSync(jobFiles(dir).meta)) throw new JobError('job_not_found', `job ${dir} was deleted`, { dir });
-}
-
-/**
- * Read-modify-write of state.json under the job lock. `change` returns the new record, or
- * undefined to leave it as it is. A terminal state is never replaced.
- */
-export async function updateState(
-  dir: string,
-  change: (current: JobStateRecord) => JobStateRecord | undefined | Promise<JobStateRecord | undefined>,
-): Promise<JobStateRecord> {
-  return withJobLock(dir, async () => {
-    assertStillAJob(dir);
-    const current = readState(dir);
-    if (isTerminal(current.state)) return current;
-    const next = await change(current);
-    if (next === undefined) return current;
-    const written = { ...next, updated_at: nowIso() };
-    withReserve(dir, () => writeJsonAtomic(jobFiles(dir).state, written));
-    return written;
-  });
 }
 
 /** Read-modify-write of meta.json under the job lock. */
@@ -227,9 +208,21 @@ export function appendOutputEvent(dir: string, record: Record<string, unknown>):
   appendFileSync(jobFiles(dir).outputEvents, JSON.stringify(record) + '\n', { mode: 0o600 });
 }
 
-/** Opens a log for appending; the descriptor is handed to the job's process. */
-export function openLogForAppend(path: string): number {
-  return openSync(path, 'a', 0o600);
+/** Opens supervisor.log for appending: a starting supervisor's stderr. */
+export function openSupervisorLog(dir: string): number {
+  return openSync(jobFiles(dir).supervisorLog, 'a', 0o600);
+}
+
+/** Opens stdout.log and stderr.log for appending: the descriptors the job's process writes to. */
+export function openJobLogs(dir: string): [number, number] {
+  const files = jobFiles(dir);
+  const stdout = openSync(files.stdout, 'a', 0o600);
+  try {
+    return [stdout, openSync(files.stderr, 'a', 0o600)];
+  } catch (err) {
+    closeSync(stdout);
+    throw err;
+  }
 }
 
 /** Appends bytes a remote job printed to its local log (the log's size is the resume offset). */

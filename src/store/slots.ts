@@ -27,7 +27,7 @@ import type { Limit } from './slot-limits.js';
 import { withDirLock } from './lock.js';
 import { readState } from './jobs.js';
 import { isJobIdShape } from './ids.js';
-import { isTerminal } from './types.js';
+import { isTerminal } from '../job/state.js';
 import { bootId, isSameLiveProcess } from '../util/proc.js';
 
 /** Who takes a slot: the job and its supervisor. */

@@ -2,7 +2,8 @@
 // (killed while queued, recorded lost): started detached by whoever recorded that state, so
 // the caller never waits for a sink. Delivers at most once: not when completion_event.json exists.
 import { jobDir, readJob, readSecrets, completionRecorded } from '../store/jobs.js';
-import { isTerminal, secretValues } from '../store/types.js';
+import { secretValues } from '../store/types.js';
+import { isTerminal } from '../job/state.js';
 import { withJobLock } from '../store/lock.js';
 import { registerSecret } from '../output.js';
 import { notifierFor } from './notifier.js';

@@ -11,11 +11,14 @@
 // - A retried job whose earlier attempt started does not wait again (its dependencies were met).
 import { watch, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
-import { jobDir, jobFiles, readJob, readState, updateState } from '../store/jobs.js';
-import { reconcile } from '../store/reconcile.js';
-import { dependenciesMet } from '../store/attempts.js';
+import { jobDir, jobFiles, readJob, readState } from '../store/jobs.js';
+import { reconcile, type ReconcileActions } from '../job/reconcile.js';
+import { dependenciesMet } from '../job/attempts.js';
+import { applyTransition } from '../job/apply.js';
+import { setWaitingFor as waitingFor } from '../job/annotations.js';
 import { JobError } from '../errors.js';
-import { isTerminal, type Dependency, type JobErrorInfo, type JobMeta, type JobStateRecord } from '../store/types.js';
+import type { Dependency, JobMeta } from '../store/types.js';
+import { isTerminal, type JobErrorInfo, type JobStateRecord } from '../job/state.js';
 
 /** Fallback poll, and the moment dependencies are reconciled with their supervisors. */
 const POLL_MS = 500;
@@ -23,11 +26,11 @@ const POLL_MS = 500;
 type DependencyEnd = JobStateRecord | 'deleted' | 'pending';
 
 /** How a dependency stands now; `reconcileIt` checks that a non-terminal one is still backed. */
-async function dependencyEnd(root: string, id: string, reconcileIt: boolean): Promise<DependencyEnd> {
+async function dependencyEnd(root: string, id: string, reconcileIt: ReconcileActions | undefined): Promise<DependencyEnd> {
   const dir = jobDir(root, id);
   try {
     let job = readJob(dir);
-    if (!isTerminal(job.state.state) && reconcileIt) job = await reconcile(job);
+    if (!isTerminal(job.state.state) && reconcileIt !== undefined) job = await reconcile(job, reconcileIt);
     return isTerminal(job.state.state) ? job.state : 'pending';
   } catch (err) {
     // A passing read error is retried on the next round.
@@ -56,7 +59,7 @@ export function notOk(id: string, end: JobStateRecord | 'deleted'): string | und
 
 type Verdict = 'ok' | 'gone' | JobErrorInfo | { pending: string };
 
-async function check(dir: string, after: Dependency[], reconcileDeps: boolean): Promise<Verdict> {
+async function check(dir: string, after: Dependency[], reconcileDeps: ReconcileActions | undefined): Promise<Verdict> {
   const own = readState(dir);
   if (own.state !== 'queued') return 'gone';
   let pending: string | undefined;
@@ -94,17 +97,11 @@ function changeOrTimeout(paths: string[], ms: number): { changed: Promise<boolea
 
 /** Sets (or clears) this job's waiting_for while it is queued under this supervisor. */
 async function setWaitingFor(dir: string, text: string | undefined): Promise<void> {
-  await updateState(dir, (cur) => {
-    if (cur.state !== 'queued' || cur.supervisor_pid !== process.pid || cur.waiting_for === text) return undefined;
-    const next: JobStateRecord = { ...cur };
-    if (text === undefined) delete next.waiting_for;
-    else next.waiting_for = text;
-    return next;
-  });
+  await applyTransition(dir, (cur) => waitingFor(cur, text, process.pid));
 }
 
 /** 'ok' to go on; 'gone' when the job was killed meanwhile; an error when a dependency failed. */
-export async function waitForDependencies(dir: string, meta: JobMeta): Promise<'ok' | 'gone' | JobErrorInfo> {
+export async function waitForDependencies(dir: string, meta: JobMeta, actions: ReconcileActions): Promise<'ok' | 'gone' | JobErrorInfo> {
   const after = meta.after ?? [];
   if (after.length === 0 || dependenciesMet(readState(dir))) return 'ok';
   const paths = [jobFiles(dir).state, ...after.map((d) => jobFiles(jobDir(dirname(dir), d.job_id)).state)];
@@ -114,7 +111,7 @@ export async function waitForDependencies(dir: string, meta: JobMeta): Promise<'
     // Armed before the check, so that a change during it wakes the next round.
     const wake = changeOrTimeout(paths, POLL_MS);
     try {
-      const verdict = await check(dir, after, reconcileDeps);
+      const verdict = await check(dir, after, reconcileDeps ? actions : undefined);
       if (verdict === 'gone') return verdict;
       if (verdict === 'ok' || !('pending' in verdict)) {
         if (shown !== undefined) await setWaitingFor(dir, undefined);

@@ -2,7 +2,7 @@
 // SIGKILL `kill_after` later; a `kill --grace` request escalates to SIGKILL after its grace even
 // if the `kill` caller itself is gone.
 import type { RunningProcess } from './targets/local.js';
-import type { KillRequest } from '../store/types.js';
+import type { KillRequest } from '../job/state.js';
 import { setLongTimeout, type LongTimeout } from '../util/timers.js';
 
 export class Escalation {

@@ -4,16 +4,17 @@
 // back to `queued` instead and sends nothing), after it was recorded.
 // - The attempt's slots are released right after its outcome is recorded, before job.finished.
 // - A retried attempt leaves nothing behind: what remains of its process group is SIGKILLed
-//   before the next attempt is queued (record-outcome.ts), so two attempts never run at once.
+//   before the next attempt is queued (finish-attempt.ts), so two attempts never run at once.
 // - Timers of an attempt (timeout, heartbeat) write only while that attempt runs (same pid).
-import { readMeta, readState, updateState, filesystemFull } from '../store/jobs.js';
-import type { JobMeta, JobStateRecord } from '../store/types.js';
-import { isTerminal } from '../store/types.js';
+import { readState, filesystemFull } from '../store/jobs.js';
+import type { JobMeta } from '../store/types.js';
+import type { JobStateRecord } from '../job/state.js';
+import { applyTransition } from '../job/apply.js';
+import { markTimedOut } from '../job/annotations.js';
+import { terminalState, type Exit, type ExitFacts } from '../job/outcome.js';
 import { nowIso } from '../util/time.js';
-import { log } from '../log.js';
-import type { Exit, RunningProcess } from './targets/local.js';
-import type { ExitFacts } from './outcome.js';
-import { recordOutcome } from './record-outcome.js';
+import type { RunningProcess } from './targets/local.js';
+import { finishAttempt } from './finish-attempt.js';
 import type { Notifier } from './notifier.js';
 import { Escalation } from './escalation.js';
 import { watchOutput } from './output-watch.js';
@@ -32,7 +33,7 @@ export async function followUntilExit(dir: string, meta: JobMeta, proc: RunningP
   const stopHeartbeat = startHeartbeat(dir, meta, proc.pid);
   if (meta.timeout_ms !== undefined) {
     // Only onto this attempt: a late write must not mark the next one as timed out.
-    escalation.startTimeout(meta.timeout_ms, () => updateState(dir, (cur) => (cur.state === 'running' && cur.pid === proc.pid ? { ...cur, timed_out: true } : undefined)));
+    escalation.startTimeout(meta.timeout_ms, () => applyTransition(dir, (cur) => markTimedOut(cur, proc.pid)));
   }
 
   // Start-up garbage is dropped once the job runs: a supervisor idles for hours (see launch.ts).
@@ -59,15 +60,5 @@ export async function followUntilExit(dir: string, meta: JobMeta, proc: RunningP
     // Checked before the reserve is freed: a full filesystem means output may be missing.
     diskFull: filesystemFull(dir) || reserveUsed(dir),
   };
-  const state = await recordOutcome(dir, facts, undefined, meta.retry);
-  releaseSlots();
-  if (isTerminal(state.state)) {
-    try {
-      await notifier.finished({ dir, meta: readMeta(dir), state });
-    } catch (err) {
-      log.warn(`job.finished delivery failed: ${(err as Error).message}`);
-    }
-  }
-  await notifier.drained();
-  return state;
+  return finishAttempt(dir, { facts, terminal: terminalState, retry: meta.retry, releaseSlots, notifier });
 }

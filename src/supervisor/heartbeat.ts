@@ -1,9 +1,11 @@
 // --progress-every: a heartbeat with the log sizes written into state.json while the job runs.
 // Invariant: a local attempt's heartbeat (`pid` given) writes only while that attempt runs
 // (state running, same pid): a tick landing after it ended never touches the next attempt or a
-// terminal state. A remote job (no local pid, no retries) writes until the job is terminal.
-import { fileSize, jobFiles, updateState } from '../store/jobs.js';
-import { isTerminal, type JobMeta, type JobStateRecord } from '../store/types.js';
+// terminal state. A remote job (no local pid, no retries) writes while it runs.
+import { fileSize, jobFiles } from '../store/jobs.js';
+import type { JobMeta } from '../store/types.js';
+import { applyTransition } from '../job/apply.js';
+import { recordProgress } from '../job/annotations.js';
 import { nowIso } from '../util/time.js';
 import { safeInterval } from '../util/timers.js';
 
@@ -11,11 +13,8 @@ import { safeInterval } from '../util/timers.js';
 export function startHeartbeat(dir: string, meta: JobMeta, pid?: number): () => void {
   if (!meta.progress_every_ms) return () => undefined;
   const files = jobFiles(dir);
-  const current = (cur: JobStateRecord): boolean => (pid === undefined ? !isTerminal(cur.state) : cur.state === 'running' && cur.pid === pid);
   const timer = setInterval(() => {
-    void updateState(dir, (cur) => (current(cur)
-      ? { ...cur, progress: { stdout_bytes: fileSize(files.stdout), stderr_bytes: fileSize(files.stderr), at: nowIso() } }
-      : undefined)).catch(() => undefined);
+    void applyTransition(dir, (cur) => recordProgress(cur, { stdout_bytes: fileSize(files.stdout), stderr_bytes: fileSize(files.stderr), at: nowIso() }, pid)).catch(() => undefined);
   }, safeInterval(Math.max(100, meta.progress_every_ms)));
   return () => clearInterval(timer);
 }

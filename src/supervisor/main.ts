@@ -11,14 +11,18 @@
 //   idempotent (the `finally` below calls it again).
 // - A job with a retry policy (--retry) runs attempt after attempt through the same path
 //   (retry delay, gate, launch, follow): an attempt that is retried goes back to `queued`
-//   (follow-local.ts, record-outcome.ts) and sends nothing; only the last one ends the job.
+//   (follow-local.ts, finish-attempt.ts) and sends nothing; only the last one ends the job.
 // - The job writes to its logs through inherited descriptors: the supervisor never sits in the
 //   data path.
-import { statSync, closeSync } from 'node:fs';
-import { jobDir, jobFiles, readMeta, readSecrets, readState, updateState, openLogForAppend } from '../store/jobs.js';
+import { jobDir, readMeta, readSecrets, readState, openJobLogs } from '../store/jobs.js';
+import { closeDescriptors, isDirectory } from '../util/fs-checks.js';
 import { openPrompt } from '../store/prompt.js';
-import { secretValues, type JobErrorInfo, type JobMeta, type JobStateRecord, type Secrets } from '../store/types.js';
-import { bootId, processStartTime, readProcStat } from '../util/proc.js';
+import { secretValues, type JobMeta, type Secrets } from '../store/types.js';
+import type { JobErrorInfo, JobStateRecord } from '../job/state.js';
+import { applyTransition, readStateLocked } from '../job/apply.js';
+import { adopt, fail, ownedBy, start } from '../job/transitions.js';
+import { readProcStat } from '../util/proc.js';
+import { selfIdentity } from './identity.js';
 import { nowIso } from '../util/time.js';
 import { registerSecret } from '../output.js';
 import { log } from '../log.js';
@@ -28,13 +32,12 @@ import { notifierFor, type Notifier } from './notifier.js';
 import { passGate } from './gate.js';
 import { loadConfigQuietly } from '../config.js';
 import { allocateReserve, releaseReserve } from '../store/reserve.js';
-import { registerReconcileHooks } from '../notify/deliver-later.js';
+import { supervisorActions } from './start.js';
 import { followUntilExit } from './follow-local.js';
 import { waitForRetryTime } from './retry-wait.js';
+import { deliverFinished } from './finish-attempt.js';
 
-function failure(current: JobStateRecord, message: string): JobStateRecord {
-  return { ...current, state: 'failed', error: { code: 'launch_failed', message }, finished_at: nowIso() };
-}
+const launchFailure = (cur: JobStateRecord, message: string): JobStateRecord | undefined => fail(cur, { code: 'launch_failed', message }, nowIso());
 
 export async function supervise(root: string, id: string, configPath: string | undefined): Promise<void> {
   const dir = jobDir(root, id);
@@ -44,19 +47,19 @@ export async function supervise(root: string, id: string, configPath: string | u
   let current = readState(dir);
   // A re-attaching caller records this supervisor's pid under the lock it holds while starting
   // it: take the lock once to be sure to read what it wrote.
-  if ((current.supervisor_pid ?? process.pid) !== process.pid) current = await updateState(dir, () => undefined);
-  if ((current.supervisor_pid ?? process.pid) !== process.pid) return;
+  if (!ownedBy(current, process.pid)) current = await readStateLocked(dir);
+  if (!ownedBy(current, process.pid)) return;
   // A remote job may be re-attached while running; a local one is only ever started from queued.
   if (current.state !== 'queued' && !(meta.executor_def !== undefined && current.state === 'running')) return;
-  // Waiting for its dependencies, this supervisor reconciles them as a command would.
-  registerReconcileHooks(() => configPath);
+  // Waiting for its dependencies and slots, this supervisor reconciles other jobs as a command would.
+  const actions = supervisorActions(() => configPath);
   // Read once: sinks, shell and concurrency limits come from the same file.
   const config = loadConfigQuietly(configPath, (m) => log.warn(m));
   const notifier = notifierFor(dir, id, config);
   let resumed = current.state === 'running';
   for (;;) {
-    if (!resumed && !(await waitForRetryTime(dir))) return;
-    const gate = await passGate(dir, meta, config, resumed);
+    if (!resumed && !(await waitForRetryTime(dir, actions))) return;
+    const gate = await passGate(dir, meta, config, resumed, actions);
     resumed = false;
     if (!gate.go) {
       if (gate.failure !== undefined) await failBeforeStart(dir, gate.failure, notifier);
@@ -83,46 +86,46 @@ export async function supervise(root: string, id: string, configPath: string | u
 
 /** A job that must not start (a failed dependency): `failed` with the reason, job.finished sent. */
 async function failBeforeStart(dir: string, error: JobErrorInfo, notifier: Notifier): Promise<void> {
-  const state = await updateState(dir, (cur) => (cur.state === 'queued' && (cur.supervisor_pid ?? process.pid) === process.pid ? { ...cur, state: 'failed', error, finished_at: nowIso() } : undefined));
-  if (state.state === 'failed') await notifier.finished({ dir, meta: readMeta(dir), state });
+  const state = await applyTransition(dir, (cur) => (cur.state === 'queued' && ownedBy(cur, process.pid) ? fail(cur, error, nowIso()) : undefined));
+  if (state.state === 'failed') await deliverFinished(dir, state, notifier);
 }
 
 /** Runs one attempt; returns the state recorded at its end (queued when it is to be retried). */
 async function launchAndFollow(dir: string, meta: JobMeta, secrets: Secrets, notifier: Notifier, releaseSlots: () => void): Promise<JobStateRecord> {
-  const files = jobFiles(dir);
   let proc: RunningProcess | undefined;
   // One locked step claims the job and starts its process: a concurrent `kill` sees either
   // `queued` with nothing started or `running` with a pid.
   let state: JobStateRecord;
   try {
-    state = await updateState(dir, async (current) => {
-      if (current.state !== 'queued' || (current.supervisor_pid ?? process.pid) !== process.pid) return undefined;
-      const cur: JobStateRecord = { ...current, supervisor_pid: process.pid, supervisor_start_time: processStartTime(process.pid), boot_id: bootId() };
+    state = await applyTransition(dir, async (current) => {
+      if (current.state !== 'queued') return undefined;
+      const cur = adopt(current, selfIdentity());
+      if (cur === undefined) return undefined;
       let env: Record<string, string>;
       try {
-        if (!statSync(meta.cwd).isDirectory()) return failure(cur, `cwd ${meta.cwd} is not a directory`);
+        // The job's working directory is the caller's, outside the job root.
+        if (!isDirectory(meta.cwd)) return launchFailure(cur, `cwd ${meta.cwd} is not a directory`);
         env = buildJobEnv(dir, meta, secrets, process.env);
       } catch (err) {
-        return failure(cur, (err as Error).message);
+        return launchFailure(cur, (err as Error).message);
       }
       const fds: number[] = [];
       let outcome: LaunchOutcome;
       try {
-        fds.push(openLogForAppend(files.stdout), openLogForAppend(files.stderr));
+        fds.push(...openJobLogs(dir));
         if (meta.agent !== undefined) fds.push(openPrompt(dir));
         outcome = await launchLocal({ argv: meta.argv, cwd: meta.cwd, env, stdoutFd: fds[0] as number, stderrFd: fds[1] as number, ...(fds[2] !== undefined ? { stdinFd: fds[2] } : {}) });
       } catch (err) {
         outcome = { ok: false, error: `cannot open the job logs: ${(err as Error).message}` };
       } finally {
-        fds.forEach((fd) => closeSync(fd));
+        closeDescriptors(fds);
       }
-      if (!outcome.ok) return failure(cur, outcome.error);
+      if (!outcome.ok) return launchFailure(cur, outcome.error);
       proc = outcome.proc;
       // Read before this process reaps its child (the event loop has not run since the spawn):
       // a leader that already exited is a zombie whose start time is still its own, and is
-      // needed to find what it left in its group (record-outcome.ts).
-      const startTime = readProcStat(proc.pid)?.startTime;
-      return { ...cur, state: 'running', pid: proc.pid, ...(startTime ? { pid_start_time: startTime } : {}), started_at: nowIso() };
+      // needed to find what it left in its group (finish-attempt.ts).
+      return start(cur, { startedAt: nowIso(), pid: proc.pid, pidStartTime: readProcStat(proc.pid)?.startTime });
     });
   } catch (err) {
     // Started but not recorded: a process nobody could find or kill must not run on.
@@ -131,7 +134,7 @@ async function launchAndFollow(dir: string, meta: JobMeta, secrets: Secrets, not
   }
   if (proc === undefined) {
     releaseSlots();
-    if (state.state === 'failed') await notifier.finished({ dir, meta: readMeta(dir), state });
+    await deliverFinished(dir, state, notifier);
     return state;
   }
   return followUntilExit(dir, meta, proc, notifier, releaseSlots);

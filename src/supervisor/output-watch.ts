@@ -5,8 +5,11 @@
 // Invariant: once finish() returns, every line written to the logs so far has been matched with
 // the latest setting, and nothing is watched any more; agentEnded() then records the agent's
 // outcome, before the job's terminal state is written.
-import { jobFiles, readMeta, readState, updateState } from '../store/jobs.js';
-import type { JobMeta, KillRequest } from '../store/types.js';
+import { jobFiles, readMeta, readState } from '../store/jobs.js';
+import type { JobMeta } from '../store/types.js';
+import type { KillRequest } from '../job/state.js';
+import { applyTransition } from '../job/apply.js';
+import { setKillReason } from '../job/annotations.js';
 import { OutputFollower } from './output-follower.js';
 import type { Notifier } from './notifier.js';
 import { LogLimit } from './log-limit.js';
@@ -40,12 +43,12 @@ export function watchOutput(dir: string, meta: JobMeta, notifier: Notifier, hand
   const logLimit = new LogLimit({ stdout: files.stdout, stderr: files.stderr }, meta.max_log_bytes, () => {
     handlers.logCapExceeded();
     // Only onto a running job: a write landing after a retry was recorded must not mark the next attempt.
-    void updateState(dir, (cur) => (cur.state === 'running' ? { ...cur, kill_reason: 'max_log_bytes' } : undefined)).catch(() => undefined);
+    void applyTransition(dir, (cur) => setKillReason(cur, 'max_log_bytes')).catch(() => undefined);
   });
   const stoppedBefore = meta.agent !== undefined && readState(dir).kill_reason === 'max_turns';
   const agent = meta.agent === undefined ? undefined : new AgentWatch(dir, meta.agent, stoppedBefore, () => {
     handlers.turnLimitReached();
-    void updateState(dir, (cur) => (cur.state === 'running' ? { ...cur, kill_reason: 'max_turns' } : undefined)).catch(() => undefined);
+    void applyTransition(dir, (cur) => setKillReason(cur, 'max_turns')).catch(() => undefined);
   });
   // An earlier supervisor recorded the stop but may have died before its signals: send them again.
   if (stoppedBefore) handlers.turnLimitReached();

@@ -1,7 +1,8 @@
 // Keeping in touch with a remote executor: bounded steps retried with backoff while it cannot
 // be reached (recorded in state.remote_unreachable, cleared on the next contact), and a sleep
 // that a pending signal cuts short.
-import { updateState } from '../store/jobs.js';
+import { applyTransition } from '../job/apply.js';
+import { setUnreachable } from '../job/annotations.js';
 import { nowIso } from '../util/time.js';
 import { log } from '../log.js';
 import { TargetError } from './targets/remote-target.js';
@@ -34,12 +35,7 @@ export class Contact {
       const value = await step();
       if (this.failures > 0) {
         this.failures = 0;
-        await updateState(this.dir, (cur) => {
-          if (cur.remote_unreachable === undefined) return undefined;
-          const next = { ...cur };
-          delete next.remote_unreachable;
-          return next;
-        }).catch(() => undefined);
+        await applyTransition(this.dir, (cur) => setUnreachable(cur, undefined)).catch(() => undefined);
       }
       return { ok: true, value };
     } catch (err) {
@@ -48,7 +44,7 @@ export class Contact {
       const message = `${what}: ${(err as Error).message}`;
       log.warn(message);
       if (this.failures === 1) {
-        await updateState(this.dir, (cur) => ({ ...cur, remote_unreachable: { since: nowIso(), error: message.slice(0, 500) } })).catch(() => undefined);
+        await applyTransition(this.dir, (cur) => setUnreachable(cur, { since: nowIso(), error: message.slice(0, 500) })).catch(() => undefined);
       }
       return { ok: false };
     }

@@ -6,7 +6,7 @@
 //   lost, none duplicated.
 // - Before the job is handed over, state.remote is recorded with submitting:true; once the
 //   executor has it, its identity replaces that. A supervisor that dies at any point leaves
-//   enough for the next `status`/`wait` to re-attach a new one (store/reconcile.ts).
+//   enough for the next `status`/`wait` to re-attach a new one (job/reconcile.ts).
 // - The job is `running` only once the executor reports it running; the terminal state is
 //   written only after the executor reported the end and every byte reached the local logs.
 // - Failing to reach the executor never ends the job: contact is retried with backoff and
@@ -14,15 +14,18 @@
 // - An agent job's prompt is read once, for the hand-over, and reaches the target only as
 //   bytes (SubmitSpec.prompt), never as an argument.
 // - While the job runs its resource use is sampled beside the poll loop (resource-sampler.ts).
-import { jobFiles, readMeta, readState, updateState, fileSize, appendLog, ensureLogs, filesystemFull } from '../store/jobs.js';
-import type { JobMeta, JobStateRecord, KillRequest, RemoteIdentity, Secrets } from '../store/types.js';
-import { bootId, processStartTime } from '../util/proc.js';
+import { jobFiles, readState, fileSize, appendLog, ensureLogs, filesystemFull } from '../store/jobs.js';
+import type { JobMeta, Secrets } from '../store/types.js';
+import type { JobErrorCode, JobStateRecord, KillRequest, RemoteIdentity } from '../job/state.js';
+import { applyTransition } from '../job/apply.js';
+import { adopt, fail, ownedBy, recordRemote, start } from '../job/transitions.js';
+import { markTimedOut } from '../job/annotations.js';
+import { remoteExit, remoteTerminalState, type RemoteExitFacts } from '../job/outcome.js';
 import { nowIso, msBetween } from '../util/time.js';
-import { log } from '../log.js';
 import { buildJobEnv } from './job-env.js';
-import { remoteExit, remoteTerminalState, type RemoteExitFacts } from './outcome.js';
-import { recordOutcome } from './record-outcome.js';
+import { deliverFinished, finishAttempt } from './finish-attempt.js';
 import type { Notifier } from './notifier.js';
+import { selfIdentity } from './identity.js';
 import { Escalation } from './escalation.js';
 import { watchOutput } from './output-watch.js';
 import { startHeartbeat } from './heartbeat.js';
@@ -33,16 +36,14 @@ import { Contact, Waker } from './remote-contact.js';
 import { ResourceSampler } from './resource-sampler.js';
 import { readPrompt } from '../store/prompt.js';
 
-function failed(cur: JobStateRecord, code: string, message: string): JobStateRecord {
-  return { ...cur, state: 'failed', error: { code, message }, finished_at: nowIso() };
-}
+const failed = (cur: JobStateRecord, code: JobErrorCode, message: string): JobStateRecord | undefined => fail(cur, { code, message }, nowIso());
 
 /** Claims the job for this supervisor; a first claim records where the job is about to go. */
 async function claim(dir: string, target: RemoteTarget, spec: SubmitSpec): Promise<JobStateRecord> {
-  return updateState(dir, (cur) => {
-    if ((cur.supervisor_pid ?? process.pid) !== process.pid) return undefined;
-    const mine: JobStateRecord = { ...cur, supervisor_pid: process.pid, supervisor_start_time: processStartTime(process.pid), boot_id: bootId() };
-    return cur.remote !== undefined ? mine : { ...mine, remote: { ...target.prepare(spec), submitting: true } };
+  return applyTransition(dir, (cur) => {
+    const mine = adopt(cur, selfIdentity());
+    if (mine === undefined || mine.remote !== undefined) return mine;
+    return recordRemote(mine, { ...target.prepare(spec), submitting: true });
   });
 }
 
@@ -52,7 +53,7 @@ async function claim(dir: string, target: RemoteTarget, spec: SubmitSpec): Promi
  */
 async function handOver(dir: string, target: RemoteTarget, spec: SubmitSpec, prepared: RemoteIdentity, resumed: boolean, contact: Contact): Promise<RemoteIdentity | undefined> {
   let identity: RemoteIdentity | undefined;
-  let failure: { code: string; message: string } | undefined;
+  let failure: { code: JobErrorCode; message: string } | undefined;
   try {
     identity = resumed
       ? await contact.retry('finding the job on its executor', () => target.recover(spec, prepared))
@@ -71,11 +72,11 @@ async function handOver(dir: string, target: RemoteTarget, spec: SubmitSpec, pre
       }
     }
   }
-  const state = await updateState(dir, (cur) => {
+  const state = await applyTransition(dir, (cur) => {
     if (cur.supervisor_pid !== process.pid) return undefined;
     if (failure !== undefined) return failed(cur, failure.code, failure.message);
-    const started = target.startsOnSubmit === true && cur.state === 'queued' ? { state: 'running' as const, started_at: nowIso() } : {};
-    return { ...cur, remote: identity as RemoteIdentity, ...started };
+    const recorded = recordRemote(cur, identity as RemoteIdentity);
+    return target.startsOnSubmit === true && recorded?.state === 'queued' ? start(recorded, { startedAt: nowIso() }) : recorded;
   });
   return failure === undefined && state.supervisor_pid === process.pid ? identity : undefined;
 }
@@ -98,9 +99,7 @@ async function confirmAbsent(target: RemoteTarget, spec: SubmitSpec, prepared: R
 export async function superviseRemote(dir: string, meta: JobMeta, secrets: Secrets, notifier: Notifier, releaseSlots: () => void = () => undefined): Promise<void> {
   const def = meta.executor_def;
   if (def === undefined) return;
-  const finishFailed = async (state: JobStateRecord) => {
-    if (state.state === 'failed') await notifier.finished({ dir, meta: readMeta(dir), state });
-  };
+  const finishFailed = (state: JobStateRecord) => deliverFinished(dir, state, notifier);
   const before = readState(dir).remote;
   // The environment (and an agent's prompt) is read once, for the hand-over; a re-attached
   // supervisor never needs it (and the env file may be gone by then).
@@ -111,7 +110,7 @@ export async function superviseRemote(dir: string, meta: JobMeta, secrets: Secre
       env = buildJobEnv(dir, meta, secrets, def.env);
       if (meta.agent !== undefined) prompt = readPrompt(dir);
     } catch (err) {
-      await finishFailed(await updateState(dir, (cur) => ((cur.supervisor_pid ?? process.pid) === process.pid ? failed(cur, 'launch_failed', (err as Error).message) : undefined)));
+      await finishFailed(await applyTransition(dir, (cur) => (ownedBy(cur, process.pid) ? failed(cur, 'launch_failed', (err as Error).message) : undefined)));
       return;
     }
   }
@@ -170,7 +169,7 @@ async function follow(dir: string, meta: JobMeta, target: RemoteTarget, id: Remo
     sampler.start(startedAt);
     if (meta.timeout_ms === undefined || target.enforcesTimeout === true) return;
     const elapsed = msBetween(startedAt, nowIso()) ?? 0;
-    escalation.startTimeout(Math.max(0, meta.timeout_ms - elapsed), () => updateState(dir, (cur) => ({ ...cur, timed_out: true })));
+    escalation.startTimeout(Math.max(0, meta.timeout_ms - elapsed), () => applyTransition(dir, (cur) => markTimedOut(cur)));
   };
   if (running) runningSince(readState(dir).started_at ?? nowIso());
 
@@ -192,7 +191,7 @@ async function follow(dir: string, meta: JobMeta, target: RemoteTarget, id: Remo
         if (ranAtAll && !running) {
           running = true;
           const startedAt = (phase.phase === 'pending' ? undefined : phase.startedAt) ?? nowIso();
-          await updateState(dir, (cur) => (cur.state === 'queued' ? { ...cur, state: 'running', started_at: startedAt } : undefined));
+          await applyTransition(dir, (cur) => start(cur, { startedAt }));
           runningSince(startedAt);
         }
       }
@@ -232,13 +231,6 @@ async function follow(dir: string, meta: JobMeta, target: RemoteTarget, id: Remo
     ...(end.error !== undefined ? { error: end.error } : {}),
     ...(end.lostReason !== undefined ? { lostReason: end.lostReason } : {}),
   };
-  const state = await recordOutcome(dir, facts, remoteTerminalState);
-  // The job's slots go to the next waiter now, not after its notifications.
-  releaseSlots();
-  try {
-    await notifier.finished({ dir, meta: readMeta(dir), state });
-  } catch (err) {
-    log.warn(`job.finished delivery failed: ${(err as Error).message}`);
-  }
-  await notifier.drained();
+  // Remote jobs take no retry policy (refused at create time).
+  await finishAttempt(dir, { facts, terminal: remoteTerminalState, retry: undefined, releaseSlots, notifier });
 }

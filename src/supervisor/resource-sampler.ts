@@ -8,7 +8,7 @@
 // - Once stopped, nothing more is written and the last sample is removed, so an ended job shows
 //   none (status also shows one only while the job is running).
 import { clearResources, writeResources } from '../store/resources.js';
-import type { RemoteIdentity } from '../store/types.js';
+import type { RemoteIdentity } from '../job/state.js';
 import { nowIso } from '../util/time.js';
 import { log } from '../log.js';
 import type { RemoteTarget } from './targets/remote-target.js';

@@ -12,12 +12,16 @@
 // get a slot now, or at most every few seconds (jittered) to prune entries of dead supervisors.
 // A waiter never gives up on lock contention: it backs off and tries again.
 import { dirname, join } from 'node:path';
-import { isTerminal, type JobMeta, type JobStateRecord } from '../store/types.js';
+import type { JobMeta } from '../store/types.js';
+import { isTerminal, type JobStateRecord } from '../job/state.js';
+import { applyTransition } from '../job/apply.js';
+import { setWaitingFor } from '../job/annotations.js';
+import { ownedBy } from '../job/transitions.js';
 import type { Config } from '../config.js';
-import { readJob, readMeta, readState, updateState } from '../store/jobs.js';
+import { readJob, readMeta, readState } from '../store/jobs.js';
 import { jobLimits, limitLabel, type Limit } from '../store/slot-limits.js';
 import { enqueue, holderIds, leaveQueue, mayTakeSlot, releaseSlots, takeSlot, type Claimant } from '../store/slots.js';
-import { liveness, reconcile } from '../store/reconcile.js';
+import { liveness, reconcile, type ReconcileActions } from '../job/reconcile.js';
 import { watchSlots } from '../store/slot-watch.js';
 import { processStartTime } from '../util/proc.js';
 import { log } from '../log.js';
@@ -38,7 +42,7 @@ const jittered = (ms: number): number => ms * (1 + Math.random() / 2);
 const isLockContention = (err: unknown): boolean => err instanceof JobError && err.details?.['errno'] === 'ELOCKED';
 
 /** Waits for a slot in every limit that applies; returns its release, or 'gone' if killed meanwhile. */
-export async function acquireSlots(dir: string, meta: JobMeta, config: Config | undefined, options: { resumed: boolean }): Promise<(() => void) | 'gone'> {
+export async function acquireSlots(dir: string, meta: JobMeta, config: Config | undefined, options: { resumed: boolean; actions: ReconcileActions }): Promise<(() => void) | 'gone'> {
   const limits = jobLimits(meta, config);
   if (limits.length === 0) return () => undefined;
   const startTime = processStartTime(process.pid);
@@ -55,7 +59,7 @@ export async function acquireSlots(dir: string, meta: JobMeta, config: Config | 
     for (const l of limits) await takeSlot(root, l, claimant, true).catch((err: unknown) => log.warn(`slot of ${limitLabel(l)} not recorded: ${(err as Error).message}`));
     return release;
   }
-  const outcome = await waitForSlots(dir, root, limits, claimant, state);
+  const outcome = await waitForSlots(dir, root, limits, claimant, state, options.actions);
   return outcome === 'taken' ? release : 'gone';
 }
 
@@ -74,7 +78,7 @@ export async function enqueueOnLaunch(dir: string, config: Config, supervisor: {
   await enqueue(dirname(dir), limits[0] as Limit, { jobId: meta.job_id, queuedAt: state.queued_at, pid: supervisor.pid, startTime: supervisor.startTime });
 }
 
-function waitForSlots(dir: string, root: string, limits: Limit[], claimant: Claimant, initial: JobStateRecord): Promise<'taken' | 'gone'> {
+function waitForSlots(dir: string, root: string, limits: Limit[], claimant: Claimant, initial: JobStateRecord, actions: ReconcileActions): Promise<'taken' | 'gone'> {
   let waitingFor = initial.waiting_for;
   /** How many of `limits` (in order) this job holds a slot in. */
   let held = 0;
@@ -92,24 +96,24 @@ function waitForSlots(dir: string, root: string, limits: Limit[], claimant: Clai
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
       throw err;
     }
-    if (current.state !== 'queued' || (current.supervisor_pid ?? process.pid) !== process.pid) return 'gone';
+    if (current.state !== 'queued' || !ownedBy(current, process.pid)) return 'gone';
     while (held < limits.length) {
       const l = limits[held] as Limit;
       const now = Date.now();
       if (now < lockNotBefore || (now < lockedLookAt && !mayTakeSlot(root, l, claimant))) break;
       lockedLookAt = now + jittered(LOCKED_LOOK_MS);
-      if (l.kind === 'session') await reconcileHolders(root, l, claimant.jobId);
+      if (l.kind === 'session') await reconcileHolders(root, l, claimant.jobId, actions);
       if (!(await takeSlot(root, l, claimant, false))) break;
       held++;
     }
     if (held === limits.length) {
       if (waitingFor === undefined) return 'taken';
-      const after = await updateState(dir, (cur) => (cur.state === 'queued' ? withoutWaitingFor(cur) : undefined));
+      const after = await applyTransition(dir, (cur) => setWaitingFor(cur, undefined));
       return after.state === 'queued' ? 'taken' : 'gone';
     }
     const label = limitLabel(limits[held] as Limit);
     if (label !== waitingFor) {
-      const after = await updateState(dir, (cur) => (cur.state === 'queued' ? { ...cur, waiting_for: label } : undefined));
+      const after = await applyTransition(dir, (cur) => setWaitingFor(cur, label));
       if (after.state !== 'queued') return 'gone';
       waitingFor = label;
     }
@@ -168,20 +172,14 @@ function waitForSlots(dir: string, root: string, limits: Limit[], claimant: Clai
  * (store/slots.ts); such a job is reconciled here, as a command would — a remote one gets a new
  * supervisor, a local one is recorded lost — so that the line never waits on a job nobody looks at.
  */
-async function reconcileHolders(root: string, l: Limit, self: string): Promise<void> {
+async function reconcileHolders(root: string, l: Limit, self: string, actions: ReconcileActions): Promise<void> {
   for (const id of holderIds(root, l)) {
     if (id === self) continue;
     try {
       const job = readJob(join(root, id));
-      if (!isTerminal(job.state.state) && !liveness(job.state).supervisorAlive) await reconcile(job);
+      if (!isTerminal(job.state.state) && !liveness(job.state).supervisorAlive) await reconcile(job, actions);
     } catch (err) {
       log.debug(`reconciling the session holder ${id}: ${(err as Error).message}`);
     }
   }
-}
-
-function withoutWaitingFor(state: JobStateRecord): JobStateRecord {
-  const rest = { ...state };
-  delete rest.waiting_for;
-  return rest;
 }

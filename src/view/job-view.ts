@@ -2,11 +2,12 @@
 import { shortId } from '../store/ids.js';
 import { jobFiles } from '../store/jobs.js';
 import { readTail } from '../store/tail.js';
-import { liveness } from '../store/reconcile.js';
+import { liveness } from '../job/reconcile.js';
 import { groupResources } from '../util/resources.js';
 import { readActivity } from '../store/agent-files.js';
 import { readResources } from '../store/resources.js';
-import { isTerminal, type JobRecord, type ListedJob } from '../store/types.js';
+import { type JobRecord, type ListedJob } from '../store/types.js';
+import { isTerminal } from '../job/state.js';
 
 /** Outcome fields shared by summaries and snapshots; present only once terminal. */
 function outcomeFields(job: ListedJob): Record<string, unknown> {

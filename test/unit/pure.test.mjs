@@ -99,7 +99,7 @@ test('the fast parser reads well-formed invocations like yargs would and decline
 });
 
 test('terminal state: killed for log size only when the supervisor did it; disk full is failed', async () => {
-  const { terminalState } = await import('../../dist/lib/supervisor/outcome.js');
+  const { terminalState } = await import('../../dist/lib/job/outcome.js');
   const cur = { state: 'running', updated_at: 'x', started_at: '2026-01-01T00:00:00.000Z' };
   const base = { finishedAt: '2026-01-01T00:00:01.000Z', timedOut: false, killedForLogSize: false, logTruncated: false, diskFull: false };
   const exited = terminalState(cur, { ...base, exit: { code: 0, signal: null }, logTruncated: true });

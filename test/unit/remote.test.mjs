@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync, readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { remoteExit, remoteTerminalState } from '../../dist/lib/supervisor/outcome.js';
+import { remoteExit, remoteTerminalState } from '../../dist/lib/job/outcome.js';
 import { parsePhase } from '../../dist/lib/supervisor/targets/ssh.js';
 import { runScript } from '../../dist/lib/supervisor/targets/ssh-script.js';
 import { selectExecutor } from '../../dist/lib/executors/select.js';

@@ -1,8 +1,8 @@
-// Which ended attempts a retry policy retries (store/attempts.ts), and how a failed
+// Which ended attempts a retry policy retries (job/attempts.ts), and how a failed
 // dependency is described (supervisor/dependencies.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { retryCause, retryWanted } from '../../dist/lib/store/attempts.js';
+import { retryCause, retryWanted } from '../../dist/lib/job/attempts.js';
 import { notOk } from '../../dist/lib/supervisor/dependencies.js';
 
 const ended = (fields) => ({ updated_at: '2026-01-01T00:00:00.000Z', ...fields });

@@ -17,7 +17,8 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ContainerExecutor } from '../../executors/types.js';
-import type { JobMeta, RemoteIdentity } from '../../store/types.js';
+import type { JobMeta } from '../../store/types.js';
+import type { RemoteIdentity } from '../../job/state.js';
 import { ensureSpool, readState } from '../../store/jobs.js';
 import { TargetError, type LogSink, type RemotePhase, type RemoteTarget, type SubmitSpec } from './remote-target.js';
 import { cliFailure, isNoSuchContainer, isUnreachable, runFailure, runtimeCli, type CliResult } from './container-cli.js';

@@ -11,7 +11,8 @@
 // - The remote side enforces the timeout itself (enforcesTimeout), partition or not.
 import { sshCommand, type SshCall } from './ssh-connection.js';
 import type { SshExecutor } from '../../executors/types.js';
-import type { JobMeta, RemoteIdentity, StreamName } from '../../store/types.js';
+import type { JobMeta, StreamName } from '../../store/types.js';
+import type { RemoteIdentity } from '../../job/state.js';
 import { TargetError, type LogSink, type RemotePhase, type RemoteTarget, type SubmitSpec } from './remote-target.js';
 import { assertSafeId, cleanupLine, launchLine, phaseLine, readLine, recoverLine, resourcesLine, runScript, signalLine } from './ssh-script.js';
 import { resourcesFrom, USER_HZ, type Resources } from '../../util/resources.js';

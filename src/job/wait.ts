@@ -3,11 +3,11 @@
 // change replaces the file (atomic rename), which the watch sees as the old inode going away;
 // the watch is then re-armed on the new file. A slow poll is only a fallback and the moment
 // liveness is re-checked, so a dead supervisor ends the wait as `lost`.
-import { readJob } from './jobs.js';
-import { watchState } from './state-watch.js';
+import { readJob } from '../store/jobs.js';
+import { watchState } from '../store/state-watch.js';
 import { setLongTimeout, safeInterval, type LongTimeout } from '../util/timers.js';
-import { reconcile } from './reconcile.js';
-import type { JobRecord } from './types.js';
+import { reconcile, type ReconcileActions } from './reconcile.js';
+import type { JobRecord } from '../store/types.js';
 
 export interface WaitResult {
   job: JobRecord;
@@ -18,9 +18,10 @@ export async function waitForJob(
   dir: string,
   done: (job: JobRecord) => boolean,
   timeoutMs: number | undefined,
-  pollMs = 500,
+  pollMs: number,
+  actions: ReconcileActions,
 ): Promise<WaitResult> {
-  let job = await reconcile(readJob(dir));
+  let job = await reconcile(readJob(dir), actions);
   if (done(job)) return { job, timedOut: false };
   if (timeoutMs !== undefined && timeoutMs <= 0) return { job, timedOut: true };
 
@@ -48,7 +49,7 @@ export async function waitForJob(
       checking = true;
       try {
         job = readJob(dir);
-        if (withReconcile) job = await reconcile(job);
+        if (withReconcile) job = await reconcile(job, actions);
         if (done(job)) finish({ job, timedOut: false });
       } catch (err) {
         finish(err as Error);
@@ -64,7 +65,7 @@ export async function waitForJob(
     }, safeInterval(Math.max(10, pollMs)));
     if (timeoutMs !== undefined) {
       deadline = setLongTimeout(() => {
-        void Promise.resolve().then(() => reconcile(readJob(dir))).then(
+        void Promise.resolve().then(() => reconcile(readJob(dir), actions)).then(
           (latest) => finish({ job: latest, timedOut: !done(latest) }),
           () => finish({ job, timedOut: true }),
         );

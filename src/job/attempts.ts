@@ -3,14 +3,15 @@
 // - An attempt is retried only when attempts remain, its end matches the policy, and the user
 //   did not ask for it to end (`kill`): a killed job never runs again.
 // - Going back to `queued` for the next attempt is one state change, under the job lock, that
-//   also records the finished attempt in `attempts[]` and keeps its logs aside (jobs.ts): the
+//   also records the finished attempt in `attempts[]` and keeps its logs aside (the caller's
+//   store.keepAttemptLogs, in the same locked change; this module is pure): the
 //   job never shows the outcome of an attempt as its own, and never reaches a terminal state
 //   (nor sends job.finished) before its last attempt.
 // - The next attempt's `queued_at` is the time it was re-queued (not the first launch's): its
-//   slot ticket (store/slots.ts, FIFO by queued_at) goes to the back of the line, so a retry
+//   slot ticket (store/slot-tickets.ts, FIFO by queued_at) goes to the back of the line, so a retry
 //   never overtakes jobs that were already waiting.
-import { keepAttemptLogs } from './jobs.js';
-import type { AttemptRecord, JobStateRecord, RetryOn, RetryPolicy } from './types.js';
+import type { RetryOn, RetryPolicy } from '../store/types.js';
+import type { AttemptRecord, JobStateRecord, QueuedState, TerminalState } from './state.js';
 
 /** Which retry-on class an ended attempt belongs to, if any. */
 export function retryCause(ended: JobStateRecord): Exclude<RetryOn, 'any'> | undefined {
@@ -31,14 +32,12 @@ export function retryWanted(policy: RetryPolicy | undefined, ended: JobStateReco
   return cause !== undefined && (policy.on === 'any' || policy.on === cause);
 }
 
-/** State fields that describe one attempt; cleared when the next one is queued. */
-const ATTEMPT_FIELDS = [
-  'pid', 'pid_start_time', 'started_at', 'finished_at', 'exit_code', 'signal', 'timed_out', 'duration_ms', 'error',
-  'kill_request', 'progress', 'kill_reason', 'log_truncated', 'lost_reason', 'remote', 'remote_unreachable',
-  'waiting_for', 'retry_at', 'deliverer_pid', 'deliverer_start_time',
-] as const satisfies readonly (keyof JobStateRecord)[];
+/** State fields that outlive an attempt; everything else describes the attempt that ended. */
+const JOB_FIELDS = [
+  'updated_at', 'boot_id', 'launcher_pid', 'launcher_start_time', 'supervisor_pid', 'supervisor_start_time', 'reattach_count',
+] as const satisfies readonly (keyof QueuedState)[];
 
-function attemptRecord(ended: JobStateRecord, attempt: number, logs: { stdout: string; stderr: string }): AttemptRecord {
+function attemptRecord(ended: TerminalState, attempt: number, logs: { stdout: string; stderr: string }): AttemptRecord {
   const record: AttemptRecord = { attempt, state: ended.state };
   if (ended.exit_code !== undefined) record.exit_code = ended.exit_code;
   if (ended.signal !== undefined) record.signal = ended.signal;
@@ -52,22 +51,23 @@ function attemptRecord(ended: JobStateRecord, attempt: number, logs: { stdout: s
 }
 
 /**
- * Under the job lock: the `queued` state of the next attempt after `ended`, with the finished
- * attempt recorded and its logs kept as stdout.attempt-N.log / stderr.attempt-N.log. With a
+ * The `queued` state of the next attempt after `ended`, with the finished attempt recorded and
+ * its logs (kept by the caller as stdout.attempt-N.log / stderr.attempt-N.log) named. With a
  * delay the next attempt waits until `retry_at` (shown as `waiting_for: "retry at <time>"`).
  * `queued_at` becomes `now`: the retry joins the back of its queue's line.
  */
-export function nextAttempt(dir: string, ended: JobStateRecord, policy: RetryPolicy, now = Date.now()): JobStateRecord {
+export function nextAttempt(ended: TerminalState, policy: RetryPolicy, keptLogs: { stdout: string; stderr: string }, now = Date.now()): QueuedState {
   const attempt = ended.attempt ?? 1;
-  const logs = keepAttemptLogs(dir, attempt);
-  const next: JobStateRecord = {
-    ...ended,
+  const kept: Partial<QueuedState> = {};
+  for (const field of JOB_FIELDS) if (ended[field] !== undefined) Object.assign(kept, { [field]: ended[field] });
+  const next: QueuedState = {
+    ...kept,
+    updated_at: ended.updated_at,
     state: 'queued',
     queued_at: new Date(now).toISOString(),
     attempt: attempt + 1,
-    attempts: [...(ended.attempts ?? []), attemptRecord(ended, attempt, logs)],
+    attempts: [...(ended.attempts ?? []), attemptRecord(ended, attempt, keptLogs)],
   };
-  for (const field of ATTEMPT_FIELDS) delete next[field];
   if (policy.delay_ms > 0) {
     const at = new Date(now + policy.delay_ms).toISOString();
     next.retry_at = at;

@@ -1,0 +1,111 @@
+// The moves of a job through its lifecycle, as pure functions of the current state: each returns
+// the next state, or undefined when the move does not apply to the current one (the caller then
+// leaves the state as it is). Nothing here reads a file or the clock: times and process
+// identities are arguments. apply.ts writes what these return; no other code builds a state.
+// Invariants: a terminal state is never left (every function returns undefined for one); a
+// job's process fields appear only with `running`; the fields of waiting leave with `queued`.
+import type {
+  FailedState, JobErrorInfo, JobStateRecord, KilledState, KillRequest, LiveState, LostState, QueuedState, RemoteIdentity, RunningState, TerminalState,
+} from './state.js';
+import { isTerminalState } from './state.js';
+
+/** A process as recorded in state.json: its pid and the start time read from /proc. */
+export interface ProcessIdentity {
+  pid: number;
+  startTime: string;
+}
+
+/** The supervisor taking a job: its identity (no start time without /proc) and this boot's id. */
+export interface SupervisorIdentity {
+  pid: number;
+  startTime: string | undefined;
+  bootId: string;
+}
+
+export const live = (cur: JobStateRecord): cur is LiveState => !isTerminalState(cur);
+
+/**
+ * True when the process `pid` is, or may become, the job's supervisor: none is recorded yet
+ * (a launcher records it right after starting it), or it is that one.
+ */
+export const ownedBy = (cur: JobStateRecord, pid: number): boolean => (cur.supervisor_pid ?? pid) === pid;
+
+/** Drops the fields of waiting, for a queued job that moves on. */
+function leaveQueue(cur: QueuedState): Omit<QueuedState, 'state' | 'waiting_for' | 'retry_at'> {
+  const rest: Omit<QueuedState, 'state'> & { state?: unknown } = { ...cur };
+  delete rest.state;
+  delete rest.waiting_for;
+  delete rest.retry_at;
+  return rest;
+}
+
+/** created → queued: `start` (or `run`) claims the job; the launcher's identity is recorded. */
+export function claim(cur: JobStateRecord, launcher: { pid: number; startTime: string | undefined }, now: string): QueuedState | undefined {
+  if (cur.state !== 'created') return undefined;
+  return { ...cur, state: 'queued', queued_at: now, launcher_pid: launcher.pid, launcher_start_time: launcher.startTime };
+}
+
+/** Records the supervisor the launcher started, unless one claimed the job already. */
+export function assignSupervisor(cur: JobStateRecord, supervisor: ProcessIdentity): QueuedState | undefined {
+  if (cur.state !== 'queued' || cur.supervisor_pid !== undefined) return undefined;
+  return { ...cur, supervisor_pid: supervisor.pid, supervisor_start_time: supervisor.startTime };
+}
+
+/** A supervisor takes the job it owns: records its own identity (running only for a remote re-attach). */
+export function adopt<S extends JobStateRecord>(cur: S, self: SupervisorIdentity): S | undefined {
+  if (!live(cur) || !ownedBy(cur, self.pid)) return undefined;
+  return { ...cur, supervisor_pid: self.pid, supervisor_start_time: self.startTime, boot_id: self.bootId };
+}
+
+/** queued → running: the job's process started (`pid` is absent for a remote job). */
+export function start(cur: JobStateRecord, run: { startedAt: string; pid?: number; pidStartTime?: string }): RunningState | undefined {
+  if (cur.state !== 'queued') return undefined;
+  const next: RunningState = { ...leaveQueue(cur), state: 'running', started_at: run.startedAt };
+  if (run.pid !== undefined) next.pid = run.pid;
+  if (run.pidStartTime !== undefined) next.pid_start_time = run.pidStartTime;
+  return next;
+}
+
+/** created | queued | running → failed: the job could not run, or its executor failed it. */
+export function fail(cur: JobStateRecord, error: JobErrorInfo, now: string, extra: Partial<Pick<FailedState, 'deliverer_pid' | 'deliverer_start_time'>> = {}): FailedState | undefined {
+  if (!live(cur)) return undefined;
+  const base = cur.state === 'queued' ? leaveQueue(cur) : cur;
+  return { ...base, ...extra, state: 'failed', error, finished_at: now };
+}
+
+/** queued → killed: a kill before anything started (nothing to signal). */
+export function killQueued(cur: JobStateRecord, signal: string, now: string, extra: Partial<Pick<KilledState, 'deliverer_pid' | 'deliverer_start_time'>> = {}): KilledState | undefined {
+  if (cur.state !== 'queued') return undefined;
+  return { ...leaveQueue(cur), ...extra, state: 'killed', signal, finished_at: now };
+}
+
+/** Records a kill request on a running job, or on a remote job still pending on its executor. */
+export function requestKill<S extends JobStateRecord>(cur: S, request: KillRequest): S | undefined {
+  if (cur.state !== 'running' && !(cur.state === 'queued' && cur.remote !== undefined)) return undefined;
+  return { ...cur, kill_request: request };
+}
+
+/** queued | running → lost: nothing backs the job any more; nobody saw how it ended. */
+export function lose(cur: JobStateRecord, reason: string, now: string, durationMs: number | undefined): LostState | undefined {
+  if (cur.state !== 'queued' && cur.state !== 'running') return undefined;
+  const base = cur.state === 'queued' ? leaveQueue(cur) : cur;
+  const next: LostState = { ...base, state: 'lost', lost_reason: reason, finished_at: now };
+  if (durationMs !== undefined) next.duration_ms = durationMs;
+  return next;
+}
+
+/** A new supervisor for a remote job whose supervisor died (counted: it is not done for ever). */
+export function reattach<S extends QueuedState | RunningState>(cur: S, supervisor: ProcessIdentity): S {
+  return { ...cur, supervisor_pid: supervisor.pid, supervisor_start_time: supervisor.startTime, reattach_count: (cur.reattach_count ?? 0) + 1 };
+}
+
+/** Records where a remote job is about to go (submitting) or is (its identity on the executor). */
+export function recordRemote<S extends JobStateRecord>(cur: S, remote: RemoteIdentity): S | undefined {
+  if (!live(cur)) return undefined;
+  return { ...cur, remote };
+}
+
+/** The terminal state replaces a live one; undefined when the job had ended already. */
+export function end<T extends TerminalState>(cur: JobStateRecord, ended: T): T | undefined {
+  return live(cur) ? ended : undefined;
+}
