@@ -11,7 +11,7 @@ import type { JobMeta, JobStateRecord } from '../store/types.js';
 import { isTerminal } from '../store/types.js';
 import { nowIso } from '../util/time.js';
 import { log } from '../log.js';
-import type { Exit, RunningProcess } from './targets/local.js';
+import type { Exit, RunningProcess } from '../executors/local/target.js';
 import type { ExitFacts } from './outcome.js';
 import { recordOutcome } from './record-outcome.js';
 import type { Notifier } from './notifier.js';

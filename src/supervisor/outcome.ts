@@ -1,7 +1,7 @@
 // The terminal state of a job whose process the supervisor saw exit (pure).
 import { constants } from 'node:os';
 import type { JobErrorInfo, JobStateRecord } from '../store/types.js';
-import type { Exit } from './targets/local.js';
+import type { Exit } from '../executors/local/target.js';
 import { msBetween } from '../util/time.js';
 
 export interface ExitFacts {

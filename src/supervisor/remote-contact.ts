@@ -4,7 +4,7 @@
 import { updateState } from '../store/jobs.js';
 import { nowIso } from '../util/time.js';
 import { log } from '../log.js';
-import { TargetError } from './targets/remote-target.js';
+import { TargetError } from '../executors/port.js';
 
 const MAX_BACKOFF_MS = 30_000;
 
