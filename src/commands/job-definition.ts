@@ -18,7 +18,7 @@ import { isRemote, type RemoteExecutor } from '../executors/types.js';
 import type { Context } from './types.js';
 import { buildOutputMatch } from './notification-options.js';
 import { tailFlags } from './launch.js';
-import { ENV_KEY } from '../supervisor/env-file.js';
+import { ENV_KEY } from '../util/env-file.js';
 import { agentPayload, isAgentJob, refuseStrayAgentFlags } from './agent-options.js';
 
 export const DEFAULT_TAIL_LINES = 50;

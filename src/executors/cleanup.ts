@@ -1,7 +1,7 @@
 // Removing what a finished remote job left on its executor (container, remote directory), for
 // `delete` and `gc`. Best effort and bounded: an unreachable executor never blocks a delete.
 import type { JobRecord } from '../store/types.js';
-import { createTarget } from '../supervisor/targets/create.js';
+import { createTarget } from './create-target.js';
 
 const CLEANUP_TIMEOUT_MS = 20_000;
 

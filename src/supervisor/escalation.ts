@@ -1,7 +1,7 @@
 // Timeout and kill escalation for a running job: SIGTERM to the process group at the timeout,
 // SIGKILL `kill_after` later; a `kill --grace` request escalates to SIGKILL after its grace even
 // if the `kill` caller itself is gone.
-import type { RunningProcess } from './targets/local.js';
+import type { RunningProcess } from '../executors/local/target.js';
 import type { KillRequest } from '../job/state.js';
 import { setLongTimeout, type LongTimeout } from '../util/timers.js';
 

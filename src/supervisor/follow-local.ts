@@ -13,7 +13,7 @@ import { applyTransition } from '../job/apply.js';
 import { markTimedOut } from '../job/annotations.js';
 import { terminalState, type Exit, type ExitFacts } from '../job/outcome.js';
 import { nowIso } from '../util/time.js';
-import type { RunningProcess } from './targets/local.js';
+import type { RunningProcess } from '../executors/local/target.js';
 import { finishAttempt } from './finish-attempt.js';
 import type { Notifier } from './notifier.js';
 import { Escalation } from './escalation.js';

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { addSecrets } from '../store/jobs.js';
 import type { JobMeta, Secrets } from '../store/types.js';
 import { registerSecret } from '../output.js';
-import { parseEnvFile } from './env-file.js';
+import { parseEnvFile } from '../util/env-file.js';
 
 export function buildJobEnv(dir: string, meta: JobMeta, secrets: Secrets, base: Record<string, string | undefined>): Record<string, string> {
   const env: Record<string, string> = {};

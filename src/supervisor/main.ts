@@ -27,7 +27,7 @@ import { nowIso } from '../util/time.js';
 import { registerSecret } from '../output.js';
 import { log } from '../log.js';
 import { buildJobEnv } from './job-env.js';
-import { launchLocal, type LaunchOutcome, type RunningProcess } from './targets/local.js';
+import { launchLocal, type LaunchOutcome, type RunningProcess } from '../executors/local/target.js';
 import { notifierFor, type Notifier } from './notifier.js';
 import { passGate } from './gate.js';
 import { loadConfigQuietly } from '../config.js';

@@ -5,7 +5,7 @@ import { applyTransition } from '../job/apply.js';
 import { setUnreachable } from '../job/annotations.js';
 import { nowIso } from '../util/time.js';
 import { log } from '../log.js';
-import { TargetError } from './targets/remote-target.js';
+import { TargetError } from '../executors/port.js';
 
 const MAX_BACKOFF_MS = 30_000;
 

@@ -11,7 +11,7 @@ import { clearResources, writeResources } from '../store/resources.js';
 import type { RemoteIdentity } from '../job/state.js';
 import { nowIso } from '../util/time.js';
 import { log } from '../log.js';
-import type { RemoteTarget } from './targets/remote-target.js';
+import type { RemoteTarget } from '../executors/port.js';
 
 /** Between two samples, unless the target says otherwise (sampleEveryMs). */
 const SAMPLE_EVERY_MS = 5000;

@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { runScript } from '../../dist/lib/supervisor/targets/ssh-script.js';
-import { runArgs, containerCommand, PROMPT_MOUNT } from '../../dist/lib/supervisor/targets/container-args.js';
-import { batchScript } from '../../dist/lib/supervisor/targets/slurm-submit.js';
-import { spoolPrompt } from '../../dist/lib/supervisor/targets/spool-prompt.js';
+import { runScript } from '../../dist/lib/executors/ssh/script.js';
+import { runArgs, containerCommand, PROMPT_MOUNT } from '../../dist/lib/executors/container/args.js';
+import { batchScript } from '../../dist/lib/executors/slurm/submit.js';
+import { spoolPrompt } from '../../dist/lib/executors/spool-prompt.js';
 import { testDir } from '../helpers/jobctl.mjs';
 
 /** Quotes, newlines, a command substitution, the here-document's delimiter, NUL and non-UTF-8 bytes, no final newline. */

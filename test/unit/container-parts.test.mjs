@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { appendFileSync, chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { containerPhase, normalizeTime } from '../../dist/lib/supervisor/targets/container-state.js';
-import { planEnv, runArgs } from '../../dist/lib/supervisor/targets/container-args.js';
-import { K8sLogReader } from '../../dist/lib/supervisor/targets/container-k8s-log.js';
-import { StreamRouter } from '../../dist/lib/supervisor/targets/container-route.js';
-import { LogStream } from '../../dist/lib/supervisor/targets/container-follow.js';
+import { containerPhase, normalizeTime } from '../../dist/lib/executors/container/state.js';
+import { planEnv, runArgs } from '../../dist/lib/executors/container/args.js';
+import { K8sLogReader } from '../../dist/lib/executors/container/k8s-log.js';
+import { StreamRouter } from '../../dist/lib/executors/container/route.js';
+import { LogStream } from '../../dist/lib/executors/container/follow.js';
 
 function tempDir(t) {
   const dir = mkdtempSync(join(tmpdir(), 'jobctl-ct-'));

@@ -7,7 +7,7 @@ import { validateTags, tagsMatch } from '../../dist/lib/util/tags.js';
 import { parseSignal } from '../../dist/lib/util/signals.js';
 import { readTail } from '../../dist/lib/store/tail.js';
 import { splitCommandLine, subcommandIndex, joinDashValues } from '../../dist/lib/cli/split-command.js';
-import { parseEnvFile } from '../../dist/lib/supervisor/env-file.js';
+import { parseEnvFile } from '../../dist/lib/util/env-file.js';
 import { quoteArgv } from '../../dist/lib/util/shell-quote.js';
 import { testDir } from '../helpers/jobctl.mjs';
 

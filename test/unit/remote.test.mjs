@@ -6,8 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync, readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { remoteExit, remoteTerminalState } from '../../dist/lib/job/outcome.js';
-import { parsePhase } from '../../dist/lib/supervisor/targets/ssh.js';
-import { runScript } from '../../dist/lib/supervisor/targets/ssh-script.js';
+import { parsePhase } from '../../dist/lib/executors/ssh/target.js';
+import { runScript } from '../../dist/lib/executors/ssh/script.js';
 import { selectExecutor } from '../../dist/lib/executors/select.js';
 import { testDir, waitFor } from '../helpers/jobctl.mjs';
 

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import {
   parseSbatchId, parseJobIds, parseSqueue, parseScontrolJob, parseSacct, parseExitCode, endedPhase, stateWord,
   isPendingState, isRunningState, isEndedState, isTransientError, isUnknownJob, isAlreadyDone,
-} from '../../dist/lib/supervisor/targets/slurm-parse.js';
-import { batchScript, sbatchArgs, commandEnv, slurmWorkdir, shQuote } from '../../dist/lib/supervisor/targets/slurm-submit.js';
-import { complaint } from '../../dist/lib/supervisor/targets/slurm-command.js';
-import { copyOutput } from '../../dist/lib/supervisor/targets/slurm-spool.js';
+} from '../../dist/lib/executors/slurm/parse.js';
+import { batchScript, sbatchArgs, commandEnv, slurmWorkdir, shQuote } from '../../dist/lib/executors/slurm/submit.js';
+import { complaint } from '../../dist/lib/executors/slurm/command.js';
+import { copyOutput } from '../../dist/lib/executors/slurm/spool.js';
 import { testDir } from '../helpers/jobctl.mjs';
 
 test('sbatch --parsable, squeue and sacct job id lists', () => {

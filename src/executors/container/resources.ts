@@ -5,7 +5,7 @@
 // of another machine, and then no sample is taken. One inspect (~50 ms) and one /proc scan:
 // unlike `stats --no-stream` (1-2 s, rounded human units), nothing waits for a second reading.
 import { inCgroupNamed, treeResources, type Resources } from '../../util/resources.js';
-import { cliFailure, runtimeCli } from './container-cli.js';
+import { cliFailure, runtimeCli } from './cli.js';
 
 export async function containerResources(runtime: string, ref: string, timeoutMs: number): Promise<Resources | undefined> {
   const r = await runtimeCli(runtime, ['container', 'inspect', '--format', '{{.Id}} {{.State.Pid}}', ref], { timeoutMs });

@@ -8,8 +8,8 @@
 //   they were output, are copied again by the next reader, by offset).
 import { execa } from 'execa';
 import { processStartTime } from '../../util/proc.js';
-import type { LogSink } from './remote-target.js';
-import { StreamRouter, type Stream } from './container-route.js';
+import type { LogSink } from '../port.js';
+import { StreamRouter, type Stream } from './route.js';
 
 const HOLD_MS = 150;
 

@@ -7,7 +7,7 @@
 //   through an env file (0600, in the job's 0700 spool directory) that exists only during `run`.
 // - The log driver is chosen here, not inherited from the daemon's defaults, because the logs
 //   must come back byte for byte: docker's `local` driver keeps bytes exactly (json-file turns
-//   invalid UTF-8 into U+FFFD); podman's k8s-file is read directly (see container-k8s-log.ts).
+//   invalid UTF-8 into U+FFFD); podman's k8s-file is read directly (see k8s-log.ts).
 // - An agent job's prompt is never in the command line either: a copy (0600, in the 0700 spool
 //   directory) is bind-mounted read-only at PROMPT_MOUNT, and the command runs as
 //   `/bin/sh -c 'exec "$@" < PROMPT_MOUNT' sh ARGV...`. `run -d` cannot feed a file to stdin,
@@ -15,9 +15,9 @@
 //   `start` sequence could be started half-way by recover()). It needs /bin/sh in the image, an
 //   engine on this machine (it reads the mount's source), and a container user that may read
 //   the copy (root, or the caller's own user under rootless podman).
-import type { ContainerExecutor } from '../../executors/types.js';
+import type { ContainerExecutor } from '../types.js';
 import type { JobMeta } from '../../store/types.js';
-import { TargetError } from './remote-target.js';
+import { TargetError } from '../port.js';
 
 const CLI_OWN_ENV = /^(PATH|HOME|TMPDIR|USER|LOGNAME|SHELL|SSL_CERT_FILE|SSL_CERT_DIR|REGISTRY_AUTH_FILE|GODEBUG|GOMAXPROCS|GOGC|GOMEMLIMIT|GOTRACEBACK|LD_\w*|XDG_\w*|DOCKER_\w*|CONTAINERS?_\w*|PODMAN_\w*|BUILDAH_\w*|STORAGE_\w*|[Hh][Tt][Tt][Pp][Ss]?_[Pp][Rr][Oo][Xx][Yy]|[Nn][Oo]_[Pp][Rr][Oo][Xx][Yy]|[Aa][Ll][Ll]_[Pp][Rr][Oo][Xx][Yy])$/;
 

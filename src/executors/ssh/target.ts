@@ -1,4 +1,4 @@
-// SSH target: the job runs detached on the host under run.sh (ssh-script.ts) in
+// SSH target: the job runs detached on the host under run.sh (script.ts) in
 // ${XDG_CACHE_HOME:-~/.cache}/jobctl/jobs/<id> (0700). Invariants:
 // - The job's command, env and working directory travel only as the content of run.sh, sent
 //   on stdin; every remote command line is fixed text built from the job id and integers.
@@ -9,12 +9,12 @@
 // - Output comes home by byte offset: each sync asks for a log from the local log's size on,
 //   and appends what arrives as it arrives, so an interrupted copy resumes without gaps or repeats.
 // - The remote side enforces the timeout itself (enforcesTimeout), partition or not.
-import { sshCommand, type SshCall } from './ssh-connection.js';
-import type { SshExecutor } from '../../executors/types.js';
+import { sshCommand, type SshCall } from './connection.js';
+import type { SshExecutor } from '../types.js';
 import type { JobMeta, StreamName } from '../../store/types.js';
 import type { RemoteIdentity } from '../../job/state.js';
-import { TargetError, type LogSink, type RemotePhase, type RemoteTarget, type SubmitSpec } from './remote-target.js';
-import { assertSafeId, cleanupLine, launchLine, phaseLine, readLine, recoverLine, resourcesLine, runScript, signalLine } from './ssh-script.js';
+import { TargetError, type LogSink, type RemotePhase, type RemoteTarget, type SubmitSpec } from '../port.js';
+import { assertSafeId, cleanupLine, launchLine, phaseLine, readLine, recoverLine, resourcesLine, runScript, signalLine } from './script.js';
 import { resourcesFrom, USER_HZ, type Resources } from '../../util/resources.js';
 
 /** A step may take this long beyond connecting. */
@@ -147,7 +147,7 @@ export class SshTarget implements RemoteTarget {
   }
 
   async cleanup(): Promise<void> {
-    // Shorter than the caller's own bound (cleanup.ts), so no ssh outlives the answer.
+    // Shorter than the caller's own bound (executors/cleanup.ts), so no ssh outlives the answer.
     await this.call(cleanupLine(this.meta.job_id), { timeoutMs: 15_000 });
   }
 

@@ -4,7 +4,7 @@
 // exactly the prompt's bytes.
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureSpool } from '../../store/jobs.js';
+import { ensureSpool } from '../store/jobs.js';
 
 /** The copy's path, or undefined for a job without a prompt. */
 export function spoolPrompt(dir: string, prompt: Buffer | undefined): string | undefined {

@@ -1,10 +1,10 @@
 // The target object for a job's recorded executor definition.
-import type { RemoteExecutor } from '../../executors/types.js';
-import type { JobMeta } from '../../store/types.js';
-import type { RemoteTarget } from './remote-target.js';
-import { SshTarget } from './ssh.js';
-import { ContainerTarget } from './container.js';
-import { SlurmTarget } from './slurm.js';
+import type { RemoteExecutor } from './types.js';
+import type { JobMeta } from '../store/types.js';
+import type { RemoteTarget } from './port.js';
+import { SshTarget } from './ssh/target.js';
+import { ContainerTarget } from './container/target.js';
+import { SlurmTarget } from './slurm/target.js';
 
 export function createTarget(def: RemoteExecutor, dir: string, meta: JobMeta): RemoteTarget {
   switch (def.type) {

@@ -9,7 +9,7 @@
 //   sstat -n -P -a -j ID -o NTasks,TRESUsageInTot   one step a line: "1|cpu=00:00:02,...,mem=3112K,..."
 // ExitCode is "code:signal": the batch script's exit status, or the signal that ended it.
 import { constants } from 'node:os';
-import type { RemotePhase } from './remote-target.js';
+import type { RemotePhase } from '../port.js';
 
 export interface SlurmExit {
   code: number;

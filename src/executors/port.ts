@@ -3,10 +3,10 @@
 // process elsewhere, reports on it, brings its output home and signals it.
 // Every method is one bounded step (its own timeout) that may fail with TargetError; the
 // supervisor retries transient failures with backoff, so no method loops on its own.
-import type { JobMeta } from '../../store/types.js';
-import type { JobErrorInfo, RemoteIdentity } from '../../job/state.js';
-import type { ResourceSource } from '../../store/resources.js';
-import type { Resources } from '../../util/resources.js';
+import type { JobMeta } from '../store/types.js';
+import type { JobErrorInfo, RemoteIdentity } from '../job/state.js';
+import type { ResourceSource } from '../store/resources.js';
+import type { Resources } from '../util/resources.js';
 
 export class TargetError extends Error {
   constructor(

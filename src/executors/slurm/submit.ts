@@ -2,7 +2,7 @@
 // The job's command lives only in the script, each word single-quoted; sbatch's command line
 // holds options derived from the definition and paths in the job directory, nothing else.
 import { isAbsolute, resolve } from 'node:path';
-import type { SlurmExecutor } from '../../executors/types.js';
+import type { SlurmExecutor } from '../types.js';
 import type { JobMeta } from '../../store/types.js';
 
 /** One word for sh: single-quoted, with each ' written as '\''. */

@@ -1,5 +1,5 @@
 // A container's inspected State as the supervisor's RemotePhase (pure).
-import type { RemotePhase } from './remote-target.js';
+import type { RemotePhase } from '../port.js';
 
 export interface ContainerState {
   Status?: string;

@@ -2,6 +2,7 @@
 // session), writing straight into the log files through inherited descriptors — no pipe
 // through the supervisor, so capture runs at disk speed and survives a supervisor crash.
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Exit } from '../../job/outcome.js';
 
 export interface LaunchSpec {
   argv: string[];
@@ -11,11 +12,6 @@ export interface LaunchSpec {
   stderrFd: number;
   /** The job's stdin (an agent job's prompt file); /dev/null otherwise. */
   stdinFd?: number;
-}
-
-export interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
 }
 
 export interface RunningProcess {

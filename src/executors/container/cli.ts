@@ -2,7 +2,7 @@
 // supervisor's own environment plus `env`), and the sorting of its failures: the runtime could
 // not be reached (transient: retrying may help) or it gave a definite answer (not transient).
 import { execa } from 'execa';
-import { TargetError } from './remote-target.js';
+import { TargetError } from '../port.js';
 
 export interface CliResult {
   code: number;

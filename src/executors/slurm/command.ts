@@ -3,8 +3,8 @@
 // closed. A command that cannot run or times out is a TargetError; one that ran and failed is
 // an answer the caller reads (an unknown job id is information, not a fault).
 import { execa } from 'execa';
-import { TargetError } from './remote-target.js';
-import { isTransientError } from './slurm-parse.js';
+import { TargetError } from '../port.js';
+import { isTransientError } from './parse.js';
 
 export const STEP_TIMEOUT_MS = 30_000;
 

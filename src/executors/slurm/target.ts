@@ -18,16 +18,16 @@
 //   job reports it, whichever supervisor sent it. Other signals go to the whole job as they are.
 import { writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import type { SlurmExecutor } from '../../executors/types.js';
+import type { SlurmExecutor } from '../types.js';
 import { ensureSpool, jobFiles } from '../../store/jobs.js';
 import type { JobMeta } from '../../store/types.js';
 import type { RemoteIdentity } from '../../job/state.js';
-import { TargetError, type LogSink, type RemotePhase, type RemoteTarget, type SubmitSpec } from './remote-target.js';
-import { commandError, isTransient, slurmCommand, type SlurmAnswer } from './slurm-command.js';
-import { endedPhase, isAlreadyDone, isEndedState, isPendingState, isRunningState, isUnknownJob, parseJobIds, parseSacct, parseSbatchId, parseScontrolJob, parseSqueue, parseSstat, type SlurmFinal } from './slurm-parse.js';
-import { copyOutput, recordSignal, sentSignal, spoolFiles } from './slurm-spool.js';
-import { batchScript, commandEnv, sbatchArgs, slurmJobName, slurmWorkdir } from './slurm-submit.js';
-import { spoolPrompt } from './spool-prompt.js';
+import { TargetError, type LogSink, type RemotePhase, type RemoteTarget, type SubmitSpec } from '../port.js';
+import { commandError, isTransient, slurmCommand, type SlurmAnswer } from './command.js';
+import { endedPhase, isAlreadyDone, isEndedState, isPendingState, isRunningState, isUnknownJob, parseJobIds, parseSacct, parseSbatchId, parseScontrolJob, parseSqueue, parseSstat, type SlurmFinal } from './parse.js';
+import { copyOutput, recordSignal, sentSignal, spoolFiles } from './spool.js';
+import { batchScript, commandEnv, sbatchArgs, slurmJobName, slurmWorkdir } from './submit.js';
+import { spoolPrompt } from '../spool-prompt.js';
 import { resourcesFrom, type Resources } from '../../util/resources.js';
 
 /** Polls that find the job neither queued nor recorded as ended before it counts as lost. */

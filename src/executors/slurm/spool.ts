@@ -2,7 +2,7 @@
 // files Slurm writes, copied home by byte offset, and the last signal jobctl sent.
 import { closeSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TargetError, type LogSink } from './remote-target.js';
+import { TargetError, type LogSink } from '../port.js';
 
 const CHUNK = 1024 * 1024;
 

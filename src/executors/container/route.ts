@@ -1,7 +1,7 @@
 // Lays a container's output, read again from its first byte, onto the local logs by offset.
 // Invariant: a byte is appended only when it belongs exactly at the local log's current end,
 // so bytes already local are skipped, none is written twice, and a gap is never papered over.
-import type { LogSink } from './remote-target.js';
+import type { LogSink } from '../port.js';
 
 export type Stream = 'stdout' | 'stderr';
 

@@ -9,8 +9,8 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { nanoid } from 'nanoid';
-import type { SshExecutor } from '../../executors/types.js';
-import { TargetError } from './remote-target.js';
+import type { SshExecutor } from '../types.js';
+import { TargetError } from '../port.js';
 
 export interface CallOptions {
   input?: string;

@@ -7,7 +7,7 @@
 // - No --rm: the container, its exit status and its log stay until cleanup(), so the end is
 //   always observed and every byte can still be copied after the job ended.
 // - Environment values and an agent job's prompt never appear in a command line
-//   (container-args.ts): the prompt is a 0600 copy in the spool directory, mounted read-only.
+//   (args.ts): the prompt is a 0600 copy in the spool directory, mounted read-only.
 // - Output reaches the local logs only through offset-checked copies out of the runtime's log
 //   store, never through a pipe the container writes into: with docker a `logs --follow` child
 //   (restarted when it dies) and, after the end, a one-shot `logs`; with podman its k8s-file
@@ -16,18 +16,18 @@
 // - close() ends every child process this target started.
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ContainerExecutor } from '../../executors/types.js';
+import type { ContainerExecutor } from '../types.js';
 import type { JobMeta } from '../../store/types.js';
 import type { RemoteIdentity } from '../../job/state.js';
 import { ensureSpool, readState } from '../../store/jobs.js';
-import { TargetError, type LogSink, type RemotePhase, type RemoteTarget, type SubmitSpec } from './remote-target.js';
-import { cliFailure, isNoSuchContainer, isUnreachable, runFailure, runtimeCli, type CliResult } from './container-cli.js';
-import { containerName, planEnv, runArgs } from './container-args.js';
-import { containerPhase, LOST_REASON, type ContainerState } from './container-state.js';
-import { LogStream } from './container-follow.js';
-import { K8sLogReader } from './container-k8s-log.js';
-import { containerResources } from './container-resources.js';
-import { spoolPrompt } from './spool-prompt.js';
+import { TargetError, type LogSink, type RemotePhase, type RemoteTarget, type SubmitSpec } from '../port.js';
+import { cliFailure, isNoSuchContainer, isUnreachable, runFailure, runtimeCli, type CliResult } from './cli.js';
+import { containerName, planEnv, runArgs } from './args.js';
+import { containerPhase, LOST_REASON, type ContainerState } from './state.js';
+import { LogStream } from './follow.js';
+import { K8sLogReader } from './k8s-log.js';
+import { containerResources } from './resources.js';
+import { spoolPrompt } from '../spool-prompt.js';
 import type { Resources } from '../../util/resources.js';
 
 const CALL_MS = 30_000;

@@ -5,9 +5,9 @@
 // Invariants: only complete records (up to the file's last newline) are consumed, and every
 // byte goes through a StreamRouter, so rereading from the start is always safe.
 import { accessSync, closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import type { LogSink } from './remote-target.js';
-import { TargetError } from './remote-target.js';
-import { StreamRouter, type Stream } from './container-route.js';
+import type { LogSink } from '../port.js';
+import { TargetError } from '../port.js';
+import { StreamRouter, type Stream } from './route.js';
 
 const CHUNK = 1024 * 1024;
 const NL = 0x0a;
