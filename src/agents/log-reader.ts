@@ -1,7 +1,7 @@
 // Reads an agent job's stdout.log from its first byte as it grows and parses it into events,
 // through the store (readLogFrom): one reader for the supervisor (activity record, turn limits)
 // and for `logs --activity`.
-import { readLogFrom } from '../store/follow.js';
+import { readLogFrom } from '../store/log-range.js';
 import { fileSize } from '../store/jobs.js';
 import { createAgentStream, type AgentStream } from './stream.js';
 import type { AgentEvent, AgentName } from './types.js';

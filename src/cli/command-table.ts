@@ -1,7 +1,7 @@
 // Lookup of subcommands and their flags, shared by the fast parser and the yargs parser.
 import type { Options } from 'yargs';
 import { commands, groupDescriptions } from '../commands/index.js';
-import type { CommandDef } from '../commands/types.js';
+import type { CommandDef } from '../command-support/types.js';
 import { subcommandIndex } from './split-command.js';
 
 export const GLOBAL_OPTIONS: Record<string, Options> = {

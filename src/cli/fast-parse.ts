@@ -2,8 +2,8 @@
 // one, so that the hot commands (status, tail, wait, list, run, ...) never load yargs. Anything
 // it does not fully understand — help, completion, unknown or malformed flags, stray words —
 // returns undefined and goes to yargs, which owns help texts and usage errors.
-import type { CommandDef } from '../commands/types.js';
-import type { Args } from './args.js';
+import type { CommandDef } from '../command-support/types.js';
+import type { Args } from '../command-support/args.js';
 import { findCommand, flagTable, takesValue } from './command-table.js';
 import { splitCommandLine, subcommandIndex } from './split-command.js';
 

@@ -7,8 +7,8 @@ import { setVerbosity, log } from '../log.js';
 import { loadConfig, type LoadedConfig } from '../config.js';
 import { resolveRoot, resolveConfigPath } from '../store/root.js';
 import { supervisorActions } from '../supervisor/start.js';
-import type { CommandDef, Context } from '../commands/types.js';
-import type { Args } from './args.js';
+import type { CommandDef, Context } from '../command-support/types.js';
+import type { Args } from '../command-support/args.js';
 import { seedSpellings } from './command-table.js';
 import { fastParse } from './fast-parse.js';
 

@@ -2,13 +2,13 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { JobError } from '../errors.js';
-import { optBool } from '../cli/args.js';
+import { optBool } from '../command-support/args.js';
 import { formatDuration } from '../util/duration.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { resolveConfigPath } from '../store/root.js';
 import { DEFAULT_GC_OLDER_THAN_MS, DEFAULT_MAX_LOG_BYTES, type Config } from '../config.js';
 import starter from '../../config.example.toml';
-import type { CommandDef } from './types.js';
+import type { CommandDef } from '../command-support/types.js';
 
 function effective(config: Config): Record<string, unknown> {
   return {

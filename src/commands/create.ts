@@ -1,10 +1,10 @@
 // `create`: persist a job definition without starting anything.
 import { createJob, jobFiles } from '../store/jobs.js';
 import { shortId } from '../store/ids.js';
-import { agentOptions } from './agent-options.js';
-import { definitionOptions } from './definition-options.js';
-import { buildDefinition } from './job-definition.js';
-import type { CommandDef } from './types.js';
+import { agentOptions } from '../command-support/agent-options.js';
+import { definitionOptions } from '../command-support/definition-options.js';
+import { buildDefinition } from '../command-support/job-definition.js';
+import type { CommandDef } from '../command-support/types.js';
 import type { Options } from 'yargs';
 
 const snapshotDefaults: Record<string, Options> = {

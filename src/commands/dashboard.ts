@@ -2,7 +2,7 @@
 // what it waits for, and for an agent job a line of its activity; plus counts by state. `--stream` prints it as NDJSON (one
 // `dashboard_item` line per job, then `dashboard_end`); `--watch D` repeats that snapshot every D
 // until SIGINT/SIGTERM, which end it cleanly (exit 0) after the snapshot being printed.
-import { optBool, optString } from '../cli/args.js';
+import { optBool, optString } from '../command-support/args.js';
 import { JobError } from '../errors.js';
 import { printStreamLine, STREAMED } from '../output.js';
 import { fileSize, jobFiles } from '../store/jobs.js';
@@ -12,8 +12,8 @@ import { zeroStateCounts, type JobStateName } from '../job/state.js';
 import { nowIso } from '../util/time.js';
 import { parseDuration } from '../util/duration.js';
 import { jobSummary } from '../view/job-view.js';
-import type { CommandDef, Context } from './types.js';
-import { parseSelection, selectJobs, selectionOptions, type Selection } from './job-selection.js';
+import type { CommandDef, Context } from '../command-support/types.js';
+import { parseSelection, selectJobs, selectionOptions, type Selection } from '../command-support/job-selection.js';
 
 function dashboardItem(job: ListedJob): Record<string, unknown> {
   const files = jobFiles(job.dir);

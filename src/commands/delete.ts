@@ -5,8 +5,8 @@ import { deleteJob } from '../store/jobs.js';
 import { reconcile, liveness } from '../job/reconcile.js';
 import { isSameLiveProcess, jobGroupExists } from '../util/proc.js';
 import type { JobStateRecord } from '../job/state.js';
-import { loadJob } from './load-job.js';
-import { idOptions, type CommandDef } from './types.js';
+import { loadJob } from '../command-support/load-job.js';
+import { idOptions, type CommandDef } from '../command-support/types.js';
 
 /** Why a job may not be deleted now, or undefined. Shared with gc. */
 export function deletionRefused(state: JobStateRecord): JobError | undefined {

@@ -1,8 +1,8 @@
 // `executors [--probe]`: the configured executors (local is always there); with --probe, each
 // is checked for real and reported `available`, with the reason when it is not.
-import { optBool } from '../cli/args.js';
+import { optBool } from '../command-support/args.js';
 import type { ExecutorDef } from '../executors/types.js';
-import type { CommandDef } from './types.js';
+import type { CommandDef } from '../command-support/types.js';
 
 function describeExecutor(name: string, def: ExecutorDef, isDefault: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = { name, type: def.type, labels: def.labels, default: isDefault };

@@ -1,12 +1,12 @@
 // `gc`: delete terminal jobs older than the window (finished_at, else last update). Never
 // touches a created, queued or running job.
-import { optBool, optString } from '../cli/args.js';
+import { optBool, optString } from '../command-support/args.js';
 import { parseDuration, formatDuration } from '../util/duration.js';
 import { DEFAULT_GC_OLDER_THAN_MS } from '../config.js';
 import { scanJobs } from '../store/scan.js';
 import { reconcile } from '../job/reconcile.js';
 import { dirBytes, deleteJob, readJob, removeDeletionDebris } from '../store/jobs.js';
-import { removeIdleSessions } from '../store/slots.js';
+import { removeIdleSessions } from '../store/slot-tickets.js';
 
 const IDLE_SESSION_MS = 60_000;
 import type { CleanupResult } from '../executors/cleanup.js';
@@ -14,7 +14,7 @@ import { isJobIdShape } from '../store/ids.js';
 import { JobError } from '../errors.js';
 import { deletionRefused } from './delete.js';
 import { isTerminal, type JobStateRecord } from '../job/state.js';
-import type { CommandDef } from './types.js';
+import type { CommandDef } from '../command-support/types.js';
 
 export const gcCommand: CommandDef = {
   command: 'gc',

@@ -19,7 +19,7 @@ import { executorsCommand } from './executors.js';
 import { queueCommand } from './queue.js';
 import { statsCommand } from './stats.js';
 import { configPathCommand, configShowCommand, configInitCommand } from './config.js';
-import type { CommandDef } from './types.js';
+import type { CommandDef } from '../command-support/types.js';
 
 export const commands: CommandDef[] = [
   runCommand, createCommand, startCommand, statusCommand, tailCommand, logsCommand, waitCommand, killCommand,

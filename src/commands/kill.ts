@@ -1,7 +1,7 @@
 // `kill ID`: signal the job's whole process group; after --grace escalate to SIGKILL. A queued
 // job is killed before anything starts; a terminal job is left alone (success, nothing sent).
 import { JobError } from '../errors.js';
-import { optString } from '../cli/args.js';
+import { optString } from '../command-support/args.js';
 import { parseDuration } from '../util/duration.js';
 import { parseSignal } from '../util/signals.js';
 import { jobGroupExists } from '../util/proc.js';
@@ -9,13 +9,13 @@ import { nowIso } from '../util/time.js';
 import { applyTransition } from '../job/apply.js';
 import { killQueued, requestKill } from '../job/transitions.js';
 import { reconcile } from '../job/reconcile.js';
-import { waitForJob } from '../job/wait.js';
+import { waitForJob } from '../job/wait-for-job.js';
 import { isTerminal } from '../job/state.js';
 import type { JobRecord } from '../store/types.js';
 import { jobSummary } from '../view/job-view.js';
-import { loadJob } from './load-job.js';
+import { loadJob } from '../command-support/load-job.js';
 import { deliverInBackground } from '../supervisor/start.js';
-import { idOptions, type CommandDef } from './types.js';
+import { idOptions, type CommandDef } from '../command-support/types.js';
 
 /** After SIGKILL the supervisor needs a moment to record the end. */
 const AFTER_KILL_WAIT_MS = 3000;

@@ -1,11 +1,11 @@
 // `list`: jobs newest first, scoped to the current directory unless --cwd or --all; --state,
 // --tag and --executor filter. `--jsonl` prints the same selection as NDJSON: one `list_item`
 // line per job, then a `list_end` line.
-import { optBool } from '../cli/args.js';
+import { optBool } from '../command-support/args.js';
 import { printStreamLine, STREAMED } from '../output.js';
 import { jobSummary } from '../view/job-view.js';
-import type { CommandDef } from './types.js';
-import { parseSelection, selectJobs, selectionOptions } from './job-selection.js';
+import type { CommandDef } from '../command-support/types.js';
+import { parseSelection, selectJobs, selectionOptions } from '../command-support/job-selection.js';
 
 export const listCommand: CommandDef = {
   command: 'list',

@@ -1,22 +1,22 @@
 // `logs ID [--lines N] [--follow [INTERVAL]] [--activity]`: the last lines of each stream as one
 // object, or, with --follow, an NDJSON stream: the current tails, every new chunk as it is
 // appended, and a final `logs_end` once the job is terminal and its logs are read to the end.
-// --activity shows an agent job's parsed events instead (logs-activity.ts).
-import { optBool, optInt, optString, type Args } from '../cli/args.js';
+// --activity shows an agent job's parsed events instead (command-support/activity-logs.ts).
+import { optBool, optInt, optString, type Args } from '../command-support/args.js';
 import { printStreamLine, secretPrefixLength, STREAMED } from '../output.js';
 import { shortId } from '../store/ids.js';
 import { jobFiles } from '../store/jobs.js';
 import { readTail } from '../store/tail.js';
-import { readLogFrom } from '../store/follow.js';
+import { readLogFrom } from '../store/log-range.js';
 import { reconcile, type ReconcileActions } from '../job/reconcile.js';
 import type { JobRecord } from '../store/types.js';
 import { parseDuration } from '../util/duration.js';
 import { nowIso } from '../util/time.js';
 import { tailFields } from '../view/job-view.js';
-import { loadJob } from './load-job.js';
-import { endFields, followUntilTerminal } from './follow-loop.js';
-import { activityLogs } from './logs-activity.js';
-import { idOptions, type CommandDef } from './types.js';
+import { loadJob } from '../command-support/load-job.js';
+import { endFields, followUntilTerminal } from '../command-support/follow-until-end.js';
+import { activityLogs } from '../command-support/activity-logs.js';
+import { idOptions, type CommandDef } from '../command-support/types.js';
 
 const DEFAULT_LINES = 50;
 const DEFAULT_INTERVAL_MS = 250;

@@ -2,14 +2,14 @@
 // setting, others are kept; --clear removes all first. Never fires a sink; a new output pattern
 // applies to lines printed after this call only.
 import { resolve } from 'node:path';
-import { optBool, optNonEmpty } from '../cli/args.js';
+import { optBool, optNonEmpty } from '../command-support/args.js';
 import { fileSize, jobFiles, updateMeta } from '../store/jobs.js';
 import type { NotificationConfig } from '../store/types.js';
-import { buildOutputMatch } from './notification-options.js';
-import { webhookArg } from './job-definition.js';
-import { outputMatchOptions } from './definition-options.js';
-import { loadJob } from './load-job.js';
-import { idOptions, type CommandDef } from './types.js';
+import { buildOutputMatch } from '../command-support/notification-options.js';
+import { webhookArg } from '../command-support/job-definition.js';
+import { outputMatchOptions } from '../command-support/definition-options.js';
+import { loadJob } from '../command-support/load-job.js';
+import { idOptions, type CommandDef } from '../command-support/types.js';
 
 export const notifySetCommand: CommandDef = {
   command: 'set [id]',

@@ -3,8 +3,8 @@
 // and those waiting for one (`queued`, in the order they will start). Read only: nothing is
 // locked or pruned.
 import { configuredLimits } from '../store/slot-limits.js';
-import { activeSessionLimits, slotUsage } from '../store/slots.js';
-import type { CommandDef } from './types.js';
+import { activeSessionLimits, slotUsage } from '../store/slot-tickets.js';
+import type { CommandDef } from '../command-support/types.js';
 
 export const queueCommand: CommandDef = {
   command: 'queue',

@@ -1,10 +1,10 @@
 // `run`: create and start a job, observe it up to --snapshot-after (or to the end with --wait).
 import { createJob } from '../store/jobs.js';
-import { agentOptions } from './agent-options.js';
-import { definitionOptions, observeOptions } from './definition-options.js';
-import { buildDefinition } from './job-definition.js';
-import { launch, observe, checkObserveArgs } from './launch.js';
-import type { CommandDef } from './types.js';
+import { agentOptions } from '../command-support/agent-options.js';
+import { definitionOptions, observeOptions } from '../command-support/definition-options.js';
+import { buildDefinition } from '../command-support/job-definition.js';
+import { launch, observe, checkObserveArgs } from '../command-support/launch.js';
+import type { CommandDef } from '../command-support/types.js';
 import { registerSecret } from '../output.js';
 import { secretValues } from '../store/types.js';
 

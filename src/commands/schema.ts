@@ -1,6 +1,6 @@
 // `schema`: the JSON Schema of every output type and event.
 import { fullSchema } from '../schema.js';
-import type { CommandDef } from './types.js';
+import type { CommandDef } from '../command-support/types.js';
 
 export const schemaCommand: CommandDef = {
   command: 'schema',

@@ -2,11 +2,11 @@
 // `start --prompt ... [--executor X --workspace DIR --max-turns N]` (no id) is the seed's way to
 // create and start an agent job in one call: the same as `run --prompt ...`.
 import { JobError, usageError } from '../errors.js';
-import { loadJob } from './load-job.js';
-import { definitionOptions, observeOptions } from './definition-options.js';
-import { agentOptions, isAgentJob } from './agent-options.js';
-import { launch, observe, checkObserveArgs } from './launch.js';
-import { idOptions, type CommandDef } from './types.js';
+import { loadJob } from '../command-support/load-job.js';
+import { definitionOptions, observeOptions } from '../command-support/definition-options.js';
+import { agentOptions, isAgentJob } from '../command-support/agent-options.js';
+import { launch, observe, checkObserveArgs } from '../command-support/launch.js';
+import { idOptions, type CommandDef } from '../command-support/types.js';
 import { runCommand } from './run.js';
 
 const definitionFlags = [...Object.keys(definitionOptions), ...Object.keys(agentOptions)];

@@ -4,7 +4,7 @@ import { dirBytes, freeBytes } from '../store/jobs.js';
 import { scanJobs } from '../store/scan.js';
 import { reconcile } from '../job/reconcile.js';
 import { isTerminal, zeroStateCounts, type JobStateName } from '../job/state.js';
-import type { CommandDef } from './types.js';
+import type { CommandDef } from '../command-support/types.js';
 
 export const statsCommand: CommandDef = {
   command: 'stats',

@@ -1,8 +1,8 @@
 // `status ID`: the job's state reconciled with reality, plus live pids.
 import { reconcile } from '../job/reconcile.js';
 import { jobStatus } from '../view/job-view.js';
-import { loadJob } from './load-job.js';
-import { idOptions, type CommandDef } from './types.js';
+import { loadJob } from '../command-support/load-job.js';
+import { idOptions, type CommandDef } from '../command-support/types.js';
 
 export const statusCommand: CommandDef = {
   command: 'status [id]',

@@ -1,9 +1,9 @@
 // `tag set ID [--tag T]...`: replace the job's tags (none given = clear).
-import { stringList } from '../cli/args.js';
+import { stringList } from '../command-support/args.js';
 import { validateTags } from '../util/tags.js';
 import { updateMeta } from '../store/jobs.js';
-import { loadJob } from './load-job.js';
-import { idOptions, type CommandDef } from './types.js';
+import { loadJob } from '../command-support/load-job.js';
+import { idOptions, type CommandDef } from '../command-support/types.js';
 
 export const tagSetCommand: CommandDef = {
   command: 'set [id]',

@@ -1,9 +1,9 @@
 // `tail ID`: the last lines of each stream, read from the end of the logs.
 import { shortId } from '../store/ids.js';
 import { tailFields } from '../view/job-view.js';
-import { tailOptions } from './launch.js';
-import { loadJob } from './load-job.js';
-import { idOptions, type CommandDef } from './types.js';
+import { tailOptions } from '../command-support/launch.js';
+import { loadJob } from '../command-support/load-job.js';
+import { idOptions, type CommandDef } from '../command-support/types.js';
 
 export const tailCommand: CommandDef = {
   command: 'tail [id]',

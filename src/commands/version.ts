@@ -1,7 +1,7 @@
 // `version`: jobctl's version, the output schema version and the runtime.
 import { SCHEMA_VERSION } from '../output.js';
 import { VERSION } from '../version.js';
-import type { CommandDef } from './types.js';
+import type { CommandDef } from '../command-support/types.js';
 
 export const versionCommand: CommandDef = {
   command: 'version',

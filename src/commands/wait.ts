@@ -1,12 +1,12 @@
 // `wait ID`: block until the job is terminal or --timeout passes (a success either way).
-import { optString } from '../cli/args.js';
+import { optString } from '../command-support/args.js';
 import { parseOptionalDuration } from '../util/duration.js';
-import { waitForJob } from '../job/wait.js';
+import { waitForJob } from '../job/wait-for-job.js';
 import { isTerminal } from '../job/state.js';
 import { jobSnapshot } from '../view/job-view.js';
-import { tailOptions, pollMs } from './launch.js';
-import { loadJob, registerJobSecrets } from './load-job.js';
-import { idOptions, type CommandDef } from './types.js';
+import { tailOptions, pollMs } from '../command-support/launch.js';
+import { loadJob, registerJobSecrets } from '../command-support/load-job.js';
+import { idOptions, type CommandDef } from '../command-support/types.js';
 
 export const waitCommand: CommandDef = {
   command: 'wait [id]',

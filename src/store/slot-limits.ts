@@ -1,5 +1,5 @@
 // Which concurrency limits apply (queues and executors with max_concurrent, from the config).
-// Pure: the slot files themselves are kept by slots.ts.
+// Pure: the slot files themselves are kept by slot-tickets.ts.
 import { createHash } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { JobMeta } from './types.js';

@@ -2,7 +2,7 @@
 // or an earlier ticket removed) and on its job directory (state.json replaced: killed). Read
 // only; the events are hints, the caller re-reads everything under the locks.
 import { watch, type FSWatcher } from 'node:fs';
-import { ensureSlotDirs } from './slots.js';
+import { ensureSlotDirs } from './slot-tickets.js';
 import type { Limit } from './slot-limits.js';
 
 /** Calls `onChange` on every change; returns the function that stops watching. */

@@ -6,7 +6,7 @@ import type { JobErrorInfo } from '../job/state.js';
 import type { ReconcileActions } from '../job/reconcile.js';
 import type { Config } from '../config.js';
 import { waitForDependencies } from './dependencies.js';
-import { acquireSlots } from './slots.js';
+import { acquireSlots } from './slot-wait.js';
 
 export type GateResult =
   | { go: true; release: () => void }

@@ -34,7 +34,7 @@ import { loadConfigQuietly } from '../config.js';
 import { allocateReserve, releaseReserve } from '../store/reserve.js';
 import { supervisorActions } from './start.js';
 import { followUntilExit } from './follow-local.js';
-import { waitForRetryTime } from './retry-wait.js';
+import { waitForRetryTime } from './retry-delay.js';
 import { deliverFinished } from './finish-attempt.js';
 
 const launchFailure = (cur: JobStateRecord, message: string): JobStateRecord | undefined => fail(cur, { code: 'launch_failed', message }, nowIso());

@@ -179,7 +179,7 @@ test('--label prefers, among the executors carrying the labels, one with a free 
 });
 
 test('a re-attached supervisor takes its slot back at once, replacing its dead entry', async (t) => {
-  const { takeSlot, releaseSlots, slotUsage } = await import('../../dist/lib/store/slots.js');
+  const { takeSlot, releaseSlots, slotUsage } = await import('../../dist/lib/store/slot-tickets.js');
   const { base } = withRoot(t);
   const root = join(base, 'jobs');
   mkdirSync(root, { recursive: true });

@@ -4,15 +4,15 @@
 import { deliverInBackground, startSupervisor } from '../supervisor/start.js';
 import { registerJobSecrets } from './load-job.js';
 import { JobError } from '../errors.js';
-import { optInt, optBool, optString, type Args } from '../cli/args.js';
+import { optInt, optBool, optString, type Args } from './args.js';
 import { parseDuration } from '../util/duration.js';
 import { processStartTime } from '../util/proc.js';
 import { nowIso } from '../util/time.js';
 import { applyTransition } from '../job/apply.js';
 import { assignSupervisor, claim, fail } from '../job/transitions.js';
-import { enqueueOnLaunch } from '../supervisor/slots.js';
+import { enqueueOnLaunch } from '../supervisor/slot-wait.js';
 import { log } from '../log.js';
-import { waitForJob } from '../job/wait.js';
+import { waitForJob } from '../job/wait-for-job.js';
 import { isTerminal } from '../job/state.js';
 import type { JobMeta, JobRecord } from '../store/types.js';
 import { jobSnapshot, type TailOptions } from '../view/job-view.js';

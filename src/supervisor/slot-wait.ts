@@ -1,6 +1,6 @@
 // Concurrency slots of queues and executors (max_concurrent). A job over a limit waits `queued`
 // with `waiting_for` naming the limit (`queue ci`, `executor local`) and starts in FIFO order
-// (queued_at, then job id) as slots free (store/slots.ts has the bookkeeping and its invariants).
+// (queued_at, then job id) as slots free (store/slot-tickets.ts has the bookkeeping and its invariants).
 // A job with a queue and an executor limit takes its queue slot first, then joins the
 // executor's line holding it: one fixed order, so waiters never wait for each other (no
 // deadlock), and an executor's line holds only jobs that need nothing else, so a free executor
@@ -8,7 +8,7 @@
 // the slot directories and of its state.json, with a poll that also notices holders whose
 // supervisor died. A job without limits pays nothing: no file is read or written.
 // Cost with many waiters: a wake-up or poll first looks without the lock (names only, no /proc:
-// store/slots.ts mayTakeSlot) and takes the limit's lock only when that look says the job could
+// store/slot-tickets.ts mayTakeSlot) and takes the limit's lock only when that look says the job could
 // get a slot now, or at most every few seconds (jittered) to prune entries of dead supervisors.
 // A waiter never gives up on lock contention: it backs off and tries again.
 import { dirname, join } from 'node:path';
@@ -20,7 +20,7 @@ import { ownedBy } from '../job/transitions.js';
 import type { Config } from '../config.js';
 import { readJob, readMeta, readState } from '../store/jobs.js';
 import { jobLimits, limitLabel, type Limit } from '../store/slot-limits.js';
-import { enqueue, holderIds, leaveQueue, mayTakeSlot, releaseSlots, takeSlot, type Claimant } from '../store/slots.js';
+import { enqueue, holderIds, leaveQueue, mayTakeSlot, releaseSlots, takeSlot, type Claimant } from '../store/slot-tickets.js';
 import { liveness, reconcile, type ReconcileActions } from '../job/reconcile.js';
 import { watchSlots } from '../store/slot-watch.js';
 import { processStartTime } from '../util/proc.js';
@@ -169,7 +169,7 @@ function waitForSlots(dir: string, root: string, limits: Limit[], claimant: Clai
 
 /**
  * A session slot is kept while its holder's job may still run even if its supervisor died
- * (store/slots.ts); such a job is reconciled here, as a command would — a remote one gets a new
+ * (store/slot-tickets.ts); such a job is reconciled here, as a command would — a remote one gets a new
  * supervisor, a local one is recorded lost — so that the line never waits on a job nobody looks at.
  */
 async function reconcileHolders(root: string, l: Limit, self: string, actions: ReconcileActions): Promise<void> {

@@ -1,6 +1,6 @@
 // What every subcommand module exports: a yargs-ready definition whose handler returns data.
 import type { Options } from 'yargs';
-import type { Args } from '../cli/args.js';
+import type { Args } from './args.js';
 import type { LoadedConfig } from '../config.js';
 import type { ReconcileActions } from '../job/reconcile.js';
 

@@ -2,7 +2,7 @@
 // (pattern applies from byte 0) and by notify set (pattern applies from the current log sizes).
 import { resolve } from 'node:path';
 import { usageError } from '../errors.js';
-import { optString, optNonEmpty, oneOf, type Args } from '../cli/args.js';
+import { optString, optNonEmpty, oneOf, type Args } from './args.js';
 import { compileMatcher } from '../supervisor/matcher.js';
 import type { MatchType, OutputMatchConfig, StreamFilter } from '../store/types.js';
 

@@ -1,6 +1,6 @@
 // Resolves the id argument of a command to a job directory and registers the job's secret
 // values with the output module, so they can never be printed.
-import { jobIdArg, type Args } from '../cli/args.js';
+import { jobIdArg, type Args } from './args.js';
 import { resolveJobId } from '../store/ids.js';
 import { jobDir, readJob, readSecrets } from '../store/jobs.js';
 import { secretValues, type JobRecord } from '../store/types.js';

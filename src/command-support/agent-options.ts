@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Options } from 'yargs';
 import { usageError } from '../errors.js';
-import { optInt, optNonEmpty, optString, oneOf, type Args } from '../cli/args.js';
+import { optInt, optNonEmpty, optString, oneOf, type Args } from './args.js';
 import { AGENT_NAMES, type AgentName, type AgentSpec } from '../agents/types.js';
 import { CLI_LIMITS_TURNS, agentArgv, checkAgentOptions } from '../agents/argv.js';
 import { quoteArgv } from '../util/shell-quote.js';

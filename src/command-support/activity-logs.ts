@@ -12,7 +12,7 @@ import { isTerminal } from '../job/state.js';
 import { AgentLogReader } from '../agents/log-reader.js';
 import type { AgentEvent, AgentName } from '../agents/types.js';
 import { nowIso } from '../util/time.js';
-import { endFields, followUntilTerminal } from './follow-loop.js';
+import { endFields, followUntilTerminal } from './follow-until-end.js';
 import { agentStatus } from '../view/job-view.js';
 
 type Numbered = AgentEvent & { seq: number };

@@ -1,7 +1,7 @@
 // --queue, --after/--after-ok and --retry*: when a job may start, and whether it runs again.
 import type { Options } from 'yargs';
 import { JobError, usageError } from '../errors.js';
-import { optInt, optNonEmpty, optString, oneOf, stringList, type Args } from '../cli/args.js';
+import { optInt, optNonEmpty, optString, oneOf, stringList, type Args } from './args.js';
 import { parseOptionalDuration } from '../util/duration.js';
 import { resolveJobId } from '../store/ids.js';
 import type { Config } from '../config.js';

@@ -2,7 +2,7 @@
 import { statSync, accessSync, constants as fsConstants } from 'node:fs';
 import { resolve } from 'node:path';
 import { usageError } from '../errors.js';
-import { optString, optNonEmpty, stringList, type Args } from '../cli/args.js';
+import { optString, optNonEmpty, stringList, type Args } from './args.js';
 import { parseOptionalDuration } from '../util/duration.js';
 import { parseSize } from '../util/size.js';
 import { DEFAULT_MAX_LOG_BYTES, isHttpUrl } from '../config.js';
@@ -12,7 +12,7 @@ import { nowIso } from '../util/time.js';
 import { newJobId } from '../store/ids.js';
 import type { JobMeta, Secrets } from '../store/types.js';
 import { selectExecutor } from '../executors/select.js';
-import { hasFreeSlot } from '../store/slots.js';
+import { hasFreeSlot } from '../store/slot-tickets.js';
 import { schedulingFields } from './scheduling-options.js';
 import { isRemote, type RemoteExecutor } from '../executors/types.js';
 import type { Context } from './types.js';

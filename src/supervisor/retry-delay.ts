@@ -3,7 +3,7 @@
 // leaves `queued`) ends the wait at once and nothing more is started; the wait is over only
 // once retry_at and that waiting_for are cleared, by this job's own supervisor.
 import { readState } from '../store/jobs.js';
-import { waitForJob } from '../job/wait.js';
+import { waitForJob } from '../job/wait-for-job.js';
 import { applyTransition } from '../job/apply.js';
 import { clearRetryWait } from '../job/annotations.js';
 import { ownedBy } from '../job/transitions.js';

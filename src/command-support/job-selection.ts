@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import type { Options } from 'yargs';
 import { usageError } from '../errors.js';
-import { optBool, optInt, optNonEmpty, stringList, type Args } from '../cli/args.js';
+import { optBool, optInt, optNonEmpty, stringList, type Args } from './args.js';
 import { validateTagFilters, tagsMatch } from '../util/tags.js';
 import { listJobs } from '../store/list-index.js';
 import { reconcile, type ReconcileActions } from '../job/reconcile.js';

@@ -16,9 +16,9 @@
 // - Waiters look before they lock (mayTakeSlot): a read-only count of entry names, no /proc
 //   check, that over-counts (dead entries included) but never under-counts, so it never says
 //   "no" to a job the locked check would grant a slot to unless dead entries are in the way —
-//   those are pruned by the waiters' occasional locked look (supervisor/slots.ts).
+//   those are pruned by the waiters' occasional locked look (supervisor/slot-wait.ts).
 // - One lock at a time: a job needing several limits takes them one after the other in a fixed
-//   order (supervisor/slots.ts), so no two waiters ever wait for each other.
+//   order (supervisor/slot-wait.ts), so no two waiters ever wait for each other.
 // - Directory names are built only from config-validated names (checked again here) and entry
 //   names only from id-shaped job ids and RFC 3339 times.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, rmdirSync, statSync, unlinkSync, writeFileSync, existsSync } from 'node:fs';
