@@ -6,7 +6,7 @@ import { DEFAULT_GC_OLDER_THAN_MS } from '../config.js';
 import { scanJobs } from '../store/scan.js';
 import { reconcile } from '../job/reconcile.js';
 import { dirBytes, deleteJob, readJob, removeDeletionDebris } from '../store/jobs.js';
-import { removeIdleSessions } from '../store/slot-tickets.js';
+import { removeIdleSessions } from '../store/session-slots.js';
 
 const IDLE_SESSION_MS = 60_000;
 import type { CleanupResult } from '../executors/cleanup.js';

@@ -3,7 +3,8 @@
 // and those waiting for one (`queued`, in the order they will start). Read only: nothing is
 // locked or pruned.
 import { configuredLimits } from '../store/slot-limits.js';
-import { activeSessionLimits, slotUsage } from '../store/slot-tickets.js';
+import { slotUsage } from '../store/slot-tickets.js';
+import { activeSessionLimits } from '../store/session-slots.js';
 import type { CommandDef } from '../command-support/types.js';
 
 export const queueCommand: CommandDef = {

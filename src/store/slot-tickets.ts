@@ -20,50 +20,17 @@
 // - One lock at a time: a job needing several limits takes them one after the other in a fixed
 //   order (supervisor/slot-wait.ts), so no two waiters ever wait for each other.
 // - Directory names are built only from config-validated names (checked again here) and entry
-//   names only from id-shaped job ids and RFC 3339 times.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, rmdirSync, statSync, unlinkSync, writeFileSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+//   names only from id-shaped job ids and RFC 3339 times (slot-entries.ts).
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Limit } from './slot-limits.js';
 import { withDirLock } from './lock.js';
 import { readState } from './jobs.js';
 import { isJobIdShape } from './ids.js';
-import { isTerminal } from '../job/state.js';
+import { checkId, ensureSlotDirs, entryOf, holdersDir, limitDir, liveEntries, readEntry, removeQuietly, ticketName, waitingDir, writeEntry, type Claimant, type Named } from './slot-entries.js';
 import { bootId, isSameLiveProcess } from '../util/proc.js';
 
-/** Who takes a slot: the job and its supervisor. */
-export interface Claimant { jobId: string; queuedAt: string; pid: number; startTime: string }
-
-interface Entry { job_id: string; pid: number; start_time: string; boot_id: string }
-interface Named { name: string; entry: Entry }
-
-const LIMIT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
-
-function limitDir(root: string, l: Limit): string {
-  if (!LIMIT_NAME.test(l.name)) throw new Error(`invalid ${l.kind} name ${JSON.stringify(l.name.slice(0, 100))}`);
-  return join(root, '.slots', `${l.kind}-${l.name}`);
-}
-const holdersDir = (root: string, l: Limit): string => join(limitDir(root, l), 'holders');
-const waitingDir = (root: string, l: Limit): string => join(limitDir(root, l), 'waiting');
-
-function checkId(jobId: string): string {
-  if (!isJobIdShape(jobId)) throw new Error(`invalid job id ${JSON.stringify(jobId.slice(0, 100))}`);
-  return jobId;
-}
-/** `<queued_at>-<job_id>`; a job without a valid queued_at goes last. */
-const ticketName = (c: Claimant): string => `${TIME.test(c.queuedAt) ? c.queuedAt : '9999-12-31T23:59:59.999Z'}-${checkId(c.jobId)}`;
-const entryOf = (c: Claimant): Entry => ({ job_id: c.jobId, pid: c.pid, start_time: c.startTime, boot_id: bootId() });
-
-function readEntry(path: string): Entry | undefined {
-  try {
-    const e = JSON.parse(readFileSync(path, 'utf8')) as Partial<Entry>;
-    return typeof e.job_id === 'string' && typeof e.pid === 'number' && typeof e.start_time === 'string' && typeof e.boot_id === 'string' ? (e as Entry) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const isLive = (e: Entry | undefined): e is Entry => e !== undefined && e.boot_id === bootId() && isSameLiveProcess(e.pid, e.start_time);
+export { ensureSlotDirs, type Claimant };
 
 /**
  * A session slot outlives its holder's supervisor while the job's agent may still run: its
@@ -74,7 +41,8 @@ function workLivesOn(root: string, jobId: string): boolean {
   try {
     const state = readState(join(root, checkId(jobId)));
     // A remote job outlives a reboot of this machine (it is re-attached): its pid means nothing here.
-    if (state.remote !== undefined) return !isTerminal(state.state);
+    // Every ended state, and only an ended one, has finished_at (job/state.ts).
+    if (state.remote !== undefined) return state.finished_at === undefined;
     if (state.boot_id !== undefined && state.boot_id !== bootId()) return false;
     return isSameLiveProcess(state.pid, state.pid_start_time);
   } catch {
@@ -99,51 +67,6 @@ function liveHolders(root: string, l: Limit, prune: boolean): Named[] {
     else if (prune) removeQuietly(join(dir, name));
   }
   return all;
-}
-
-const removeQuietly = (path: string): void => {
-  try {
-    unlinkSync(path);
-  } catch {
-    // Already gone.
-  }
-};
-
-/** Live entries of a directory in name order; with `prune`, dead or unreadable ones are removed. */
-function liveEntries(dir: string, prune: boolean): Named[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((n) => !n.startsWith('.')).sort();
-  } catch {
-    return [];
-  }
-  const out: Named[] = [];
-  for (const name of names) {
-    const entry = readEntry(join(dir, name));
-    if (isLive(entry)) out.push({ name, entry });
-    else if (prune) removeQuietly(join(dir, name));
-  }
-  return out;
-}
-
-let tempCounter = 0;
-/** Replaces an entry atomically (temp file + rename; no fsync: a crash ends every holder anyway). */
-function writeEntry(path: string, entry: Entry): void {
-  const tmp = join(dirname(path), `.${process.pid}.${++tempCounter}.tmp`);
-  try {
-    writeFileSync(tmp, JSON.stringify(entry) + '\n', { mode: 0o600 });
-    renameSync(tmp, path);
-  } catch (err) {
-    removeQuietly(tmp);
-    throw err;
-  }
-}
-
-/** Creates the limits' directories (0700) if missing; returns the directories a waiter watches. */
-export function ensureSlotDirs(root: string, limits: Limit[]): string[] {
-  const dirs = limits.flatMap((l) => [holdersDir(root, l), waitingDir(root, l)]);
-  for (const dir of dirs) mkdirSync(dir, { recursive: true, mode: 0o700 });
-  return dirs;
 }
 
 async function withLimitLock<T>(root: string, l: Limit, fn: () => T): Promise<T> {
@@ -225,47 +148,6 @@ export function releaseSlots(root: string, limits: Limit[], jobId: string): void
   for (const l of limits) removeQuietly(join(holdersDir(root, l), checkId(jobId)));
 }
 
-/**
- * Removes the directories of idle session limits (no holder, no ticket; every Claude job has a
- * session of its own) untouched for at least `olderThanMs`; returns how many. Run by `gc`, not
- * when a job ends: a waiter creates the directories before it takes their lock, so removing them
- * under a job that is about to wait would stall it.
- */
-export async function removeIdleSessions(root: string, olderThanMs: number): Promise<number> {
-  let removed = 0;
-  for (const l of activeSessionLimits(root)) {
-    const dir = limitDir(root, l);
-    const empty = (d: string): boolean => {
-      try {
-        return readdirSync(d).filter((n) => !n.startsWith('.')).length === 0;
-      } catch {
-        return true;
-      }
-    };
-    const age = (d: string): number => {
-      try {
-        return Date.now() - statSync(d).mtimeMs;
-      } catch {
-        return Infinity;
-      }
-    };
-    if (!empty(holdersDir(root, l)) || !empty(waitingDir(root, l)) || Math.min(age(holdersDir(root, l)), age(waitingDir(root, l))) < olderThanMs) continue;
-    const idle = await withDirLock(dir, () => {
-      if (!empty(holdersDir(root, l)) || !empty(waitingDir(root, l))) return false;
-      rmSync(holdersDir(root, l), { recursive: true, force: true });
-      rmSync(waitingDir(root, l), { recursive: true, force: true });
-      return true;
-    }).catch(() => false);
-    if (!idle) continue;
-    try {
-      rmdirSync(dir);
-      removed++;
-    } catch {
-      // In use again, or already gone.
-    }
-  }
-  return removed;
-}
 
 /** Job ids of the holder entries of a limit, alive or not (read-only). */
 export function holderIds(root: string, l: Limit): string[] {
@@ -288,20 +170,6 @@ export function slotUsage(root: string, l: Limit): { running: string[]; queued: 
   const running = liveHolders(root, l, false).map((h) => h.entry.job_id).filter(isJobIdShape);
   const queued = liveEntries(waitingDir(root, l), false).map((t) => t.entry.job_id).filter((id) => isJobIdShape(id) && stillQueued(id));
   return { running, queued: [...new Set(queued)] };
-}
-
-/** The agent-session limits that exist now (a job of the session runs or waits), by name. */
-export function activeSessionLimits(root: string): Limit[] {
-  let names: string[];
-  try {
-    names = readdirSync(join(root, '.slots'));
-  } catch {
-    return [];
-  }
-  return names
-    .filter((n) => n.startsWith('session-') && LIMIT_NAME.test(n.slice('session-'.length)))
-    .sort()
-    .map((n) => ({ kind: 'session', name: n.slice('session-'.length), max: 1 }));
 }
 
 /** True when a new job of this limit would not have to wait (read-only). */
