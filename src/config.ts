@@ -1,6 +1,7 @@
 // config.toml: read lazily, validated key by key. A broken file is a config_error naming the
 // file, line and key — never a crash. A missing file at the default location means defaults;
 // a missing file named explicitly (--config / JOBCTL_CONFIG) is an error.
+// node:fs only for config.toml, outside the job root.
 import { readFileSync } from 'node:fs';
 import { parse, TomlError } from 'smol-toml';
 import { configError, lineOf } from './config-error.js';

@@ -1,5 +1,6 @@
 // The only module that writes to stdout. Every invocation prints exactly one JSON object on
 // one line (streaming forms excepted) and sets the exit code: 0 success, 1 runtime, 2 usage.
+// node:fs only to write stdout (descriptor 1) synchronously.
 import { writeSync } from 'node:fs';
 import type { JobError } from './errors.js';
 

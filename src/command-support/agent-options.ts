@@ -1,5 +1,6 @@
 // The coding-agent flags of run, create and start (--prompt ...): they turn a job into an agent
 // job whose argv runs the agent's CLI with the prompt on stdin (src/agents/argv.ts).
+// node:fs only to read the caller's --prompt-file, outside the job root.
 import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';

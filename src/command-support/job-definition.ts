@@ -1,4 +1,5 @@
 // Turns run/create flags into a validated job definition (meta.json) and its secrets.
+// node:fs only to check the caller's --cwd and --env-file, outside the job root.
 import { statSync, accessSync, constants as fsConstants } from 'node:fs';
 import { resolve } from 'node:path';
 import { usageError } from '../errors.js';

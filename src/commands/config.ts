@@ -1,4 +1,5 @@
 // `config path | show | init`: where config is read from, the effective config, a starter file.
+// node:fs only for config.toml (`config init`), outside the job root.
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { JobError } from '../errors.js';

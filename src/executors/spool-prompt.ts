@@ -2,15 +2,10 @@
 // reads it from a path: a container's read-only bind mount, a Slurm batch script's stdin
 // redirection. Invariant: the copy is 0600 (also when it replaces an earlier one) and holds
 // exactly the prompt's bytes.
-import { chmodSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ensureSpool } from '../store/jobs.js';
+import { writeSpoolFile } from '../store/spool.js';
 
 /** The copy's path, or undefined for a job without a prompt. */
 export function spoolPrompt(dir: string, prompt: Buffer | undefined): string | undefined {
   if (prompt === undefined) return undefined;
-  const path = join(ensureSpool(dir), 'prompt');
-  writeFileSync(path, prompt, { mode: 0o600 });
-  chmodSync(path, 0o600);
-  return path;
+  return writeSpoolFile(dir, 'prompt', prompt);
 }

@@ -10,7 +10,8 @@
 // at once), and the job goes back to `queued` under a new supervisor.
 // What starting a supervisor or a deliverer means is the caller's (ReconcileActions): this
 // module decides, it never spawns.
-import { keepAttemptLogs, readMeta } from '../store/jobs.js';
+import { keepAttemptLogs } from '../store/job-logs.js';
+import { readMeta } from '../store/jobs.js';
 import { nextAttempt, retryWanted } from './attempts.js';
 import { applyTransition } from './apply.js';
 import { isTerminal, type JobStateRecord, type LostState, type QueuedState } from './state.js';

@@ -1,5 +1,6 @@
 // File sink: appends one NDJSON line per event. One write(2) on an O_APPEND descriptor, so
 // concurrent appenders never interleave within a line. Never throws.
+// node:fs only for the --notify-file / output-match file, the caller's path outside the job root.
 import { openSync, writeSync, closeSync } from 'node:fs';
 import type { DeliveryResult } from './events.js';
 import { nowIso } from '../util/time.js';

@@ -8,12 +8,11 @@
 //   written by state-file.ts.
 // - Secret values live only in secrets.json (0600), never in meta.json or state.json.
 // - A job is deleted under its lock (deleteJob): no read-modify-write can land in a deleted job.
-import { mkdirSync, existsSync, readdirSync, renameSync, rmSync, statSync, statfsSync, chmodSync, appendFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { mkdirSync, existsSync, readdirSync, renameSync, rmSync, statSync, statfsSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic, writeFileAtomic, readJson, fsyncDir } from './atomic.js';
 import { withJobLock } from './lock.js';
-import { withReserve } from './reserve.js';
-import { secretValues, type JobMeta, type JobRecord, type Secrets, type StreamName } from './types.js';
+import { secretValues, type JobMeta, type JobRecord, type Secrets } from './types.js';
 import type { JobStateRecord } from '../job/state.js';
 import { JobError } from '../errors.js';
 
@@ -179,100 +178,6 @@ export async function deleteJob(dir: string, refuse: (state: JobStateRecord) => 
   return found;
 }
 
-/**
- * Claims the delivery of job.finished: writes the first completion_event.json under the job
- * lock unless one exists. False when another process has claimed it (delivered once only).
- */
-export async function claimCompletion(dir: string, record: Record<string, unknown>): Promise<boolean> {
-  return withJobLock(dir, () => {
-    if (existsSync(jobFiles(dir).completion)) return false;
-    writeCompletionEvent(dir, record);
-    return true;
-  });
-}
-
-/** completion_event.json: the job.finished event and every delivery attempt. */
-export function writeCompletionEvent(dir: string, record: Record<string, unknown>): void {
-  withReserve(dir, () => writeJsonAtomic(jobFiles(dir).completion, record));
-}
-
-/** The event file a notify command can read through JOBCTL_EVENT_PATH. */
-export function writeEventScratch(dir: string, event: Record<string, unknown>): string {
-  const path = jobFiles(dir).outputEventScratch;
-  writeJsonAtomic(path, event);
-  return path;
-}
-
-/** notification_events.ndjson: one line per output-match event with its delivery attempts. */
-export function appendOutputEvent(dir: string, record: Record<string, unknown>): void {
-  appendFileSync(jobFiles(dir).outputEvents, JSON.stringify(record) + '\n', { mode: 0o600 });
-}
-
-/** Opens supervisor.log for appending: a starting supervisor's stderr. */
-export function openSupervisorLog(dir: string): number {
-  return openSync(jobFiles(dir).supervisorLog, 'a', 0o600);
-}
-
-/** Opens stdout.log and stderr.log for appending: the descriptors the job's process writes to. */
-export function openJobLogs(dir: string): [number, number] {
-  const files = jobFiles(dir);
-  const stdout = openSync(files.stdout, 'a', 0o600);
-  try {
-    return [stdout, openSync(files.stderr, 'a', 0o600)];
-  } catch (err) {
-    closeSync(stdout);
-    throw err;
-  }
-}
-
-/** Appends bytes a remote job printed to its local log (the log's size is the resume offset). */
-export function appendLog(dir: string, stream: 'stdout' | 'stderr', bytes: Buffer): void {
-  if (bytes.length === 0) return;
-  const fd = openSync(jobFiles(dir)[stream], 'a', 0o600);
-  try {
-    let done = 0;
-    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
- * Keeps the logs of a finished attempt of a retried job as stdout.attempt-N.log and
- * stderr.attempt-N.log, starts empty logs for the next attempt, and restarts output matching at
- * their first byte. Called under the job lock with the state change recording the retry;
- * idempotent, so a retried write never moves the new (empty) logs over the kept ones.
- */
-export function keepAttemptLogs(dir: string, attempt: number): Record<StreamName, string> {
-  const files = jobFiles(dir);
-  const kept = { stdout: join(dir, `stdout.attempt-${attempt}.log`), stderr: join(dir, `stderr.attempt-${attempt}.log`) };
-  for (const stream of ['stdout', 'stderr'] as const) {
-    if (!existsSync(kept[stream])) {
-      if (existsSync(files[stream])) renameSync(files[stream], kept[stream]);
-      else closeSync(openSync(kept[stream], 'a', 0o600));
-    }
-    closeSync(openSync(files[stream], 'a', 0o600));
-  }
-  const meta = readMeta(dir);
-  const match = meta.notification.on_output_match;
-  if (match !== undefined && (match.since.stdout !== 0 || match.since.stderr !== 0)) {
-    writeJsonAtomic(files.meta, { ...meta, notification: { ...meta.notification, on_output_match: { ...match, since: { stdout: 0, stderr: 0 } } } } satisfies JobMeta);
-  }
-  return kept;
-}
-
-/** Creates both (empty) logs if missing, so a remote job has them before any output arrives. */
-export function ensureLogs(dir: string): void {
-  for (const path of [jobFiles(dir).stdout, jobFiles(dir).stderr]) closeSync(openSync(path, 'a', 0o600));
-}
-
-/** Creates the job's spool directory (0700) for executor scratch files; returns its path. */
-export function ensureSpool(dir: string): string {
-  const spool = jobFiles(dir).spool;
-  mkdirSync(spool, { recursive: true, mode: 0o700 });
-  return spool;
-}
-
 /** Below this much free space a writer may already have hit ENOSPC (writes are page-sized). */
 const FULL_BELOW_BYTES = 64 * 1024;
 
@@ -290,9 +195,4 @@ export function freeBytes(path: string): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** True once a job.finished event has been recorded for the job. */
-export function completionRecorded(dir: string): boolean {
-  return existsSync(jobFiles(dir).completion);
 }

@@ -1,14 +1,19 @@
-// Incremental reads of a job's logs for `logs --follow`: bytes from an offset up to the current
-// end of a log (bounded per read). The state watch is state-watch.ts.
+// Reading a log (or an executor's output file in the spool) from a byte offset: the one reader
+// of log bytes that `logs --follow`, output matching, agent activity and Slurm's copy home use.
+// The state watch is state-watch.ts; the last lines of a log are tail.ts'.
 import { openSync, readSync, fstatSync, closeSync } from 'node:fs';
 
-/** Bytes of `path` from `offset`, at most `maxBytes`; empty when the log does not exist yet. */
-export function readLogFrom(path: string, offset: number, maxBytes: number): Buffer {
+/**
+ * Bytes of `path` from `offset`, at most `maxBytes` (up to the end as it is now); undefined
+ * when the file does not exist. Other errors are thrown.
+ */
+export function readRange(path: string, offset: number, maxBytes: number): Buffer | undefined {
   let fd: number;
   try {
     fd = openSync(path, 'r');
-  } catch {
-    return Buffer.alloc(0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
   }
   try {
     const size = fstatSync(fd).size;
@@ -19,5 +24,14 @@ export function readLogFrom(path: string, offset: number, maxBytes: number): Buf
     return buf.subarray(0, n);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Bytes of `path` from `offset`, at most `maxBytes`; empty when the log cannot be read (yet). */
+export function readLogFrom(path: string, offset: number, maxBytes: number): Buffer {
+  try {
+    return readRange(path, offset, maxBytes) ?? Buffer.alloc(0);
+  } catch {
+    return Buffer.alloc(0);
   }
 }

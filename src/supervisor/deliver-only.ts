@@ -1,7 +1,8 @@
 // Delivers job.finished for a job that reached its terminal state without its supervisor
 // (killed while queued, recorded lost): started detached by whoever recorded that state, so
 // the caller never waits for a sink. Delivers at most once: not when completion_event.json exists.
-import { jobDir, readJob, readSecrets, completionRecorded } from '../store/jobs.js';
+import { jobDir, readJob, readSecrets } from '../store/jobs.js';
+import { completionRecorded } from '../store/notification-files.js';
 import { secretValues } from '../store/types.js';
 import { isTerminal } from '../job/state.js';
 import { withJobLock } from '../store/lock.js';

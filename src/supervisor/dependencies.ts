@@ -9,9 +9,9 @@
 //   this job with dependency_failed before anything runs. --after: any end, or deletion, will do.
 // - A kill of this job (its state leaves `queued`) ends the wait at once: 'gone'.
 // - A retried job whose earlier attempt started does not wait again (its dependencies were met).
-import { watch, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
-import { jobDir, jobFiles, readJob, readState } from '../store/jobs.js';
+import { jobDir, readJob, readState } from '../store/jobs.js';
+import { watchState } from '../store/state-watch.js';
 import { reconcile, type ReconcileActions } from '../job/reconcile.js';
 import { dependenciesMet } from '../job/attempts.js';
 import { applyTransition } from '../job/apply.js';
@@ -74,24 +74,16 @@ async function check(dir: string, after: Dependency[], reconcileDeps: ReconcileA
   return pending === undefined ? 'ok' : { pending };
 }
 
-/** Resolves on a change of any of `paths` (true) or after `ms` (false); close() ends it. */
-function changeOrTimeout(paths: string[], ms: number): { changed: Promise<boolean>; close: () => void } {
-  const watchers: FSWatcher[] = [];
+/** Resolves on a state change of any of the jobs in `dirs` (true) or after `ms` (false); close() ends it. */
+function changeOrTimeout(dirs: string[], ms: number): { changed: Promise<boolean>; close: () => void } {
   let timer: NodeJS.Timeout | undefined;
   let wake: (changed: boolean) => void = () => undefined;
   const changed = new Promise<boolean>((resolve) => {
     wake = resolve;
     timer = setTimeout(() => resolve(false), ms);
   });
-  for (const path of paths) {
-    try {
-      const w = watch(path, { persistent: true }, () => wake(true));
-      w.on('error', () => undefined);
-      watchers.push(w);
-    } catch {
-      // Missing (a deleted dependency) or no inotify: the poll covers it.
-    }
-  }
+  // A missing state.json (a deleted dependency) or no inotify: the poll covers it.
+  const watchers = dirs.map((d) => watchState(d, () => wake(true)));
   return { changed, close: () => { clearTimeout(timer); watchers.forEach((w) => w.close()); } };
 }
 
@@ -104,12 +96,12 @@ async function setWaitingFor(dir: string, text: string | undefined): Promise<voi
 export async function waitForDependencies(dir: string, meta: JobMeta, actions: ReconcileActions): Promise<'ok' | 'gone' | JobErrorInfo> {
   const after = meta.after ?? [];
   if (after.length === 0 || dependenciesMet(readState(dir))) return 'ok';
-  const paths = [jobFiles(dir).state, ...after.map((d) => jobFiles(jobDir(dirname(dir), d.job_id)).state)];
+  const dirs = [dir, ...after.map((d) => jobDir(dirname(dir), d.job_id))];
   let reconcileDeps = true;
   let shown: string | undefined;
   for (;;) {
     // Armed before the check, so that a change during it wakes the next round.
-    const wake = changeOrTimeout(paths, POLL_MS);
+    const wake = changeOrTimeout(dirs, POLL_MS);
     try {
       const verdict = await check(dir, after, reconcileDeps ? actions : undefined);
       if (verdict === 'gone') return verdict;

@@ -9,7 +9,8 @@
 //   a job never run at once.
 // - The slots are released right after the outcome is recorded, before any notification: a
 //   slow sink never holds a slot. job.finished goes out only for a terminal state.
-import { keepAttemptLogs, readMeta } from '../store/jobs.js';
+import { keepAttemptLogs } from '../store/job-logs.js';
+import { readMeta } from '../store/jobs.js';
 import type { RetryPolicy } from '../store/types.js';
 import { applyTransition } from '../job/apply.js';
 import { nextAttempt, retryWanted } from '../job/attempts.js';

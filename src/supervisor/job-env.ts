@@ -1,6 +1,7 @@
 // The environment a job starts with. A local job inherits the supervisor's environment; a remote
 // job gets only what was asked for (executor env, --env, --env-file, masked values): the local
 // PATH, HOME and friends mean nothing on another machine.
+// node:fs only for the job's --env-file, the caller's file outside the job root.
 import { readFileSync } from 'node:fs';
 import { addSecrets } from '../store/jobs.js';
 import type { JobMeta, Secrets } from '../store/types.js';

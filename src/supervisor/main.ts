@@ -14,7 +14,8 @@
 //   (follow-local.ts, finish-attempt.ts) and sends nothing; only the last one ends the job.
 // - The job writes to its logs through inherited descriptors: the supervisor never sits in the
 //   data path.
-import { jobDir, readMeta, readSecrets, readState, openJobLogs } from '../store/jobs.js';
+import { jobDir, readMeta, readSecrets, readState } from '../store/jobs.js';
+import { openJobLogs } from '../store/job-logs.js';
 import { closeDescriptors, isDirectory } from '../util/fs-checks.js';
 import { openPrompt } from '../store/prompt.js';
 import { secretValues, type JobMeta, type Secrets } from '../store/types.js';

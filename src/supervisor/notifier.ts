@@ -3,7 +3,8 @@
 // hanging sink is recorded and never changes the job's state.
 import { deliver, type DeliveryContext } from '../notify/deliver.js';
 import { finishedEvent, outputMatchedEvent } from '../notify/events.js';
-import { appendOutputEvent, claimCompletion, writeCompletionEvent, writeEventScratch, jobFiles, readMeta } from '../store/jobs.js';
+import { appendOutputEvent, claimCompletion, writeCompletionEvent, writeEventScratch } from '../store/notification-files.js';
+import { jobFiles, readMeta } from '../store/jobs.js';
 import type { JobRecord, OutputMatchConfig, StreamName } from '../store/types.js';
 import { readActivity } from '../store/agent-files.js';
 import { redact, redactDeep } from '../output.js';

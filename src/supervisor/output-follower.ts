@@ -2,7 +2,9 @@
 // matches the job's output pattern to `onMatch`. Output from before the pattern was set is
 // never replayed: reading starts at the offsets recorded when it was set, skipping a line
 // that was already half-written then.
-import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
+import { fileSize } from '../store/jobs.js';
+import { logEndsLineAt } from '../store/job-logs.js';
+import { readLogFrom } from '../store/log-range.js';
 import { compileMatcher, type LineMatcher } from './matcher.js';
 import type { OutputMatchConfig, StreamName } from '../store/types.js';
 
@@ -58,17 +60,7 @@ export class OutputFollower {
       const cursor = this.cursors[stream];
       cursor.pos = config.since[stream];
       cursor.pending = Buffer.alloc(0);
-      cursor.skipPartial = cursor.pos > 0 && !this.endsLine(cursor.path, cursor.pos);
-    }
-  }
-
-  private endsLine(path: string, pos: number): boolean {
-    const fd = openSync(path, 'r');
-    try {
-      const b = Buffer.alloc(1);
-      return readSync(fd, b, 0, 1, pos - 1) === 1 && b[0] === 0x0a;
-    } finally {
-      closeSync(fd);
+      cursor.skipPartial = cursor.pos > 0 && !logEndsLineAt(cursor.path, cursor.pos);
     }
   }
 
@@ -83,23 +75,13 @@ export class OutputFollower {
 
   private readStream(stream: StreamName, final: boolean): void {
     const cursor = this.cursors[stream];
-    let fd: number;
-    try {
-      fd = openSync(cursor.path, 'r');
-    } catch {
-      return;
-    }
-    try {
-      const size = fstatSync(fd).size;
-      while (cursor.pos < size) {
-        const buf = Buffer.alloc(Math.min(READ_CHUNK, size - cursor.pos));
-        const n = readSync(fd, buf, 0, buf.length, cursor.pos);
-        if (n <= 0) break;
-        cursor.pos += n;
-        this.consume(stream, cursor, buf.subarray(0, n));
-      }
-    } finally {
-      closeSync(fd);
+    // Up to the end as it is now: a job writing fast never keeps this read going.
+    const size = fileSize(cursor.path);
+    while (cursor.pos < size) {
+      const buf = readLogFrom(cursor.path, cursor.pos, Math.min(READ_CHUNK, size - cursor.pos));
+      if (buf.length === 0) break;
+      cursor.pos += buf.length;
+      this.consume(stream, cursor, buf);
     }
     if (final && cursor.pending.length > 0) {
       const rest = cursor.pending;

@@ -1,5 +1,5 @@
 // The supervisor's watch over a running job's files, shared by local and remote jobs: on each
-// job-watch tick (100 ms) new log lines are matched (output-match) and the log cap is checked;
+// store/job-file-poll.ts tick (100 ms) new log lines are matched (output-match) and the log cap is checked;
 // a replaced state.json is read for kill requests, a replaced meta.json for new match settings;
 // an agent job's stream is parsed into its activity record (agent-watch.ts).
 // Invariant: once finish() returns, every line written to the logs so far has been matched with
@@ -13,7 +13,7 @@ import { setKillReason } from '../job/annotations.js';
 import { OutputFollower } from './output-follower.js';
 import type { Notifier } from './notifier.js';
 import { LogLimit } from './log-limit.js';
-import { watchJob } from './job-watch.js';
+import { watchJob } from '../store/job-file-poll.js';
 import { AgentWatch } from './agent-watch.js';
 import type { AgentEnd } from '../agents/activity.js';
 
@@ -40,7 +40,7 @@ export function watchOutput(dir: string, meta: JobMeta, notifier: Notifier, hand
   const files = jobFiles(dir);
   const follower = new OutputFollower({ stdout: files.stdout, stderr: files.stderr }, (s, l, c) => notifier.outputMatched(s, l, c));
   follower.setConfig(meta.notification.on_output_match);
-  const logLimit = new LogLimit({ stdout: files.stdout, stderr: files.stderr }, meta.max_log_bytes, () => {
+  const logLimit = new LogLimit(dir, { stdout: files.stdout, stderr: files.stderr }, meta.max_log_bytes, () => {
     handlers.logCapExceeded();
     // Only onto a running job: a write landing after a retry was recorded must not mark the next attempt.
     void applyTransition(dir, (cur) => setKillReason(cur, 'max_log_bytes')).catch(() => undefined);

@@ -14,7 +14,8 @@
 // - An agent job's prompt is read once, for the hand-over, and reaches the target only as
 //   bytes (SubmitSpec.prompt), never as an argument.
 // - While the job runs its resource use is sampled beside the poll loop (resource-sampler.ts).
-import { jobFiles, readState, fileSize, appendLog, ensureLogs, filesystemFull } from '../store/jobs.js';
+import { jobFiles, readState, fileSize, filesystemFull } from '../store/jobs.js';
+import { appendLog, ensureLogs } from '../store/job-logs.js';
 import type { JobMeta, Secrets } from '../store/types.js';
 import type { JobErrorCode, JobStateRecord, KillRequest, RemoteIdentity } from '../job/state.js';
 import { applyTransition } from '../job/apply.js';

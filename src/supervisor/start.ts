@@ -3,14 +3,14 @@
 // job.finished for a job that ended without its supervisor (deliver-only.ts). Commands and
 // supervisors hand reconciliation the actions built here (supervisorActions).
 import { spawn } from 'node:child_process';
-import { closeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openSupervisorLog } from '../store/jobs.js';
+import { openSupervisorLog } from '../store/job-logs.js';
 import type { ReconcileActions } from '../job/reconcile.js';
 import type { ProcessIdentity } from '../job/transitions.js';
 import type { TerminalState } from '../job/state.js';
 import { processStartTime } from '../util/proc.js';
+import { closeDescriptors } from '../util/fs-checks.js';
 
 /** A small young generation and an explicit GC after start-up keep an idle supervisor small. */
 const SUPERVISOR_NODE_FLAGS = ['--max-semi-space-size=1', '--expose-gc'];
@@ -28,7 +28,7 @@ function spawnSupervisor(dir: string, configPath: string | undefined, options: {
   const args = [...(options.nodeFlags ?? []), '--', supervisorScript(), ...(options.mode ? [options.mode] : []), dirname(dir), basename(dir)];
   if (configPath !== undefined) args.push(configPath);
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'ignore', logFd], cwd: '/' });
-  closeSync(logFd);
+  closeDescriptors([logFd]);
   child.on('error', () => undefined);
   child.unref();
   const startTime = child.pid === undefined ? undefined : processStartTime(child.pid);

@@ -4,6 +4,7 @@
 // of output (a newline follows CONTENT) and P is part of a line (CONTENT only).
 // Invariants: only complete records (up to the file's last newline) are consumed, and every
 // byte goes through a StreamRouter, so rereading from the start is always safe.
+// node:fs only for the container runtime's own log files, outside the job root.
 import { accessSync, closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import type { LogSink } from '../port.js';
 import { TargetError } from '../port.js';

@@ -14,12 +14,11 @@
 //   log read from disk (or, where that file is out of reach, one `logs` after the end). Once
 //   phase() saw the end, sync() resolves only when every byte is local.
 // - close() ends every child process this target started.
-import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ContainerExecutor } from '../types.js';
 import type { JobMeta } from '../../store/types.js';
 import type { RemoteIdentity } from '../../job/state.js';
-import { ensureSpool, readState } from '../../store/jobs.js';
+import { removeSpoolFile, writeSpoolFile } from '../../store/spool.js';
+import { readState } from '../../store/jobs.js';
 import { TargetError, type LogSink, type RemotePhase, type RemoteTarget, type SubmitSpec } from '../port.js';
 import { cliFailure, isNoSuchContainer, isUnreachable, runFailure, runtimeCli, type CliResult } from './cli.js';
 import { containerName, planEnv, runArgs } from './args.js';
@@ -30,6 +29,8 @@ import { containerResources } from './resources.js';
 import { spoolPrompt } from '../spool-prompt.js';
 import type { Resources } from '../../util/resources.js';
 
+/** The env file of masked values, in the spool only while `run` reads it. */
+const ENV_FILE = 'container.env';
 const CALL_MS = 30_000;
 const KILL_MS = 10_000;
 /** A one-shot `logs` may take long for a big log, but not stall. */
@@ -69,16 +70,16 @@ export class ContainerTarget implements RemoteTarget {
     const runtime = this.def.runtime;
     const name = containerName(this.meta);
     const plan = planEnv(spec.env);
-    const envFile = plan.envFile === '' ? undefined : join(ensureSpool(this.dir), 'container.env');
     // The prompt's copy stays: a container that recover() starts later mounts it then.
     const prompt = spoolPrompt(this.dir, spec.prompt);
+    let envFile: string | undefined;
     let r: CliResult;
     try {
-      if (envFile !== undefined) writeFileSync(envFile, plan.envFile, { mode: 0o600 });
+      if (plan.envFile !== '') envFile = writeSpoolFile(this.dir, ENV_FILE, plan.envFile);
       // A timeout may leave a container behind: it stays, for the supervisor's recover().
       r = await runtimeCli(runtime, runArgs(this.def, this.meta, plan, envFile, prompt), { timeoutMs: CALL_MS, env: plan.cliEnv });
     } finally {
-      if (envFile !== undefined) rmSync(envFile, { force: true });
+      if (envFile !== undefined) removeSpoolFile(this.dir, ENV_FILE);
     }
     const containerId = r.stdout.trim().split('\n').pop() ?? '';
     if (r.code === 0 && /^[0-9a-f]{12,64}$/.test(containerId)) return { runtime, container_name: name, container_id: containerId };

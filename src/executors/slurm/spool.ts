@@ -1,16 +1,18 @@
 // The Slurm job's files in the job's spool directory (shared with the compute nodes): the output
 // files Slurm writes, copied home by byte offset, and the last signal jobctl sent.
-import { closeSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readRange } from '../../store/log-range.js';
+import { readSpoolText, writeSpoolFile } from '../../store/spool.js';
 import { TargetError, type LogSink } from '../port.js';
 
 const CHUNK = 1024 * 1024;
+const SIGNAL_FILE = 'signal';
 
 export const spoolFiles = (spool: string) => ({
   script: join(spool, 'job.sh'),
   stdout: join(spool, 'stdout'),
   stderr: join(spool, 'stderr'),
-  signal: join(spool, 'signal'),
+  signal: join(spool, SIGNAL_FILE),
 });
 
 /**
@@ -19,38 +21,28 @@ export const spoolFiles = (spool: string) => ({
  */
 export function copyOutput(spool: string, logs: LogSink, cap: number): void {
   const files = spoolFiles(spool);
-  const buffer = Buffer.alloc(CHUNK);
   for (const stream of ['stdout', 'stderr'] as const) {
-    let fd: number;
-    try {
-      fd = openSync(files[stream], 'r');
-    } catch (err) {
-      // Slurm creates the files when the job starts.
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw new TargetError(`reading the job's ${stream}: ${(err as Error).message}`, true);
-    }
-    try {
-      for (let offset = logs.size(stream); offset < cap; ) {
-        const n = readSync(fd, buffer, 0, Math.min(CHUNK, cap - offset), offset);
-        if (n === 0) break;
-        logs.append(stream, buffer.subarray(0, n));
-        offset += n;
+    for (let offset = logs.size(stream); offset < cap; ) {
+      let bytes: Buffer | undefined;
+      try {
+        bytes = readRange(files[stream], offset, Math.min(CHUNK, cap - offset));
+      } catch (err) {
+        throw new TargetError(`reading the job's ${stream}: ${(err as Error).message}`, true);
       }
-    } finally {
-      closeSync(fd);
+      // Slurm creates the files when the job starts.
+      if (bytes === undefined || bytes.length === 0) break;
+      logs.append(stream, bytes);
+      offset += bytes.length;
     }
   }
 }
 
-export function recordSignal(spool: string, signal: string): void {
-  writeFileSync(spoolFiles(spool).signal, signal, { mode: 0o600 });
+/** Records the signal jobctl sends the job, before it is sent (job dir's spool). */
+export function recordSignal(dir: string, signal: string): void {
+  writeSpoolFile(dir, SIGNAL_FILE, signal);
 }
 
 /** The last signal jobctl sent the job (by any of its supervisors), if any. */
 export function sentSignal(spool: string): string | undefined {
-  try {
-    return readFileSync(spoolFiles(spool).signal, 'utf8').trim() || undefined;
-  } catch {
-    return undefined;
-  }
+  return readSpoolText(spool, SIGNAL_FILE);
 }

@@ -16,10 +16,11 @@
 // - A pending job (or one being KILLed) is cancelled with plain scancel; Slurm records a cancel
 //   without a signal, so the signal jobctl meant is kept in the spool directory and a CANCELLED
 //   job reports it, whichever supervisor sent it. Other signals go to the whole job as they are.
-import { writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { basename } from 'node:path';
 import type { SlurmExecutor } from '../types.js';
-import { ensureSpool, jobFiles } from '../../store/jobs.js';
+import { writeSpoolFile } from '../../store/spool.js';
+import { jobFiles } from '../../store/jobs.js';
 import type { JobMeta } from '../../store/types.js';
 import type { RemoteIdentity } from '../../job/state.js';
 import { TargetError, type LogSink, type RemotePhase, type RemoteTarget, type SubmitSpec } from '../port.js';
@@ -58,10 +59,9 @@ export class SlurmTarget implements RemoteTarget {
   }
 
   async submit(spec: SubmitSpec): Promise<RemoteIdentity> {
-    ensureSpool(this.dir);
     const workdir = slurmWorkdir(this.def, spec.meta, homedir());
     const files = spoolFiles(this.spool);
-    writeFileSync(files.script, batchScript(spec.meta.argv, workdir, spoolPrompt(this.dir, spec.prompt)), { mode: 0o600 });
+    writeSpoolFile(this.dir, basename(files.script), batchScript(spec.meta.argv, workdir, spoolPrompt(this.dir, spec.prompt)));
     this.submittedAt = Date.now();
     const answer = await this.run('sbatch', sbatchArgs(this.def, spec.meta, workdir, files), spec.env);
     const id = answer.ok ? parseSbatchId(answer.stdout) : undefined;
@@ -179,8 +179,7 @@ export class SlurmTarget implements RemoteTarget {
 
   /** Plain scancel: the job ends CANCELLED, which reports `signal` (recorded first). */
   private async cancel(jobId: string, signal: NodeJS.Signals): Promise<void> {
-    ensureSpool(this.dir);
-    recordSignal(this.spool, signal);
+    recordSignal(this.dir, signal);
     await this.scancel([jobId]);
   }
 

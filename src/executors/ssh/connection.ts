@@ -4,11 +4,12 @@
 // enforce it afterwards. Each call has a timeout; after a failed call the master is asked to
 // exit so that the next call connects afresh instead of queueing on a dead link.
 import { createHash } from 'node:crypto';
-import { mkdirSync, statSync, readFileSync, rmSync } from 'node:fs';
+// node:fs only for the control socket directory, in the system's temporary directory.
+import { mkdirSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { nanoid } from 'nanoid';
+import { scratchFile } from '../../store/scratch.js';
 import type { SshExecutor } from '../types.js';
 import { TargetError } from '../port.js';
 
@@ -69,7 +70,7 @@ export function sshCommand(def: SshExecutor, scratchDir: string): SshCall {
     if (remoteLine.includes("'") || remoteLine.includes('\\')) throw new TargetError('internal: unsafe remote command line', false);
     // stderr goes to a file: a ControlMaster started by this call inherits it and would hold a
     // pipe open for as long as it lives.
-    const errFile = join(scratchDir, `.ssh-${nanoid(8)}.err`);
+    const errFile = scratchFile(scratchDir, 'ssh', '.err');
     const chunks: Buffer[] = [];
     // What a login rc file prints comes before the marker and is dropped.
     const payload = new AfterMarker(MARKER, (chunk) => (options.onData ? options.onData(chunk) : chunks.push(chunk)));
@@ -77,7 +78,7 @@ export function sshCommand(def: SshExecutor, scratchDir: string): SshCall {
       const child = execa('ssh', [...base, '--', def.host, `sh -c 'echo ${MARKER.trim()}; ${remoteLine}'`], {
         input: options.input ?? '',
         stdout: 'pipe',
-        stderr: { file: errFile },
+        stderr: { file: errFile.path },
         encoding: 'buffer',
         buffer: false,
         timeout: options.timeoutMs,
@@ -87,7 +88,7 @@ export function sshCommand(def: SshExecutor, scratchDir: string): SshCall {
       });
       child.stdout.on('data', (chunk: Buffer) => payload.write(chunk));
       const result = await child;
-      const stderr = readText(errFile);
+      const stderr = errFile.readText(1000);
       if (result.timedOut) {
         if (options.keepMaster !== true) await dropMaster(base, def.host);
         throw new TargetError(`ssh to ${def.host} timed out after ${options.timeoutMs}ms`, true);
@@ -103,17 +104,9 @@ export function sshCommand(def: SshExecutor, scratchDir: string): SshCall {
       }
       return Buffer.concat(chunks);
     } finally {
-      rmSync(errFile, { force: true });
+      errFile.remove();
     }
   };
-}
-
-function readText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8').trim().slice(0, 1000);
-  } catch {
-    return '';
-  }
 }
 
 /**

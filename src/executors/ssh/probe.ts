@@ -1,4 +1,5 @@
 // `executors --probe` for an SSH executor: an ssh command on the host (and whether it has setsid).
+// node:fs only for a private scratch directory in the system's temporary directory.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

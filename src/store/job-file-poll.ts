@@ -3,7 +3,7 @@
 // replaced, plus an every-tick callback for the logs. No inotify watch: on a job directory it
 // would fire on every single log write (hundreds of thousands per GiB) for nothing.
 import { statSync } from 'node:fs';
-import { jobFiles } from '../store/jobs.js';
+import { jobFiles } from './jobs.js';
 
 export const TICK_MS = 100;
 
