@@ -5,12 +5,16 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { withRoot, supervisorGone, PROJECT } from '../helpers/jobctl.mjs';
+import { withRoot, supervisorGone } from '../helpers/jobctl.mjs';
+import { FAKE_AGENTS_DIR } from '../helpers/fake-agents.mjs';
+import { sharedCopy } from '../helpers/daemon.mjs';
 import { startSshd } from '../helpers/sshd.mjs';
 import { startDocker, startPodman } from '../helpers/containers.mjs';
 import { startSlurm } from '../helpers/slurm.mjs';
 
-const FAKES = join(PROJECT, 'test', 'fixtures', 'agents');
+// The SSH test user, the containers and the Slurm jobs run a copy of the fakes that everyone can
+// read, outside the checkout (which may be private: mode 0700).
+const FAKES = sharedCopy(FAKE_AGENTS_DIR, 'jct-fakes-');
 const fixtures = {};
 
 before(async (t) => {
@@ -53,8 +57,11 @@ function setup(t, kind) {
   const ex = executor(kind, record);
   const config = join(ctx.base, 'config.toml');
   writeFileSync(config, `[executors.remote]\n${ex.table}\n`);
-  const fakeEnv = ['--env', `FAKE_AGENT_LOG=${ex.record}`, '--env', 'FAKE_AGENT_HOME=/tmp/jobctl-fake-agents', '--env', 'FAKE_AGENT_DELAY=0.02'];
-  const run = (args, opts = {}) => ctx.run(args, { config, env: ex.env, ...opts });
+  // The fakes keep their sessions in the test's own directory (whoever runs them), not in a fixed
+  // path that outlives the test and belongs to whichever user made it first.
+  const fakeEnv = ['--env', `FAKE_AGENT_LOG=${ex.record}`, '--env', `FAKE_AGENT_HOME=${ex.record}/home`, '--env', 'FAKE_AGENT_DELAY=0.02'];
+  // From the test's directory: a Slurm job starts in the caller's, which must not be the checkout.
+  const run = (args, opts = {}) => ctx.run(args, { config, env: ex.env, cwd: ctx.base, ...opts });
   return { ...ctx, run, record, fakeEnv };
 }
 

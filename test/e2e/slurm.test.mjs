@@ -60,7 +60,9 @@ async function setup(t) {
     '[executors.down]', 'type = "slurm"', `partition = "${slurm.partition}"`, `env = { SLURM_CONF = "${downConf}" }`, '',
   ].join('\n'));
   const env = { ...slurm.env };
-  const jc = (args, opts = {}) => run(args, { config, env: { ...env, ...(opts.env ?? {}) } });
+  // A job starts in the caller's directory: the test's own, not the checkout, so that where the
+  // clone lives (and who may enter it) stays out of the cluster's way.
+  const jc = (args, opts = {}) => run(args, { config, cwd: base, env: { ...env, ...(opts.env ?? {}) } });
   const slurmCli = (file, args) => execFileSync(file, args, { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 30_000 });
   return { slurm, base, root, run: jc, slurmCli };
 }

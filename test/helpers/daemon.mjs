@@ -8,7 +8,9 @@
 // handling processes is in proc.mjs.
 import { after } from 'node:test';
 import { spawn, execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync, closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { need } from './infra.mjs';
 import { descendantsOf, exec, isAlive, processesUsing, settlesWithin, sleep, terminate } from './proc.mjs';
@@ -31,6 +33,28 @@ export function tempDir(prefix) {
 
 export function removeDir(dir) {
   rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+}
+
+/**
+ * A copy of the files of `src` (a flat fixture directory in the checkout) that every user on
+ * this machine can read: a fresh 0755 directory under /tmp, files 0644, or 0755 where the
+ * original is executable. Removed when the test file ends. For whatever the SSH test user, a
+ * container or a Slurm job has to read: the checkout may be private (a clone in root's home or
+ * in a `mktemp -d` is 0700), so nothing inside it is handed to them.
+ */
+export function sharedCopy(src, prefix) {
+  const dir = tempDir(prefix);
+  const stop = stopper(`shared copy ${dir}`, async () => removeDir(dir));
+  stop.register(() => removeDir(dir));
+  chmodSync(dir, 0o755);
+  for (const entry of readdirSync(src, { withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const from = join(src, entry.name);
+    const to = join(dir, entry.name);
+    copyFileSync(from, to);
+    chmodSync(to, statSync(from).mode & 0o100 ? 0o755 : 0o644);
+  }
+  return dir;
 }
 
 /**
