@@ -1,7 +1,7 @@
 // Starting a job: claim it (created → queued) under the lock, start its detached supervisor and
 // record its pid, then observe the job as the caller asked. The caller does not wait for the
 // supervisor to start the process: with --snapshot-after 0 the answer may say `queued`.
-import { deliverInBackground, startSupervisor } from '../supervisor/start.js';
+import { deliverInBackground, enqueueOnLaunch, startSupervisor } from '../supervisor/start.js';
 import { registerJobSecrets } from './load-job.js';
 import { JobError } from '../errors.js';
 import { optInt, optBool, optString, type Args } from './args.js';
@@ -10,7 +10,6 @@ import { processStartTime } from '../util/proc.js';
 import { nowIso } from '../util/time.js';
 import { applyTransition } from '../job/apply.js';
 import { assignSupervisor, claim, fail } from '../job/transitions.js';
-import { enqueueOnLaunch } from '../supervisor/slot-wait.js';
 import { log } from '../log.js';
 import { waitForJob } from '../job/wait-for-job.js';
 import { isTerminal } from '../job/state.js';

@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import { usageError } from '../errors.js';
 import { optString, optNonEmpty, oneOf, type Args } from './args.js';
-import { compileMatcher } from '../supervisor/matcher.js';
+import { compileMatcher } from '../util/line-matcher.js';
 import type { MatchType, OutputMatchConfig, StreamFilter } from '../store/types.js';
 
 const MATCH_TYPES: readonly MatchType[] = ['contains', 'regex'];

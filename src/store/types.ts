@@ -6,7 +6,8 @@ import type { RemoteExecutor } from '../executors/types.js';
 import type { AgentSpec } from '../agents/types.js';
 import type { JobStateRecord } from '../job/state.js';
 
-export type MatchType = 'contains' | 'regex';
+import type { MatchType } from '../util/line-matcher.js';
+export type { MatchType };
 export type StreamName = 'stdout' | 'stderr';
 export type StreamFilter = StreamName | 'either';
 

@@ -5,7 +5,7 @@
 import { fileSize } from '../store/jobs.js';
 import { logEndsLineAt } from '../store/job-logs.js';
 import { readLogFrom } from '../store/log-range.js';
-import { compileMatcher, type LineMatcher } from './matcher.js';
+import { compileMatcher, type LineMatcher } from '../util/line-matcher.js';
 import type { OutputMatchConfig, StreamName } from '../store/types.js';
 
 const READ_CHUNK = 1024 * 1024;

@@ -18,9 +18,9 @@ import { applyTransition } from '../job/apply.js';
 import { setWaitingFor } from '../job/annotations.js';
 import { ownedBy } from '../job/transitions.js';
 import type { Config } from '../config.js';
-import { readJob, readMeta, readState } from '../store/jobs.js';
+import { readJob, readState } from '../store/jobs.js';
 import { jobLimits, limitLabel, type Limit } from '../store/slot-limits.js';
-import { enqueue, holderIds, leaveQueue, mayTakeSlot, releaseSlots, takeSlot, type Claimant } from '../store/slot-tickets.js';
+import { holderIds, leaveQueue, mayTakeSlot, releaseSlots, takeSlot, type Claimant } from '../store/slot-tickets.js';
 import { liveness, reconcile, type ReconcileActions } from '../job/reconcile.js';
 import { watchSlots } from '../store/slot-watch.js';
 import { processStartTime } from '../util/proc.js';
@@ -61,21 +61,6 @@ export async function acquireSlots(dir: string, meta: JobMeta, config: Config | 
   }
   const outcome = await waitForSlots(dir, root, limits, claimant, state, options.actions);
   return outcome === 'taken' ? release : 'gone';
-}
-
-/**
- * At `start`: the launcher writes the job's ticket for its first limit with the pid of the
- * supervisor it started, so the job's place in line is taken at queued_at, however slowly its
- * supervisor starts. Jobs with dependencies join the line only once those are met.
- */
-export async function enqueueOnLaunch(dir: string, config: Config, supervisor: { pid: number; startTime: string }, known?: JobMeta): Promise<void> {
-  const meta = known ?? readMeta(dir);
-  if (Object.keys(config.queues).length === 0 && !Object.values(config.executors).some((d) => d.max_concurrent !== undefined) && meta.agent === undefined) return;
-  const limits = jobLimits(meta, config);
-  if (limits.length === 0 || (meta.after ?? []).length > 0) return;
-  const state = readState(dir);
-  if (state.state !== 'queued' || state.queued_at === undefined) return;
-  await enqueue(dirname(dir), limits[0] as Limit, { jobId: meta.job_id, queuedAt: state.queued_at, pid: supervisor.pid, startTime: supervisor.startTime });
 }
 
 function waitForSlots(dir: string, root: string, limits: Limit[], claimant: Claimant, initial: JobStateRecord, actions: ReconcileActions): Promise<'taken' | 'gone'> {

@@ -1,4 +1,5 @@
-// Starting supervisor processes (dist/supervisor.cjs): the one place that spawns them. A job's
+// Starting supervisor processes (dist/supervisor.cjs): the one place that spawns them, and the
+// launcher's ticket in the line of a concurrency limit for the supervisor it started. A job's
 // supervisor (launch, re-attach, retry of a lost attempt), and the detached deliverer of
 // job.finished for a job that ended without its supervisor (deliver-only.ts). Commands and
 // supervisors hand reconciliation the actions built here (supervisorActions).
@@ -6,6 +7,11 @@ import { spawn } from 'node:child_process';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openSupervisorLog } from '../store/job-logs.js';
+import { readMeta, readState } from '../store/jobs.js';
+import { jobLimits, type Limit } from '../store/slot-limits.js';
+import { enqueue } from '../store/slot-tickets.js';
+import type { JobMeta } from '../store/types.js';
+import type { Config } from '../config.js';
 import type { ReconcileActions } from '../job/reconcile.js';
 import type { ProcessIdentity } from '../job/transitions.js';
 import type { TerminalState } from '../job/state.js';
@@ -68,4 +74,19 @@ export function supervisorActions(configPath: () => string | undefined): Reconci
     startSupervisor: (dir) => startSupervisor(dir, configPath()),
     deliverFinished: (dir) => deliverInBackground(dir, configPath()),
   };
+}
+
+/**
+ * At `start`: the launcher writes the job's ticket for its first limit with the pid of the
+ * supervisor it started, so the job's place in line is taken at queued_at, however slowly its
+ * supervisor starts. Jobs with dependencies join the line only once those are met.
+ */
+export async function enqueueOnLaunch(dir: string, config: Config, supervisor: { pid: number; startTime: string }, known?: JobMeta): Promise<void> {
+  const meta = known ?? readMeta(dir);
+  if (Object.keys(config.queues).length === 0 && !Object.values(config.executors).some((d) => d.max_concurrent !== undefined) && meta.agent === undefined) return;
+  const limits = jobLimits(meta, config);
+  if (limits.length === 0 || (meta.after ?? []).length > 0) return;
+  const state = readState(dir);
+  if (state.state !== 'queued' || state.queued_at === undefined) return;
+  await enqueue(dirname(dir), limits[0] as Limit, { jobId: meta.job_id, queuedAt: state.queued_at, pid: supervisor.pid, startTime: supervisor.startTime });
 }

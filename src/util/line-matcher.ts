@@ -2,8 +2,8 @@
 // no backreferences or lookaround), so a user's pattern can never stall the supervisor.
 import { createRequire } from 'node:module';
 import { JobError } from '../errors.js';
-import type { MatchType } from '../store/types.js';
 
+export type MatchType = 'contains' | 'regex';
 export type LineMatcher = (line: string) => boolean;
 
 interface Re2Like {
