@@ -6,7 +6,7 @@ import { live, ownedBy } from './transitions.js';
 
 /** Sets (text) or clears (undefined) why a queued job owned by `pid` waits. */
 export function setWaitingFor(cur: JobStateRecord, text: string | undefined, pid?: number): QueuedState | undefined {
-  if (cur.state !== 'queued' || (pid !== undefined && cur.supervisor_pid !== pid) || cur.waiting_for === text) return undefined;
+  if (cur.state !== 'queued' || (pid !== undefined && !ownedBy(cur, pid)) || cur.waiting_for === text) return undefined;
   const next: QueuedState = { ...cur };
   if (text === undefined) delete next.waiting_for;
   else next.waiting_for = text;
@@ -16,6 +16,7 @@ export function setWaitingFor(cur: JobStateRecord, text: string | undefined, pid
 /** Ends a retry's delay: its retry_at and the waiting_for that named it go. */
 export function clearRetryWait(cur: JobStateRecord, pid: number): QueuedState | undefined {
   if (cur.state !== 'queued' || !ownedBy(cur, pid)) return undefined;
+  if (cur.retry_at === undefined && cur.waiting_for?.startsWith('retry at ') !== true) return undefined;
   const next: QueuedState = { ...cur };
   delete next.retry_at;
   if (next.waiting_for?.startsWith('retry at ') === true) delete next.waiting_for;

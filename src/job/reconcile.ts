@@ -76,7 +76,7 @@ function decideOrphan(dir: string, current: JobStateRecord, actions: ReconcileAc
   // A job on a remote executor outlives its local supervisor: attach a new one instead.
   if (current.remote !== undefined && (current.reattach_count ?? 0) < MAX_REATTACHES) {
     const started = actions.startSupervisor(dir);
-    if (started !== undefined) return reattach(current, started);
+    if (started !== undefined) return reattach(current, started, bootId());
   }
   const finishedAt = nowIso();
   const lost = lose(current, reason, finishedAt, msBetween(current.started_at, finishedAt));

@@ -94,9 +94,13 @@ export function lose(cur: JobStateRecord, reason: string, now: string, durationM
   return next;
 }
 
-/** A new supervisor for a remote job whose supervisor died (counted: it is not done for ever). */
-export function reattach<S extends QueuedState | RunningState>(cur: S, supervisor: ProcessIdentity): S {
-  return { ...cur, supervisor_pid: supervisor.pid, supervisor_start_time: supervisor.startTime, reattach_count: (cur.reattach_count ?? 0) + 1 };
+/**
+ * A new supervisor for a remote job whose supervisor died (counted: it is not done for ever).
+ * It runs on this boot: a job re-attached after a reboot is backed by it at once.
+ */
+export function reattach<S extends JobStateRecord>(cur: S, supervisor: ProcessIdentity, bootId: string): S | undefined {
+  if (cur.state !== 'queued' && cur.state !== 'running') return undefined;
+  return { ...cur, supervisor_pid: supervisor.pid, supervisor_start_time: supervisor.startTime, boot_id: bootId, reattach_count: (cur.reattach_count ?? 0) + 1 };
 }
 
 /** Records where a remote job is about to go (submitting) or is (its identity on the executor). */

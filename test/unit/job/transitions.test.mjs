@@ -195,11 +195,13 @@ test('lose: queued | running → lost; duration only when given; waiting fields 
   assert.equal(Object.hasOwn(lose(SAMPLES.running, reason, T_NOW, undefined), 'duration_ms'), false);
 });
 
-test('reattach: a queued or running job gets the new supervisor and one more reattach', () => {
+test('reattach: a queued or running job gets the new supervisor, this boot and one more reattach; never another state', () => {
   const sup = { pid: 5200, startTime: '990022' };
-  assert.deepEqual(reattach(QUEUED_REMOTE, sup), { ...QUEUED_REMOTE, supervisor_pid: 5200, supervisor_start_time: '990022', reattach_count: 1 });
+  assert.deepEqual(reattach(QUEUED_REMOTE, sup, 'boot-now'), { ...QUEUED_REMOTE, supervisor_pid: 5200, supervisor_start_time: '990022', boot_id: 'boot-now', reattach_count: 1 });
   const twice = deepFreeze({ ...RUNNING_REMOTE, reattach_count: 2 });
-  assert.deepEqual(reattach(twice, sup), { ...RUNNING_REMOTE, supervisor_pid: 5200, supervisor_start_time: '990022', reattach_count: 3 });
+  assert.deepEqual(reattach(twice, sup, 'boot-now'), { ...RUNNING_REMOTE, supervisor_pid: 5200, supervisor_start_time: '990022', boot_id: 'boot-now', reattach_count: 3 });
+  const bump = (cur) => ({ ...cur, supervisor_pid: 5200, supervisor_start_time: '990022', boot_id: 'boot-now', reattach_count: (cur.reattach_count ?? 0) + 1 });
+  checkTable('reattach', (cur) => reattach(cur, sup, 'boot-now'), { queued: bump, running: bump });
 });
 
 test('recordRemote: any live job records where it runs; never a terminal one', () => {
@@ -224,8 +226,8 @@ test('setWaitingFor: only a queued job; only when the text changes; with a pid o
   checkTable('setWaitingFor(text)', (cur) => setWaitingFor(cur, 'job 0123456789abcdefghij'), { queued: setTo('job 0123456789abcdefghij') });
   checkTable('setWaitingFor(text, supervisor)', (cur) => setWaitingFor(cur, 'queue ci', SUPERVISOR.pid), { queued: setTo('queue ci') });
   checkTable('setWaitingFor(text, other pid)', (cur) => setWaitingFor(cur, 'queue ci', SUPERVISOR.pid + 1), {});
-  // No supervisor recorded: a pid that claims the wait is nobody's yet.
-  assert.equal(setWaitingFor(QUEUED_UNSUPERVISED, 'queue other', 4100), undefined);
+  // No supervisor recorded yet (the launcher records it right after starting it): any pid may.
+  assert.deepEqual(setWaitingFor(QUEUED_UNSUPERVISED, 'queue other', 4100), { ...QUEUED_UNSUPERVISED, waiting_for: 'queue other' });
   assert.deepEqual(setWaitingFor(QUEUED_UNSUPERVISED, 'queue other'), { ...QUEUED_UNSUPERVISED, waiting_for: 'queue other' });
   // Nothing changes: undefined (nothing to write).
   assert.equal(setWaitingFor(SAMPLES.queued, SAMPLES.queued.waiting_for), undefined);
@@ -244,8 +246,10 @@ test('clearRetryWait: the owner of a queued job drops retry_at and the waiting_f
   // A waiting_for about something else than the retry stays.
   const otherWait = deepFreeze({ ...SAMPLES.queued, waiting_for: 'queue ci' });
   assert.deepEqual(clearRetryWait(otherWait, SUPERVISOR.pid), omit(otherWait, 'retry_at'));
-  // No supervisor recorded yet: any pid may.
-  assert.deepEqual(clearRetryWait(QUEUED_UNSUPERVISED, 77), QUEUED_UNSUPERVISED);
+  // No supervisor recorded yet: any pid may; with nothing to clear, nothing is written.
+  const unsupervisedRetry = deepFreeze({ ...QUEUED_UNSUPERVISED, retry_at: T_NOW });
+  assert.deepEqual(clearRetryWait(unsupervisedRetry, 77), QUEUED_UNSUPERVISED);
+  assert.equal(clearRetryWait(QUEUED_UNSUPERVISED, 77), undefined);
 });
 
 test('markTimedOut: a running job; with a pid only that attempt', () => {

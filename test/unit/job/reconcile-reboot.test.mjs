@@ -1,13 +1,6 @@
-// Not run by the suite (a known failure in src/job/reconcile.ts, reported, not fixed here).
-// To run: cp test/unit/job/reconcile.bug.test.mjs.txt test/unit/job/reconcile.bug.test.mjs &&
-//         node --test test/unit/job/reconcile.bug.test.mjs; rm test/unit/job/reconcile.bug.test.mjs
-//
-// reattach() (decideOrphan, for a remote job after a reboot) records the new supervisor but
-// keeps the old boot_id. Until that supervisor runs adopt() (which sets boot_id), lostReason()
-// still says 'machine rebooted' — the boot check comes before any liveness check — so every
-// further reconcile (`wait` polls, `status`, `list`) starts yet another supervisor and counts
-// another reattach; after MAX_REATTACHES the job, still fine on its executor, is lost.
-// The retry path of the same module (retryLost) records boot_id: bootId() with its new supervisor.
+// A remote job re-attached after a reboot: reattach() records the new supervisor with this
+// boot's id, so the next reconcile sees it backed (the boot check comes before any liveness
+// check) instead of starting yet another supervisor until MAX_REATTACHES ends the job as lost.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { reconcile, lostReason } from '../../../dist/lib/job/reconcile.js';
@@ -37,8 +30,7 @@ test('a remote job re-attached after a reboot is backed by its new, live supervi
   assert.equal(first.state.reattach_count, 1);
   assert.equal(started.length, 1);
 
-  // Expected: the job is backed (its recorded supervisor is alive) — nothing to do.
-  // Actual: lostReason is still 'machine rebooted' (boot_id 'an-earlier-boot' was kept).
+  // The job is backed (its recorded supervisor is alive): nothing to do.
   assert.equal(lostReason(readState(dir)), undefined);
   const second = await reconcile({ dir, state: readState(dir) }, actions);
   assert.equal(started.length, 1, 'no second supervisor is started');
@@ -60,9 +52,8 @@ test('repeated reconciles before adopt() do not end a healthy remote job as lost
     deliverFinished() { return {}; },
   };
   for (let i = 0; i < 12; i++) await reconcile({ dir, state: readState(dir) }, actions);
-  // Expected: one supervisor started, the job still running.
-  // Actual: 10 supervisors started (one per reconcile), then the job is recorded lost
-  // ('machine rebooted') although its last supervisor is alive.
+  // One supervisor started, the job still running (not lost as 'machine rebooted' after
+  // MAX_REATTACHES supervisors, one per reconcile).
   assert.equal(starts, 1);
   assert.equal(readState(dir).state, 'running');
 });
