@@ -12,7 +12,7 @@ export class Escalation {
   private stopping = false;
   private exited = false;
 
-  constructor(private readonly proc: RunningProcess, private readonly killAfterMs: number) {}
+  constructor(private readonly proc: Pick<RunningProcess, 'signalGroup'>, private readonly killAfterMs: number) {}
 
   startTimeout(timeoutMs: number, onTimeout: () => Promise<unknown>): void {
     this.timers.push(

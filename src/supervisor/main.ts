@@ -11,7 +11,7 @@
 //   idempotent (the `finally` below calls it again).
 // - A job with a retry policy (--retry) runs attempt after attempt through the same path
 //   (retry delay, gate, launch, follow): an attempt that is retried goes back to `queued`
-//   (follow-local.ts, finish-attempt.ts) and sends nothing; only the last one ends the job.
+//   (follow-attempt.ts, finish-attempt.ts) and sends nothing; only the last one ends the job.
 // - The job writes to its logs through inherited descriptors: the supervisor never sits in the
 //   data path.
 import { jobDir, readMeta, readSecrets, readState } from '../store/jobs.js';
@@ -34,7 +34,8 @@ import { passGate } from './gate.js';
 import { loadConfigQuietly } from '../config.js';
 import { allocateReserve, releaseReserve } from '../store/reserve.js';
 import { supervisorActions } from './start.js';
-import { followUntilExit } from './follow-local.js';
+import { followAttempt } from './follow-attempt.js';
+import { localAttempt } from './follow-local.js';
 import { waitForRetryTime } from './retry-delay.js';
 import { deliverFinished } from './finish-attempt.js';
 
@@ -138,5 +139,5 @@ async function launchAndFollow(dir: string, meta: JobMeta, secrets: Secrets, not
     await deliverFinished(dir, state, notifier);
     return state;
   }
-  return followUntilExit(dir, meta, proc, notifier, releaseSlots);
+  return followAttempt(dir, meta, localAttempt(proc), notifier, releaseSlots);
 }

@@ -14,23 +14,19 @@
 // - An agent job's prompt is read once, for the hand-over, and reaches the target only as
 //   bytes (SubmitSpec.prompt), never as an argument.
 // - While the job runs its resource use is sampled beside the poll loop (resource-sampler.ts).
-import { jobFiles, readState, fileSize, filesystemFull } from '../store/jobs.js';
+import { jobFiles, readState, fileSize } from '../store/jobs.js';
 import { appendLog, ensureLogs } from '../store/job-logs.js';
 import type { JobMeta, Secrets } from '../store/types.js';
-import type { JobErrorCode, JobStateRecord, KillRequest, RemoteIdentity } from '../job/state.js';
+import type { JobErrorCode, JobStateRecord, RemoteIdentity } from '../job/state.js';
 import { applyTransition } from '../job/apply.js';
 import { adopt, fail, ownedBy, recordRemote, start } from '../job/transitions.js';
-import { markTimedOut } from '../job/annotations.js';
-import { remoteExit, remoteTerminalState, type RemoteExitFacts } from '../job/outcome.js';
-import { nowIso, msBetween } from '../util/time.js';
+import { remoteExit, remoteTerminalState } from '../job/outcome.js';
+import { nowIso } from '../util/time.js';
 import { buildJobEnv } from './job-env.js';
-import { deliverFinished, finishAttempt } from './finish-attempt.js';
+import { deliverFinished } from './finish-attempt.js';
+import { followAttempt, type AttemptPort } from './follow-attempt.js';
 import type { Notifier } from './notifier.js';
 import { selfIdentity } from './identity.js';
-import { Escalation } from './escalation.js';
-import { watchOutput } from './output-watch.js';
-import { startHeartbeat } from './heartbeat.js';
-import { reserveUsed } from '../store/reserve.js';
 import { TargetError, type LogSink, type RemotePhase, type RemoteTarget, type SubmitSpec } from '../executors/port.js';
 import { createTarget } from '../executors/create-target.js';
 import { Contact, Waker } from './remote-contact.js';
@@ -127,18 +123,24 @@ export async function superviseRemote(dir: string, meta: JobMeta, secrets: Secre
       identity = await handOver(dir, target, spec, identity, before !== undefined, contact);
       if (identity === undefined) return await finishFailed(readState(dir));
     }
-    await follow(dir, meta, target, identity, notifier, contact, releaseSlots);
+    // Remote jobs take no retry policy (refused at create time).
+    await followAttempt(dir, meta, remoteAttempt(dir, target, identity, contact), notifier, releaseSlots);
   } finally {
     await target.close().catch(() => undefined);
   }
 }
 
-async function follow(dir: string, meta: JobMeta, target: RemoteTarget, id: RemoteIdentity, notifier: Notifier, contact: Contact, releaseSlots: () => void): Promise<void> {
+/**
+ * The remote side of following an attempt (follow-attempt.ts): signals are queued and sent on
+ * the next round trip; the executor is polled for the job's phase, its output copied home by
+ * byte offset, and the attempt ends once the executor reports the end and the copy is complete.
+ * Contact failures only back off (state.remote_unreachable); resources are sampled meanwhile.
+ */
+function remoteAttempt(dir: string, target: RemoteTarget, id: RemoteIdentity, contact: Contact): AttemptPort {
   const files = jobFiles(dir);
   const logs: LogSink = { size: (s) => fileSize(files[s]), append: (s, bytes) => appendLog(dir, s, bytes) };
   const waker = new Waker();
   let pendingSignal: NodeJS.Signals | undefined;
-  let signalSent = false;
   let ended = false;
   const queueSignal = (signal: NodeJS.Signals): boolean => {
     if (ended) return false;
@@ -147,91 +149,64 @@ async function follow(dir: string, meta: JobMeta, target: RemoteTarget, id: Remo
     waker.poke();
     return true;
   };
-  const proc = { pid: 0, exited: new Promise<never>(() => undefined), signalGroup: queueSignal };
-  const escalation = new Escalation(proc, meta.kill_after_ms);
-  let lastKill: KillRequest | undefined;
-  const watch = watchOutput(dir, meta, notifier, {
-    killRequested: (request) => {
-      if (request.requested_at === lastKill?.requested_at) return;
-      lastKill = request;
-      queueSignal(request.signal as NodeJS.Signals);
-      escalation.killRequested(request);
+  return {
+    proc: { signalGroup: queueSignal },
+    deliversKillSignal: true,
+    enforcesTimeout: target.enforcesTimeout === true,
+    terminal: remoteTerminalState,
+    async ended(runningSince) {
+      const sampler = new ResourceSampler(dir, target, id, () => contact.reachable);
+      // From the start on: resource samples, and the timeout.
+      const since = (startedAt: string): void => {
+        sampler.start(startedAt);
+        runningSince(startedAt);
+      };
+      const initial = readState(dir);
+      let running = initial.state === 'running';
+      if (running) since(initial.started_at ?? nowIso());
+      let signalSent = false;
+      let phase: RemotePhase = { phase: 'pending' };
+      try {
+        for (;;) {
+          if (pendingSignal !== undefined) {
+            const signal = pendingSignal;
+            const sent = await contact.attempt(`sending ${signal}`, () => target.signal(id, signal));
+            if (sent.ok) {
+              signalSent = true;
+              if (pendingSignal === signal) pendingSignal = undefined;
+            }
+          }
+          const checked = await contact.attempt('checking the job', () => target.phase(id));
+          if (checked.ok) {
+            phase = checked.value;
+            const ranAtAll = phase.phase === 'running' || (phase.phase === 'ended' && phase.neverStarted !== true);
+            if (ranAtAll && !running) {
+              running = true;
+              const startedAt = (phase.phase === 'pending' ? undefined : phase.startedAt) ?? nowIso();
+              await applyTransition(dir, (cur) => start(cur, { startedAt }));
+              since(startedAt);
+            }
+          }
+          // Without contact there is nothing to copy (and a no-op copy must not count as contact).
+          const synced = checked.ok ? await contact.attempt('copying output', () => target.sync(id, logs)) : checked;
+          if (phase.phase === 'ended' && synced.ok) break;
+          await waker.sleep(checked.ok && synced.ok ? target.pollMs : contact.backoffMs());
+        }
+      } catch (err) {
+        // The executor says the job cannot be followed any more (not a passing network fault).
+        phase = { phase: 'ended', error: { code: 'executor_failed', message: (err as Error).message } };
+      }
+      ended = true;
+      sampler.stop();
+      const end = phase;
+      return {
+        exitFor: (signalled) => remoteExit(end.code, end.signal, signalled),
+        signalSent,
+        ...(end.finishedAt !== undefined ? { finishedAt: end.finishedAt } : {}),
+        ...(end.timedOut === true ? { timedOut: true } : {}),
+        ...(end.error !== undefined ? { error: end.error } : {}),
+        ...(end.lostReason !== undefined ? { lostReason: end.lostReason } : {}),
+      };
     },
-    logCapExceeded: () => queueSignal('SIGKILL'),
-    turnLimitReached: () => escalation.stop(),
-  });
-  const { logLimit } = watch;
-
-  const stopHeartbeat = startHeartbeat(dir, meta);
-  const sampler = new ResourceSampler(dir, target, id, () => contact.reachable);
-  let running = readState(dir).state === 'running';
-  // From the start on: resource samples, and the timeout unless the executor enforces it.
-  const runningSince = (startedAt: string) => {
-    sampler.start(startedAt);
-    if (meta.timeout_ms === undefined || target.enforcesTimeout === true) return;
-    const elapsed = msBetween(startedAt, nowIso()) ?? 0;
-    escalation.startTimeout(Math.max(0, meta.timeout_ms - elapsed), () => applyTransition(dir, (cur) => markTimedOut(cur)));
   };
-  if (running) runningSince(readState(dir).started_at ?? nowIso());
-
-  let phase: RemotePhase = { phase: 'pending' };
-  try {
-    for (;;) {
-      if (pendingSignal !== undefined) {
-        const signal = pendingSignal;
-        const sent = await contact.attempt(`sending ${signal}`, () => target.signal(id, signal));
-        if (sent.ok) {
-          signalSent = true;
-          if (pendingSignal === signal) pendingSignal = undefined;
-        }
-      }
-      const checked = await contact.attempt('checking the job', () => target.phase(id));
-      if (checked.ok) {
-        phase = checked.value;
-        const ranAtAll = phase.phase === 'running' || (phase.phase === 'ended' && phase.neverStarted !== true);
-        if (ranAtAll && !running) {
-          running = true;
-          const startedAt = (phase.phase === 'pending' ? undefined : phase.startedAt) ?? nowIso();
-          await applyTransition(dir, (cur) => start(cur, { startedAt }));
-          runningSince(startedAt);
-        }
-      }
-      // Without contact there is nothing to copy (and a no-op copy must not count as contact).
-      const synced = checked.ok ? await contact.attempt('copying output', () => target.sync(id, logs)) : checked;
-      if (phase.phase === 'ended' && synced.ok) break;
-      await waker.sleep(checked.ok && synced.ok ? target.pollMs : contact.backoffMs());
-    }
-  } catch (err) {
-    // The executor says the job cannot be followed any more (not a passing network fault).
-    phase = { phase: 'ended', error: { code: 'executor_failed', message: (err as Error).message } };
-  }
-  ended = true;
-  sampler.stop();
-  escalation.leaderExited();
-  stopHeartbeat();
-  watch.finish();
-  const end = phase;
-  // A signal sent by an earlier supervisor of this job counts too (recorded in state.json).
-  const recorded = readState(dir);
-  signalSent ||= recorded.kill_request !== undefined || recorded.timed_out === true || recorded.kill_reason !== undefined;
-  const exit = remoteExit(end.code, end.signal, signalSent || end.timedOut === true);
-  watch.agentEnded({
-    ...(exit.code !== null ? { exitCode: exit.code } : {}),
-    ...(exit.signal !== null ? { signal: exit.signal } : {}),
-    killed: recorded.kill_request !== undefined,
-    timedOut: escalation.timedOut || end.timedOut === true,
-  });
-  const facts: RemoteExitFacts = {
-    exit,
-    stoppedForMaxTurns: watch.stoppedForMaxTurns,
-    finishedAt: end.finishedAt ?? nowIso(),
-    timedOut: escalation.timedOut || end.timedOut === true,
-    killedForLogSize: logLimit.exceeded,
-    logTruncated: logLimit.truncate(),
-    diskFull: filesystemFull(dir) || reserveUsed(dir),
-    ...(end.error !== undefined ? { error: end.error } : {}),
-    ...(end.lostReason !== undefined ? { lostReason: end.lostReason } : {}),
-  };
-  // Remote jobs take no retry policy (refused at create time).
-  await finishAttempt(dir, { facts, terminal: remoteTerminalState, retry: undefined, releaseSlots, notifier });
 }

@@ -10,7 +10,8 @@ import { makeJob, putState, selfProcess, tempRoot, isoAgo } from '../../helpers/
 const { root, cleanup } = tempRoot('jobctl-reconcile-bug-');
 after(cleanup);
 
-test('a remote job re-attached after a reboot is backed by its new, live supervisor', async () => {
+/** A running remote job whose supervisor died before a reboot of this machine. */
+function remoteJobFromAnEarlierBoot() {
   const { dir } = makeJob(root);
   const startedAt = isoAgo(60_000);
   putState(dir, {
@@ -18,6 +19,11 @@ test('a remote job re-attached after a reboot is backed by its new, live supervi
     remote: { host: 'build-1', remote_dir: '/r/abc', remote_pid: 7312 },
     supervisor_pid: 999_999, supervisor_start_time: '1', boot_id: 'an-earlier-boot',
   });
+  return dir;
+}
+
+test('a remote job re-attached after a reboot is backed by its new, live supervisor', async () => {
+  const dir = remoteJobFromAnEarlierBoot();
   // The new supervisor: a live process (this one), not yet through adopt().
   const fresh = selfProcess();
   const started = [];
@@ -38,13 +44,7 @@ test('a remote job re-attached after a reboot is backed by its new, live supervi
 });
 
 test('repeated reconciles before adopt() do not end a healthy remote job as lost', async () => {
-  const { dir } = makeJob(root);
-  const startedAt = isoAgo(60_000);
-  putState(dir, {
-    state: 'running', updated_at: startedAt, queued_at: startedAt, started_at: startedAt,
-    remote: { host: 'build-1', remote_dir: '/r/abc', remote_pid: 7312 },
-    supervisor_pid: 999_999, supervisor_start_time: '1', boot_id: 'an-earlier-boot',
-  });
+  const dir = remoteJobFromAnEarlierBoot();
   const fresh = selfProcess();
   let starts = 0;
   const actions = {
