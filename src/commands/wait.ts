@@ -16,7 +16,7 @@ export const waitCommand: CommandDef = {
     ...idOptions,
     timeout: { type: 'string', describe: 'give up waiting after this long (default: no deadline)' },
     'wait-poll-ms': { type: 'string', describe: 'fallback poll interval (ms); wake-ups are event driven' },
-    'tail-lines': { type: 'string', describe: 'lines of each stream in the snapshot' },
+    'tail-lines': { type: 'string', alias: 'lines', describe: 'lines of each stream in the snapshot' },
     'max-bytes': { type: 'string', describe: 'bytes of each stream in the snapshot at most' },
   },
   async handler(args, ctx) {
