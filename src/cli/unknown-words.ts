@@ -5,7 +5,7 @@ import { usageError } from '../errors.js';
 import { commands, groupDescriptions } from '../commands/index.js';
 import type { CommandDef } from '../command-support/types.js';
 import { findCommand, flagTable } from './command-table.js';
-import { nearest } from './suggest.js';
+import { nearest } from '../util/suggest.js';
 
 const commandName = (c: CommandDef): string => c.command.split(' ')[0] ?? '';
 const fullName = (c: CommandDef): string => (c.group ? `${c.group} ${commandName(c)}` : commandName(c));
