@@ -10,6 +10,7 @@ import type { Args } from '../command-support/args.js';
 import { GLOBAL_OPTIONS, findCommand, flagTable, takesValue } from './command-table.js';
 import { joinDashValues, splitCommandLine, subcommandIndex } from './split-command.js';
 import { execute } from './main.js';
+import { idCandidates } from './complete-ids.js';
 import { EXAMPLES, TOP_LEVEL_EXAMPLES } from './examples.js';
 import { checkCommandWord, checkFlags, yargsOnly } from './unknown-words.js';
 
@@ -50,6 +51,25 @@ function register(y: Argv, def: CommandDef, commandWords: string[] | undefined):
   });
 }
 
+type CompletionFilter = (onCompleted?: (err: Error | null, list: string[] | undefined) => void) => void;
+
+/**
+ * yargs' candidates, plus job ids where the command takes one. The root: `--root` on the line
+ * being completed, else one given before --get-yargs-completions, else the usual default.
+ */
+function completeWithIds(rawArgv: readonly string[]) {
+  const at = rawArgv.indexOf('--root');
+  const before = at !== -1 ? rawArgv[at + 1] : rawArgv.find((t) => t.startsWith('--root='))?.slice('--root='.length);
+  return (current: string, argv: Record<string, unknown>, defaults: CompletionFilter, done: (list: string[]) => void): void => {
+    defaults((_err, list) => {
+      const words = ((argv['_'] as unknown[] | undefined) ?? []).map(String);
+      const typed = words.at(-1) === current ? words.slice(0, -1) : words;
+      const zsh = [process.env['SHELL'], process.env['ZSH_NAME']].some((v) => v?.includes('zsh') === true);
+      done([...(list ?? []), ...idCandidates(typed, current, argv['root'] ?? before, zsh)]);
+    });
+  };
+}
+
 export async function parseWithYargs(argv: string[]): Promise<void> {
   let commandWords: string[] | undefined;
   let parseArgv = argv;
@@ -72,7 +92,7 @@ export async function parseWithYargs(argv: string[]): Promise<void> {
       .version(false)
       .help('help')
       .alias('help', 'h')
-      .completion('completion', 'print a shell completion script')
+      .completion('completion', 'print a shell completion script (completes commands, flags and job ids)', completeWithIds(argv))
       .strict()
       .demandCommand(1, 'a command is required (see jobctl --help)')
       .recommendCommands()
