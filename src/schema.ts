@@ -125,7 +125,8 @@ const tail: Schema = {
 };
 const tailRequired = ['stdout_tail', 'stderr_tail', 'stdout_range', 'stderr_range', 'stdout_total_bytes', 'stderr_total_bytes', 'truncated', 'encoding', 'stdout_log_path', 'stderr_log_path'];
 
-const snapshot: Schema = { job_id: jobId, short_id: str, state, tags: strings, ...tail, waited_ms: int, started_at: time, ...outcome, agent: agentActivity };
+const tailOmitted: Schema = { type: 'object', required: ['lines', 'hint'], properties: { lines: int, hint: str } };
+const snapshot: Schema = { job_id: jobId, short_id: str, state, tags: strings, ...tail, stdout_tail_omitted: tailOmitted, waited_ms: int, started_at: time, ...outcome, agent: agentActivity };
 const snapshotRequired = ['job_id', 'short_id', 'state', 'tags', ...tailRequired, 'waited_ms'];
 
 const delivery: Schema = {
@@ -193,7 +194,7 @@ export const outputSchemas: Record<string, Schema> = {
   queue: success('queue', {
     limits: { type: 'array', items: { type: 'object', required: ['name', 'kind', 'max_concurrent', 'running', 'queued'], properties: { name: str, kind: { enum: ['queue', 'executor', 'session'] }, max_concurrent: int, running: { type: 'array', items: jobId }, queued: { type: 'array', items: jobId } } } },
   }, ['limits']),
-  schema: success('schema', { schema: { type: 'object' } }, ['schema']),
+  schema: success('schema', { schema_type: str, schema: { type: 'object' } }, ['schema']),
   version: success('version', { version: str, schema_version: str, node_version: str, platform: str }, ['version']),
   config_path: success('config_path', { path: str, source: { enum: ['flag', 'env', 'default'] }, exists: bool }, ['path', 'source', 'exists']),
   config_show: success('config_show', { path: str, source: { enum: ['flag', 'env', 'default'] }, exists: bool, config: { type: 'object' } }, ['path', 'source', 'config']),

@@ -37,9 +37,17 @@ export function takesValue(def: CommandDef | undefined): (flag: string) => boole
   };
 }
 
-/** `config --init` is the seed's spelling of `config init`. */
+/**
+ * Other spellings of commands: `config --init` (the seed's) is `config init`; `--version` or
+ * `-V` with no command is `version`.
+ */
 export function seedSpellings(argv: string[]): string[] {
   const at = subcommandIndex(argv);
+  if (at === -1) {
+    const flag = argv.findIndex((t) => t === '--version' || t === '-V');
+    const end = argv.indexOf('--');
+    if (flag !== -1 && (end === -1 || flag < end)) return [...argv.slice(0, flag), 'version', ...argv.slice(flag + 1)];
+  }
   if (argv[at] !== 'config' || argv[at + 1] !== '--init') return argv;
   return [...argv.slice(0, at + 1), 'init', ...argv.slice(at + 2)];
 }

@@ -10,6 +10,20 @@ import type { Args } from '../command-support/args.js';
 import { GLOBAL_OPTIONS, findCommand, flagTable, takesValue } from './command-table.js';
 import { joinDashValues, splitCommandLine, subcommandIndex } from './split-command.js';
 import { execute } from './main.js';
+import { idCandidates } from './complete-ids.js';
+import { EXAMPLES, TOP_LEVEL_EXAMPLES } from './examples.js';
+import { checkCommandWord, checkFlags, yargsOnly } from './unknown-words.js';
+
+/** Unknown command words, flags and stray arguments, named with the nearest real word. */
+function checkWords(argv: readonly string[], parseArgv: string[], def: CommandDef | undefined, valueFlags: (flag: string) => boolean): void {
+  if (yargsOnly(argv)) return;
+  const at = subcommandIndex(parseArgv);
+  if (at === -1) return checkFlags(parseArgv, undefined, valueFlags);
+  checkCommandWord(parseArgv, at);
+  if (def === undefined) return;
+  const tokens = [...parseArgv.slice(0, at), ...parseArgv.slice(at + (def.group ? 2 : 1))];
+  checkFlags(tokens, def, valueFlags);
+}
 
 /** yargs reads `--wait=maybe` as true; a boolean flag given a value must be true or false. */
 function rejectBooleanValues(argv: readonly string[], def: CommandDef | undefined): void {
@@ -28,9 +42,32 @@ function register(y: Argv, def: CommandDef, commandWords: string[] | undefined):
     command: def.command,
     aliases: def.aliases ?? [],
     describe: def.describe,
-    builder: (inner: Argv) => inner.options(def.options).strict(),
+    builder: (inner: Argv) => {
+      const name = def.group ? `${def.group} ${def.command.split(' ')[0]}` : (def.command.split(' ')[0] as string);
+      for (const [cmd, text] of EXAMPLES[name] ?? []) inner.example(cmd, text);
+      return inner.options(def.options).strict();
+    },
     handler: (raw: Record<string, unknown>) => execute(def, raw as Args, commandWords),
   });
+}
+
+type CompletionFilter = (onCompleted?: (err: Error | null, list: string[] | undefined) => void) => void;
+
+/**
+ * yargs' candidates, plus job ids where the command takes one. The root: `--root` on the line
+ * being completed, else one given before --get-yargs-completions, else the usual default.
+ */
+function completeWithIds(rawArgv: readonly string[]) {
+  const at = rawArgv.indexOf('--root');
+  const before = at !== -1 ? rawArgv[at + 1] : rawArgv.find((t) => t.startsWith('--root='))?.slice('--root='.length);
+  return (current: string, argv: Record<string, unknown>, defaults: CompletionFilter, done: (list: string[]) => void): void => {
+    defaults((_err, list) => {
+      const words = ((argv['_'] as unknown[] | undefined) ?? []).map(String);
+      const typed = words.at(-1) === current ? words.slice(0, -1) : words;
+      const zsh = [process.env['SHELL'], process.env['ZSH_NAME']].some((v) => v?.includes('zsh') === true);
+      done([...(list ?? []), ...idCandidates(typed, current, argv['root'] ?? before, zsh)]);
+    });
+  };
 }
 
 export async function parseWithYargs(argv: string[]): Promise<void> {
@@ -46,6 +83,7 @@ export async function parseWithYargs(argv: string[]): Promise<void> {
   }
   try {
     parseArgv = joinDashValues(parseArgv, valueFlags);
+    checkWords(argv, parseArgv, def, valueFlags);
     rejectBooleanValues(parseArgv, def);
     const y = yargs(parseArgv)
       .scriptName('jobctl')
@@ -54,10 +92,11 @@ export async function parseWithYargs(argv: string[]): Promise<void> {
       .version(false)
       .help('help')
       .alias('help', 'h')
-      .completion('completion', 'print a shell completion script')
+      .completion('completion', 'print a shell completion script (completes commands, flags and job ids)', completeWithIds(argv))
       .strict()
       .demandCommand(1, 'a command is required (see jobctl --help)')
       .recommendCommands()
+      .example(TOP_LEVEL_EXAMPLES)
       .wrap(null)
       .exitProcess(false)
       .fail((msg: string | undefined, err: Error | undefined) => {

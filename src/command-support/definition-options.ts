@@ -38,6 +38,7 @@ export const observeOptions: Record<string, Options> = {
   'snapshot-after': { type: 'string', describe: 'observe the job this long before answering (default 10s)' },
   wait: { type: 'boolean', describe: 'block until the job is terminal' },
   'wait-poll-ms': { type: 'string', describe: 'fallback poll interval while waiting (ms)' },
-  'tail-lines': { type: 'string', describe: 'lines of each stream in the snapshot (default 50)' },
+  'tail-lines': { type: 'string', alias: 'lines', describe: 'lines of each stream in the snapshot (default 50)' },
   'max-bytes': { type: 'string', describe: 'bytes of each stream in the snapshot at most (default 65536)' },
+  raw: { type: 'boolean', describe: 'an agent job: keep its stream-JSON lines in stdout_tail' },
 };

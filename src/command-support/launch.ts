@@ -48,7 +48,8 @@ export function tailFlags(args: Args): Partial<TailOptions> {
 
 export function tailOptions(args: Args, job: JobRecord): TailOptions {
   const flags = tailFlags(args);
-  return { tailLines: flags.tailLines ?? job.meta.tail_lines, maxBytes: flags.maxBytes ?? job.meta.max_bytes };
+  const raw = optBool(args, 'raw');
+  return { tailLines: flags.tailLines ?? job.meta.tail_lines, maxBytes: flags.maxBytes ?? job.meta.max_bytes, raw };
 }
 
 export function pollMs(args: Args): number {
@@ -73,4 +74,5 @@ export function checkObserveArgs(args: Args): void {
   if (snapshotAfter !== undefined) parseDuration(snapshotAfter, '--snapshot-after');
   pollMs(args);
   tailFlags(args);
+  optBool(args, 'raw');
 }

@@ -40,7 +40,7 @@ export const killCommand: CommandDef = {
   options: {
     ...idOptions,
     signal: { type: 'string', describe: 'signal name or number (default TERM)' },
-    grace: { type: 'string', describe: 'escalate to SIGKILL after this long (default 5s)' },
+    grace: { type: 'string', alias: 'kill-after', describe: 'escalate to SIGKILL after this long (default 5s)' },
   },
   async handler(args, ctx) {
     const signal = parseSignal(optString(args, 'signal') ?? 'TERM');

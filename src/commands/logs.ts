@@ -119,7 +119,7 @@ export const logsCommand: CommandDef = {
   type: 'logs',
   options: {
     ...idOptions,
-    lines: { type: 'string', describe: `lines of each stream (default ${DEFAULT_LINES})` },
+    'tail-lines': { type: 'string', alias: 'lines', describe: `lines of each stream, or events with --activity (default ${DEFAULT_LINES})` },
     'max-bytes': { type: 'string', describe: 'bytes of each stream\'s tail at most (default: the job\'s, 65536)' },
     follow: { type: 'string', describe: `stream new output as NDJSON, polling every INTERVAL (default ${DEFAULT_INTERVAL_MS}ms)` },
     activity: { type: 'boolean', describe: 'an agent job\'s parsed events instead of raw lines' },
@@ -127,7 +127,7 @@ export const logsCommand: CommandDef = {
   async handler(rawArgs, ctx) {
     const args = normaliseArgs(rawArgs);
     // Every flag is checked before the job is looked up or anything is printed.
-    const lines = optInt(args, 'lines', 0, 1_000_000) ?? DEFAULT_LINES;
+    const lines = optInt(args, 'tail-lines', 0, 1_000_000) ?? DEFAULT_LINES;
     const maxBytesFlag = optInt(args, 'max-bytes', 0, 1 << 30);
     const interval = followInterval(args);
     const activity = optBool(args, 'activity');

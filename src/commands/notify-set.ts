@@ -18,9 +18,9 @@ export const notifySetCommand: CommandDef = {
   type: 'notify_set',
   options: {
     ...idOptions,
-    command: { type: 'string', describe: 'job.finished command sink' },
-    file: { type: 'string', describe: 'job.finished NDJSON file sink' },
-    webhook: { type: 'string', describe: 'job.finished webhook (http/https URL)' },
+    command: { type: 'string', alias: 'notify-command', describe: 'job.finished command sink' },
+    file: { type: 'string', alias: 'notify-file', describe: 'job.finished NDJSON file sink' },
+    webhook: { type: 'string', alias: 'notify-webhook', describe: 'job.finished webhook (http/https URL)' },
     ...outputMatchOptions,
     clear: { type: 'boolean', describe: 'remove every sink (before applying the options given)' },
   },

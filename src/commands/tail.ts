@@ -11,7 +11,7 @@ export const tailCommand: CommandDef = {
   type: 'tail',
   options: {
     ...idOptions,
-    'tail-lines': { type: 'string', describe: 'lines of each stream (default: the job\'s, 50)' },
+    'tail-lines': { type: 'string', alias: 'lines', describe: 'lines of each stream (default: the job\'s, 50)' },
     'max-bytes': { type: 'string', describe: 'bytes of each stream at most (default: the job\'s, 65536)' },
   },
   async handler(args, ctx) {

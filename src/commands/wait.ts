@@ -16,8 +16,9 @@ export const waitCommand: CommandDef = {
     ...idOptions,
     timeout: { type: 'string', describe: 'give up waiting after this long (default: no deadline)' },
     'wait-poll-ms': { type: 'string', describe: 'fallback poll interval (ms); wake-ups are event driven' },
-    'tail-lines': { type: 'string', describe: 'lines of each stream in the snapshot' },
+    'tail-lines': { type: 'string', alias: 'lines', describe: 'lines of each stream in the snapshot' },
     'max-bytes': { type: 'string', describe: 'bytes of each stream in the snapshot at most' },
+    raw: { type: 'boolean', describe: 'an agent job: keep its stream-JSON lines in stdout_tail' },
   },
   async handler(args, ctx) {
     const startedAt = Date.now();

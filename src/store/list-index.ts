@@ -146,3 +146,25 @@ export async function listJobs(root: string, query: ListQuery): Promise<ListResu
   }
   return { jobs, more };
 }
+
+export interface KnownJob {
+  job_id: string;
+  name?: string;
+  state?: string;
+}
+
+/**
+ * The jobs of the root for shell completion, newest first, from the directory listing and the
+ * index alone (no job file is read, nothing is validated): a job the index does not know yet
+ * comes first, without name or state.
+ */
+export function knownJobs(root: string, limit: number): KnownJob[] {
+  const cached = readIndex(root);
+  const ids = listJobIds(root, isJobIdShape);
+  const created = (id: string): string => cached[id]?.meta.created_at ?? '\uffff';
+  ids.sort((a, b) => (created(a) < created(b) ? 1 : created(a) > created(b) ? -1 : a < b ? 1 : -1));
+  return ids.slice(0, limit).map((job_id) => {
+    const entry = cached[job_id];
+    return { job_id, ...(entry?.meta.name !== undefined ? { name: entry.meta.name } : {}), ...(entry !== undefined ? { state: entry.state.state } : {}) };
+  });
+}

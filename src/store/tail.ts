@@ -7,23 +7,32 @@ export interface TailResult {
   begin: number;
   end: number;
   total: number;
+  /** Whether `begin` is the start of a line (false when the byte budget cut a line). */
+  lineStart: boolean;
 }
 
 const CHUNK = 64 * 1024;
 const NEWLINE = 0x0a;
+
+/** Whether the byte at `offset` starts a line: the file's first byte, or one after a newline. */
+function startsLine(fd: number, offset: number): boolean {
+  if (offset === 0) return true;
+  const byte = Buffer.alloc(1);
+  return readSync(fd, byte, 0, 1, offset - 1) === 1 && byte[0] === NEWLINE;
+}
 
 export function readTail(path: string, lines: number, maxBytes: number): TailResult {
   let fd: number;
   try {
     fd = openSync(path, 'r');
   } catch {
-    return { text: '', begin: 0, end: 0, total: 0 };
+    return { text: '', begin: 0, end: 0, total: 0, lineStart: true };
   }
   try {
     const total = fstatSync(fd).size;
     const end = total;
     const floor = Math.max(0, end - maxBytes);
-    if (lines <= 0 || maxBytes <= 0 || end === 0) return { text: '', begin: end, end, total };
+    if (lines <= 0 || maxBytes <= 0 || end === 0) return { text: '', begin: end, end, total, lineStart: true };
     // Walk backwards chunk by chunk until `lines` line starts are found or the byte budget ends.
     const chunks: Buffer[] = [];
     let pos = end;
@@ -51,7 +60,7 @@ export function readTail(path: string, lines: number, maxBytes: number): TailRes
     let skip = 0;
     while (skip < 3 && skip < data.length && ((data[skip] ?? 0) & 0xc0) === 0x80) skip++;
     begin += skip;
-    return { text: data.subarray(skip).toString('utf8'), begin, end, total };
+    return { text: data.subarray(skip).toString('utf8'), begin, end, total, lineStart: skip === 0 && startsLine(fd, begin) };
   } finally {
     closeSync(fd);
   }

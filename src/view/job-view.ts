@@ -8,6 +8,7 @@ import { readActivity } from '../store/agent-files.js';
 import { readResources } from '../store/resources.js';
 import { type JobRecord, type ListedJob } from '../store/types.js';
 import { isTerminal } from '../job/state.js';
+import { OMITTED_HINT, withoutStreamJson } from './agent-tail.js';
 
 /** Outcome fields shared by summaries and snapshots; present only once terminal. */
 function outcomeFields(job: ListedJob): Record<string, unknown> {
@@ -108,14 +109,21 @@ export function agentStatus(job: JobRecord): Record<string, unknown> {
 export interface TailOptions {
   tailLines: number;
   maxBytes: number;
+  /** --raw: an agent job's snapshot keeps its stream-JSON lines in stdout_tail. */
+  raw?: boolean;
+  /** Leave stream-JSON lines out of stdout_tail (set by jobSnapshot for agent jobs). */
+  agentStream?: boolean;
 }
 
 export function tailFields(job: JobRecord, opts: TailOptions): Record<string, unknown> {
   const files = jobFiles(job.dir);
   const out = readTail(files.stdout, opts.tailLines, opts.maxBytes);
   const err = readTail(files.stderr, opts.tailLines, opts.maxBytes);
+  // An agent job's snapshot (no --raw): its stream-JSON lines left out of stdout_tail, counted.
+  const filtered = opts.agentStream === true ? withoutStreamJson(out.text, out.lineStart) : { text: out.text, omitted: 0 };
   return {
-    stdout_tail: out.text,
+    stdout_tail: filtered.text,
+    ...(filtered.omitted > 0 ? { stdout_tail_omitted: { lines: filtered.omitted, hint: OMITTED_HINT } } : {}),
     stderr_tail: err.text,
     stdout_range: [out.begin, out.end],
     stderr_range: [err.begin, err.end],
@@ -128,16 +136,18 @@ export function tailFields(job: JobRecord, opts: TailOptions): Record<string, un
   };
 }
 
+/** The snapshot of run, start and wait; an agent job's leads with its `agent` summary. */
 export function jobSnapshot(job: JobRecord, opts: TailOptions, waitedMs: number): Record<string, unknown> {
+  const agent = job.meta.agent !== undefined;
   return {
     job_id: job.meta.job_id,
     short_id: shortId(job.meta.job_id),
     state: job.state.state,
+    ...(agent ? { agent: agentStatus(job) } : {}),
     tags: job.meta.tags,
-    ...tailFields(job, opts),
+    ...tailFields(job, { ...opts, agentStream: agent && opts.raw !== true }),
     waited_ms: waitedMs,
     ...(job.state.started_at !== undefined ? { started_at: job.state.started_at } : {}),
     ...outcomeFields(job),
-    ...(job.meta.agent !== undefined ? { agent: agentStatus(job) } : {}),
   };
 }

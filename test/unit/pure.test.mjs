@@ -49,7 +49,7 @@ test('tail reads lines from the end, honours the byte cap and UTF-8 boundaries',
   const dir = testDir(t);
   const file = join(dir, 'log');
   writeFileSync(file, 'one\ntwo\nthree\n');
-  assert.deepEqual(readTail(file, 2, 1000), { text: 'two\nthree\n', begin: 4, end: 14, total: 14 });
+  assert.deepEqual(readTail(file, 2, 1000), { text: 'two\nthree\n', begin: 4, end: 14, total: 14, lineStart: true });
   assert.equal(readTail(file, 10, 1000).text, 'one\ntwo\nthree\n');
   assert.equal(readTail(file, 0, 1000).text, '');
   writeFileSync(file, 'no newline at end\nlast');
@@ -58,7 +58,7 @@ test('tail reads lines from the end, honours the byte cap and UTF-8 boundaries',
   const capped = readTail(file, 1, 3);
   assert.equal(capped.text, 'é');
   assert.equal(capped.begin, 4);
-  assert.deepEqual(readTail(join(dir, 'missing'), 5, 100), { text: '', begin: 0, end: 0, total: 0 });
+  assert.deepEqual(readTail(join(dir, 'missing'), 5, 100), { text: '', begin: 0, end: 0, total: 0, lineStart: true });
   // Lines longer than one read chunk.
   const long = 'x'.repeat(200_000);
   writeFileSync(file, `${long}\n${long}\n`);

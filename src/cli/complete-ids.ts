@@ -1,0 +1,42 @@
+// Shell completion (`jobctl completion`, yargs' --get-yargs-completions): yargs' own candidates
+// (commands, flags), plus the short ids of the store's jobs where a command takes a job id. Read
+// from the root's directory listing and the list index only, so a TAB stays fast with many jobs.
+import { commands } from '../commands/index.js';
+import { shortId } from '../store/ids.js';
+import { knownJobs } from '../store/list-index.js';
+import { resolveRoot } from '../store/root.js';
+
+/** How many job ids a completion offers at most (newest first). */
+const MAX_IDS = 200;
+
+/** Whether `words` (the command words typed so far) name a command whose next word is a job id. */
+function wantsId(words: string[]): boolean {
+  for (const def of commands) {
+    const parts = def.command.split(' ');
+    if (parts[1] !== '[id]') continue;
+    const name = def.group ? [def.group, parts[0] as string] : [parts[0] as string];
+    const spellings = [name, ...(def.aliases ?? []).map((a) => [a])];
+    if (spellings.some((s) => s.length === words.length && s.every((w, i) => w === words[i]))) return true;
+  }
+  return false;
+}
+
+/** Job id candidates for the word being completed (`words`: the words before it); zsh shows each job's name and state beside it. */
+export function idCandidates(words: string[], current: string, rootFlag: unknown, zsh: boolean): string[] {
+  // From a shell the first word is the program's own name.
+  if (current.startsWith('-') || !(wantsId(words) || wantsId(words.slice(1)))) return [];
+  let root: string;
+  try {
+    root = resolveRoot(typeof rootFlag === 'string' && rootFlag !== '' ? rootFlag : undefined);
+  } catch {
+    return [];
+  }
+  return knownJobs(root, MAX_IDS)
+    .map((job) => ({ ...job, short: shortId(job.job_id) }))
+    .filter((job) => job.short.startsWith(current) || job.job_id.startsWith(current))
+    .map((job) => {
+      if (!zsh) return job.short;
+      const about = [job.name, job.state].filter((x) => x !== undefined).join(', ');
+      return about === '' ? job.short : `${job.short}:${about.replace(/:/g, '\\:')}`;
+    });
+}
