@@ -188,7 +188,7 @@ export const outputSchemas: Record<string, Schema> = {
   executors: success('executors', {
     default: str,
     probed: bool,
-    executors: { type: 'array', items: { type: 'object', required: ['name', 'type', 'labels', 'default'], properties: { name: str, type: { enum: ['local', 'ssh', 'container', 'slurm'] }, labels: strings, default: bool, host: str, port: int, user: str, workdir: str, runtime: str, image: str, partition: str, available: bool, reason: str, detail: str } } },
+    executors: { type: 'array', items: { type: 'object', required: ['name', 'type', 'labels', 'default'], properties: { name: str, type: { enum: ['local', 'ssh', 'container', 'slurm'] }, labels: strings, default: bool, host: str, port: int, user: str, workdir: str, runtime: str, image: str, partition: str, max_concurrent: int, available: bool, reason: str, detail: str } } },
   }, ['default', 'executors', 'probed']),
   queue: success('queue', {
     limits: { type: 'array', items: { type: 'object', required: ['name', 'kind', 'max_concurrent', 'running', 'queued'], properties: { name: str, kind: { enum: ['queue', 'executor', 'session'] }, max_concurrent: int, running: { type: 'array', items: jobId }, queued: { type: 'array', items: jobId } } } },
