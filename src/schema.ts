@@ -198,6 +198,7 @@ export const outputSchemas: Record<string, Schema> = {
   config_path: success('config_path', { path: str, source: { enum: ['flag', 'env', 'default'] }, exists: bool }, ['path', 'source', 'exists']),
   config_show: success('config_show', { path: str, source: { enum: ['flag', 'env', 'default'] }, exists: bool, config: { type: 'object' } }, ['path', 'source', 'config']),
   config_init: success('config_init', { path: str, written: bool }, ['path', 'written']),
+  config_import: success('config_import', { path: str, executors: strings, warnings: strings, dry_run: bool, written: bool, config: str }, ['path', 'executors', 'warnings', 'dry_run', 'written']),
 };
 
 export const eventSchemas: Record<string, Schema> = {
