@@ -4,8 +4,8 @@
 //   initialised when used.
 // - dist/supervisor.cjs: the per-job supervisor, the smallest graph that can run a job.
 // - dist/lib/: one self-contained module per source file (npm packages external), for unit tests.
-// execa and re2 stay external everywhere: loaded from node_modules only when a notification
-// command or a regex needs them.
+// execa, re2 and yaml stay external everywhere: loaded from node_modules only when a
+// notification command, a regex or `config import` needs them.
 import { build } from 'esbuild';
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 
@@ -14,6 +14,8 @@ rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
 const common = {
   bundle: true,
+  // Packages resolve as node resolves them, NODE_PATH included.
+  nodePaths: (process.env.NODE_PATH ?? '').split(':').filter(Boolean),
   platform: 'node',
   target: 'node20',
   loader: { '.toml': 'text' },

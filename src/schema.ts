@@ -189,7 +189,7 @@ export const outputSchemas: Record<string, Schema> = {
   executors: success('executors', {
     default: str,
     probed: bool,
-    executors: { type: 'array', items: { type: 'object', required: ['name', 'type', 'labels', 'default'], properties: { name: str, type: { enum: ['local', 'ssh', 'container', 'slurm'] }, labels: strings, default: bool, host: str, port: int, user: str, workdir: str, runtime: str, image: str, partition: str, available: bool, reason: str, detail: str } } },
+    executors: { type: 'array', items: { type: 'object', required: ['name', 'type', 'labels', 'default'], properties: { name: str, type: { enum: ['local', 'ssh', 'container', 'slurm'] }, labels: strings, default: bool, host: str, port: int, user: str, workdir: str, runtime: str, image: str, partition: str, max_concurrent: int, available: bool, reason: str, detail: str } } },
   }, ['default', 'executors', 'probed']),
   queue: success('queue', {
     limits: { type: 'array', items: { type: 'object', required: ['name', 'kind', 'max_concurrent', 'running', 'queued'], properties: { name: str, kind: { enum: ['queue', 'executor', 'session'] }, max_concurrent: int, running: { type: 'array', items: jobId }, queued: { type: 'array', items: jobId } } } },
@@ -199,6 +199,7 @@ export const outputSchemas: Record<string, Schema> = {
   config_path: success('config_path', { path: str, source: { enum: ['flag', 'env', 'default'] }, exists: bool }, ['path', 'source', 'exists']),
   config_show: success('config_show', { path: str, source: { enum: ['flag', 'env', 'default'] }, exists: bool, config: { type: 'object' } }, ['path', 'source', 'config']),
   config_init: success('config_init', { path: str, written: bool }, ['path', 'written']),
+  config_import: success('config_import', { path: str, executors: strings, warnings: strings, dry_run: bool, written: bool, config: str }, ['path', 'executors', 'warnings', 'dry_run', 'written']),
 };
 
 export const eventSchemas: Record<string, Schema> = {

@@ -1,8 +1,9 @@
 // Turns run/create flags into a validated job definition (meta.json) and its secrets.
 // node:fs only to check the caller's --cwd and --env-file, outside the job root.
 import { statSync, accessSync, constants as fsConstants } from 'node:fs';
-import { resolve } from 'node:path';
-import { usageError } from '../errors.js';
+import { join, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { JobError, usageError } from '../errors.js';
 import { optString, optNonEmpty, stringList, type Args } from './args.js';
 import { parseOptionalDuration } from '../util/duration.js';
 import { parseSize } from '../util/size.js';
@@ -12,7 +13,7 @@ import { quoteArgv } from '../util/shell-quote.js';
 import { nowIso } from '../util/time.js';
 import { newJobId } from '../store/ids.js';
 import type { JobMeta, Secrets } from '../store/types.js';
-import { selectExecutor } from '../executors/select.js';
+import { selectExecutor, type ChosenExecutor } from '../executors/select.js';
 import { hasFreeSlot } from '../store/slot-tickets.js';
 import { schedulingFields } from './scheduling-options.js';
 import { isRemote, type RemoteExecutor } from '../executors/types.js';
@@ -78,25 +79,35 @@ function resourceLimits(args: Args, def: RemoteExecutor | undefined): Pick<JobMe
   return out;
 }
 
-function resolveCwd(args: Args): string {
-  const given = optNonEmpty(args, 'cwd');
-  const cwd = resolve(given ?? process.cwd());
-  let isDir = false;
+const isDir = (path: string): boolean => {
   try {
-    isDir = statSync(cwd).isDirectory();
+    return statSync(path).isDirectory();
   } catch {
-    isDir = false;
+    return false;
   }
-  if (!isDir) throw usageError(`cwd ${cwd} does not exist or is not a directory`, { flag: 'cwd', cwd });
+};
+
+/** A local job's working directory: --cwd, else its executor's workdir, else the caller's. */
+function resolveCwd(args: Args, executor: ChosenExecutor): string {
+  const given = optNonEmpty(args, 'cwd');
+  const workdir = executor.def.type === 'local' ? executor.def.workdir : undefined;
+  if (given === undefined && workdir !== undefined) {
+    const path = workdir === '~' || workdir.startsWith('~/') ? join(homedir(), workdir.slice(1)) : workdir;
+    if (!isDir(path)) throw new JobError('config_error', `executor ${executor.name}: workdir ${path} does not exist or is not a directory`, { executor: executor.name, workdir: path });
+    return path;
+  }
+  const cwd = resolve(given ?? process.cwd());
+  if (!isDir(cwd)) throw usageError(`cwd ${cwd} does not exist or is not a directory`, { flag: 'cwd', cwd });
   return cwd;
 }
 
 /**
  * --env values, split into plain ones (meta.json) and masked ones (secrets.json). A masked key
  * not given with --env is taken from this environment, like `--env KEY`, so that its value is
- * known and redacted; with --env-file it may also come from that file at start.
+ * known and redacted (a local executor's env counts as this environment, laid over it); with
+ * --env-file it may also come from that file at start.
  */
-function resolveEnv(args: Args, masked: ReadonlySet<string>, envFile: boolean): { env: Record<string, string>; secrets: Secrets } {
+function resolveEnv(args: Args, masked: ReadonlySet<string>, envFile: boolean, inheritedEnv: Record<string, string | undefined>): { env: Record<string, string>; secrets: Secrets } {
   const env: Record<string, string> = {};
   const secrets: Record<string, string> = {};
   const known: Record<string, string> = {};
@@ -117,7 +128,7 @@ function resolveEnv(args: Args, masked: ReadonlySet<string>, envFile: boolean): 
   }
   for (const key of masked) {
     if (key in secrets) continue;
-    const inherited = process.env[key];
+    const inherited = inheritedEnv[key];
     if (inherited !== undefined) known[key] = inherited;
     else if (!envFile) throw usageError(`--mask ${key}: not given with --env and not set in this environment`, { flag: 'mask', key });
   }
@@ -168,7 +179,10 @@ export function buildDefinition(args: Args, ctx: Context): Definition {
   const mask = stringList(args, 'mask');
   for (const key of mask) if (!ENV_KEY.test(key)) throw usageError(`--mask ${JSON.stringify(key.slice(0, 100))}: not a valid variable name`, { flag: 'mask' });
   const envFile = resolveEnvFile(args);
-  const { env, secrets } = resolveEnv(args, new Set(mask), envFile !== undefined);
+  const executor = selectExecutor(ctx.config().config, optNonEmpty(args, 'executor'), stringList(args, 'label'), (n, max) => hasFreeSlot(ctx.root, { kind: 'executor', name: n, max }));
+  const remote = isRemote(executor.def) ? executor.def : undefined;
+  const executorEnv = remote === undefined && Object.keys(executor.def.env).length > 0 ? executor.def.env : undefined;
+  const { env, secrets } = resolveEnv(args, new Set(mask), envFile !== undefined, { ...process.env, ...executorEnv });
   const timeout = parseOptionalDuration(optString(args, 'timeout'), '--timeout');
   if (timeout === 0) throw usageError('--timeout must be greater than 0', { flag: 'timeout' });
   const progress = parseOptionalDuration(optString(args, 'progress-every'), '--progress-every');
@@ -177,8 +191,6 @@ export function buildDefinition(args: Args, ctx: Context): Definition {
   const notifyWebhook = webhookArg(args, 'notify-webhook');
   const onOutputMatch = buildOutputMatch(args, undefined, { stdout: 0, stderr: 0 });
   const name = optString(args, 'name');
-  const executor = selectExecutor(ctx.config().config, optNonEmpty(args, 'executor'), stringList(args, 'label'), (n, max) => hasFreeSlot(ctx.root, { kind: 'executor', name: n, max }));
-  const remote = isRemote(executor.def) ? executor.def : undefined;
   const workdir = remote ? remoteWorkdir(args, remote) : undefined;
   const agent = agentJob ? agentPayload(args, executor.def, ctx.config().config.defaults.max_turns) : undefined;
   const { command, argv } = agent ?? resolveCommand(args, ctx);
@@ -189,7 +201,7 @@ export function buildDefinition(args: Args, ctx: Context): Definition {
     command,
     argv,
     // A remote job's cwd is the caller's directory (what `list` scopes by); it runs in workdir.
-    cwd: remote ? process.cwd() : resolveCwd(args),
+    cwd: remote ? process.cwd() : resolveCwd(args, executor),
     ...(workdir !== undefined ? { workdir } : {}),
     env,
     ...(envFile !== undefined ? { env_file: envFile } : {}),
@@ -201,6 +213,7 @@ export function buildDefinition(args: Args, ctx: Context): Definition {
     max_log_bytes: maxLogBytes(args, ctx),
     executor: executor.name,
     ...(remote ? { executor_def: remote } : {}),
+    ...(executorEnv !== undefined ? { executor_env: executorEnv } : {}),
     ...resourceLimits(args, remote),
     ...schedulingFields(args, ctx.root, ctx.config().config, { remote: remote !== undefined, agent: agent !== undefined }),
     ...(agent !== undefined ? { agent: agent.spec } : {}),

@@ -15,10 +15,13 @@ function describeExecutor(name: string, def: ExecutorDef, isDefault: boolean): R
     out['runtime'] = def.runtime;
     out['image'] = def.image;
     if (def.workdir !== undefined) out['workdir'] = def.workdir;
+  } else if (def.type === 'local') {
+    if (def.workdir !== undefined) out['workdir'] = def.workdir;
   } else if (def.type === 'slurm') {
     if (def.partition !== undefined) out['partition'] = def.partition;
     if (def.workdir !== undefined) out['workdir'] = def.workdir;
   }
+  if (def.max_concurrent !== undefined) out['max_concurrent'] = def.max_concurrent;
   return out;
 }
 

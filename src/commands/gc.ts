@@ -71,7 +71,7 @@ export const gcCommand: CommandDef = {
       if (reason === undefined && !dryRun) {
         try {
           // Loaded only when needed: execa and the targets cost every other gc their start-up.
-          if (job.meta.executor !== 'local') remoteCleanup = await (await import('../executors/cleanup.js')).cleanupRemote(readJob(job.dir));
+          if (job.meta.executor_def !== undefined) remoteCleanup = await (await import('../executors/cleanup.js')).cleanupRemote(readJob(job.dir));
           await deleteJob(job.dir, (state) => {
             const why = keep(state);
             return why === undefined ? undefined : new JobError('invalid_state', why);

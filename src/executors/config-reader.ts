@@ -21,14 +21,14 @@ export class Reader {
 
   /** Rejects keys this type does not know: a typo must not silently fall back to a default. */
   only(allowed: string[]): void {
-    for (const key of Object.keys(this.raw)) if (!allowed.includes(key)) this.fail(key, `unknown key for type "${String(this.raw['type'])}" (known: ${allowed.join(', ')})`);
+    for (const key of Object.keys(this.raw)) if (!allowed.includes(key)) this.fail(key, `unknown key for type "${typeof this.raw['type'] === 'string' ? this.raw['type'] : 'local'}" (known: ${allowed.join(', ')})`);
   }
 
   string(key: string, required: true): string;
   string(key: string, required?: false): string | undefined;
   string(key: string, required = false): string | undefined {
     const v = this.raw[key];
-    if (v === undefined) return required ? this.fail(key, 'is required') : undefined;
+    if (v === undefined) return required ? this.fail(key, key === 'type' ? 'is required: "local", "ssh", "container" or "slurm"' : 'is required') : undefined;
     if (typeof v !== 'string' || v === '' || v.includes('\0')) this.fail(key, 'must be a non-empty string');
     return v;
   }
@@ -78,5 +78,5 @@ export class Reader {
   }
 }
 
-/** Keys every executor type takes (the built-in local one takes only these). */
+/** Keys every executor type takes. */
 export const COMMON_KEYS = ['max_concurrent', ...AGENT_NAMES.map((a) => `${a}_path`)];

@@ -53,6 +53,8 @@ export type RemoteExecutor = SshExecutor | ContainerExecutor | SlurmExecutor;
 
 export interface LocalExecutor {
   type: 'local';
+  /** Default working directory of its jobs when --cwd is not given ("~/..." is under $HOME). */
+  workdir?: string;
   labels: string[];
   env: Record<string, string>;
   /** Jobs of this executor running at once at most (unset: no limit). */

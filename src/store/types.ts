@@ -51,6 +51,8 @@ export interface JobMeta {
   /** Name of the executor; `executor_def` is its definition when the job was created. */
   executor: string;
   executor_def?: RemoteExecutor;
+  /** The env of a local executor ([executors.NAME] env), laid over jobctl's own for this job. */
+  executor_env?: Record<string, string>;
   /** Working directory on a remote executor (for remote jobs `cwd` is the caller's directory). */
   workdir?: string;
   memory_limit_bytes?: number;

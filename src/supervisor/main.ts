@@ -107,7 +107,7 @@ async function launchAndFollow(dir: string, meta: JobMeta, secrets: Secrets, not
       try {
         // The job's working directory is the caller's, outside the job root.
         if (!isDirectory(meta.cwd)) return launchFailure(cur, `cwd ${meta.cwd} is not a directory`);
-        env = buildJobEnv(dir, meta, secrets, process.env);
+        env = buildJobEnv(dir, meta, secrets, { ...process.env, ...meta.executor_env });
       } catch (err) {
         return launchFailure(cur, (err as Error).message);
       }

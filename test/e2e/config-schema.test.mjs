@@ -7,7 +7,7 @@ import { withRoot } from '../helpers/jobctl.mjs';
 test('schema describes every output type and both events', async (t) => {
   const { run } = withRoot(t);
   const { json } = await run(['schema']);
-  for (const type of ['error', 'run', 'create', 'start', 'status', 'tail', 'wait', 'kill', 'list', 'tag_set', 'notify_set', 'gc', 'delete', 'schema', 'version', 'config_path', 'config_show', 'config_init']) {
+  for (const type of ['error', 'run', 'create', 'start', 'status', 'tail', 'wait', 'kill', 'list', 'tag_set', 'notify_set', 'gc', 'delete', 'schema', 'version', 'config_path', 'config_show', 'config_init', 'config_import']) {
     assert.ok(json.schema.outputs[type], `schema for ${type}`);
   }
   assert.ok(json.schema.events['job.finished']);

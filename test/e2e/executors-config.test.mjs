@@ -111,7 +111,10 @@ test('config errors in executor tables name the file, the line and the key', asy
     ['[executors.a]\ntype = "kubernetes"\n', 'executors.a.type', 2],
     ['[executors.a]\ntype = "ssh"\nhost = "h"\nlabels = ["bad label"]\n', 'executors.a.labels', 4],
     ['[executors.a]\ntype = "ssh"\nhost = "h"\nenv = { "1BAD" = "x" }\n', 'executors.a.env', 4],
-    ['[executors.local]\ntype = "ssh"\nhost = "h"\n', 'executors.local', 1],
+    ['[executors.local]\ntype = "ssh"\nhost = "h"\n', 'executors.local.type', 2],
+    ['[executors.here]\ntype = "local"\nworkdir = "relative"\n', 'executors.here.workdir', 3],
+    ['[executors.here]\ntype = "local"\nhost = "h"\n', 'executors.here.host', 3],
+    ['[executors.here]\nlabels = ["x"]\n', 'executors.here.type', 1],
     ['[defaults]\nexecutor = "nowhere"\n', 'defaults.executor', 2],
   ];
   for (const [text, key, line] of cases) {
