@@ -81,6 +81,10 @@ export const EXAMPLES: Record<string, [string, string][]> = {
   'config show': [
     ['$0 config show', 'the effective config, secrets masked'],
   ],
+  'config import': [
+    ['$0 config import agent-config.yaml --dry-run', 'the config.toml an openclaw-coding-agent YAML config becomes'],
+    ['$0 config import agent-config.yaml --force', 'write it over the existing config'],
+  ],
   'config init': [
     ['$0 config init', 'write a commented starter config.toml'],
   ],
