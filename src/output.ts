@@ -55,8 +55,9 @@ function writeLine(obj: unknown): boolean {
   return true;
 }
 
-export function printSuccess(type: string, data: Record<string, unknown>): void {
-  writeLine({ schema_version: SCHEMA_VERSION, ok: true, type, ...data });
+/** `warnings`: about valid but risky input; a top-level array, omitted when empty. */
+export function printSuccess(type: string, data: Record<string, unknown>, warnings: readonly string[] = []): void {
+  writeLine({ schema_version: SCHEMA_VERSION, ok: true, type, ...data, ...(warnings.length > 0 ? { warnings: [...warnings] } : {}) });
   process.exitCode = 0;
 }
 

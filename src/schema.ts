@@ -16,7 +16,8 @@ function success(type: string, properties: Schema, required: string[] = []): Sch
   return {
     type: 'object',
     required: ['schema_version', 'ok', 'type', ...required],
-    properties: { schema_version: { const: '1' }, ok: { const: true }, type: { const: type }, ...properties },
+    // warnings: valid but risky input (a bare integer duration), omitted when there is none.
+    properties: { schema_version: { const: '1' }, ok: { const: true }, type: { const: type }, ...properties, warnings: { type: 'array', items: str, minItems: 1 } },
   };
 }
 
@@ -126,7 +127,9 @@ const tail: Schema = {
 const tailRequired = ['stdout_tail', 'stderr_tail', 'stdout_range', 'stderr_range', 'stdout_total_bytes', 'stderr_total_bytes', 'truncated', 'encoding', 'stdout_log_path', 'stderr_log_path'];
 
 const tailOmitted: Schema = { type: 'object', required: ['lines', 'hint'], properties: { lines: int, hint: str } };
-const snapshot: Schema = { job_id: jobId, short_id: str, state, tags: strings, ...tail, stdout_tail_omitted: tailOmitted, waited_ms: int, started_at: time, ...outcome, agent: agentActivity };
+/** The effective timeout (when set) and kill-after delay (run, create, start, wait, status). */
+const limits: Schema = { timeout_ms: int, kill_after_ms: int };
+const snapshot: Schema = { job_id: jobId, short_id: str, state, tags: strings, ...tail, stdout_tail_omitted: tailOmitted, waited_ms: int, ...limits, started_at: time, ...outcome, agent: agentActivity };
 const snapshotRequired = ['job_id', 'short_id', 'state', 'tags', ...tailRequired, 'waited_ms'];
 
 const delivery: Schema = {
@@ -155,8 +158,8 @@ export const outputSchemas: Record<string, Schema> = {
   run: success('run', snapshot, snapshotRequired),
   start: success('start', snapshot, snapshotRequired),
   wait: success('wait', { ...snapshot, wait_timed_out: bool }, [...snapshotRequired, 'wait_timed_out']),
-  create: success('create', { job_id: jobId, short_id: str, state: { const: 'created' }, tags: strings, stdout_log_path: str, stderr_log_path: str }, ['job_id', 'state', 'stdout_log_path', 'stderr_log_path']),
-  status: success('status', { ...summary, remote: { type: 'object', properties: { host: str, remote_dir: str, remote_pid: int, container_name: str, container_id: str, runtime: str, slurm_job_id: str, submitting: bool } }, remote_unreachable: { type: 'object', required: ['since', 'error'], properties: { since: time, error: str } }, pid: int, supervisor_pid: int, supervisor_alive: bool, process_alive: bool, resources: { type: 'object', required: ['processes', 'rss_bytes', 'cpu_seconds', 'cpu_percent', 'uptime_ms'], properties: { processes: int, rss_bytes: int, cpu_seconds: { type: 'number' }, cpu_percent: { type: 'number' }, uptime_ms: int, sampled_at: time, source: { enum: ['ssh', 'docker', 'podman', 'slurm'] } } }, waiting_for: str, attempt: int, attempts, agent: agentActivity, updated_at: time, stdout_log_path: str, stderr_log_path: str }, [...summaryRequired, 'updated_at']),
+  create: success('create', { job_id: jobId, short_id: str, state: { const: 'created' }, tags: strings, ...limits, stdout_log_path: str, stderr_log_path: str }, ['job_id', 'state', 'stdout_log_path', 'stderr_log_path']),
+  status: success('status', { ...summary, remote: { type: 'object', properties: { host: str, remote_dir: str, remote_pid: int, container_name: str, container_id: str, runtime: str, slurm_job_id: str, submitting: bool } }, remote_unreachable: { type: 'object', required: ['since', 'error'], properties: { since: time, error: str } }, pid: int, supervisor_pid: int, supervisor_alive: bool, process_alive: bool, resources: { type: 'object', required: ['processes', 'rss_bytes', 'cpu_seconds', 'cpu_percent', 'uptime_ms'], properties: { processes: int, rss_bytes: int, cpu_seconds: { type: 'number' }, cpu_percent: { type: 'number' }, uptime_ms: int, sampled_at: time, source: { enum: ['ssh', 'docker', 'podman', 'slurm'] } } }, waiting_for: str, ...limits, attempt: int, attempts, agent: agentActivity, updated_at: time, stdout_log_path: str, stderr_log_path: str }, [...summaryRequired, 'updated_at']),
   tail: success('tail', { job_id: jobId, short_id: str, state, ...tail }, ['job_id', 'state', ...tailRequired]),
   logs: success('logs', { job_id: jobId, short_id: str, state, ...tail }, ['job_id', 'state', ...tailRequired]),
   logs_chunk: success('logs_chunk', { job_id: jobId, stream: { enum: ['stdout', 'stderr'] }, offset: int, text: str, at: time }, ['job_id', 'stream', 'offset', 'text', 'at']),
@@ -165,9 +168,9 @@ export const outputSchemas: Record<string, Schema> = {
   activity_event: success('activity_event', { job_id: jobId, event: agentEvent, at: time }, ['job_id', 'event', 'at']),
   activity_end: success('activity_end', { job_id: jobId, state, exit_code: int, signal: str, timed_out: bool, finished_at: time, error: errorInfo, total_events: int, activity: agentActivity, at: time }, ['job_id', 'state', 'timed_out', 'total_events', 'at']),
   kill: success('kill', { job_id: jobId, signal: str, sent: bool, state, job: { type: 'object', required: summaryRequired, properties: summary } }, ['job_id', 'signal', 'sent', 'state']),
-  list: success('list', { root: str, cwd: str, jobs: { type: 'array', items: { type: 'object', required: summaryRequired, properties: summary } }, count: int, truncated: bool }, ['jobs', 'truncated']),
+  list: success('list', { root: str, cwd: str, jobs: { type: 'array', items: { type: 'object', required: summaryRequired, properties: summary } }, count: int, truncated: bool, other_jobs: { type: 'integer', minimum: 1 }, hint: str }, ['jobs', 'truncated']),
   list_item: success('list_item', summary, summaryRequired),
-  list_end: success('list_end', { count: int, truncated: bool }, ['count', 'truncated']),
+  list_end: success('list_end', { count: int, truncated: bool, other_jobs: { type: 'integer', minimum: 1 }, hint: str }, ['count', 'truncated']),
   dashboard: success('dashboard', { root: str, cwd: str, at: time, jobs: { type: 'array', items: { type: 'object', required: dashboardItemRequired, properties: dashboardItem } }, count: int, truncated: bool, by_state: byState }, ['root', 'at', 'jobs', 'count', 'truncated', 'by_state']),
   dashboard_item: success('dashboard_item', dashboardItem, dashboardItemRequired),
   dashboard_end: success('dashboard_end', { at: time, count: int, truncated: bool, by_state: byState }, ['at', 'count', 'truncated', 'by_state']),

@@ -17,7 +17,7 @@ function firstString(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-function makeContext(args: Args, commandWords: string[] | undefined): Context {
+function makeContext(args: Args, commandWords: string[] | undefined, warnings: string[]): Context {
   const rootFlag = firstString(args['root']);
   if (rootFlag === '') throw usageError('--root must not be empty');
   const configFlag = firstString(args['config']);
@@ -34,16 +34,21 @@ function makeContext(args: Args, commandWords: string[] | undefined): Context {
     // The supervisor reads the same config file; the default location needs no argument.
     supervisorConfig,
     actions: supervisorActions(supervisorConfig),
+    warn: (message) => {
+      if (!warnings.includes(message)) warnings.push(message);
+    },
   };
 }
 
 /** Runs a parsed command and prints its result. */
 export async function execute(def: CommandDef, args: Args, commandWords: string[] | undefined): Promise<void> {
   setVerbosity(typeof args['v'] === 'number' ? args['v'] : 0);
-  const ctx = makeContext(args, commandWords);
+  const warnings: string[] = [];
+  const ctx = makeContext(args, commandWords, warnings);
   const data = await def.handler(args, ctx);
-  // A streaming form (NDJSON) has printed its lines itself.
-  if (data !== STREAMED) printSuccess(def.type, data);
+  // A streaming form (NDJSON) has printed its lines itself: its warnings go to stderr.
+  if (data !== STREAMED) printSuccess(def.type, data, warnings);
+  else warnings.forEach((w) => log.warn(w));
 }
 
 export async function main(rawArgv: string[]): Promise<void> {

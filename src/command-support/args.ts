@@ -69,6 +69,6 @@ export function jobIdArg(args: Args): string {
     throw usageError('give the job id once: positionally or with --task-id');
   }
   const id = positional ?? flag;
-  if (id === undefined || id === '') throw usageError('a job id is required');
+  if (id === undefined || id === '') throw usageError('a job id (or --name NAME) is required');
   return id;
 }

@@ -183,9 +183,9 @@ export function buildDefinition(args: Args, ctx: Context): Definition {
   const remote = isRemote(executor.def) ? executor.def : undefined;
   const executorEnv = remote === undefined && Object.keys(executor.def.env).length > 0 ? executor.def.env : undefined;
   const { env, secrets } = resolveEnv(args, new Set(mask), envFile !== undefined, { ...process.env, ...executorEnv });
-  const timeout = parseOptionalDuration(optString(args, 'timeout'), '--timeout');
+  const timeout = parseOptionalDuration(optString(args, 'timeout'), '--timeout', ctx.warn);
   if (timeout === 0) throw usageError('--timeout must be greater than 0', { flag: 'timeout' });
-  const progress = parseOptionalDuration(optString(args, 'progress-every'), '--progress-every');
+  const progress = parseOptionalDuration(optString(args, 'progress-every'), '--progress-every', ctx.warn);
   const notifyCommand = optNonEmpty(args, 'notify-command');
   const notifyFile = optNonEmpty(args, 'notify-file');
   const notifyWebhook = webhookArg(args, 'notify-webhook');
@@ -207,7 +207,7 @@ export function buildDefinition(args: Args, ctx: Context): Definition {
     ...(envFile !== undefined ? { env_file: envFile } : {}),
     mask,
     ...(timeout !== undefined ? { timeout_ms: timeout } : {}),
-    kill_after_ms: parseOptionalDuration(optString(args, 'kill-after'), '--kill-after') ?? DEFAULT_KILL_AFTER_MS,
+    kill_after_ms: parseOptionalDuration(optString(args, 'kill-after'), '--kill-after', ctx.warn) ?? DEFAULT_KILL_AFTER_MS,
     ...(progress !== undefined && progress > 0 ? { progress_every_ms: progress } : {}),
     tags: validateTags(stringList(args, 'tag')),
     max_log_bytes: maxLogBytes(args, ctx),
@@ -215,7 +215,7 @@ export function buildDefinition(args: Args, ctx: Context): Definition {
     ...(remote ? { executor_def: remote } : {}),
     ...(executorEnv !== undefined ? { executor_env: executorEnv } : {}),
     ...resourceLimits(args, remote),
-    ...schedulingFields(args, ctx.root, ctx.config().config, { remote: remote !== undefined, agent: agent !== undefined }),
+    ...schedulingFields(args, ctx.root, ctx.config().config, { remote: remote !== undefined, agent: agent !== undefined, warn: ctx.warn }),
     ...(agent !== undefined ? { agent: agent.spec } : {}),
     notification: {
       ...(notifyCommand !== undefined ? { notify_command: notifyCommand } : {}),

@@ -1,13 +1,15 @@
 // The job selection shared by `list` and `dashboard`: the flags (--state, --tag, --executor,
-// --cwd/--all, --limit), their validation, and the newest-first walk of the list index.
+// --name, --cwd/--all, --limit), their validation, and the newest-first walk of the list index.
+// With the default scope (the current directory) it also counts the jobs of other directories
+// that match the other filters, from the index's summaries (no job file is read for them).
 import { resolve } from 'node:path';
 import type { Options } from 'yargs';
 import { usageError } from '../errors.js';
-import { optBool, optInt, optNonEmpty, stringList, type Args } from './args.js';
+import { optBool, optInt, optNonEmpty, optString, stringList, type Args } from './args.js';
 import { validateTagFilters, tagsMatch } from '../util/tags.js';
 import { listJobs } from '../store/list-index.js';
 import { reconcile, type ReconcileActions } from '../job/reconcile.js';
-import { type ListedJob } from '../store/types.js';
+import { type ListedJob, type MetaSummary } from '../store/types.js';
 import { ALL_STATES, isTerminal, type JobStateName } from '../job/state.js';
 import { registerJobSecrets } from './load-job.js';
 
@@ -20,6 +22,7 @@ export const selectionOptions: Record<string, Options> = {
   all: { type: 'boolean', describe: 'jobs of every directory' },
   limit: { type: 'string', describe: 'at most this many jobs (default 50)' },
   executor: { type: 'string', describe: 'only jobs of this executor (repeatable: any of them)' },
+  name: { type: 'string', describe: 'only jobs with exactly this name' },
 };
 
 export interface Selection {
@@ -29,6 +32,9 @@ export interface Selection {
   cwd: string | undefined;
   limit: number;
   executors: string[];
+  name: string | undefined;
+  /** The scope is the current directory because neither --cwd nor --all was given. */
+  defaultScope: boolean;
 }
 
 function stateFilter(values: string[]): Set<JobStateName> | undefined {
@@ -48,15 +54,24 @@ export function parseSelection(args: Args): Selection {
   if (all && cwdFlag !== undefined) throw usageError('--all and --cwd exclude each other');
   const cwd = all ? undefined : resolve(cwdFlag ?? process.cwd());
   const limit = optInt(args, 'limit', 0, 1_000_000) ?? DEFAULT_LIMIT;
-  return { states, tagFilters, cwd, limit, executors: stringList(args, 'executor') };
+  const name = optString(args, 'name');
+  return { states, tagFilters, cwd, limit, executors: stringList(args, 'executor'), name, defaultScope: !all && cwdFlag === undefined };
 }
 
-/** The selected jobs, newest first, reconciled; `more` when the limit cut the list short. */
-export async function selectJobs(root: string, sel: Selection, actions: ReconcileActions): Promise<{ jobs: ListedJob[]; more: boolean }> {
-  const { cwd, executors, tagFilters, states } = sel;
-  const { jobs, more } = await listJobs(root, {
+/**
+ * The selected jobs, newest first, reconciled; `more` when the limit cut the list short;
+ * `otherJobs` (default scope only): jobs of other directories matching the other filters, by
+ * their last recorded state and tags.
+ */
+export async function selectJobs(root: string, sel: Selection, actions: ReconcileActions): Promise<{ jobs: ListedJob[]; more: boolean; otherJobs: number }> {
+  const { cwd, executors, tagFilters, states, name } = sel;
+  const others = (meta: MetaSummary): boolean => (executors.length === 0 || executors.includes(meta.executor)) && (name === undefined || meta.name === name);
+  const { jobs, more, leftOut } = await listJobs(root, {
     limit: sel.limit,
-    keep: (meta) => (cwd === undefined || meta.cwd === cwd) && (executors.length === 0 || executors.includes(meta.executor)),
+    keep: (meta) => (cwd === undefined || meta.cwd === cwd) && others(meta),
+    ...(sel.defaultScope
+      ? { countLeftOut: (job: Omit<ListedJob, 'dir'>) => job.meta.cwd !== cwd && others(job.meta) && tagsMatch(job.meta.tags, tagFilters) && (states === undefined || states.has(job.state.state)) }
+      : {}),
     accept: async (candidate) => {
       if (!tagsMatch(candidate.meta.tags, tagFilters)) return undefined;
       const job = isTerminal(candidate.state.state) ? candidate : await reconcile(candidate, actions);
@@ -64,5 +79,12 @@ export async function selectJobs(root: string, sel: Selection, actions: Reconcil
     },
   });
   jobs.forEach(registerJobSecrets);
-  return { jobs, more };
+  return { jobs, more, otherJobs: leftOut };
+}
+
+/** What `list` says about the jobs the default scope left out: nothing when there are none. */
+export function otherJobsFields(sel: Selection, otherJobs: number): Record<string, unknown> {
+  if (!sel.defaultScope || otherJobs === 0) return {};
+  const where = otherJobs === 1 ? '1 job in another directory' : `${otherJobs} jobs in other directories`;
+  return { other_jobs: otherJobs, hint: `${where}: use --all or --cwd DIR` };
 }

@@ -5,7 +5,7 @@ import { deliverInBackground, enqueueOnLaunch, startSupervisor } from '../superv
 import { registerJobSecrets } from './load-job.js';
 import { JobError } from '../errors.js';
 import { optInt, optBool, optString, type Args } from './args.js';
-import { parseDuration } from '../util/duration.js';
+import { parseDuration, type Warn } from '../util/duration.js';
 import { processStartTime } from '../util/proc.js';
 import { nowIso } from '../util/time.js';
 import { applyTransition } from '../job/apply.js';
@@ -57,10 +57,10 @@ export function pollMs(args: Args): number {
 }
 
 /** Observes a started job up to --snapshot-after (or to the end with --wait) and snapshots it. */
-export async function observe(args: Args, ctx: Pick<Context, 'actions'>, dir: string, startedAt: number): Promise<Record<string, unknown>> {
+export async function observe(args: Args, ctx: Pick<Context, 'actions' | 'warn'>, dir: string, startedAt: number): Promise<Record<string, unknown>> {
   const wait = optBool(args, 'wait');
   const snapshotAfter = optString(args, 'snapshot-after');
-  const deadline = wait ? undefined : snapshotAfter !== undefined ? parseDuration(snapshotAfter, '--snapshot-after') : DEFAULT_SNAPSHOT_AFTER_MS;
+  const deadline = wait ? undefined : snapshotAfter !== undefined ? parseDuration(snapshotAfter, '--snapshot-after', ctx.warn) : DEFAULT_SNAPSHOT_AFTER_MS;
   const remaining = deadline === undefined ? undefined : Math.max(0, deadline - (Date.now() - startedAt));
   const { job } = await waitForJob(dir, (j) => isTerminal(j.state.state), remaining, pollMs(args), ctx.actions);
   registerJobSecrets(job); // the supervisor may have learnt more (masked keys of the env file)
@@ -68,10 +68,10 @@ export async function observe(args: Args, ctx: Pick<Context, 'actions'>, dir: st
 }
 
 /** Validates observation flags before anything is created, so bad input starts nothing. */
-export function checkObserveArgs(args: Args): void {
+export function checkObserveArgs(args: Args, warn?: Warn): void {
   optBool(args, 'wait');
   const snapshotAfter = optString(args, 'snapshot-after');
-  if (snapshotAfter !== undefined) parseDuration(snapshotAfter, '--snapshot-after');
+  if (snapshotAfter !== undefined) parseDuration(snapshotAfter, '--snapshot-after', warn);
   pollMs(args);
   tailFlags(args);
   optBool(args, 'raw');

@@ -2,7 +2,7 @@
 import type { Options } from 'yargs';
 import { JobError, usageError } from '../errors.js';
 import { optInt, optNonEmpty, optString, oneOf, stringList, type Args } from './args.js';
-import { parseOptionalDuration } from '../util/duration.js';
+import { parseOptionalDuration, type Warn } from '../util/duration.js';
 import { resolveJobId } from '../store/ids.js';
 import type { Config } from '../config.js';
 import type { Dependency, JobMeta, RetryOn } from '../store/types.js';
@@ -23,7 +23,7 @@ const RETRY_ON: readonly RetryOn[] = ['nonzero', 'timeout', 'lost', 'any'];
  * `remote`: the job goes to a remote executor, where --retry is not supported (a new attempt
  * would need a new identity on the executor: container name, remote directory, Slurm job name).
  */
-export function schedulingFields(args: Args, root: string, config: Config, options: { remote?: boolean; agent?: boolean } = {}): Pick<JobMeta, 'queue' | 'after' | 'retry'> {
+export function schedulingFields(args: Args, root: string, config: Config, options: { remote?: boolean; agent?: boolean; warn?: Warn } = {}): Pick<JobMeta, 'queue' | 'after' | 'retry'> {
   const out: Pick<JobMeta, 'queue' | 'after' | 'retry'> = {};
   const queue = optNonEmpty(args, 'queue');
   if (queue !== undefined) {
@@ -44,7 +44,7 @@ export function schedulingFields(args: Args, root: string, config: Config, optio
   }
   if (after.length > 0) out.after = after;
   const retry = optInt(args, 'retry', 0, 100);
-  const delay = parseOptionalDuration(optString(args, 'retry-delay'), '--retry-delay');
+  const delay = parseOptionalDuration(optString(args, 'retry-delay'), '--retry-delay', options.warn);
   const on = oneOf(args, 'retry-on', RETRY_ON);
   if (retry === undefined && (delay !== undefined || on !== undefined)) throw usageError('--retry-delay and --retry-on need --retry N', { flag: delay !== undefined ? 'retry-delay' : 'retry-on' });
   if (retry !== undefined && retry > 0 && options.remote === true) throw usageError('--retry is supported for local jobs only, not on a remote executor', { flag: 'retry' });

@@ -3,6 +3,7 @@ import type { Options } from 'yargs';
 import type { Args } from './args.js';
 import type { LoadedConfig } from '../config.js';
 import type { ReconcileActions } from '../job/reconcile.js';
+import type { Warn } from '../util/duration.js';
 
 export interface Context {
   root: string;
@@ -18,6 +19,11 @@ export interface Context {
    * gets a new supervisor.
    */
   actions: ReconcileActions;
+  /**
+   * Records a warning about valid but risky input (a bare integer duration); the answer carries
+   * them as its `warnings` (each message once).
+   */
+  warn: Warn;
 }
 
 export interface CommandDef {
@@ -37,4 +43,5 @@ export interface CommandDef {
 
 export const idOptions: Record<string, Options> = {
   'task-id': { type: 'string', describe: 'job id (same as the positional id)' },
+  name: { type: 'string', describe: 'instead of an id: the newest job with exactly this name' },
 };

@@ -5,6 +5,7 @@ import { agentOptions } from '../command-support/agent-options.js';
 import { definitionOptions } from '../command-support/definition-options.js';
 import { buildDefinition } from '../command-support/job-definition.js';
 import type { CommandDef } from '../command-support/types.js';
+import { limitFields } from '../view/job-view.js';
 import type { Options } from 'yargs';
 
 const snapshotDefaults: Record<string, Options> = {
@@ -27,6 +28,7 @@ export const createCommand: CommandDef = {
       short_id: shortId(meta.job_id),
       state: 'created',
       tags: meta.tags,
+      ...limitFields(meta),
       stdout_log_path: files.stdout,
       stderr_log_path: files.stderr,
     };

@@ -106,7 +106,7 @@ export const dashboardCommand: CommandDef = {
     const watchText = optString(args, 'watch');
     let intervalMs: number | undefined;
     if (watchText !== undefined) {
-      intervalMs = parseDuration(watchText, '--watch');
+      intervalMs = parseDuration(watchText, '--watch', ctx.warn);
       if (intervalMs < 1) throw new JobError('invalid_duration', '--watch: the interval must be at least 1ms', { flag: 'watch', value: watchText.slice(0, 100) });
     }
     if (intervalMs !== undefined) {

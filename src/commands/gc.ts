@@ -30,7 +30,7 @@ export const gcCommand: CommandDef = {
     let olderThanMs: number;
     let source: 'flag' | 'config' | 'default';
     if (flag !== undefined) {
-      olderThanMs = parseDuration(flag, '--older-than');
+      olderThanMs = parseDuration(flag, '--older-than', ctx.warn);
       source = 'flag';
     } else {
       const configured = ctx.config().config.gc.older_than_ms;

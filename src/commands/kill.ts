@@ -1,9 +1,11 @@
 // `kill ID`: signal the job's whole process group; after --grace escalate to SIGKILL. A queued
 // job is killed before anything starts; a terminal job is left alone (success, nothing sent).
-import { JobError } from '../errors.js';
+// A control signal (HUP, USR1, STOP, ...; util/signals.ts) without an explicit --grace is only
+// delivered: no kill request is recorded, nothing waits, nothing escalates.
+import { JobError, usageError } from '../errors.js';
 import { optString } from '../command-support/args.js';
-import { parseDuration } from '../util/duration.js';
-import { parseSignal } from '../util/signals.js';
+import { parseDuration, type Warn } from '../util/duration.js';
+import { isControlSignal, parseSignal } from '../util/signals.js';
 import { jobGroupExists } from '../util/proc.js';
 import { nowIso } from '../util/time.js';
 import { applyTransition } from '../job/apply.js';
@@ -33,6 +35,20 @@ function signalGroup(job: JobRecord, signal: NodeJS.Signals): boolean {
   }
 }
 
+/**
+ * A control signal to a live job: delivered to a local job's group at once, with nothing
+ * recorded (the job's end, if the signal ends it, is not a user kill: retries still apply). A
+ * remote job's signals travel through its supervisor, which takes only kill requests.
+ */
+function deliverOnly(job: JobRecord, signal: NodeJS.Signals, warn: Warn): Record<string, unknown> {
+  if (job.meta.executor_def !== undefined || job.state.remote !== undefined) {
+    throw usageError(`--signal ${signal} does not end a job and is delivered to local jobs only; this job runs on executor ${job.meta.executor} (give --grace D to send it as a kill that escalates to SIGKILL)`, { flag: 'signal', signal, executor: job.meta.executor });
+  }
+  const sent = job.state.state !== 'queued' && signalGroup(job, signal);
+  if (job.state.state === 'queued') warn(`job is queued: no process to send ${signal} to`);
+  return { job_id: job.meta.job_id, signal, sent, state: job.state.state, job: jobSummary(job) };
+}
+
 export const killCommand: CommandDef = {
   command: 'kill [id]',
   describe: 'signal the job\'s process tree',
@@ -40,16 +56,18 @@ export const killCommand: CommandDef = {
   options: {
     ...idOptions,
     signal: { type: 'string', describe: 'signal name or number (default TERM)' },
-    grace: { type: 'string', alias: 'kill-after', describe: 'escalate to SIGKILL after this long (default 5s)' },
+    grace: { type: 'string', alias: 'kill-after', describe: 'escalate to SIGKILL after this long (default 5s; a control signal such as HUP or USR1 escalates only when given)' },
   },
   async handler(args, ctx) {
     const signal = parseSignal(optString(args, 'signal') ?? 'TERM');
-    const graceMs = parseDuration(optString(args, 'grace') ?? '5s', '--grace');
+    const graceFlag = optString(args, 'grace');
+    const graceMs = parseDuration(graceFlag ?? '5s', '--grace', ctx.warn);
     let job = await reconcile(loadJob(args, ctx), ctx.actions);
     const base = { job_id: job.meta.job_id, signal };
     if (job.state.state === 'created') {
       throw new JobError('invalid_state', 'job was never started; nothing to kill', { state: 'created' });
     }
+    if (isControlSignal(signal) && graceFlag === undefined && !isTerminal(job.state.state)) return deliverOnly(job, signal, ctx.warn);
     if (job.state.state === 'lost') {
       const sent = job.state.remote === undefined && signalGroup(job, signal);
       return { ...base, sent, state: 'lost', job: jobSummary(job) };

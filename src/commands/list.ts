@@ -1,11 +1,12 @@
 // `list`: jobs newest first, scoped to the current directory unless --cwd or --all; --state,
-// --tag and --executor filter. `--jsonl` prints the same selection as NDJSON: one `list_item`
+// --tag, --executor and --name filter. With the default scope, `other_jobs` and `hint` say how
+// many matching jobs other directories hold. `--jsonl` prints the same selection as NDJSON: one `list_item`
 // line per job, then a `list_end` line.
 import { optBool } from '../command-support/args.js';
 import { printStreamLine, STREAMED } from '../output.js';
 import { jobSummary } from '../view/job-view.js';
 import type { CommandDef } from '../command-support/types.js';
-import { parseSelection, selectJobs, selectionOptions } from '../command-support/job-selection.js';
+import { otherJobsFields, parseSelection, selectJobs, selectionOptions } from '../command-support/job-selection.js';
 
 export const listCommand: CommandDef = {
   command: 'list',
@@ -19,11 +20,11 @@ export const listCommand: CommandDef = {
   async handler(args, ctx) {
     const selection = parseSelection(args);
     const jsonl = optBool(args, 'jsonl');
-    const { jobs, more } = await selectJobs(ctx.root, selection, ctx.actions);
+    const { jobs, more, otherJobs } = await selectJobs(ctx.root, selection, ctx.actions);
     const summaries = jobs.map(jobSummary);
     if (jsonl) {
       for (const summary of summaries) printStreamLine('list_item', summary);
-      printStreamLine('list_end', { count: summaries.length, truncated: more });
+      printStreamLine('list_end', { count: summaries.length, truncated: more, ...otherJobsFields(selection, otherJobs) });
       return STREAMED;
     }
     return {
@@ -32,6 +33,7 @@ export const listCommand: CommandDef = {
       jobs: summaries,
       count: jobs.length,
       truncated: more,
+      ...otherJobsFields(selection, otherJobs),
     };
   },
 };

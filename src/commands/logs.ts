@@ -10,7 +10,7 @@ import { readTail } from '../store/tail.js';
 import { readLogFrom } from '../store/log-range.js';
 import { reconcile, type ReconcileActions } from '../job/reconcile.js';
 import type { JobRecord } from '../store/types.js';
-import { parseDuration } from '../util/duration.js';
+import { parseDuration, type Warn } from '../util/duration.js';
 import { nowIso } from '../util/time.js';
 import { tailFields } from '../view/job-view.js';
 import { loadJob } from '../command-support/load-job.js';
@@ -28,11 +28,11 @@ const DURATION_SHAPE = /^\d{1,12}(ms|s|m|h|d)?$/;
 type Stream = 'stdout' | 'stderr';
 
 /** The follow interval, or undefined without --follow. `--follow` alone (yargs: '') = default. */
-function followInterval(args: Args): number | undefined {
+function followInterval(args: Args, warn: Warn): number | undefined {
   const value = args['follow'];
   if (value === undefined || value === false) return undefined;
   if (value === true || value === '') return DEFAULT_INTERVAL_MS;
-  return Math.max(MIN_INTERVAL_MS, parseDuration(optString(args, 'follow'), '--follow'));
+  return Math.max(MIN_INTERVAL_MS, parseDuration(optString(args, 'follow'), '--follow', warn));
 }
 
 /**
@@ -129,7 +129,7 @@ export const logsCommand: CommandDef = {
     // Every flag is checked before the job is looked up or anything is printed.
     const lines = optInt(args, 'tail-lines', 0, 1_000_000) ?? DEFAULT_LINES;
     const maxBytesFlag = optInt(args, 'max-bytes', 0, 1 << 30);
-    const interval = followInterval(args);
+    const interval = followInterval(args, ctx.warn);
     const activity = optBool(args, 'activity');
     const job = loadJob(args, ctx);
     if (activity) return activityLogs(job, lines, interval, ctx.actions);

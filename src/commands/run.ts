@@ -16,7 +16,7 @@ export const runCommand: CommandDef = {
   options: { ...definitionOptions, ...agentOptions, ...observeOptions },
   async handler(args, ctx) {
     const startedAt = Date.now();
-    checkObserveArgs(args);
+    checkObserveArgs(args, ctx.warn);
     const { meta, secrets, prompt } = buildDefinition(args, ctx);
     secretValues(secrets).forEach(registerSecret);
     const dir = createJob(ctx.root, meta, secrets, prompt);

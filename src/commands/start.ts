@@ -22,7 +22,7 @@ export const startCommand: CommandDef = {
     const stray = definitionFlags.find((f) => args[f] !== undefined);
     if (stray !== undefined) throw usageError(`--${stray} defines a new job: start ID starts a created one as it is (or give --prompt without an id)`, { flag: stray });
     const startedAt = Date.now();
-    checkObserveArgs(args);
+    checkObserveArgs(args, ctx.warn);
     const { dir, state } = loadJob(args, ctx);
     if (state.state !== 'created') {
       throw new JobError('invalid_state', `job is ${state.state}; only a created job can be started`, { state: state.state });

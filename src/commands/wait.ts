@@ -22,7 +22,7 @@ export const waitCommand: CommandDef = {
   },
   async handler(args, ctx) {
     const startedAt = Date.now();
-    const timeout = parseOptionalDuration(optString(args, 'timeout'), '--timeout');
+    const timeout = parseOptionalDuration(optString(args, 'timeout'), '--timeout', ctx.warn);
     const poll = pollMs(args);
     const initial = loadJob(args, ctx);
     const opts = tailOptions(args, initial);

@@ -30,6 +30,11 @@ interface IndexFile {
   entries: Record<string, Entry>;
 }
 
+/** The cached summaries by job id (possibly stale in their mutable fields; may miss jobs). */
+export function readIndexedSummaries(root: string): Record<string, Pick<Entry, 'meta'>> {
+  return readIndex(root);
+}
+
 function readIndex(root: string): Record<string, Entry> {
   try {
     const parsed = JSON.parse(readFileSync(join(root, INDEX_FILE), 'utf8')) as IndexFile;
@@ -63,12 +68,19 @@ export interface ListQuery {
   /** Final decision on a validated job (mutable fields: state, tags); may reconcile it. */
   accept(job: ListedJob): Promise<ListedJob | undefined>;
   limit: number;
+  /**
+   * Counts the jobs `keep` left out that this accepts, judged on the index's summaries as they
+   * are (nothing is re-read or reconciled for them): what `list` says it left out.
+   */
+  countLeftOut?(job: Omit<ListedJob, 'dir'>): boolean;
 }
 
 export interface ListResult {
   jobs: ListedJob[];
   /** More jobs match than were returned. */
   more: boolean;
+  /** How many jobs `keep` left out that `countLeftOut` accepted (0 without it). */
+  leftOut: number;
 }
 
 /** The newest `limit` jobs accepted by the query. */
@@ -90,6 +102,7 @@ export async function listJobs(root: string, query: ListQuery): Promise<ListResu
   };
 
   const candidates: { id: string; entry: Entry; checked: boolean }[] = [];
+  let leftOut = 0;
   for (const id of listJobIds(root, isJobIdShape)) {
     let entry = cached[id];
     let checked = false;
@@ -103,6 +116,7 @@ export async function listJobs(root: string, query: ListQuery): Promise<ListResu
       next[id] = entry;
     }
     if (query.keep(entry.meta)) candidates.push({ id, entry, checked });
+    else if (query.countLeftOut?.(entry) === true) leftOut++;
   }
   if (Object.keys(cached).some((id) => !(id in next))) changed = true; // directories gone
   candidates.sort((a, b) => {
@@ -144,7 +158,7 @@ export async function listJobs(root: string, query: ListQuery): Promise<ListResu
       // A read-only or full store still lists; the index is only a cache.
     }
   }
-  return { jobs, more };
+  return { jobs, more, leftOut };
 }
 
 export interface KnownJob {

@@ -17,3 +17,17 @@ export function parseSignal(input: unknown): NodeJS.Signals {
   }
   throw new JobError('invalid_signal', `unknown signal ${JSON.stringify(text.slice(0, 50))}`, { signal: text.slice(0, 50) });
 }
+
+/**
+ * Signals sent to talk to a running process, not to end it: reload (HUP), user-defined (USR1,
+ * USR2), job control (STOP, CONT, TSTP, TTIN, TTOU), and the informational ones whose default
+ * action is to ignore them (WINCH, URG, CHLD) or that an init system sends (PWR). `kill` delivers
+ * them and returns without recording a kill request or escalating to SIGKILL.
+ */
+const CONTROL_SIGNALS: ReadonlySet<string> = new Set([
+  'SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGCONT', 'SIGSTOP', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGWINCH', 'SIGURG', 'SIGCHLD', 'SIGPWR',
+]);
+
+export function isControlSignal(signal: NodeJS.Signals): boolean {
+  return CONTROL_SIGNALS.has(signal);
+}

@@ -26,6 +26,11 @@ function outcomeFields(job: ListedJob): Record<string, unknown> {
   return out;
 }
 
+/** The effective timeout (when set) and the SIGTERM → SIGKILL delay after it. */
+export function limitFields(meta: Pick<JobRecord['meta'], 'timeout_ms' | 'kill_after_ms'>): Record<string, number> {
+  return { ...(meta.timeout_ms !== undefined ? { timeout_ms: meta.timeout_ms } : {}), ...(typeof meta.kill_after_ms === 'number' ? { kill_after_ms: meta.kill_after_ms } : {}) };
+}
+
 /** What kind of work a job runs: `shell` for a command line, `agent:<name>` for a coding agent. */
 export function payloadType(meta: ListedJob['meta']): string {
   return meta.agent !== undefined ? `agent:${meta.agent.name}` : 'shell';
@@ -79,7 +84,7 @@ export function jobStatus(job: JobRecord): Record<string, unknown> {
   if (job.state.timed_out === true && !isTerminal(job.state.state)) out['timed_out'] = true;
   if (job.state.kill_request !== undefined) out['kill_requested'] = job.state.kill_request;
   if (job.state.progress !== undefined) out['progress'] = job.state.progress;
-  if (job.meta.timeout_ms !== undefined) out['timeout_ms'] = job.meta.timeout_ms;
+  Object.assign(out, limitFields(job.meta));
   // Why a queued job has not started: `job ID` (a dependency), `retry at TIME`, a queue or executor.
   if (job.state.waiting_for !== undefined && state === 'queued') out['waiting_for'] = job.state.waiting_for;
   if (job.meta.agent !== undefined) out['agent'] = agentStatus(job);
@@ -147,6 +152,7 @@ export function jobSnapshot(job: JobRecord, opts: TailOptions, waitedMs: number)
     tags: job.meta.tags,
     ...tailFields(job, { ...opts, agentStream: agent && opts.raw !== true }),
     waited_ms: waitedMs,
+    ...limitFields(job.meta),
     ...(job.state.started_at !== undefined ? { started_at: job.state.started_at } : {}),
     ...outcomeFields(job),
   };
