@@ -6,6 +6,7 @@ import { printError, printSuccess, STREAMED } from '../output.js';
 import { setVerbosity, log } from '../log.js';
 import { loadConfig, type LoadedConfig } from '../config.js';
 import { resolveRoot, resolveConfigPath } from '../store/root.js';
+import { ensureRoot } from '../store/jobs.js';
 import { supervisorActions } from '../supervisor/start.js';
 import type { CommandDef, Context } from '../command-support/types.js';
 import type { Args } from '../command-support/args.js';
@@ -41,6 +42,7 @@ function makeContext(args: Args, commandWords: string[] | undefined): Context {
 export async function execute(def: CommandDef, args: Args, commandWords: string[] | undefined): Promise<void> {
   setVerbosity(typeof args['v'] === 'number' ? args['v'] : 0);
   const ctx = makeContext(args, commandWords);
+  if (def.usesRoot !== false) ensureRoot(ctx.root);
   const data = await def.handler(args, ctx);
   // A streaming form (NDJSON) has printed its lines itself.
   if (data !== STREAMED) printSuccess(def.type, data);

@@ -6,6 +6,7 @@ export const schemaCommand: CommandDef = {
   command: 'schema',
   describe: 'JSON Schema of every output type',
   type: 'schema',
+  usesRoot: false,
   options: {},
   async handler() {
     return { schema: fullSchema() };
