@@ -55,9 +55,14 @@ function writeLine(obj: unknown): boolean {
   return true;
 }
 
-/** `warnings`: about valid but risky input; a top-level array, omitted when empty. */
+/**
+ * `warnings`: about valid but risky input; a top-level array, omitted when empty. A command whose
+ * answer has warnings of its own (config import) keeps them, followed by these.
+ */
 export function printSuccess(type: string, data: Record<string, unknown>, warnings: readonly string[] = []): void {
-  writeLine({ schema_version: SCHEMA_VERSION, ok: true, type, ...data, ...(warnings.length > 0 ? { warnings: [...warnings] } : {}) });
+  const own = Array.isArray(data['warnings']) ? (data['warnings'] as unknown[]) : undefined;
+  const all = own !== undefined ? [...own, ...warnings] : warnings;
+  writeLine({ schema_version: SCHEMA_VERSION, ok: true, type, ...data, ...(own !== undefined || all.length > 0 ? { warnings: [...all] } : {}) });
   process.exitCode = 0;
 }
 

@@ -6,6 +6,7 @@ import { printError, printSuccess, STREAMED } from '../output.js';
 import { setVerbosity, log } from '../log.js';
 import { loadConfig, type LoadedConfig } from '../config.js';
 import { resolveRoot, resolveConfigPath } from '../store/root.js';
+import { ensureRoot } from '../store/jobs.js';
 import { supervisorActions } from '../supervisor/start.js';
 import type { CommandDef, Context } from '../command-support/types.js';
 import type { Args } from '../command-support/args.js';
@@ -45,6 +46,7 @@ export async function execute(def: CommandDef, args: Args, commandWords: string[
   setVerbosity(typeof args['v'] === 'number' ? args['v'] : 0);
   const warnings: string[] = [];
   const ctx = makeContext(args, commandWords, warnings);
+  if (def.usesRoot !== false) ensureRoot(ctx.root);
   const data = await def.handler(args, ctx);
   // A streaming form (NDJSON) has printed its lines itself: its warnings go to stderr.
   if (data !== STREAMED) printSuccess(def.type, data, warnings);

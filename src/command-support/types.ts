@@ -36,6 +36,12 @@ export interface CommandDef {
   /** The `type` of the success envelope. */
   type: string;
   options: Record<string, Options>;
+  /**
+   * False for commands that never read the job root (version, schema, config, executors): they
+   * answer even when the root is unusable. Every other command first makes sure the root exists
+   * and can be written, and answers io_error naming it otherwise.
+   */
+  usesRoot?: false;
   /** run/create take a trailing command line. */
   takesCommand?: boolean;
   handler(args: Args, ctx: Context): Promise<Record<string, unknown>>;

@@ -2,11 +2,12 @@
 // config turned into config.toml at the usual config path (or --output). Never writes over an
 // existing file without --force (invalid_state, as `config init`).
 // node:fs only for config.toml, outside the job root.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { JobError, usageError } from '../errors.js';
 import { optBool, optNonEmpty } from '../command-support/args.js';
 import { writeFileAtomic } from '../store/atomic.js';
+import { makeDirs } from '../util/make-dirs.js';
 import { resolveConfigPath } from '../store/root.js';
 import { importSeedConfig } from '../command-support/seed-config.js';
 import { readSeedYaml } from '../command-support/seed-yaml.js';
@@ -17,6 +18,7 @@ export const configImportCommand: CommandDef = {
   group: 'config',
   describe: 'write config.toml from an openclaw-coding-agent YAML config',
   type: 'config_import',
+  usesRoot: false,
   options: {
     'dry-run': { type: 'boolean', describe: 'print the TOML (as `config`) without writing it' },
     force: { type: 'boolean', describe: 'overwrite an existing file' },
@@ -36,7 +38,7 @@ export const configImportCommand: CommandDef = {
     if (existsSync(path) && !optBool(args, 'force')) {
       throw new JobError('invalid_state', `${path} already exists; use --force to overwrite it`, { path });
     }
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    makeDirs(dirname(path));
     writeFileAtomic(path, result.toml, 0o600);
     return { ...answer, written: true };
   },

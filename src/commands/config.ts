@@ -1,10 +1,11 @@
 // `config path | show | init`: where config is read from, the effective config, a starter file.
 // node:fs only for config.toml (`config init`), outside the job root.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { JobError } from '../errors.js';
 import { optBool } from '../command-support/args.js';
 import { formatDuration } from '../util/duration.js';
+import { makeDirs } from '../util/make-dirs.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { resolveConfigPath } from '../store/root.js';
 import { DEFAULT_GC_OLDER_THAN_MS, DEFAULT_MAX_LOG_BYTES, type Config } from '../config.js';
@@ -33,6 +34,7 @@ export const configPathCommand: CommandDef = {
   group: 'config',
   describe: 'where the config is read from',
   type: 'config_path',
+  usesRoot: false,
   options: {},
   async handler(_args, ctx) {
     const location = resolveConfigPath(ctx.configFlag);
@@ -45,6 +47,7 @@ export const configShowCommand: CommandDef = {
   group: 'config',
   describe: 'the effective configuration as JSON',
   type: 'config_show',
+  usesRoot: false,
   options: {},
   async handler(_args, ctx) {
     const loaded = ctx.config();
@@ -57,6 +60,7 @@ export const configInitCommand: CommandDef = {
   group: 'config',
   describe: 'write a commented starter config.toml',
   type: 'config_init',
+  usesRoot: false,
   options: { force: { type: 'boolean', describe: 'overwrite an existing file' } },
   async handler(args, ctx) {
     const { path } = resolveConfigPath(ctx.configFlag);
@@ -64,7 +68,7 @@ export const configInitCommand: CommandDef = {
     if (existsSync(path) && !force) {
       throw new JobError('invalid_state', `${path} already exists; use --force to overwrite it`, { path });
     }
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    makeDirs(dirname(path), 0o700);
     writeFileAtomic(path, starter, 0o600);
     return { path, written: true };
   },

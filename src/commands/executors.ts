@@ -29,6 +29,7 @@ export const executorsCommand: CommandDef = {
   command: 'executors',
   describe: 'list the configured executors (--probe: check each for real)',
   type: 'executors',
+  usesRoot: false,
   options: { probe: { type: 'boolean', describe: 'check that each executor answers' } },
   async handler(args, ctx) {
     const probe = optBool(args, 'probe');

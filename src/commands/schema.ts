@@ -11,6 +11,7 @@ export const schemaCommand: CommandDef = {
   command: 'schema [type]',
   describe: 'JSON Schema of every output type, or of one (an output `type` or an event type)',
   type: 'schema',
+  usesRoot: false,
   options: {},
   async handler(args) {
     const type = optString(args, 'type');

@@ -7,6 +7,7 @@ export const versionCommand: CommandDef = {
   command: 'version',
   describe: 'versions',
   type: 'version',
+  usesRoot: false,
   options: {},
   async handler() {
     return { version: VERSION, schema_version: SCHEMA_VERSION, node_version: process.versions.node, platform: process.platform };

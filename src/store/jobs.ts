@@ -8,13 +8,14 @@
 //   written by state-file.ts.
 // - Secret values live only in secrets.json (0600), never in meta.json or state.json.
 // - A job is deleted under its lock (deleteJob): no read-modify-write can land in a deleted job.
-import { mkdirSync, existsSync, readdirSync, renameSync, rmSync, statSync, statfsSync, chmodSync } from 'node:fs';
+import { mkdirSync, existsSync, readdirSync, renameSync, rmSync, statSync, statfsSync, chmodSync, accessSync, constants as fsConstants } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic, writeFileAtomic, readJson, fsyncDir } from './atomic.js';
 import { withJobLock } from './lock.js';
 import { secretValues, type JobMeta, type JobRecord, type Secrets } from './types.js';
 import type { JobStateRecord } from '../job/state.js';
 import { JobError } from '../errors.js';
+import { makeDirs } from '../util/make-dirs.js';
 
 export const jobDir = (root: string, id: string): string => join(root, id);
 
@@ -38,17 +39,37 @@ export const jobFiles = (dir: string) => ({
   spool: join(dir, 'spool'),
 });
 
+/** An io_error naming the job root and the path that failed (a parent, a job directory). */
+function rootError(root: string, doing: string, err: unknown): JobError {
+  const e = err as NodeJS.ErrnoException;
+  return new JobError('io_error', `${doing} job root ${root}: ${e.message}`, { root, path: e.path ?? root, ...(e.code ? { errno: e.code } : {}) });
+}
+
+/**
+ * Creates the job root (0700, with missing parents) and checks it can be written: a root under
+ * /proc, under a regular file or on a read-only filesystem fails here at once, with no retry.
+ */
 export function ensureRoot(root: string): void {
   try {
-    mkdirSync(root, { recursive: true, mode: 0o700 });
+    makeDirs(root, 0o700);
+    accessSync(root, fsConstants.W_OK | fsConstants.X_OK);
   } catch (err) {
-    throw new JobError('io_error', `cannot create job root ${root}: ${(err as Error).message}`, { root });
+    throw rootError(root, 'cannot use', err);
   }
 }
 
 /** Creates the job directory with its definition and `created` state. */
 export function createJob(root: string, meta: JobMeta, secrets: Secrets, prompt?: Buffer): string {
   ensureRoot(root);
+  try {
+    return writeNewJob(root, meta, secrets, prompt);
+  } catch (err) {
+    if (err instanceof JobError) throw err;
+    throw rootError(root, 'cannot create a job in', err);
+  }
+}
+
+function writeNewJob(root: string, meta: JobMeta, secrets: Secrets, prompt?: Buffer): string {
   const dir = jobDir(root, meta.job_id);
   mkdirSync(dir, { mode: 0o700 });
   chmodSync(dir, 0o700);

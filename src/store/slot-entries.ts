@@ -1,11 +1,12 @@
 // The files of concurrency slots: <root>/.slots/<kind>-<name>/{holders,waiting}/ and the
 // entries in them ({job_id, pid, start_time, boot_id} of a job's supervisor). The rules of who
 // may take a slot are slot-tickets.ts'; this module only names, reads and writes the entries.
-import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Limit } from './slot-limits.js';
 import { isJobIdShape } from './ids.js';
 import { bootId, isSameLiveProcess } from '../util/proc.js';
+import { makeDirs } from '../util/make-dirs.js';
 
 /** Who takes a slot: the job and its supervisor. */
 export interface Claimant { jobId: string; queuedAt: string; pid: number; startTime: string }
@@ -83,6 +84,6 @@ export function writeEntry(path: string, entry: Entry): void {
 /** Creates the limits' directories (0700) if missing; returns the directories a waiter watches. */
 export function ensureSlotDirs(root: string, limits: Limit[]): string[] {
   const dirs = limits.flatMap((l) => [holdersDir(root, l), waitingDir(root, l)]);
-  for (const dir of dirs) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  for (const dir of dirs) makeDirs(dir, 0o700);
   return dirs;
 }

@@ -1,14 +1,15 @@
 // A job's spool directory (0700): scratch files of remote executors — a container's env file
 // and prompt copy, a Slurm batch script, Slurm's output files and the signal jobctl sent.
 // Invariant: every file written here is 0600, also when it replaces an earlier one.
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jobFiles } from './jobs.js';
+import { makeDirs } from '../util/make-dirs.js';
 
 /** Creates the job's spool directory (0700) for executor scratch files; returns its path. */
 export function ensureSpool(dir: string): string {
   const spool = jobFiles(dir).spool;
-  mkdirSync(spool, { recursive: true, mode: 0o700 });
+  makeDirs(spool, 0o700);
   return spool;
 }
 

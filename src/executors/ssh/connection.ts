@@ -5,11 +5,12 @@
 // exit so that the next call connects afresh instead of queueing on a dead link.
 import { createHash } from 'node:crypto';
 // node:fs only for the control socket directory, in the system's temporary directory.
-import { mkdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { scratchFile } from '../../store/scratch.js';
+import { makeDirs } from '../../util/make-dirs.js';
 import type { SshExecutor } from '../types.js';
 import { TargetError } from '../port.js';
 
@@ -30,7 +31,7 @@ const expandHome = (path: string): string => (path === '~' ? homedir() : path.st
 function controlDir(): string | undefined {
   const dir = join(tmpdir(), `jobctl-ssh-${process.getuid?.() ?? 0}`);
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDirs(dir, 0o700);
     const st = statSync(dir);
     // Someone else's (or a shared) directory must not hold our sockets.
     if (st.uid !== (process.getuid?.() ?? st.uid) || (st.mode & 0o077) !== 0) return undefined;
