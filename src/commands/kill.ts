@@ -2,7 +2,7 @@
 // job is killed before anything starts; a terminal job is left alone (success, nothing sent).
 // A control signal (HUP, USR1, STOP, ...; util/signals.ts) without an explicit --grace is only
 // delivered: no kill request is recorded, nothing waits, nothing escalates.
-import { JobError, usageError } from '../errors.js';
+import { JobError } from '../errors.js';
 import { optString } from '../command-support/args.js';
 import { parseDuration, type Warn } from '../util/duration.js';
 import { isControlSignal, parseSignal } from '../util/signals.js';
@@ -10,7 +10,7 @@ import { jobGroupExists } from '../util/proc.js';
 import { nowIso } from '../util/time.js';
 import { applyTransition } from '../job/apply.js';
 import { killQueued, requestKill } from '../job/transitions.js';
-import { reconcile } from '../job/reconcile.js';
+import { reconcile, type ReconcileActions } from '../job/reconcile.js';
 import { waitForJob } from '../job/wait-for-job.js';
 import { isTerminal } from '../job/state.js';
 import type { JobRecord } from '../store/types.js';
@@ -35,18 +35,25 @@ function signalGroup(job: JobRecord, signal: NodeJS.Signals): boolean {
   }
 }
 
+/** Signals whose default action ends a process (a job that does not handle one ends by it). */
+const ENDS_BY_DEFAULT: ReadonlySet<string> = new Set(['SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGPWR']);
+/** How long kill watches for a job ended by such a signal before answering that it runs on. */
+const CONTROL_SETTLE_MS = 1000;
+
 /**
  * A control signal to a live job: delivered to a local job's group at once, with nothing
  * recorded (the job's end, if the signal ends it, is not a user kill: retries still apply). A
- * remote job's signals travel through its supervisor, which takes only kill requests.
+ * remote job's signals travel through its supervisor, which takes only kill requests: there a
+ * control signal is sent as a kill, as before. A signal whose default action ends a process is watched for up to CONTROL_SETTLE_MS, so a job
+ * that does not handle it is answered `killed` like after any kill; one that handles it (a
+ * reload) is answered `running` after that window. Other signals answer at once.
  */
-function deliverOnly(job: JobRecord, signal: NodeJS.Signals, warn: Warn): Record<string, unknown> {
-  if (job.meta.executor_def !== undefined || job.state.remote !== undefined) {
-    throw usageError(`--signal ${signal} does not end a job and is delivered to local jobs only; this job runs on executor ${job.meta.executor} (give --grace D to send it as a kill that escalates to SIGKILL)`, { flag: 'signal', signal, executor: job.meta.executor });
-  }
+async function deliverOnly(job: JobRecord, signal: NodeJS.Signals, warn: Warn, actions: ReconcileActions): Promise<Record<string, unknown>> {
   const sent = job.state.state !== 'queued' && signalGroup(job, signal);
   if (job.state.state === 'queued') warn(`job is queued: no process to send ${signal} to`);
-  return { job_id: job.meta.job_id, signal, sent, state: job.state.state, job: jobSummary(job) };
+  let current = job;
+  if (sent && ENDS_BY_DEFAULT.has(signal)) current = (await waitForJob(job.dir, (j) => isTerminal(j.state.state), CONTROL_SETTLE_MS, 200, actions)).job;
+  return { job_id: job.meta.job_id, signal, sent, state: current.state.state, job: jobSummary(current) };
 }
 
 export const killCommand: CommandDef = {
@@ -67,7 +74,8 @@ export const killCommand: CommandDef = {
     if (job.state.state === 'created') {
       throw new JobError('invalid_state', 'job was never started; nothing to kill', { state: 'created' });
     }
-    if (isControlSignal(signal) && graceFlag === undefined && !isTerminal(job.state.state)) return deliverOnly(job, signal, ctx.warn);
+    const local = job.meta.executor_def === undefined && job.state.remote === undefined;
+    if (local && isControlSignal(signal) && graceFlag === undefined && !isTerminal(job.state.state)) return deliverOnly(job, signal, ctx.warn, ctx.actions);
     if (job.state.state === 'lost') {
       const sent = job.state.remote === undefined && signalGroup(job, signal);
       return { ...base, sent, state: 'lost', job: jobSummary(job) };
