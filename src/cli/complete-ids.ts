@@ -1,9 +1,11 @@
 // Shell completion (`jobctl completion`, yargs' --get-yargs-completions): yargs' own candidates
-// (commands, flags), plus the short ids of the store's jobs where a command takes a job id. Read
-// from the root's directory listing and the list index only, so a TAB stays fast with many jobs.
+// (commands, flags), plus the short ids of the store's jobs where a command takes a job id, and
+// the names of its jobs after --name. Read from the root's directory listing and the list index
+// only, so a TAB stays fast with many jobs.
 import { commands } from '../commands/index.js';
 import { shortId } from '../store/ids.js';
 import { knownJobs } from '../store/list-index.js';
+import { jobDir, readMeta } from '../store/jobs.js';
 import { resolveRoot } from '../store/root.js';
 
 /** How many job ids a completion offers at most (newest first). */
@@ -21,16 +23,37 @@ function wantsId(words: string[]): boolean {
   return false;
 }
 
+function rootOf(rootFlag: unknown): string | undefined {
+  try {
+    return resolveRoot(typeof rootFlag === 'string' && rootFlag !== '' ? rootFlag : undefined);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The names of the store's jobs (newest first, each once) for the value of --name being completed. */
+export function nameCandidates(current: string, rootFlag: unknown): string[] {
+  const root = rootOf(rootFlag);
+  if (root === undefined) return [];
+  // A job the list index does not know yet (no state known) has its name read from meta.json.
+  const nameOf = (job: { job_id: string; name?: string; state?: string }): string | undefined => {
+    if (job.state !== undefined) return job.name;
+    try {
+      return readMeta(jobDir(root, job.job_id)).name;
+    } catch {
+      return undefined;
+    }
+  };
+  const names = knownJobs(root, MAX_IDS).map(nameOf).filter((name): name is string => name !== undefined && name.startsWith(current));
+  return [...new Set(names)];
+}
+
 /** Job id candidates for the word being completed (`words`: the words before it); zsh shows each job's name and state beside it. */
 export function idCandidates(words: string[], current: string, rootFlag: unknown, zsh: boolean): string[] {
   // From a shell the first word is the program's own name.
   if (current.startsWith('-') || !(wantsId(words) || wantsId(words.slice(1)))) return [];
-  let root: string;
-  try {
-    root = resolveRoot(typeof rootFlag === 'string' && rootFlag !== '' ? rootFlag : undefined);
-  } catch {
-    return [];
-  }
+  const root = rootOf(rootFlag);
+  if (root === undefined) return [];
   return knownJobs(root, MAX_IDS)
     .map((job) => ({ ...job, short: shortId(job.job_id) }))
     .filter((job) => job.short.startsWith(current) || job.job_id.startsWith(current))

@@ -10,7 +10,7 @@ import type { Args } from '../command-support/args.js';
 import { GLOBAL_OPTIONS, findCommand, flagTable, takesValue } from './command-table.js';
 import { joinDashValues, splitCommandLine, subcommandIndex } from './split-command.js';
 import { execute } from './main.js';
-import { idCandidates } from './complete-ids.js';
+import { idCandidates, nameCandidates } from './complete-ids.js';
 import { EXAMPLES, TOP_LEVEL_EXAMPLES } from './examples.js';
 import { checkCommandWord, checkFlags, yargsOnly } from './unknown-words.js';
 
@@ -54,13 +54,15 @@ function register(y: Argv, def: CommandDef, commandWords: string[] | undefined):
 type CompletionFilter = (onCompleted?: (err: Error | null, list: string[] | undefined) => void) => void;
 
 /**
- * yargs' candidates, plus job ids where the command takes one. The root: `--root` on the line
- * being completed, else one given before --get-yargs-completions, else the usual default.
+ * yargs' candidates, plus job ids where the command takes one; after --name, the jobs' names
+ * only. The root: `--root` on the line being completed, else one given before
+ * --get-yargs-completions, else the usual default.
  */
 function completeWithIds(rawArgv: readonly string[]) {
   const at = rawArgv.indexOf('--root');
   const before = at !== -1 ? rawArgv[at + 1] : rawArgv.find((t) => t.startsWith('--root='))?.slice('--root='.length);
   return (current: string, argv: Record<string, unknown>, defaults: CompletionFilter, done: (list: string[]) => void): void => {
+    if (rawArgv.at(-2) === '--name') return done(nameCandidates(current, argv['root'] ?? before));
     defaults((_err, list) => {
       const words = ((argv['_'] as unknown[] | undefined) ?? []).map(String);
       const typed = words.at(-1) === current ? words.slice(0, -1) : words;

@@ -59,7 +59,7 @@ test('one name per concept: --lines and --tail-lines give the same answer everyw
   assert.equal(both.json.error.code, 'usage_error', 'one concept given twice is refused');
 });
 
-test('completion offers the short ids of created jobs for commands taking an id', async (t) => {
+test('completion offers the short ids of created jobs for commands taking an id, and their names after --name', async (t) => {
   const { run, root } = withRoot(t);
   const a = (await run(['create', '--name', 'nightly', '--', 'true'])).json;
   const b = (await run(['create', '--', 'true'])).json;
@@ -75,6 +75,8 @@ test('completion offers the short ids of created jobs for commands taking an id'
   const prefix = await complete(['status', a.short_id.slice(0, 3)]);
   assert.ok(prefix.includes(a.short_id), 'the typed prefix keeps its job');
   assert.ok(!(await complete(['list', ''])).some((w) => w === a.short_id), 'list takes no id');
+  assert.deepEqual(await complete(['status', '--name', 'ni']), ['nightly'], 'after --name: the jobs\' names');
+  assert.deepEqual(await complete(['list', '--name', '']), ['nightly']);
   const script = await run(['completion'], { raw: true });
   assert.match(script.stdout, /--get-yargs-completions/);
 });
