@@ -4,8 +4,7 @@
 // only, so a TAB stays fast with many jobs.
 import { commands } from '../commands/index.js';
 import { shortId } from '../store/ids.js';
-import { knownJobs } from '../store/list-index.js';
-import { jobDir, readMeta } from '../store/jobs.js';
+import { knownJobs, namedJobs } from '../store/list-index.js';
 import { resolveRoot } from '../store/root.js';
 
 /** How many job ids a completion offers at most (newest first). */
@@ -35,17 +34,8 @@ function rootOf(rootFlag: unknown): string | undefined {
 export function nameCandidates(current: string, rootFlag: unknown): string[] {
   const root = rootOf(rootFlag);
   if (root === undefined) return [];
-  // A job the list index does not know yet (no state known) has its name read from meta.json.
-  const nameOf = (job: { job_id: string; name?: string; state?: string }): string | undefined => {
-    if (job.state !== undefined) return job.name;
-    try {
-      return readMeta(jobDir(root, job.job_id)).name;
-    } catch {
-      return undefined;
-    }
-  };
-  const names = knownJobs(root, MAX_IDS).map(nameOf).filter((name): name is string => name !== undefined && name.startsWith(current));
-  return [...new Set(names)];
+  const names = namedJobs(root).map((job) => job.name).filter((name): name is string => name !== undefined && name.startsWith(current));
+  return [...new Set(names)].slice(0, MAX_IDS);
 }
 
 /** Job id candidates for the word being completed (`words`: the words before it); zsh shows each job's name and state beside it. */

@@ -6,7 +6,7 @@ import { JobError } from '../errors.js';
 import { optString } from '../command-support/args.js';
 import { parseDuration, type Warn } from '../util/duration.js';
 import { isControlSignal, parseSignal } from '../util/signals.js';
-import { jobGroupExists } from '../util/proc.js';
+import { signalJobGroup } from '../util/proc.js';
 import { nowIso } from '../util/time.js';
 import { applyTransition } from '../job/apply.js';
 import { killQueued, requestKill } from '../job/transitions.js';
@@ -24,16 +24,8 @@ const AFTER_KILL_WAIT_MS = 3000;
 /** A remote job's end is seen by its supervisor's next poll and needs the logs copied home. */
 const REMOTE_KILL_SLACK_MS = 10_000;
 
-function signalGroup(job: JobRecord, signal: NodeJS.Signals): boolean {
-  const { pid, pid_start_time: startTime } = job.state;
-  if (pid === undefined || !jobGroupExists(pid, startTime)) return false;
-  try {
-    process.kill(-pid, signal);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** Signals the job's process group, checked by pid and start time (an ended job is not signalled). */
+const signalGroup = (job: JobRecord, signal: NodeJS.Signals): boolean => signalJobGroup(job.state.pid, job.state.pid_start_time, signal);
 
 /** Signals whose default action ends a process (a job that does not handle one ends by it). */
 const ENDS_BY_DEFAULT: ReadonlySet<string> = new Set(['SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGPWR']);

@@ -14,7 +14,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic.js';
 import { isJobIdShape } from './ids.js';
-import { jobDir, listJobIds, readJob } from './jobs.js';
+import { jobDir, listJobIds, readJob, readMeta } from './jobs.js';
 import type { JobMeta, ListedJob, MetaSummary } from './types.js';
 
 const INDEX_FILE = '.list-index.json';
@@ -30,10 +30,6 @@ interface IndexFile {
   entries: Record<string, Entry>;
 }
 
-/** The cached summaries by job id (possibly stale in their mutable fields; may miss jobs). */
-export function readIndexedSummaries(root: string): Record<string, Pick<Entry, 'meta'>> {
-  return readIndex(root);
-}
 
 function readIndex(root: string): Record<string, Entry> {
   try {
@@ -182,3 +178,30 @@ export function knownJobs(root: string, limit: number): KnownJob[] {
     return { job_id, ...(entry?.meta.name !== undefined ? { name: entry.meta.name } : {}), ...(entry !== undefined ? { state: entry.state.state } : {}) };
   });
 }
+
+export interface NamedJob {
+  job_id: string;
+  name?: string;
+  created_at: string;
+}
+
+/**
+ * Every job of the root with its name and creation time, newest first (ties by id). Both never
+ * change, so the index answers for the jobs it knows; only the others have meta.json read (a
+ * job being created or deleted right now is left out).
+ */
+export function namedJobs(root: string): NamedJob[] {
+  const cached = readIndex(root);
+  const jobs: NamedJob[] = [];
+  for (const job_id of listJobIds(root, isJobIdShape)) {
+    let meta: Pick<MetaSummary, 'name' | 'created_at'>;
+    try {
+      meta = cached[job_id]?.meta ?? readMeta(jobDir(root, job_id));
+    } catch {
+      continue;
+    }
+    jobs.push({ job_id, ...(meta.name !== undefined ? { name: meta.name } : {}), created_at: meta.created_at });
+  }
+  return jobs.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : a.job_id < b.job_id ? 1 : -1));
+}
+

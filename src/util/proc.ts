@@ -75,15 +75,18 @@ export function jobGroupExists(pgid: number | undefined, leaderStartTime: string
 }
 
 /**
- * SIGKILLs process group `pgid` if it verifiably still holds a process of the job (see
- * jobGroupExists); returns true when a signal was sent.
+ * Sends `signal` to process group `pgid` if it verifiably still holds a process of the job (see
+ * jobGroupExists); returns true when the signal was sent.
  */
-export function killJobGroup(pgid: number | undefined, leaderStartTime: string | undefined): boolean {
+export function signalJobGroup(pgid: number | undefined, leaderStartTime: string | undefined, signal: NodeJS.Signals): boolean {
   if (pgid === undefined || !jobGroupExists(pgid, leaderStartTime)) return false;
   try {
-    process.kill(-pgid, 'SIGKILL');
+    process.kill(-pgid, signal);
     return true;
   } catch {
     return false;
   }
 }
+
+/** SIGKILLs what verifiably remains of a job's process group; true when a signal was sent. */
+export const killJobGroup = (pgid: number | undefined, leaderStartTime: string | undefined): boolean => signalJobGroup(pgid, leaderStartTime, 'SIGKILL');
