@@ -1,8 +1,7 @@
 // Turns run/create flags into a validated job definition (meta.json) and its secrets.
 // node:fs only to check the caller's --cwd and --env-file, outside the job root.
 import { statSync, accessSync, constants as fsConstants } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { homedir } from 'node:os';
+import { resolve } from 'node:path';
 import { JobError, usageError } from '../errors.js';
 import { optString, optNonEmpty, stringList, type Args } from './args.js';
 import { parseOptionalDuration } from '../util/duration.js';
@@ -10,6 +9,7 @@ import { parseSize } from '../util/size.js';
 import { DEFAULT_MAX_LOG_BYTES, isHttpUrl } from '../config.js';
 import { validateTags } from '../util/tags.js';
 import { quoteArgv } from '../util/shell-quote.js';
+import { expandHome, isDirectory } from '../util/fs-checks.js';
 import { nowIso } from '../util/time.js';
 import { newJobId } from '../store/ids.js';
 import type { JobMeta, Secrets } from '../store/types.js';
@@ -79,25 +79,17 @@ function resourceLimits(args: Args, def: RemoteExecutor | undefined): Pick<JobMe
   return out;
 }
 
-const isDir = (path: string): boolean => {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-};
-
 /** A local job's working directory: --cwd, else its executor's workdir, else the caller's. */
 function resolveCwd(args: Args, executor: ChosenExecutor): string {
   const given = optNonEmpty(args, 'cwd');
   const workdir = executor.def.type === 'local' ? executor.def.workdir : undefined;
   if (given === undefined && workdir !== undefined) {
-    const path = workdir === '~' || workdir.startsWith('~/') ? join(homedir(), workdir.slice(1)) : workdir;
-    if (!isDir(path)) throw new JobError('config_error', `executor ${executor.name}: workdir ${path} does not exist or is not a directory`, { executor: executor.name, workdir: path });
+    const path = expandHome(workdir);
+    if (!isDirectory(path)) throw new JobError('config_error', `executor ${executor.name}: workdir ${path} does not exist or is not a directory`, { executor: executor.name, workdir: path });
     return path;
   }
   const cwd = resolve(given ?? process.cwd());
-  if (!isDir(cwd)) throw usageError(`cwd ${cwd} does not exist or is not a directory`, { flag: 'cwd', cwd });
+  if (!isDirectory(cwd)) throw usageError(`cwd ${cwd} does not exist or is not a directory`, { flag: 'cwd', cwd });
   return cwd;
 }
 

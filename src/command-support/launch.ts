@@ -37,7 +37,7 @@ export async function launch(ctx: Context, dir: string, meta?: JobMeta): Promise
   });
   // Over a concurrency limit, the job's place in line is its queued_at, not its supervisor's speed.
   if (started !== undefined && recorded.state === 'queued') {
-    await enqueueOnLaunch(dir, ctx.config().config, started, meta).catch((err: unknown) => log.debug(`slot ticket left to the supervisor: ${(err as Error).message}`));
+    await enqueueOnLaunch(dir, ctx.config().config, started, recorded.queued_at, meta).catch((err: unknown) => log.debug(`slot ticket left to the supervisor: ${(err as Error).message}`));
   }
 }
 

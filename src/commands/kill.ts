@@ -5,7 +5,7 @@
 import { JobError } from '../errors.js';
 import { optString } from '../command-support/args.js';
 import { parseDuration, type Warn } from '../util/duration.js';
-import { isControlSignal, parseSignal } from '../util/signals.js';
+import { endsByDefault, isControlSignal, parseSignal } from '../util/signals.js';
 import { signalJobGroup } from '../util/proc.js';
 import { nowIso } from '../util/time.js';
 import { applyTransition } from '../job/apply.js';
@@ -27,8 +27,6 @@ const REMOTE_KILL_SLACK_MS = 10_000;
 /** Signals the job's process group, checked by pid and start time (an ended job is not signalled). */
 const signalGroup = (job: JobRecord, signal: NodeJS.Signals): boolean => signalJobGroup(job.state.pid, job.state.pid_start_time, signal);
 
-/** Signals whose default action ends a process (a job that does not handle one ends by it). */
-const ENDS_BY_DEFAULT: ReadonlySet<string> = new Set(['SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGPWR']);
 /** How long kill watches for a job ended by such a signal before answering that it runs on. */
 const CONTROL_SETTLE_MS = 1000;
 
@@ -44,7 +42,7 @@ async function deliverOnly(job: JobRecord, signal: NodeJS.Signals, warn: Warn, a
   const sent = job.state.state !== 'queued' && signalGroup(job, signal);
   if (job.state.state === 'queued') warn(`job is queued: no process to send ${signal} to`);
   let current = job;
-  if (sent && ENDS_BY_DEFAULT.has(signal)) current = (await waitForJob(job.dir, (j) => isTerminal(j.state.state), CONTROL_SETTLE_MS, 200, actions)).job;
+  if (sent && endsByDefault(signal)) current = (await waitForJob(job.dir, (j) => isTerminal(j.state.state), CONTROL_SETTLE_MS, 200, actions)).job;
   return { job_id: job.meta.job_id, signal, sent, state: current.state.state, job: jobSummary(current) };
 }
 

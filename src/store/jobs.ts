@@ -58,9 +58,8 @@ export function ensureRoot(root: string): void {
   }
 }
 
-/** Creates the job directory with its definition and `created` state. */
+/** Creates the job directory with its definition and `created` state (the root exists: ensureRoot). */
 export function createJob(root: string, meta: JobMeta, secrets: Secrets, prompt?: Buffer): string {
-  ensureRoot(root);
   try {
     return writeNewJob(root, meta, secrets, prompt);
   } catch (err) {

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openSupervisorLog } from '../store/job-logs.js';
-import { readMeta, readState } from '../store/jobs.js';
+import { readMeta } from '../store/jobs.js';
 import { jobLimits, type Limit } from '../store/slot-limits.js';
 import { enqueue } from '../store/slot-tickets.js';
 import type { JobMeta } from '../store/types.js';
@@ -81,12 +81,11 @@ export function supervisorActions(configPath: () => string | undefined): Reconci
  * supervisor it started, so the job's place in line is taken at queued_at, however slowly its
  * supervisor starts. Jobs with dependencies join the line only once those are met.
  */
-export async function enqueueOnLaunch(dir: string, config: Config, supervisor: { pid: number; startTime: string }, known?: JobMeta): Promise<void> {
+export async function enqueueOnLaunch(dir: string, config: Config, supervisor: { pid: number; startTime: string }, queuedAt: string, known?: JobMeta): Promise<void> {
   const meta = known ?? readMeta(dir);
   if (Object.keys(config.queues).length === 0 && !Object.values(config.executors).some((d) => d.max_concurrent !== undefined) && meta.agent === undefined) return;
   const limits = jobLimits(meta, config);
   if (limits.length === 0 || (meta.after ?? []).length > 0) return;
-  const state = readState(dir);
-  if (state.state !== 'queued' || state.queued_at === undefined) return;
-  await enqueue(dirname(dir), limits[0] as Limit, { jobId: meta.job_id, queuedAt: state.queued_at, pid: supervisor.pid, startTime: supervisor.startTime });
+  // enqueue() writes the ticket only while the job is still queued (checked under the limit's lock).
+  await enqueue(dirname(dir), limits[0] as Limit, { jobId: meta.job_id, queuedAt, pid: supervisor.pid, startTime: supervisor.startTime });
 }

@@ -31,3 +31,10 @@ const CONTROL_SIGNALS: ReadonlySet<string> = new Set([
 export function isControlSignal(signal: NodeJS.Signals): boolean {
   return CONTROL_SIGNALS.has(signal);
 }
+
+/** The control signals whose default action ends a process that does not handle them. */
+const ENDING_CONTROL_SIGNALS: ReadonlySet<string> = new Set(['SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGPWR']);
+
+export function endsByDefault(signal: NodeJS.Signals): boolean {
+  return ENDING_CONTROL_SIGNALS.has(signal);
+}

@@ -6,10 +6,11 @@
 import { createHash } from 'node:crypto';
 // node:fs only for the control socket directory, in the system's temporary directory.
 import { statSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { scratchFile } from '../../store/scratch.js';
+import { expandHome } from '../../util/fs-checks.js';
 import { makeDirs } from '../../util/make-dirs.js';
 import type { SshExecutor } from '../types.js';
 import { TargetError } from '../port.js';
@@ -25,7 +26,6 @@ export interface CallOptions {
 
 export type SshCall = (remoteLine: string, options: CallOptions) => Promise<Buffer>;
 
-const expandHome = (path: string): string => (path === '~' ? homedir() : path.startsWith('~/') ? join(homedir(), path.slice(2)) : path);
 
 /** A private directory for control sockets (short: a socket path is limited to 107 bytes). */
 function controlDir(): string | undefined {
