@@ -10,7 +10,10 @@ export const GLOBAL_OPTIONS: Record<string, Options> = {
   v: { type: 'count', global: true, describe: 'more diagnostics on stderr (-vv for debug)' },
 };
 
-const commandName = (c: CommandDef): string => c.command.split(' ')[0] ?? '';
+/** A command's own word (`set` of `tag set`), its full name, and the names of its positionals. */
+export const commandName = (c: CommandDef): string => c.command.split(' ')[0] ?? '';
+export const fullName = (c: CommandDef): string => (c.group ? `${c.group} ${commandName(c)}` : commandName(c));
+export const positionalNames = (c: CommandDef): string[] => c.command.split(' ').slice(1).map((p) => p.replace(/^[[<]|[\]>]$/g, ''));
 
 export function findCommand(word: string | undefined, next: string | undefined): CommandDef | undefined {
   if (word === undefined) return undefined;

@@ -2,7 +2,7 @@
 // (commands, flags), plus the short ids of the store's jobs where a command takes a job id, and
 // the names of its jobs after --name. Read from the root's directory listing and the list index
 // only, so a TAB stays fast with many jobs.
-import { commands } from '../commands/index.js';
+import { findCommand, positionalNames } from './command-table.js';
 import { shortId } from '../store/ids.js';
 import { knownJobs, namedJobs } from '../store/list-index.js';
 import { resolveRoot } from '../store/root.js';
@@ -12,14 +12,8 @@ const MAX_IDS = 200;
 
 /** Whether `words` (the command words typed so far) name a command whose next word is a job id. */
 function wantsId(words: string[]): boolean {
-  for (const def of commands) {
-    const parts = def.command.split(' ');
-    if (parts[1] !== '[id]') continue;
-    const name = def.group ? [def.group, parts[0] as string] : [parts[0] as string];
-    const spellings = [name, ...(def.aliases ?? []).map((a) => [a])];
-    if (spellings.some((s) => s.length === words.length && s.every((w, i) => w === words[i]))) return true;
-  }
-  return false;
+  const def = findCommand(words[0], words[1]);
+  return def !== undefined && positionalNames(def)[0] === 'id' && words.length === (def.group ? 2 : 1);
 }
 
 function rootOf(rootFlag: unknown): string | undefined {

@@ -4,7 +4,7 @@
 // returns undefined and goes to yargs, which owns help texts and usage errors.
 import type { CommandDef } from '../command-support/types.js';
 import type { Args } from '../command-support/args.js';
-import { findCommand, flagTable, takesValue } from './command-table.js';
+import { findCommand, flagTable, positionalNames, takesValue } from './command-table.js';
 import { splitCommandLine, subcommandIndex } from './split-command.js';
 
 export interface FastParse {
@@ -13,9 +13,6 @@ export interface FastParse {
   commandWords: string[] | undefined;
 }
 
-function positionalNames(def: CommandDef): string[] {
-  return def.command.split(' ').slice(1).map((p) => p.replace(/^[[<]|[\]>]$/g, ''));
-}
 
 export function fastParse(argv: readonly string[]): FastParse | undefined {
   const at = subcommandIndex(argv);

@@ -4,12 +4,9 @@
 import { usageError } from '../errors.js';
 import { commands, groupDescriptions } from '../commands/index.js';
 import type { CommandDef } from '../command-support/types.js';
-import { findCommand, flagTable } from './command-table.js';
+import { commandName, findCommand, flagTable, fullName, positionalNames } from './command-table.js';
 import { nearest } from '../util/suggest.js';
 
-const commandName = (c: CommandDef): string => c.command.split(' ')[0] ?? '';
-const fullName = (c: CommandDef): string => (c.group ? `${c.group} ${commandName(c)}` : commandName(c));
-const positionalCount = (c: CommandDef): number => c.command.split(' ').length - 1;
 
 /** Words that only yargs handles: leave such calls to it untouched. */
 export function yargsOnly(argv: readonly string[]): boolean {
@@ -54,7 +51,7 @@ export function checkFlags(tokens: readonly string[], def: CommandDef | undefine
     if (token === '-v' || token === '-vv' || token === '-') continue;
     if (!token.startsWith('-')) {
       positionals++;
-      if (def !== undefined && positionals > positionalCount(def)) {
+      if (def !== undefined && positionals > positionalNames(def).length) {
         const takes = def.command.split(' ').slice(1).join(' ') || 'no arguments';
         throw usageError(`unexpected argument '${token}' for ${fullName(def)} (it takes ${takes})`, { word: token });
       }

@@ -7,7 +7,7 @@ import { log } from '../log.js';
 import { commands, groupDescriptions } from '../commands/index.js';
 import type { CommandDef } from '../command-support/types.js';
 import type { Args } from '../command-support/args.js';
-import { GLOBAL_OPTIONS, findCommand, flagTable, takesValue } from './command-table.js';
+import { GLOBAL_OPTIONS, findCommand, flagTable, fullName, takesValue } from './command-table.js';
 import { joinDashValues, splitCommandLine, subcommandIndex } from './split-command.js';
 import { execute } from './main.js';
 import { idCandidates, nameCandidates } from './complete-ids.js';
@@ -43,8 +43,7 @@ function register(y: Argv, def: CommandDef, commandWords: string[] | undefined):
     aliases: def.aliases ?? [],
     describe: def.describe,
     builder: (inner: Argv) => {
-      const name = def.group ? `${def.group} ${def.command.split(' ')[0]}` : (def.command.split(' ')[0] as string);
-      for (const [cmd, text] of EXAMPLES[name] ?? []) inner.example(cmd, text);
+      for (const [cmd, text] of EXAMPLES[fullName(def)] ?? []) inner.example(cmd, text);
       return inner.options(def.options).strict();
     },
     handler: (raw: Record<string, unknown>) => execute(def, raw as Args, commandWords),
