@@ -213,8 +213,8 @@ export const eventSchemas: Record<string, Schema> = {
   },
   'job.output.matched': {
     type: 'object',
-    required: ['schema_version', 'event_type', 'job_id', 'stream', 'line', 'pattern', 'match_type', 'observed_at'],
-    properties: { schema_version: { const: '1' }, event_type: { const: 'job.output.matched' }, job_id: jobId, stream: { enum: ['stdout', 'stderr'] }, line: str, pattern: str, match_type: { enum: ['contains', 'regex'] }, observed_at: time, delivery_results: { type: 'array', items: delivery } },
+    required: ['schema_version', 'event_type', 'job_id', 'stream', 'line', 'line_truncated', 'pattern', 'match_type', 'observed_at'],
+    properties: { schema_version: { const: '1' }, event_type: { const: 'job.output.matched' }, job_id: jobId, stream: { enum: ['stdout', 'stderr'] }, line: str, line_truncated: { type: 'boolean' }, pattern: str, match_type: { enum: ['contains', 'regex'] }, observed_at: time, delivery_results: { type: 'array', items: delivery } },
   },
 };
 

@@ -19,6 +19,7 @@ import { schedulingFields } from './scheduling-options.js';
 import { isRemote, type RemoteExecutor } from '../executors/types.js';
 import type { Context } from './types.js';
 import { buildOutputMatch } from './notification-options.js';
+import { sinkFilePath } from './sink-file.js';
 import { tailFlags } from './launch.js';
 import { ENV_KEY } from '../util/env-file.js';
 import { agentPayload, isAgentJob, refuseStrayAgentFlags } from './agent-options.js';
@@ -179,7 +180,7 @@ export function buildDefinition(args: Args, ctx: Context): Definition {
   if (timeout === 0) throw usageError('--timeout must be greater than 0', { flag: 'timeout' });
   const progress = parseOptionalDuration(optString(args, 'progress-every'), '--progress-every', ctx.warn);
   const notifyCommand = optNonEmpty(args, 'notify-command');
-  const notifyFile = optNonEmpty(args, 'notify-file');
+  const notifyFile = sinkFilePath(optNonEmpty(args, 'notify-file'), 'notify-file');
   const notifyWebhook = webhookArg(args, 'notify-webhook');
   const onOutputMatch = buildOutputMatch(args, undefined, { stdout: 0, stderr: 0 });
   const name = optString(args, 'name');
@@ -211,7 +212,7 @@ export function buildDefinition(args: Args, ctx: Context): Definition {
     ...(agent !== undefined ? { agent: agent.spec } : {}),
     notification: {
       ...(notifyCommand !== undefined ? { notify_command: notifyCommand } : {}),
-      ...(notifyFile !== undefined ? { notify_file: resolve(notifyFile) } : {}),
+      ...(notifyFile !== undefined ? { notify_file: notifyFile } : {}),
       ...(notifyWebhook !== undefined ? { notify_webhook: notifyWebhook } : {}),
       ...(onOutputMatch !== undefined ? { on_output_match: onOutputMatch } : {}),
     },

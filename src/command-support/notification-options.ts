@@ -1,8 +1,8 @@
 // Builds the output-match part of a job's notification config from flags. Used by run/create
 // (pattern applies from byte 0) and by notify set (pattern applies from the current log sizes).
-import { resolve } from 'node:path';
 import { usageError } from '../errors.js';
 import { optString, optNonEmpty, oneOf, type Args } from './args.js';
+import { sinkFilePath } from './sink-file.js';
 import { compileMatcher } from '../util/line-matcher.js';
 import type { MatchType, OutputMatchConfig, StreamFilter } from '../store/types.js';
 
@@ -18,7 +18,7 @@ export function buildOutputMatch(
   const matchType = oneOf(args, 'output-match-type', MATCH_TYPES);
   const stream = oneOf(args, 'output-stream', STREAMS);
   const command = optNonEmpty(args, 'output-command');
-  const file = optNonEmpty(args, 'output-file');
+  const file = sinkFilePath(optNonEmpty(args, 'output-file'), 'output-file');
   const anyGiven = [pattern, matchType, stream, command, file].some((v) => v !== undefined);
   if (!anyGiven) return existing;
   if (pattern === undefined && existing === undefined) {
@@ -32,7 +32,7 @@ export function buildOutputMatch(
     since,
   };
   const cmd = command ?? existing?.command;
-  const out = file !== undefined ? resolve(file) : existing?.file;
+  const out = file ?? existing?.file;
   if (cmd !== undefined) next.command = cmd;
   if (out !== undefined) next.file = out;
   compileMatcher(next.pattern, next.match_type); // rejects what RE2 cannot run

@@ -1,13 +1,13 @@
 // `notify set ID ...`: change the sinks of an existing job. Each option given replaces that
 // setting, others are kept; --clear removes all first. Never fires a sink; a new output pattern
 // applies to lines printed after this call only.
-import { resolve } from 'node:path';
 import { optBool, optNonEmpty } from '../command-support/args.js';
 import { fileSize, jobFiles, updateMeta } from '../store/jobs.js';
 import type { NotificationConfig } from '../store/types.js';
 import { buildOutputMatch } from '../command-support/notification-options.js';
 import { webhookArg } from '../command-support/job-definition.js';
 import { outputMatchOptions } from '../command-support/definition-options.js';
+import { sinkFilePath } from '../command-support/sink-file.js';
 import { loadJob } from '../command-support/load-job.js';
 import { idOptions, type CommandDef } from '../command-support/types.js';
 
@@ -27,7 +27,7 @@ export const notifySetCommand: CommandDef = {
   async handler(args, ctx) {
     const clear = optBool(args, 'clear');
     const command = optNonEmpty(args, 'command');
-    const file = optNonEmpty(args, 'file');
+    const file = sinkFilePath(optNonEmpty(args, 'file'), 'notify-file');
     const webhook = webhookArg(args, 'webhook');
     const job = loadJob(args, ctx);
     const files = jobFiles(job.dir);
@@ -38,7 +38,7 @@ export const notifySetCommand: CommandDef = {
       const onOutputMatch = buildOutputMatch(args, base.on_output_match, since);
       const next: NotificationConfig = { ...base };
       if (command !== undefined) next.notify_command = command;
-      if (file !== undefined) next.notify_file = resolve(file);
+      if (file !== undefined) next.notify_file = file;
       if (webhook !== undefined) next.notify_webhook = webhook;
       if (onOutputMatch !== undefined) next.on_output_match = onOutputMatch;
       return { ...cur, notification: next };

@@ -31,8 +31,8 @@ export interface JobErrorInfo {
   message: string;
 }
 
-/** Why jobctl ended a job itself. */
-export type KillReason = 'max_log_bytes' | 'max_turns';
+/** Why jobctl itself ended a job: its log cap, its agent turn limit, or a signal to its supervisor. */
+export type KillReason = 'max_log_bytes' | 'max_turns' | 'supervisor_signal';
 
 export interface KillRequest {
   signal: string;

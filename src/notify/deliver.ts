@@ -1,4 +1,6 @@
 // Delivers one event to its sinks (command, file, webhook), concurrently, recording every attempt.
+// Every sink is bounded in wall time (the command and file sinks by [notify] command_timeout, the
+// webhook by its own timeout and attempts) and none blocks the event loop.
 import type { DeliveryResult } from './events.js';
 import { runCommandSink } from './command-sink.js';
 import { appendEventLine } from './file-sink.js';
@@ -20,7 +22,7 @@ export interface DeliveryContext {
 export async function deliver(event: Record<string, unknown>, sinks: Sinks, ctx: DeliveryContext): Promise<DeliveryResult[]> {
   const eventJson = JSON.stringify(event);
   const attempts: Promise<DeliveryResult>[] = [];
-  if (sinks.file !== undefined) attempts.push(Promise.resolve(appendEventLine(sinks.file, eventJson)));
+  if (sinks.file !== undefined) attempts.push(appendEventLine(sinks.file, eventJson, ctx.timeoutMs));
   if (sinks.command !== undefined) {
     attempts.push(
       runCommandSink({

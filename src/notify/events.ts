@@ -68,8 +68,7 @@ export function outputMatchedEvent(
   jobId: string,
   stream: StreamName,
   line: string,
-  pattern: string,
-  matchType: MatchType,
+  match: { pattern: string; matchType: MatchType; truncated: boolean },
   observedAt: string,
 ): Record<string, unknown> {
   return {
@@ -78,8 +77,10 @@ export function outputMatchedEvent(
     job_id: jobId,
     stream,
     line,
-    pattern,
-    match_type: matchType,
+    // The line was longer than the matcher's limit: `line` is its start, the part that was matched.
+    line_truncated: match.truncated,
+    pattern: match.pattern,
+    match_type: match.matchType,
     observed_at: observedAt,
   };
 }

@@ -4,6 +4,7 @@
 //   supervisor.cjs --deliver ROOT ID [CONFIG]  deliver job.finished of a job ended without one
 import { supervise } from './main.js';
 import { deliverFinishedOnly } from './deliver-only.js';
+import { stopSettled } from './stop-signals.js';
 
 const args = process.argv.slice(2);
 const deliver = args[0] === '--deliver';
@@ -13,7 +14,8 @@ if (root === undefined || id === undefined) {
   process.exit(2);
 }
 (deliver ? deliverFinishedOnly(root, id, configPath) : supervise(root, id, configPath)).then(
-  () => process.exit(0),
+  // A stop begun by a signal finishes its record and delivery first (stop-signals.ts).
+  () => stopSettled().then(() => process.exit(0)),
   (err: unknown) => {
     process.stderr.write(`supervisor failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);

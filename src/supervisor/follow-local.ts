@@ -1,6 +1,7 @@
 // The local executor's side of following an attempt (follow-attempt.ts): the job's process
 // group is signalled at once, and the attempt ends when its leader exits (the supervisor is its
-// parent, so the exit status is observed, never guessed). `kill` signals a local group itself.
+// parent, so the exit status is observed, never guessed). The job's finished_at is the time of
+// the leader's exit event. `kill` signals a local group itself.
 import { terminalState } from '../job/outcome.js';
 import { nowIso } from '../util/time.js';
 import type { RunningProcess } from '../executors/local/target.js';
@@ -14,7 +15,8 @@ export function localAttempt(proc: RunningProcess): AttemptPort {
     async ended(runningSince) {
       runningSince(nowIso());
       const exit = await proc.exited;
-      return { exitFor: () => exit };
+      // The end is the process's own, not the moment this supervisor got round to recording it.
+      return { exitFor: () => exit, finishedAt: proc.exitedAt() ?? nowIso() };
     },
     terminal: terminalState,
   };

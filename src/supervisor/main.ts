@@ -14,6 +14,8 @@
 //   (follow-attempt.ts, finish-attempt.ts) and sends nothing; only the last one ends the job.
 // - The job writes to its logs through inherited descriptors: the supervisor never sits in the
 //   data path.
+// - SIGTERM, SIGHUP and SIGINT to the supervisor stop its job like a `kill` (stop-signals.ts):
+//   the outcome is still observed and recorded, never left `lost`.
 import { jobDir, readMeta, readSecrets, readState } from '../store/jobs.js';
 import { openJobLogs } from '../store/job-logs.js';
 import { closeDescriptors, isDirectory } from '../util/fs-checks.js';
@@ -38,6 +40,7 @@ import { followAttempt } from './follow-attempt.js';
 import { localAttempt } from './follow-local.js';
 import { waitForRetryTime } from './retry-delay.js';
 import { deliverFinished } from './finish-attempt.js';
+import { stopJobOnSignals } from './stop-signals.js';
 
 const launchFailure = (cur: JobStateRecord, message: string): JobStateRecord | undefined => fail(cur, { code: 'launch_failed', message }, nowIso());
 
@@ -58,6 +61,7 @@ export async function supervise(root: string, id: string, configPath: string | u
   // Read once: sinks, shell and concurrency limits come from the same file.
   const config = loadConfigQuietly(configPath, (m) => log.warn(m));
   const notifier = notifierFor(dir, id, config);
+  stopJobOnSignals(dir, meta, notifier);
   let resumed = current.state === 'running';
   for (;;) {
     if (!resumed && !(await waitForRetryTime(dir, actions))) return;

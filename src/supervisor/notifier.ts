@@ -43,8 +43,9 @@ export class Notifier {
     return { shell: this.shell, timeoutMs: this.timeoutMs, eventPath, jobId: this.jobId };
   }
 
-  outputMatched(stream: StreamName, line: string, config: OutputMatchConfig): void {
-    const event = outputMatchedEvent(this.jobId, stream, redact(line), config.pattern, config.match_type, nowIso());
+  /** Queues a match event; `truncated`: the line was longer than the matcher's limit. */
+  outputMatched(stream: StreamName, line: string, config: OutputMatchConfig, truncated: boolean): void {
+    const event = outputMatchedEvent(this.jobId, stream, redact(line), { pattern: config.pattern, matchType: config.match_type, truncated }, nowIso());
     this.queue = this.queue.then(async () => {
       try {
         const needsFile = config.command !== undefined;

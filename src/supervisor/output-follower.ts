@@ -2,6 +2,9 @@
 // matches the job's output pattern to `onMatch`. Output from before the pattern was set is
 // never replayed: reading starts at the offsets recorded when it was set, skipping a line
 // that was already half-written then.
+// Lines longer than MAX_LINE_BYTES are matched on their first MAX_LINE_BYTES only (cut back to a
+// character boundary) and reported with `truncated`; the rest of such a line is skipped up to
+// its newline, so nothing is ever matched from the middle of a line.
 import { fileSize } from '../store/jobs.js';
 import { logEndsLineAt } from '../store/job-logs.js';
 import { readLogFrom } from '../store/log-range.js';
@@ -9,7 +12,8 @@ import { compileMatcher, type LineMatcher } from '../util/line-matcher.js';
 import type { OutputMatchConfig, StreamName } from '../store/types.js';
 
 const READ_CHUNK = 1024 * 1024;
-const MAX_LINE_BYTES = 1024 * 1024;
+/** The longest line matched whole (docs/cli-contract.md). */
+export const MAX_LINE_BYTES = 1024 * 1024;
 
 interface StreamCursor {
   path: string;
@@ -18,7 +22,7 @@ interface StreamCursor {
   skipPartial: boolean;
 }
 
-export type MatchHandler = (stream: StreamName, line: string, config: OutputMatchConfig) => void;
+export type MatchHandler = (stream: StreamName, line: string, config: OutputMatchConfig, truncated: boolean) => void;
 
 export class OutputFollower {
   private config: OutputMatchConfig | undefined;
@@ -102,8 +106,9 @@ export class OutputFollower {
     }
     data = data.subarray(start);
     if (data.length > MAX_LINE_BYTES) {
-      // An endless line is matched in pieces rather than buffered without bound.
+      // An endless line is matched on its start, never buffered without bound; its rest is skipped.
       if (!cursor.skipPartial) this.emit(stream, data);
+      cursor.skipPartial = true;
       data = Buffer.alloc(0);
     }
     cursor.pending = Buffer.from(data);
@@ -111,8 +116,16 @@ export class OutputFollower {
 
   private emit(stream: StreamName, raw: Buffer): void {
     if (!this.config || !this.matcher) return;
-    let line = raw.toString('utf8');
-    if (line.endsWith('\r')) line = line.slice(0, -1);
-    if (this.matcher(line)) this.onMatch(stream, line, this.config);
+    const truncated = raw.length > MAX_LINE_BYTES;
+    let line = (truncated ? raw.subarray(0, characterBoundary(raw, MAX_LINE_BYTES)) : raw).toString('utf8');
+    if (!truncated && line.endsWith('\r')) line = line.slice(0, -1);
+    if (this.matcher(line)) this.onMatch(stream, line, this.config, truncated);
   }
+}
+
+/** The largest offset <= `max` that does not cut a UTF-8 character. */
+function characterBoundary(buf: Buffer, max: number): number {
+  let end = max;
+  while (end > 0 && end > max - 4 && ((buf[end] ?? 0) & 0xc0) === 0x80) end--;
+  return end;
 }

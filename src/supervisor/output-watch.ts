@@ -38,7 +38,7 @@ export interface OutputWatch {
 
 export function watchOutput(dir: string, meta: JobMeta, notifier: Notifier, handlers: OutputWatchHandlers): OutputWatch {
   const files = jobFiles(dir);
-  const follower = new OutputFollower({ stdout: files.stdout, stderr: files.stderr }, (s, l, c) => notifier.outputMatched(s, l, c));
+  const follower = new OutputFollower({ stdout: files.stdout, stderr: files.stderr }, (s, l, c, truncated) => notifier.outputMatched(s, l, c, truncated));
   follower.setConfig(meta.notification.on_output_match);
   const logLimit = new LogLimit(dir, { stdout: files.stdout, stderr: files.stderr }, meta.max_log_bytes, () => {
     handlers.logCapExceeded();

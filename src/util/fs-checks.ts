@@ -1,5 +1,5 @@
 // Checks of paths outside the job root (a job's working directory, a file named by a flag).
-import { closeSync, statSync } from 'node:fs';
+import { closeSync, statSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -10,6 +10,28 @@ export function isDirectory(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** What a file is, in words: `a regular file`, `a FIFO`, `a directory`, `a character device`… */
+export function fileKind(st: Stats): string {
+  if (st.isFile()) return 'a regular file';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isDirectory()) return 'a directory';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'a special file';
+}
+
+/** What `path` is when it exists and is not a regular file (following symlinks); undefined otherwise. */
+export function specialFileKind(path: string): string | undefined {
+  let st: Stats;
+  try {
+    st = statSync(path);
+  } catch {
+    return undefined;
+  }
+  return st.isFile() ? undefined : fileKind(st);
 }
 
 /** `~` and `~/…` as this user's home; any other path as it is. */

@@ -3,6 +3,7 @@
 // through the supervisor, so capture runs at disk speed and survives a supervisor crash.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Exit } from '../../job/outcome.js';
+import { nowIso } from '../../util/time.js';
 
 export interface LaunchSpec {
   argv: string[];
@@ -17,6 +18,8 @@ export interface LaunchSpec {
 export interface RunningProcess {
   pid: number;
   exited: Promise<Exit>;
+  /** When the exit was seen (the child's exit event), once `exited` has resolved. */
+  exitedAt(): string | undefined;
   /** Signals the whole process group; false when nothing was there to signal. */
   signalGroup(signal: NodeJS.Signals): boolean;
 }
@@ -37,7 +40,11 @@ export function launchLocal(spec: LaunchSpec): Promise<LaunchOutcome> {
     return Promise.resolve({ ok: false, error: (err as Error).message });
   }
   return new Promise((resolve) => {
-    const exited = new Promise<Exit>((res) => child.once('exit', (code, signal) => res({ code, signal })));
+    let exitedAt: string | undefined;
+    const exited = new Promise<Exit>((res) => child.once('exit', (code, signal) => {
+      exitedAt = nowIso();
+      res({ code, signal });
+    }));
     child.once('error', (err) => resolve({ ok: false, error: `${err.message}` }));
     child.once('spawn', () => {
       const pid = child.pid as number;
@@ -46,6 +53,7 @@ export function launchLocal(spec: LaunchSpec): Promise<LaunchOutcome> {
         proc: {
           pid,
           exited,
+          exitedAt: () => exitedAt,
           signalGroup(signal) {
             try {
               process.kill(-pid, signal);
