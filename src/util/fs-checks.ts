@@ -1,5 +1,5 @@
 // Checks of paths outside the job root (a job's working directory, a file named by a flag).
-import { closeSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -32,6 +32,22 @@ export function specialFileKind(path: string): string | undefined {
     return undefined;
   }
   return st.isFile() ? undefined : fileKind(st);
+}
+
+/**
+ * The text of a regular file named by the user, read without ever waiting on a FIFO or a device:
+ * opened with O_NONBLOCK (a FIFO open returns at once) and refused unless fstat says it is a
+ * regular file. Throws an Error naming the path and what it is.
+ */
+export function readRegularFile(path: string): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new Error(`${path} is ${fileKind(st)}, not a regular file`);
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** `~` and `~/…` as this user's home; any other path as it is. */

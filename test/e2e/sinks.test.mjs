@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync, existsSync, mkdirSync, openSync, closeSync, constants } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withRoot, waitFor, processAlive, supervisorGone, runUntilRunning, assertMatchesSchema } from '../helpers/jobctl.mjs';
 
@@ -22,25 +23,30 @@ async function completion(root, id, sinks, timeoutMs = 15000) {
   }, { what: 'completion event deliveries', timeoutMs });
 }
 
-/** Opens a FIFO for reading without blocking, so that a writer stuck on it (old code) is released after the test. */
-function releaseFifoAfter(t, path) {
+/**
+ * A directory where sinks write the pids of what they leave running (`echo $$ >> FILE`); every
+ * pid in it is SIGKILLed after the test. Call it before withRoot: after-hooks run in order, and
+ * these processes must go before the root's supervisors are waited for.
+ */
+function daemonPids(t) {
+  const dir = mkdtempSync(join(tmpdir(), 'jobctl-daemons-'));
+  const pidsIn = () => readdirSync(dir).flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean).map(Number));
+  const killAll = () => {
+    for (const pid of pidsIn()) {
+      try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    }
+  };
   t.after(() => {
-    try { closeSync(openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)); } catch { /* gone */ }
+    killAll();
+    rmSync(dir, { recursive: true, force: true });
   });
-}
-
-/** Kills the process whose pid a daemon wrote to `pidFile`. */
-function killDaemonAfter(t, pidFile) {
-  t.after(() => {
-    try { process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL'); } catch { /* gone */ }
-  });
+  return { file: (name) => join(dir, `${name}.pid`), pidsIn, killAll };
 }
 
 test('a FIFO, a device or a directory named as a sink file is refused up front', async (t) => {
   const { run, base, root } = withRoot(t);
   const fifo = join(base, 'sink.fifo');
   mkfifo(fifo);
-  releaseFifoAfter(t, fifo);
   const dir = join(base, 'a-dir');
   mkdirSync(dir);
   const cases = [
@@ -69,8 +75,6 @@ test('a sink path that becomes a FIFO after it was accepted never stalls the sup
   const matches = join(base, 'matches.fifo');
   const finished = join(base, 'finished.fifo');
   const go = join(base, 'go');
-  releaseFifoAfter(t, matches);
-  releaseFifoAfter(t, finished);
   // The job prints its matching line once the sink paths are FIFOs nobody reads, then runs past its timeout.
   const script = `while [ ! -e ${go} ]; do sleep 0.05; done; echo ERROR here; sleep 12`;
   const { json } = await run(['run', '--snapshot-after', '0', '--timeout', '2s', '--output-pattern', 'ERROR', '--output-file', matches, '--notify-file', finished, '--', 'sh', '-c', script]);
@@ -95,15 +99,12 @@ test('a sink path that becomes a FIFO after it was accepted never stalls the sup
 });
 
 test('a command sink that leaves a setsid daemon behind is judged on its own exit', async (t) => {
+  const daemons = daemonPids(t);
   const { run, root, base } = withRoot(t);
   const config = join(base, 'config.toml');
   writeFileSync(config, '[notify]\ncommand_timeout = "5s"\n');
-  const daemon = (name) => {
-    const pidFile = join(base, `${name}.pid`);
-    killDaemonAfter(t, pidFile);
-    // The daemon keeps the sink's stdin and stderr open for ten minutes.
-    return `setsid sh -c 'echo $$ > ${pidFile}; exec sleep 600' & echo started >&2`;
-  };
+  // The daemon keeps the sink's stdin and stderr open for ten minutes.
+  const daemon = (name) => `setsid sh -c 'echo $$ >> ${daemons.file(name)}; exec sleep 600' & echo started >&2`;
   const { json } = await run([
     'run', '--notify-command', `${daemon('finished')}; exit 0`,
     '--output-pattern', 'MATCH', '--output-command', `${daemon('match')}; exit 3`,
@@ -118,8 +119,10 @@ test('a command sink that leaves a setsid daemon behind is judged on its own exi
     assert.match(e.delivery_results[0].error, /^exit code 3/);
   }
   await supervisorGone(root, json.job_id);
-  assert.ok(processAlive(Number(readFileSync(join(base, 'finished.pid'), 'utf8'))), 'the daemon lives on, outside the supervisor');
+  const left = await waitFor(() => (daemons.pidsIn().length === 3 ? daemons.pidsIn() : undefined), { what: 'the three daemons' });
+  assert.ok(left.every(processAlive), 'the daemons live on, outside the supervisor');
   assert.equal(stateOf(root, json.job_id).state, 'exited');
+  daemons.killAll();
 });
 
 test('a notify command is judged by its exit status alone; its stderr is kept as a bounded excerpt', async (t) => {
@@ -177,4 +180,49 @@ test('SIGTERM or SIGHUP to a supervisor is a kill of its job: recorded, delivere
   assert.equal(state.state, 'killed');
   assert.equal(state.started_at, undefined, 'it never started');
   assert.equal(readLines(file).length, 1);
+});
+
+test('while a sink hangs, the supervisor\'s tick still enforces the log cap and kill requests', async (t) => {
+  const sinks = daemonPids(t);
+  const { run, root, base } = withRoot(t);
+  const config = join(base, 'config.toml');
+  writeFileSync(config, '[notify]\ncommand_timeout = "10m"\n');
+  const sinkPid = sinks.file('capped');
+  const go = join(base, 'go');
+  // The output sink hangs from the first match on; then the job writes past its log cap.
+  const script = `echo MATCH; while [ ! -e ${go} ]; do sleep 0.05; done; head -c 100000 /dev/zero; sleep 300`;
+  const { json } = await run(['run', '--snapshot-after', '0', '--max-log-bytes', '10k', '--output-pattern', 'MATCH', '--output-command', `echo $$ > ${sinkPid}; exec sleep 600`, '--', 'sh', '-c', script], { config });
+  await waitFor(() => existsSync(sinkPid) && readFileSync(sinkPid, 'utf8').trim() !== '', { what: 'the output sink to hang' });
+  writeFileSync(go, '');
+  const capped = await run(['wait', '--timeout', '20s', json.job_id]);
+  assert.equal(capped.json.wait_timed_out, false);
+  assert.equal(capped.json.kill_reason, 'max_log_bytes');
+
+  const otherSink = sinks.file('other');
+  const other = await runUntilRunning(run, ['--output-pattern', 'MATCH', '--output-command', `echo $$ > ${otherSink}; exec sleep 600`, '--', 'sh', '-c', 'echo MATCH; exec sleep 300'], { config });
+  await waitFor(() => existsSync(otherSink) && readFileSync(otherSink, 'utf8').trim() !== '', { what: 'the second output sink to hang' });
+  const killed = await run(['kill', other.job_id]);
+  assert.equal(killed.json.state, 'killed');
+  assert.equal(killed.json.sent, true);
+  // Released: each supervisor records its sink as failed and exits.
+  sinks.killAll();
+  await supervisorGone(root, json.job_id);
+  await supervisorGone(root, other.job_id);
+  const event = readLines(join(root, json.job_id, 'notification_events.ndjson'))[0];
+  assert.match(event.delivery_results[0].error, /killed by SIGKILL/);
+});
+
+test('an --env-file replaced by a FIFO fails the launch at once instead of stalling the supervisor', async (t) => {
+  const { run, base } = withRoot(t);
+  const envFile = join(base, 'job.env');
+  writeFileSync(envFile, 'A=1\n');
+  const { json } = await run(['create', '--env-file', envFile, '--', 'true']);
+  execFileSync('rm', [envFile]);
+  mkfifo(envFile);
+  const started = await run(['start', '--snapshot-after', '0', json.job_id]);
+  assert.equal(started.json.ok, true);
+  const ended = await run(['wait', '--timeout', '10s', json.job_id]);
+  assert.equal(ended.json.state, 'failed');
+  assert.equal(ended.json.error.code, 'launch_failed');
+  assert.match(ended.json.error.message, /is a FIFO, not a regular file/);
 });
