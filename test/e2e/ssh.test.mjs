@@ -136,6 +136,22 @@ test('ssh: run returns at once while the remote job runs; kill signals its proce
   await waitFor(() => members().every(([, pid]) => !processAlive(pid)), { what: 'the remote process group to end' });
 });
 
+test('ssh: SIGTERM to the supervisor kills the remote job through the executor; recorded killed, never lost', async (t) => {
+  const s = setup(t);
+  if (!s) return;
+  const { json } = await s.run(['run', '--executor', 'crib', '--snapshot-after', '0', '--', 'sleep', '300']);
+  const status = await waitFor(async () => {
+    const st = (await s.run(['status', json.job_id])).json;
+    return st.state === 'running' ? st : undefined;
+  }, { what: 'the job to run' });
+  process.kill(status.supervisor_pid, 'SIGTERM');
+  await waitFor(() => !processAlive(status.supervisor_pid), { what: 'the supervisor to exit', timeoutMs: 30000 });
+  const ended = (await s.run(['status', json.job_id])).json;
+  assert.equal(ended.state, 'killed', JSON.stringify(ended));
+  assert.equal(ended.kill_reason, 'supervisor_signal');
+  assert.ok(!processAlive(status.remote.remote_pid), 'the remote job is gone');
+});
+
 test('ssh: the timeout is enforced on the host', async (t) => {
   const s = setup(t);
   if (!s) return;
