@@ -23,6 +23,8 @@ export interface CommandSinkInput {
 const STDERR_EXCERPT_BYTES = 500;
 /** How long the rest of its stderr is read after the command exited. */
 const PIPE_GRACE_MS = 200;
+/** How long a SIGKILLed command may take to be reaped before the attempt ends without it. */
+const KILL_GRACE_MS = 1000;
 
 /** The first bytes of a stream, the rest read and dropped. */
 function keepStart(stream: NodeJS.ReadableStream | null): () => string {
@@ -77,6 +79,8 @@ export function runCommandSink(input: CommandSinkInput): Promise<DeliveryResult>
     const timer = setLongTimeout(() => {
       timedOut = true;
       killGroup(child);
+      // Even a child that cannot die at once (uninterruptible sleep) does not hold the attempt.
+      setTimeout(() => settle(result(false, `timed out after ${input.timeoutMs}ms`)), KILL_GRACE_MS).unref();
     }, input.timeoutMs);
     const settle = (outcome: DeliveryResult): void => {
       if (settled) return;
