@@ -1,0 +1,173 @@
+// A caller interrupted by SIGINT, SIGTERM or SIGHUP still prints its one JSON object (the job as
+// it is at that moment, `interrupted:true`) and exits 128 + the signal's number; the job, run by
+// its detached supervisor, carries on untouched.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { constants } from 'node:os';
+import { withRoot, assertMatchesSchema, testEnv, waitFor, processAlive, BIN, PROJECT } from '../helpers/jobctl.mjs';
+
+/** Starts bin/jobctl; `done` resolves with its exit code, signal and stdout lines (parsed). */
+function startJobctl(root, args) {
+  const child = spawn(BIN, args, { cwd: PROJECT, env: testEnv(root), stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = [];
+  let stderr = '';
+  child.stdout.on('data', (d) => out.push(d));
+  child.stderr.on('data', (d) => { stderr += d; });
+  const done = new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      const stdout = Buffer.concat(out).toString('utf8');
+      const lines = stdout === '' ? [] : stdout.replace(/\n$/, '').split('\n').map((l) => JSON.parse(l));
+      resolve({ code, signal, stdout, stderr, lines });
+    });
+  });
+  return { child, done };
+}
+
+/**
+ * True once `pid` holds an inotify watch (on the job's state.json): it has reached the point
+ * where it blocks, observing the job. (Node catches SIGINT and SIGTERM from its start, so the
+ * signal mask tells nothing.)
+ */
+function observing(pid) {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`) === 'anon_inode:inotify' && readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8').includes('inotify wd:');
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
+}
+
+/** The only job in `root`, once its state is `state`. */
+function onlyJob(root, state) {
+  return waitFor(() => {
+    let ids = [];
+    try { ids = readdirSync(root).filter((n) => !n.startsWith('.')); } catch { return undefined; }
+    if (ids.length !== 1) return undefined;
+    try {
+      const s = JSON.parse(readFileSync(join(root, ids[0], 'state.json'), 'utf8'));
+      return s.state === state ? { id: ids[0], ...s } : undefined;
+    } catch {
+      return undefined;
+    }
+  }, { what: `a ${state} job in ${root}` });
+}
+
+/** The job's stdout so far ('' before its log exists). */
+function stdoutOf(root, id) {
+  try {
+    return readFileSync(join(root, id, 'stdout.log'), 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** A job that runs until the test creates `gate`. */
+const untilGate = (gate) => ['sh', '-c', `echo started; while [ ! -e '${gate}' ]; do sleep 0.02; done; echo released`];
+
+/** Checks the answer of an interrupted call: one JSON line, exit 128 + signal number. */
+function assertInterruptedAnswer(result, signal, type) {
+  assert.equal(result.signal, null, `jobctl must exit by itself, not die of ${signal}: ${result.stderr}`);
+  assert.equal(result.code, 128 + constants.signals[signal]);
+  assert.equal(result.lines.length, 1, `exactly one JSON line: ${result.stdout}`);
+  const [answer] = result.lines;
+  assertMatchesSchema(type, answer);
+  assert.equal(answer.ok, true);
+  assert.equal(answer.type, type);
+  assert.equal(answer.interrupted, true);
+  return answer;
+}
+
+test('SIGINT to run --wait prints the job id and its running state (exit 130); the job runs on to its end', async (t) => {
+  const { base, root, run } = withRoot(t);
+  const gate = join(base, 'gate');
+  const caller = startJobctl(root, ['run', '--wait', '--', ...untilGate(gate)]);
+  const job = await onlyJob(root, 'running');
+  await waitFor(() => observing(caller.child.pid), { what: 'run --wait to observe the job' });
+  caller.child.kill('SIGINT');
+  const answer = assertInterruptedAnswer(await caller.done, 'SIGINT', 'run');
+  assert.equal(answer.job_id, job.id);
+  assert.equal(answer.state, 'running');
+
+  // The interrupt reached the caller only: the job and its supervisor live on.
+  assert.ok(processAlive(job.pid), 'the job process still runs');
+  assert.equal((await run(['status', job.id])).json.state, 'running');
+  writeFileSync(gate, '');
+  const { json: end } = await run(['wait', job.id, '--timeout', '60s']);
+  assert.equal(end.state, 'exited');
+  assert.equal(end.exit_code, 0);
+  assert.equal(end.stdout_tail, 'started\nreleased\n');
+});
+
+test('SIGTERM to wait prints the job as it is (exit 143, wait_timed_out:false); SIGHUP to run observing prints it too (exit 129)', async (t) => {
+  const { base, root, run } = withRoot(t);
+  const gate = join(base, 'gate');
+  const runner = startJobctl(root, ['run', '--snapshot-after', '1h', '--tail-lines', '1', '--', ...untilGate(gate)]);
+  const job = await onlyJob(root, 'running');
+  await waitFor(() => observing(runner.child.pid), { what: 'run to observe the job' });
+  runner.child.kill('SIGHUP');
+  const fromRun = assertInterruptedAnswer(await runner.done, 'SIGHUP', 'run');
+  assert.equal(fromRun.job_id, job.id);
+  assert.equal(fromRun.state, 'running');
+
+  const waiting = startJobctl(root, ['wait', job.id]);
+  await waitFor(() => observing(waiting.child.pid), { what: 'wait to observe the job' });
+  await waitFor(() => stdoutOf(root, job.id) === 'started\n', { what: 'the job to print' });
+  waiting.child.kill('SIGTERM');
+  const fromWait = assertInterruptedAnswer(await waiting.done, 'SIGTERM', 'wait');
+  assert.equal(fromWait.job_id, job.id);
+  assert.equal(fromWait.state, 'running');
+  assert.equal(fromWait.wait_timed_out, false);
+  assert.equal(fromWait.stdout_tail, 'started\n');
+
+  assert.equal((await run(['status', job.id])).json.state, 'running');
+  writeFileSync(gate, '');
+  assert.equal((await run(['wait', job.id, '--timeout', '60s'])).json.exit_code, 0);
+});
+
+test('SIGINT to logs --follow ends the stream with one logs_end line marked interrupted (exit 130)', async (t) => {
+  const { base, root, run } = withRoot(t);
+  const gate = join(base, 'gate');
+  const { json: job } = await run(['run', '--snapshot-after', '0', '--', ...untilGate(gate)]);
+  const follower = startJobctl(root, ['logs', job.job_id, '--follow', '20ms']);
+  await waitFor(() => observing(follower.child.pid), { what: 'logs --follow to observe the job' });
+  await waitFor(() => stdoutOf(root, job.job_id) === 'started\n', { what: 'the job to print' });
+  follower.child.kill('SIGINT');
+  const result = await follower.done;
+  assert.equal(result.signal, null, `logs must exit by itself: ${result.stderr}`);
+  assert.equal(result.code, 130);
+  for (const line of result.lines) assertMatchesSchema(line.type, line);
+  const ends = result.lines.filter((l) => l.type === 'logs_end');
+  assert.equal(ends.length, 1);
+  const end = result.lines.at(-1);
+  assert.equal(end.type, 'logs_end');
+  assert.equal(end.interrupted, true);
+  assert.equal(end.state, 'running');
+  const printed = result.lines.filter((l) => l.type === 'logs_chunk' && l.stream === 'stdout').map((l) => l.text).join('');
+  assert.equal(end.stdout_total_bytes, Buffer.byteLength(printed));
+
+  assert.equal((await run(['status', job.job_id])).json.state, 'running');
+  writeFileSync(gate, '');
+  assert.equal((await run(['wait', job.job_id, '--timeout', '60s'])).json.exit_code, 0);
+});
+
+test('wait --timeout on a job busy printing returns wait_timed_out:true with the job still running', async (t) => {
+  const { base, run } = withRoot(t);
+  const gate = join(base, 'gate');
+  const { json: job } = await run(['run', '--snapshot-after', '0', '--', 'sh', '-c', `while [ ! -e '${gate}' ]; do echo tick; done`]);
+  const { json, code } = await run(['wait', job.job_id, '--timeout', '300ms', '--tail-lines', '1']);
+  assert.equal(code, 0);
+  assert.equal(json.wait_timed_out, true);
+  assert.equal(json.state, 'running');
+  assert.equal(json.interrupted, undefined);
+  writeFileSync(gate, '');
+  assert.equal((await run(['wait', job.job_id, '--timeout', '60s'])).json.exit_code, 0);
+});
