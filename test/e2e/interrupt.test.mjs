@@ -4,14 +4,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { constants } from 'node:os';
 import { withRoot, assertMatchesSchema, testEnv, waitFor, processAlive, BIN, PROJECT } from '../helpers/jobctl.mjs';
 
 /** Starts bin/jobctl; `done` resolves with its exit code, signal and stdout lines (parsed). */
-function startJobctl(root, args) {
-  const child = spawn(BIN, args, { cwd: PROJECT, env: testEnv(root), stdio: ['ignore', 'pipe', 'pipe'] });
+function startJobctl(root, args, env = {}) {
+  const child = spawn(BIN, args, { cwd: PROJECT, env: { ...testEnv(root), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const out = [];
   let stderr = '';
   child.stdout.on('data', (d) => out.push(d));
@@ -133,6 +133,21 @@ test('SIGTERM to wait prints the job as it is (exit 143, wait_timed_out:false); 
   assert.equal((await run(['wait', job.id, '--timeout', '60s'])).json.exit_code, 0);
 });
 
+test('SIGINT to start --wait prints the started job (type start, exit 130); it runs on', async (t) => {
+  const { base, root, run } = withRoot(t);
+  const gate = join(base, 'gate');
+  const { json: created } = await run(['create', '--', ...untilGate(gate)]);
+  const starter = startJobctl(root, ['start', created.job_id, '--wait']);
+  await onlyJob(root, 'running');
+  await waitFor(() => observing(starter.child.pid), { what: 'start --wait to observe the job' });
+  starter.child.kill('SIGINT');
+  const answer = assertInterruptedAnswer(await starter.done, 'SIGINT', 'start');
+  assert.equal(answer.job_id, created.job_id);
+  assert.equal(answer.state, 'running');
+  writeFileSync(gate, '');
+  assert.equal((await run(['wait', created.job_id, '--timeout', '60s'])).json.exit_code, 0);
+});
+
 test('SIGINT to logs --follow ends the stream with one logs_end line marked interrupted (exit 130)', async (t) => {
   const { base, root, run } = withRoot(t);
   const gate = join(base, 'gate');
@@ -151,12 +166,40 @@ test('SIGINT to logs --follow ends the stream with one logs_end line marked inte
   assert.equal(end.type, 'logs_end');
   assert.equal(end.interrupted, true);
   assert.equal(end.state, 'running');
-  const printed = result.lines.filter((l) => l.type === 'logs_chunk' && l.stream === 'stdout').map((l) => l.text).join('');
-  assert.equal(end.stdout_total_bytes, Buffer.byteLength(printed));
+  // The log bytes the stream covered: up to the end of the last chunk printed.
+  const last = result.lines.filter((l) => l.type === 'logs_chunk' && l.stream === 'stdout').at(-1);
+  assert.equal(end.stdout_total_bytes, last ? last.offset + Buffer.byteLength(last.text) : 0);
 
   assert.equal((await run(['status', job.job_id])).json.state, 'running');
   writeFileSync(gate, '');
   assert.equal((await run(['wait', job.job_id, '--timeout', '60s'])).json.exit_code, 0);
+});
+
+test('SIGTERM to logs --activity --follow ends the stream with one activity_end line marked interrupted (exit 143)', async (t) => {
+  const { base, root, run } = withRoot(t);
+  // The fake Claude CLI of test/fixtures/agents, slowly printing turns.
+  const config = join(base, 'config.toml');
+  writeFileSync(config, `[executors.local]\nclaude_path = "${join(PROJECT, 'test', 'fixtures', 'agents', 'claude')}"\n`);
+  const env = { JOBCTL_CONFIG: config, FAKE_AGENT_LOG: join(base, 'record'), FAKE_AGENT_HOME: join(base, 'home'), FAKE_AGENT_DELAY: '0.02' };
+  mkdirSync(env.FAKE_AGENT_LOG);
+  mkdirSync(env.FAKE_AGENT_HOME);
+  const { json: job } = await run(['run', '--snapshot-after', '0', '--prompt', 'scenario: slow 60'], { config, env });
+  const follower = startJobctl(root, ['logs', job.job_id, '--activity', '--follow', '20ms'], env);
+  await waitFor(() => observing(follower.child.pid), { what: 'logs --activity --follow to observe the job' });
+  await waitFor(async () => (await run(['status', job.job_id], { config, env })).json.agent?.turns >= 1, { what: 'a turn of the agent' });
+  follower.child.kill('SIGTERM');
+  const result = await follower.done;
+  assert.equal(result.signal, null, `logs must exit by itself: ${result.stderr}`);
+  assert.equal(result.code, 143);
+  for (const line of result.lines) assertMatchesSchema(line.type, line);
+  assert.equal(result.lines.filter((l) => l.type === 'activity_end').length, 1);
+  const end = result.lines.at(-1);
+  assert.equal(end.type, 'activity_end');
+  assert.equal(end.interrupted, true);
+  assert.equal(end.state, 'running');
+  // Every event read was printed (beyond the first --lines): the count ends at the last one printed.
+  assert.equal(end.total_events, result.lines.filter((l) => l.type === 'activity_event').at(-1)?.event.seq ?? 0);
+  assert.equal((await run(['status', job.job_id], { config, env })).json.state, 'running', 'the agent runs on');
 });
 
 test('wait --timeout on a job busy printing returns wait_timed_out:true with the job still running', async (t) => {
