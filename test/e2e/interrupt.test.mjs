@@ -86,37 +86,58 @@ function assertInterruptedAnswer(result, signal, type) {
   return answer;
 }
 
+/**
+ * Runs `args` (which start the only job of `root`) until the job runs and the caller observes
+ * it, sends `signal`, and checks the answer names the job, still running.
+ */
+async function interruptObservingCaller(root, args, signal, type) {
+  const caller = startJobctl(root, args);
+  const job = await onlyJob(root, 'running');
+  await waitFor(() => observing(caller.child.pid), { what: `${args[0]} to observe the job` });
+  caller.child.kill(signal);
+  const answer = assertInterruptedAnswer(await caller.done, signal, type);
+  assert.equal(answer.job_id, job.id);
+  assert.equal(answer.state, 'running');
+  return { job, answer };
+}
+
+/** Checks an interrupted stream: exit 128 + signal number, exactly one end line, last, marked. */
+function assertInterruptedStream(result, signal, endType) {
+  assert.equal(result.signal, null, `jobctl must exit by itself, not die of ${signal}: ${result.stderr}`);
+  assert.equal(result.code, 128 + constants.signals[signal]);
+  for (const line of result.lines) assertMatchesSchema(line.type, line);
+  assert.equal(result.lines.filter((l) => l.type === endType).length, 1);
+  const end = result.lines.at(-1);
+  assert.equal(end.type, endType);
+  assert.equal(end.interrupted, true);
+  return end;
+}
+
+/** The interrupt did not touch the job: it still runs, and once released ends with exit 0. */
+async function runsOnToItsEnd(run, id, gate) {
+  assert.equal((await run(['status', id])).json.state, 'running');
+  writeFileSync(gate, '');
+  const { json } = await run(['wait', id, '--timeout', '60s']);
+  assert.equal(json.state, 'exited');
+  assert.equal(json.exit_code, 0);
+  return json;
+}
+
 test('SIGINT to run --wait prints the job id and its running state (exit 130); the job runs on to its end', async (t) => {
   const { base, root, run } = withRoot(t);
   const gate = join(base, 'gate');
-  const caller = startJobctl(root, ['run', '--wait', '--', ...untilGate(gate)]);
-  const job = await onlyJob(root, 'running');
-  await waitFor(() => observing(caller.child.pid), { what: 'run --wait to observe the job' });
-  caller.child.kill('SIGINT');
-  const answer = assertInterruptedAnswer(await caller.done, 'SIGINT', 'run');
-  assert.equal(answer.job_id, job.id);
-  assert.equal(answer.state, 'running');
+  const { job } = await interruptObservingCaller(root, ['run', '--wait', '--', ...untilGate(gate)], 'SIGINT', 'run');
 
   // The interrupt reached the caller only: the job and its supervisor live on.
   assert.ok(processAlive(job.pid), 'the job process still runs');
-  assert.equal((await run(['status', job.id])).json.state, 'running');
-  writeFileSync(gate, '');
-  const { json: end } = await run(['wait', job.id, '--timeout', '60s']);
-  assert.equal(end.state, 'exited');
-  assert.equal(end.exit_code, 0);
+  const end = await runsOnToItsEnd(run, job.id, gate);
   assert.equal(end.stdout_tail, 'started\nreleased\n');
 });
 
 test('SIGTERM to wait prints the job as it is (exit 143, wait_timed_out:false); SIGHUP to run observing prints it too (exit 129)', async (t) => {
   const { base, root, run } = withRoot(t);
   const gate = join(base, 'gate');
-  const runner = startJobctl(root, ['run', '--snapshot-after', '1h', '--tail-lines', '1', '--', ...untilGate(gate)]);
-  const job = await onlyJob(root, 'running');
-  await waitFor(() => observing(runner.child.pid), { what: 'run to observe the job' });
-  runner.child.kill('SIGHUP');
-  const fromRun = assertInterruptedAnswer(await runner.done, 'SIGHUP', 'run');
-  assert.equal(fromRun.job_id, job.id);
-  assert.equal(fromRun.state, 'running');
+  const { job } = await interruptObservingCaller(root, ['run', '--snapshot-after', '1h', '--', ...untilGate(gate)], 'SIGHUP', 'run');
 
   const waiting = startJobctl(root, ['wait', job.id]);
   await waitFor(() => observing(waiting.child.pid), { what: 'wait to observe the job' });
@@ -128,24 +149,15 @@ test('SIGTERM to wait prints the job as it is (exit 143, wait_timed_out:false); 
   assert.equal(fromWait.wait_timed_out, false);
   assert.equal(fromWait.stdout_tail, 'started\n');
 
-  assert.equal((await run(['status', job.id])).json.state, 'running');
-  writeFileSync(gate, '');
-  assert.equal((await run(['wait', job.id, '--timeout', '60s'])).json.exit_code, 0);
+  await runsOnToItsEnd(run, job.id, gate);
 });
 
 test('SIGINT to start --wait prints the started job (type start, exit 130); it runs on', async (t) => {
   const { base, root, run } = withRoot(t);
   const gate = join(base, 'gate');
   const { json: created } = await run(['create', '--', ...untilGate(gate)]);
-  const starter = startJobctl(root, ['start', created.job_id, '--wait']);
-  await onlyJob(root, 'running');
-  await waitFor(() => observing(starter.child.pid), { what: 'start --wait to observe the job' });
-  starter.child.kill('SIGINT');
-  const answer = assertInterruptedAnswer(await starter.done, 'SIGINT', 'start');
-  assert.equal(answer.job_id, created.job_id);
-  assert.equal(answer.state, 'running');
-  writeFileSync(gate, '');
-  assert.equal((await run(['wait', created.job_id, '--timeout', '60s'])).json.exit_code, 0);
+  await interruptObservingCaller(root, ['start', created.job_id, '--wait'], 'SIGINT', 'start');
+  await runsOnToItsEnd(run, created.job_id, gate);
 });
 
 test('SIGINT to logs --follow ends the stream with one logs_end line marked interrupted (exit 130)', async (t) => {
@@ -157,22 +169,12 @@ test('SIGINT to logs --follow ends the stream with one logs_end line marked inte
   await waitFor(() => stdoutOf(root, job.job_id) === 'started\n', { what: 'the job to print' });
   follower.child.kill('SIGINT');
   const result = await follower.done;
-  assert.equal(result.signal, null, `logs must exit by itself: ${result.stderr}`);
-  assert.equal(result.code, 130);
-  for (const line of result.lines) assertMatchesSchema(line.type, line);
-  const ends = result.lines.filter((l) => l.type === 'logs_end');
-  assert.equal(ends.length, 1);
-  const end = result.lines.at(-1);
-  assert.equal(end.type, 'logs_end');
-  assert.equal(end.interrupted, true);
+  const end = assertInterruptedStream(result, 'SIGINT', 'logs_end');
   assert.equal(end.state, 'running');
   // The log bytes the stream covered: up to the end of the last chunk printed.
   const last = result.lines.filter((l) => l.type === 'logs_chunk' && l.stream === 'stdout').at(-1);
   assert.equal(end.stdout_total_bytes, last ? last.offset + Buffer.byteLength(last.text) : 0);
-
-  assert.equal((await run(['status', job.job_id])).json.state, 'running');
-  writeFileSync(gate, '');
-  assert.equal((await run(['wait', job.job_id, '--timeout', '60s'])).json.exit_code, 0);
+  await runsOnToItsEnd(run, job.job_id, gate);
 });
 
 test('SIGTERM to logs --activity --follow ends the stream with one activity_end line marked interrupted (exit 143)', async (t) => {
@@ -189,13 +191,7 @@ test('SIGTERM to logs --activity --follow ends the stream with one activity_end 
   await waitFor(async () => (await run(['status', job.job_id], { config, env })).json.agent?.turns >= 1, { what: 'a turn of the agent' });
   follower.child.kill('SIGTERM');
   const result = await follower.done;
-  assert.equal(result.signal, null, `logs must exit by itself: ${result.stderr}`);
-  assert.equal(result.code, 143);
-  for (const line of result.lines) assertMatchesSchema(line.type, line);
-  assert.equal(result.lines.filter((l) => l.type === 'activity_end').length, 1);
-  const end = result.lines.at(-1);
-  assert.equal(end.type, 'activity_end');
-  assert.equal(end.interrupted, true);
+  const end = assertInterruptedStream(result, 'SIGTERM', 'activity_end');
   assert.equal(end.state, 'running');
   // Every event read was printed (beyond the first --lines): the count ends at the last one printed.
   assert.equal(end.total_events, result.lines.filter((l) => l.type === 'activity_event').at(-1)?.event.seq ?? 0);
