@@ -169,7 +169,7 @@ export const outputSchemas: Record<string, Schema> = {
   logs_activity: success('logs_activity', { job_id: jobId, short_id: str, state, agent: str, events: { type: 'array', items: agentEvent }, total_events: int, activity: agentActivity }, ['job_id', 'state', 'agent', 'events', 'total_events']),
   activity_event: success('activity_event', { job_id: jobId, event: agentEvent, at: time }, ['job_id', 'event', 'at']),
   activity_end: success('activity_end', { job_id: jobId, state, exit_code: int, signal: str, timed_out: bool, finished_at: time, error: errorInfo, total_events: int, activity: agentActivity, at: time, ...interrupted }, ['job_id', 'state', 'timed_out', 'total_events', 'at']),
-  kill: success('kill', { job_id: jobId, signal: str, sent: bool, state, job: { type: 'object', required: summaryRequired, properties: summary } }, ['job_id', 'signal', 'sent', 'state']),
+  kill: success('kill', { job_id: jobId, signal: str, sent: bool, state, job: { type: 'object', required: summaryRequired, properties: summary }, ...interrupted }, ['job_id', 'signal', 'sent', 'state']),
   list: success('list', { root: str, cwd: str, jobs: { type: 'array', items: { type: 'object', required: summaryRequired, properties: summary } }, count: int, truncated: bool, other_jobs: { type: 'integer', minimum: 1 }, hint: str }, ['jobs', 'truncated']),
   list_item: success('list_item', summary, summaryRequired),
   list_end: success('list_end', { count: int, truncated: bool, other_jobs: { type: 'integer', minimum: 1 }, hint: str }, ['count', 'truncated']),

@@ -160,6 +160,27 @@ test('SIGINT to start --wait prints the started job (type start, exit 130); it r
   await runsOnToItsEnd(run, created.job_id, gate);
 });
 
+test('SIGINT to kill waiting out its grace prints what it did (sent, the job still running); the kill request stands', async (t) => {
+  const { base, root, run } = withRoot(t);
+  const gate = join(base, 'gate');
+  // The job ignores SIGTERM: kill waits out its grace before SIGKILL.
+  const { json: job } = await run(['run', '--snapshot-after', '0', '--', 'sh', '-c', `trap '' TERM; echo started; while [ ! -e '${gate}' ]; do sleep 0.02; done`]);
+  await waitFor(() => stdoutOf(root, job.job_id) === 'started\n', { what: 'the job to trap TERM' });
+  const killer = startJobctl(root, ['kill', job.job_id, '--grace', '1h']);
+  await waitFor(() => observing(killer.child.pid), { what: 'kill to wait out the grace' });
+  killer.child.kill('SIGINT');
+  const answer = assertInterruptedAnswer(await killer.done, 'SIGINT', 'kill');
+  assert.equal(answer.job_id, job.job_id);
+  assert.equal(answer.sent, true);
+  assert.equal(answer.signal, 'SIGTERM');
+  assert.equal(answer.state, 'running');
+  const status = (await run(['status', job.job_id])).json;
+  assert.equal(status.kill_requested.signal, 'SIGTERM');
+  assert.equal(status.kill_requested.grace_ms, 3_600_000);
+  const end = await runsOnToItsEnd(run, job.job_id, gate);
+  assert.equal(end.stdout_tail, 'started\n');
+});
+
 test('SIGINT to logs --follow ends the stream with one logs_end line marked interrupted (exit 130)', async (t) => {
   const { base, root, run } = withRoot(t);
   const gate = join(base, 'gate');
