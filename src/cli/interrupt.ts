@@ -1,13 +1,14 @@
-// How a blocking call answers SIGINT, SIGTERM and SIGHUP. A command that observes a job (run,
-// start, wait, logs --follow) registers, through Context.interrupt, how to describe the job at
-// this moment; on a signal the CLI prints that as the call's one answer — `interrupted:true`
-// added — and exits 128 + the signal's number (130, 143, 129). The job is never touched: its
-// supervisor runs detached, in its own session.
+// How a blocking call answers SIGINT, SIGTERM and SIGHUP. A command that blocks on a job (run,
+// start, wait, logs --follow, kill during its grace) registers, through Context.interrupt, how
+// to describe the job at this moment; on a signal the CLI prints that as the call's one answer —
+// `interrupted:true` added — and exits 128 + the signal's number (130, 143, 129). The job is
+// never touched: its supervisor runs detached, in its own session.
 //
 // Invariants:
 // - At most one answer per call: a signal after the command printed its own answer (or a
 //   stream its end line) prints nothing and lets the call end with that answer; a second signal
-//   after the first was answered does nothing more. Printing is synchronous, so a signal can never cut a line in half.
+//   after the first was answered does nothing more. Printing is synchronous, so a signal never
+//   cuts a line in half.
 // - A step run through `shield` (claiming and launching a job) is never cut in half: a signal
 //   during it is answered as soon as it has finished.
 // - The handlers exist only once a command asked for them (answerWith/shield) and are removed

@@ -165,6 +165,7 @@ test('SIGINT to kill waiting out its grace prints what it did (sent, the job sti
   const gate = join(base, 'gate');
   // The job ignores SIGTERM: kill waits out its grace before SIGKILL.
   const { json: job } = await run(['run', '--snapshot-after', '0', '--', 'sh', '-c', `trap '' TERM; echo started; while [ ! -e '${gate}' ]; do sleep 0.02; done`]);
+  await onlyJob(root, 'running');
   await waitFor(() => stdoutOf(root, job.job_id) === 'started\n', { what: 'the job to trap TERM' });
   const killer = startJobctl(root, ['kill', job.job_id, '--grace', '1h']);
   await waitFor(() => observing(killer.child.pid), { what: 'kill to wait out the grace' });
@@ -187,6 +188,7 @@ test('SIGINT to logs --follow ends the stream with one logs_end line marked inte
   const { json: job } = await run(['run', '--snapshot-after', '0', '--', ...untilGate(gate)]);
   const follower = startJobctl(root, ['logs', job.job_id, '--follow', '20ms']);
   await waitFor(() => observing(follower.child.pid), { what: 'logs --follow to observe the job' });
+  await onlyJob(root, 'running');
   await waitFor(() => stdoutOf(root, job.job_id) === 'started\n', { what: 'the job to print' });
   follower.child.kill('SIGINT');
   const result = await follower.done;
@@ -220,9 +222,10 @@ test('SIGTERM to logs --activity --follow ends the stream with one activity_end 
 });
 
 test('wait --timeout on a job busy printing returns wait_timed_out:true with the job still running', async (t) => {
-  const { base, run } = withRoot(t);
+  const { base, root, run } = withRoot(t);
   const gate = join(base, 'gate');
   const { json: job } = await run(['run', '--snapshot-after', '0', '--', 'sh', '-c', `while [ ! -e '${gate}' ]; do echo tick; done`]);
+  await onlyJob(root, 'running');
   const { json, code } = await run(['wait', job.job_id, '--timeout', '300ms', '--tail-lines', '1']);
   assert.equal(code, 0);
   assert.equal(json.wait_timed_out, true);
