@@ -38,6 +38,16 @@ export function redactDeep(value: unknown, key = ''): unknown {
   return value;
 }
 
+/**
+ * True once the call's one answer is printed (a success, an error, or a stream's end line): an
+ * interrupt arriving after it adds nothing.
+ */
+let answered = false;
+
+export function hasAnswered(): boolean {
+  return answered;
+}
+
 /** False when stdout is gone (EPIPE): a streaming command should stop. */
 function writeLine(obj: unknown): boolean {
   const line = JSON.stringify(secrets.size > 0 ? redactDeep(obj) : obj) + '\n';
@@ -62,6 +72,7 @@ function writeLine(obj: unknown): boolean {
 export function printSuccess(type: string, data: Record<string, unknown>, warnings: readonly string[] = []): void {
   const own = Array.isArray(data['warnings']) ? (data['warnings'] as unknown[]) : undefined;
   const all = own !== undefined ? [...own, ...warnings] : warnings;
+  answered = true;
   writeLine({ schema_version: SCHEMA_VERSION, ok: true, type, ...data, ...(own !== undefined || all.length > 0 ? { warnings: [...all] } : {}) });
   process.exitCode = 0;
 }
@@ -76,6 +87,12 @@ export const STREAMED: Record<string, unknown> = Object.freeze({});
 export function printStreamLine(type: string, data: Record<string, unknown>): boolean {
   process.exitCode = 0;
   return writeLine({ schema_version: SCHEMA_VERSION, ok: true, type, ...data });
+}
+
+/** The last NDJSON line of a streaming form (`logs_end`, `activity_end`): its answer is complete. */
+export function printStreamEnd(type: string, data: Record<string, unknown>): boolean {
+  answered = true;
+  return printStreamLine(type, data);
 }
 
 /**
@@ -100,6 +117,7 @@ function errorEnvelope(err: JobError): Record<string, unknown> {
 }
 
 export function printError(err: JobError): void {
+  answered = true;
   writeLine(errorEnvelope(err));
   process.exitCode = err.exitCode;
 }

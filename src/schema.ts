@@ -130,6 +130,8 @@ const tailOmitted: Schema = { type: 'object', required: ['lines', 'hint'], prope
 /** The effective timeout (when set) and kill-after delay (run, create, start, wait, status). */
 const limits: Schema = { timeout_ms: int, kill_after_ms: int };
 const snapshot: Schema = { job_id: jobId, short_id: str, state, tags: strings, ...tail, stdout_tail_omitted: tailOmitted, waited_ms: int, ...limits, started_at: time, ...outcome, agent: agentActivity };
+/** A blocking call ended by SIGINT/SIGTERM/SIGHUP answers with the job as it was then. */
+const interrupted: Schema = { interrupted: { const: true } };
 const snapshotRequired = ['job_id', 'short_id', 'state', 'tags', ...tailRequired, 'waited_ms'];
 
 const delivery: Schema = {
@@ -155,19 +157,19 @@ export const outputSchemas: Record<string, Schema> = {
       error: { type: 'object', required: ['code', 'message', 'retryable'], properties: { code: str, message: str, retryable: bool, details: { type: 'object' } } },
     },
   },
-  run: success('run', snapshot, snapshotRequired),
-  start: success('start', snapshot, snapshotRequired),
-  wait: success('wait', { ...snapshot, wait_timed_out: bool }, [...snapshotRequired, 'wait_timed_out']),
+  run: success('run', { ...snapshot, ...interrupted }, snapshotRequired),
+  start: success('start', { ...snapshot, ...interrupted }, snapshotRequired),
+  wait: success('wait', { ...snapshot, wait_timed_out: bool, ...interrupted }, [...snapshotRequired, 'wait_timed_out']),
   create: success('create', { job_id: jobId, short_id: str, state: { const: 'created' }, tags: strings, ...limits, stdout_log_path: str, stderr_log_path: str }, ['job_id', 'state', 'stdout_log_path', 'stderr_log_path']),
   status: success('status', { ...summary, remote: { type: 'object', properties: { host: str, remote_dir: str, remote_pid: int, container_name: str, container_id: str, runtime: str, slurm_job_id: str, submitting: bool } }, remote_unreachable: { type: 'object', required: ['since', 'error'], properties: { since: time, error: str } }, pid: int, supervisor_pid: int, supervisor_alive: bool, process_alive: bool, resources: { type: 'object', required: ['processes', 'rss_bytes', 'cpu_seconds', 'cpu_percent', 'uptime_ms'], properties: { processes: int, rss_bytes: int, cpu_seconds: { type: 'number' }, cpu_percent: { type: 'number' }, uptime_ms: int, sampled_at: time, source: { enum: ['ssh', 'docker', 'podman', 'slurm'] } } }, waiting_for: str, ...limits, attempt: int, attempts, agent: agentActivity, updated_at: time, stdout_log_path: str, stderr_log_path: str }, [...summaryRequired, 'updated_at']),
   tail: success('tail', { job_id: jobId, short_id: str, state, ...tail }, ['job_id', 'state', ...tailRequired]),
   logs: success('logs', { job_id: jobId, short_id: str, state, ...tail }, ['job_id', 'state', ...tailRequired]),
   logs_chunk: success('logs_chunk', { job_id: jobId, stream: { enum: ['stdout', 'stderr'] }, offset: int, text: str, at: time }, ['job_id', 'stream', 'offset', 'text', 'at']),
-  logs_end: success('logs_end', { job_id: jobId, state, exit_code: int, signal: str, timed_out: bool, finished_at: time, error: errorInfo, stdout_total_bytes: int, stderr_total_bytes: int, at: time }, ['job_id', 'state', 'timed_out', 'stdout_total_bytes', 'stderr_total_bytes', 'at']),
+  logs_end: success('logs_end', { job_id: jobId, state, exit_code: int, signal: str, timed_out: bool, finished_at: time, error: errorInfo, stdout_total_bytes: int, stderr_total_bytes: int, at: time, ...interrupted }, ['job_id', 'state', 'timed_out', 'stdout_total_bytes', 'stderr_total_bytes', 'at']),
   logs_activity: success('logs_activity', { job_id: jobId, short_id: str, state, agent: str, events: { type: 'array', items: agentEvent }, total_events: int, activity: agentActivity }, ['job_id', 'state', 'agent', 'events', 'total_events']),
   activity_event: success('activity_event', { job_id: jobId, event: agentEvent, at: time }, ['job_id', 'event', 'at']),
-  activity_end: success('activity_end', { job_id: jobId, state, exit_code: int, signal: str, timed_out: bool, finished_at: time, error: errorInfo, total_events: int, activity: agentActivity, at: time }, ['job_id', 'state', 'timed_out', 'total_events', 'at']),
-  kill: success('kill', { job_id: jobId, signal: str, sent: bool, state, job: { type: 'object', required: summaryRequired, properties: summary } }, ['job_id', 'signal', 'sent', 'state']),
+  activity_end: success('activity_end', { job_id: jobId, state, exit_code: int, signal: str, timed_out: bool, finished_at: time, error: errorInfo, total_events: int, activity: agentActivity, at: time, ...interrupted }, ['job_id', 'state', 'timed_out', 'total_events', 'at']),
+  kill: success('kill', { job_id: jobId, signal: str, sent: bool, state, job: { type: 'object', required: summaryRequired, properties: summary }, ...interrupted }, ['job_id', 'signal', 'sent', 'state']),
   list: success('list', { root: str, cwd: str, jobs: { type: 'array', items: { type: 'object', required: summaryRequired, properties: summary } }, count: int, truncated: bool, other_jobs: { type: 'integer', minimum: 1 }, hint: str }, ['jobs', 'truncated']),
   list_item: success('list_item', summary, summaryRequired),
   list_end: success('list_end', { count: int, truncated: bool, other_jobs: { type: 'integer', minimum: 1 }, hint: str }, ['count', 'truncated']),

@@ -12,13 +12,14 @@ import type { CommandDef, Context } from '../command-support/types.js';
 import type { Args } from '../command-support/args.js';
 import { seedSpellings } from './command-table.js';
 import { fastParse } from './fast-parse.js';
+import { InterruptHandling } from './interrupt.js';
 
 function firstString(value: unknown): string | undefined {
   if (Array.isArray(value)) throw usageError('--root/--config given more than once');
   return typeof value === 'string' ? value : undefined;
 }
 
-function makeContext(args: Args, commandWords: string[] | undefined, warnings: string[]): Context {
+function makeContext(args: Args, commandWords: string[] | undefined, warnings: string[], interrupt: InterruptHandling): Context {
   const rootFlag = firstString(args['root']);
   if (rootFlag === '') throw usageError('--root must not be empty');
   const configFlag = firstString(args['config']);
@@ -38,6 +39,7 @@ function makeContext(args: Args, commandWords: string[] | undefined, warnings: s
     warn: (message) => {
       if (!warnings.includes(message)) warnings.push(message);
     },
+    interrupt,
   };
 }
 
@@ -45,12 +47,17 @@ function makeContext(args: Args, commandWords: string[] | undefined, warnings: s
 export async function execute(def: CommandDef, args: Args, commandWords: string[] | undefined): Promise<void> {
   setVerbosity(typeof args['v'] === 'number' ? args['v'] : 0);
   const warnings: string[] = [];
-  const ctx = makeContext(args, commandWords, warnings);
-  if (def.usesRoot !== false) ensureRoot(ctx.root);
-  const data = await def.handler(args, ctx);
-  // A streaming form (NDJSON) has printed its lines itself: its warnings go to stderr.
-  if (data !== STREAMED) printSuccess(def.type, data, warnings);
-  else warnings.forEach((w) => log.warn(w));
+  const interrupt = new InterruptHandling(def.type);
+  try {
+    const ctx = makeContext(args, commandWords, warnings, interrupt);
+    if (def.usesRoot !== false) ensureRoot(ctx.root);
+    const data = await def.handler(args, ctx);
+    // A streaming form (NDJSON) has printed its lines itself: its warnings go to stderr.
+    if (data !== STREAMED) printSuccess(def.type, data, warnings);
+    else warnings.forEach((w) => log.warn(w));
+  } finally {
+    interrupt.uninstall();
+  }
 }
 
 export async function main(rawArgv: string[]): Promise<void> {

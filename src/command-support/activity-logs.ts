@@ -3,10 +3,10 @@
 // the activity record; with it, NDJSON `activity_event` lines (the last N first, then each new
 // one as the agent prints it) and a final `activity_end` with the record and how the job ended.
 import { JobError } from '../errors.js';
-import { printStreamLine, printSuccess, STREAMED } from '../output.js';
+import { printStreamEnd, printStreamLine, printSuccess, STREAMED } from '../output.js';
 import { shortId } from '../store/ids.js';
-import { jobFiles } from '../store/jobs.js';
-import { reconcile, type ReconcileActions } from '../job/reconcile.js';
+import { jobFiles, readJob } from '../store/jobs.js';
+import { reconcile } from '../job/reconcile.js';
 import { type JobRecord } from '../store/types.js';
 import { isTerminal } from '../job/state.js';
 import { AgentLogReader } from '../agents/log-reader.js';
@@ -14,6 +14,7 @@ import type { AgentEvent, AgentName } from '../agents/types.js';
 import { nowIso } from '../util/time.js';
 import { endFields, followUntilTerminal } from './follow-until-end.js';
 import { agentStatus } from '../view/job-view.js';
+import type { Context } from './types.js';
 
 type Numbered = AgentEvent & { seq: number };
 
@@ -51,13 +52,13 @@ class EventReader {
   }
 }
 
-export async function activityLogs(job: JobRecord, lines: number, intervalMs: number | undefined, actions: ReconcileActions): Promise<Record<string, unknown>> {
+export async function activityLogs(job: JobRecord, lines: number, intervalMs: number | undefined, ctx: Pick<Context, 'actions' | 'interrupt'>): Promise<Record<string, unknown>> {
   const spec = job.meta.agent;
   if (spec === undefined) throw new JobError('invalid_state', 'logs --activity: this job runs a command, not a coding agent (use logs without --activity)', { payload: 'shell' });
   const reader = new EventReader(jobFiles(job.dir).stdout, spec.name);
   const jobId = job.meta.job_id;
   if (intervalMs === undefined) {
-    const current = await reconcile(job, actions);
+    const current = await reconcile(job, ctx.actions);
     const events = reader.readLast(isTerminal(current.state.state), lines);
     // Its own output type: the shape differs from `logs`.
     printSuccess('logs_activity', {
@@ -72,7 +73,10 @@ export async function activityLogs(job: JobRecord, lines: number, intervalMs: nu
     return STREAMED;
   }
   let first = true;
-  await followUntilTerminal(job, intervalMs, actions, (current, terminal) => {
+  const endLine = (current: JobRecord): Record<string, unknown> => ({ ...endFields(current), total_events: reader.count, activity: agentStatus(current), at: nowIso() });
+  // Interrupted, the stream still ends with its end line: the job as it is, the events printed.
+  ctx.interrupt?.answerWith(() => endLine(readJob(job.dir)), 'activity_end');
+  await followUntilTerminal(job, intervalMs, ctx.actions, (current, terminal) => {
     let open = true;
     const print = (event: Numbered): void => {
       if (open) open = printStreamLine('activity_event', { job_id: jobId, event, at: nowIso() });
@@ -82,9 +86,7 @@ export async function activityLogs(job: JobRecord, lines: number, intervalMs: nu
     else reader.read(terminal, print);
     first = false;
     if (!open) return false;
-    if (terminal) {
-      printStreamLine('activity_end', { ...endFields(current), total_events: reader.count, activity: agentStatus(current), at: nowIso() });
-    }
+    if (terminal) printStreamEnd('activity_end', endLine(current));
     return true;
   });
   return STREAMED;

@@ -1,6 +1,6 @@
 // Turns run/create flags into a validated job definition (meta.json) and its secrets.
-// node:fs only to check the caller's --cwd and --env-file, outside the job root.
-import { statSync, accessSync, constants as fsConstants } from 'node:fs';
+// node:fs only to check the caller's --cwd and --env-file (its quoting too), outside the job root.
+import { statSync, accessSync, readFileSync, constants as fsConstants } from 'node:fs';
 import { resolve } from 'node:path';
 import { JobError, usageError } from '../errors.js';
 import { optString, optNonEmpty, stringList, type Args } from './args.js';
@@ -21,7 +21,7 @@ import type { Context } from './types.js';
 import { buildOutputMatch } from './notification-options.js';
 import { sinkFilePath } from './sink-file.js';
 import { tailFlags } from './launch.js';
-import { ENV_KEY } from '../util/env-file.js';
+import { ENV_KEY, parseEnvFile } from '../util/env-file.js';
 import { agentPayload, isAgentJob, refuseStrayAgentFlags } from './agent-options.js';
 
 export const DEFAULT_TAIL_LINES = 50;
@@ -138,6 +138,8 @@ function resolveEnvFile(args: Args): string | undefined {
   } catch {
     throw usageError(`--env-file ${path} does not exist or cannot be read`, { flag: 'env-file', path });
   }
+  // Read again when the job starts; a quote never closed is refused now, naming its line.
+  parseEnvFile(readFileSync(path, 'utf8'), path);
   return path;
 }
 

@@ -12,6 +12,7 @@ import { applyTransition } from '../job/apply.js';
 import { assignSupervisor, claim, fail } from '../job/transitions.js';
 import { log } from '../log.js';
 import { waitForJob } from '../job/wait-for-job.js';
+import { readJob } from '../store/jobs.js';
 import { isTerminal } from '../job/state.js';
 import type { JobMeta, JobRecord } from '../store/types.js';
 import { jobSnapshot, type TailOptions } from '../view/job-view.js';
@@ -21,6 +22,12 @@ const DEFAULT_SNAPSHOT_AFTER_MS = 10_000;
 
 /** `meta`: the definition when the caller has it (run), so the launcher need not read it again. */
 export async function launch(ctx: Context, dir: string, meta?: JobMeta): Promise<void> {
+  // An interrupt never leaves a job claimed without its supervisor: it is answered afterwards.
+  if (ctx.interrupt !== undefined) return ctx.interrupt.shield(() => claimAndStart(ctx, dir, meta));
+  return claimAndStart(ctx, dir, meta);
+}
+
+async function claimAndStart(ctx: Context, dir: string, meta?: JobMeta): Promise<void> {
   // A broken config must fail the start before the job is claimed.
   ctx.config();
   const claimed = await applyTransition(dir, (cur) => claim(cur, { pid: process.pid, startTime: processStartTime(process.pid) }, nowIso()));
@@ -56,8 +63,21 @@ export function pollMs(args: Args): number {
   return optInt(args, 'wait-poll-ms', 1, 3_600_000) ?? 500;
 }
 
+/**
+ * From now on an interrupt of this call answers with the job's snapshot at that moment (plus
+ * `extra`), as the finished call would have.
+ */
+export function snapshotOnInterrupt(ctx: Pick<Context, 'interrupt'>, args: Args, dir: string, startedAt: number, extra: Record<string, unknown> = {}): void {
+  ctx.interrupt?.answerWith(() => {
+    const job = readJob(dir);
+    registerJobSecrets(job);
+    return { ...jobSnapshot(job, tailOptions(args, job), Date.now() - startedAt), ...extra };
+  });
+}
+
 /** Observes a started job up to --snapshot-after (or to the end with --wait) and snapshots it. */
-export async function observe(args: Args, ctx: Pick<Context, 'actions' | 'warn'>, dir: string, startedAt: number): Promise<Record<string, unknown>> {
+export async function observe(args: Args, ctx: Pick<Context, 'actions' | 'warn' | 'interrupt'>, dir: string, startedAt: number): Promise<Record<string, unknown>> {
+  snapshotOnInterrupt(ctx, args, dir, startedAt);
   const wait = optBool(args, 'wait');
   const snapshotAfter = optString(args, 'snapshot-after');
   const deadline = wait ? undefined : snapshotAfter !== undefined ? parseDuration(snapshotAfter, '--snapshot-after', ctx.warn) : DEFAULT_SNAPSHOT_AFTER_MS;

@@ -24,6 +24,22 @@ export interface Context {
    * them as its `warnings` (each message once).
    */
   warn: Warn;
+  /**
+   * How a call that blocks answers an interrupt (SIGINT/SIGTERM/SIGHUP); set by the CLI, absent
+   * for an in-process caller, which no signal interrupts.
+   */
+  interrupt?: InterruptHooks;
+}
+
+/** What a command tells the CLI about being interrupted (cli/interrupt.ts answers). */
+export interface InterruptHooks {
+  /**
+   * From now on an interrupt is answered with `describe()` — the state at that moment — as an
+   * answer of `type` (default: the command's) marked `interrupted:true`.
+   */
+  answerWith(describe: () => Record<string, unknown>, type?: string): void;
+  /** Runs `step` whole: an interrupt during it is answered once it has finished. */
+  shield<T>(step: () => Promise<T>): Promise<T>;
 }
 
 export interface CommandDef {

@@ -1,7 +1,7 @@
 // `dashboard`: the jobs `list` would select (same flags), each with its log sizes, while queued
 // what it waits for, and for an agent job a line of its activity; plus counts by state. `--stream` prints it as NDJSON (one
 // `dashboard_item` line per job, then `dashboard_end`); `--watch D` repeats that snapshot every D
-// until SIGINT/SIGTERM, which end it cleanly (exit 0) after the snapshot being printed.
+// until SIGINT/SIGTERM/SIGHUP, which end it cleanly (exit 0) after the snapshot being printed.
 import { optBool, optString } from '../command-support/args.js';
 import { JobError } from '../errors.js';
 import { printStreamLine, STREAMED } from '../output.js';
@@ -62,7 +62,7 @@ function printSnapshot(snap: Snapshot): boolean {
   return printStreamLine('dashboard_end', { at: snap.at, count: snap.count, truncated: snap.truncated, by_state: snap.by_state });
 }
 
-/** Repeats the snapshot every `intervalMs` until SIGINT/SIGTERM or a closed stdout. */
+/** Repeats the snapshot every `intervalMs` until SIGINT/SIGTERM/SIGHUP or a closed stdout. */
 async function watch(ctx: Context, selection: Selection, intervalMs: number): Promise<void> {
   let stopped = false;
   let wake: (() => void) | undefined;
@@ -70,8 +70,8 @@ async function watch(ctx: Context, selection: Selection, intervalMs: number): Pr
     stopped = true;
     wake?.();
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  signals.forEach((s) => process.on(s, stop));
   try {
     while (!stopped) {
       if (!printSnapshot(await snapshot(ctx, selection))) break;
@@ -86,8 +86,7 @@ async function watch(ctx: Context, selection: Selection, intervalMs: number): Pr
       wake = undefined;
     }
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    signals.forEach((s) => process.off(s, stop));
   }
 }
 

@@ -13,6 +13,7 @@ import { killQueued, requestKill } from '../job/transitions.js';
 import { reconcile, type ReconcileActions } from '../job/reconcile.js';
 import { waitForJob } from '../job/wait-for-job.js';
 import { isTerminal } from '../job/state.js';
+import { readJob } from '../store/jobs.js';
 import type { JobRecord } from '../store/types.js';
 import { jobSummary } from '../view/job-view.js';
 import { loadJob } from '../command-support/load-job.js';
@@ -93,6 +94,11 @@ export const killCommand: CommandDef = {
     // The group is checked by pid and start time: a job that ended meanwhile is not signalled.
     if (signalNow) sent = signalGroup({ ...job, state }, signal);
     job = { ...job, state };
+    // Interrupted while it waits out the grace, kill still says what it did (the supervisor escalates).
+    ctx.interrupt?.answerWith(() => {
+      const current = readJob(job.dir);
+      return { ...base, sent, state: current.state.state, job: jobSummary(current) };
+    });
     if (!isTerminal(state.state) && state.remote !== undefined) {
       // The supervisor signals and escalates; give it the grace, the round trips and the final copy of the logs.
       job = (await waitForJob(job.dir, (j) => isTerminal(j.state.state), graceMs + REMOTE_KILL_SLACK_MS, 200, ctx.actions)).job;

@@ -3,12 +3,12 @@
 // appended, and a final `logs_end` once the job is terminal and its logs are read to the end.
 // --activity shows an agent job's parsed events instead (command-support/activity-logs.ts).
 import { optBool, optInt, optString, type Args } from '../command-support/args.js';
-import { printStreamLine, secretPrefixLength, STREAMED } from '../output.js';
+import { printStreamEnd, printStreamLine, secretPrefixLength, STREAMED } from '../output.js';
 import { shortId } from '../store/ids.js';
-import { jobFiles } from '../store/jobs.js';
+import { jobFiles, readJob } from '../store/jobs.js';
 import { readTail } from '../store/tail.js';
 import { readLogFrom } from '../store/log-range.js';
-import { reconcile, type ReconcileActions } from '../job/reconcile.js';
+import { reconcile } from '../job/reconcile.js';
 import type { JobRecord } from '../store/types.js';
 import { parseDuration, type Warn } from '../util/duration.js';
 import { nowIso } from '../util/time.js';
@@ -16,7 +16,7 @@ import { tailFields } from '../view/job-view.js';
 import { loadJob } from '../command-support/load-job.js';
 import { endFields, followUntilTerminal } from '../command-support/follow-until-end.js';
 import { activityLogs } from '../command-support/activity-logs.js';
-import { idOptions, type CommandDef } from '../command-support/types.js';
+import { idOptions, type CommandDef, type Context } from '../command-support/types.js';
 
 const DEFAULT_LINES = 50;
 const DEFAULT_INTERVAL_MS = 250;
@@ -67,7 +67,7 @@ interface Cursor {
   held: Buffer;
 }
 
-async function follow(job: JobRecord, lines: number, maxBytes: number, intervalMs: number, actions: ReconcileActions): Promise<void> {
+async function follow(job: JobRecord, lines: number, maxBytes: number, intervalMs: number, ctx: Pick<Context, 'actions' | 'interrupt'>): Promise<void> {
   const files = jobFiles(job.dir);
   const cursors: Cursor[] = (['stdout', 'stderr'] as const).map((stream) => ({
     stream,
@@ -77,6 +77,9 @@ async function follow(job: JobRecord, lines: number, maxBytes: number, intervalM
   }));
   const jobId = job.meta.job_id;
   let open = true;
+  const endLine = (current: JobRecord): Record<string, unknown> => ({ ...endFields(current), stdout_total_bytes: cursors[0]?.offset ?? 0, stderr_total_bytes: cursors[1]?.offset ?? 0, at: nowIso() });
+  // Interrupted, the stream still ends with its end line: the job as it is, the bytes printed.
+  ctx.interrupt?.answerWith(() => endLine(readJob(job.dir)), 'logs_end');
 
   /** Prints what is new in one log; `final` flushes everything held back. */
   const drain = (c: Cursor, final: boolean): void => {
@@ -104,11 +107,9 @@ async function follow(job: JobRecord, lines: number, maxBytes: number, intervalM
     }
   };
 
-  await followUntilTerminal(job, intervalMs, actions, (current, terminal) => {
+  await followUntilTerminal(job, intervalMs, ctx.actions, (current, terminal) => {
     for (const c of cursors) if (open) drain(c, terminal);
-    if (open && terminal) {
-      printStreamLine('logs_end', { ...endFields(current), stdout_total_bytes: cursors[0]?.offset ?? 0, stderr_total_bytes: cursors[1]?.offset ?? 0, at: nowIso() });
-    }
+    if (open && terminal) printStreamEnd('logs_end', endLine(current));
     return open;
   });
 }
@@ -132,13 +133,13 @@ export const logsCommand: CommandDef = {
     const interval = followInterval(args, ctx.warn);
     const activity = optBool(args, 'activity');
     const job = loadJob(args, ctx);
-    if (activity) return activityLogs(job, lines, interval, ctx.actions);
+    if (activity) return activityLogs(job, lines, interval, ctx);
     const maxBytes = maxBytesFlag ?? job.meta.max_bytes;
     if (interval === undefined) {
       const current = await reconcile(job, ctx.actions);
       return { job_id: current.meta.job_id, short_id: shortId(current.meta.job_id), state: current.state.state, ...tailFields(current, { tailLines: lines, maxBytes }) };
     }
-    await follow(job, lines, maxBytes, interval, ctx.actions);
+    await follow(job, lines, maxBytes, interval, ctx);
     return STREAMED;
   },
 };

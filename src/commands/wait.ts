@@ -4,7 +4,7 @@ import { parseOptionalDuration } from '../util/duration.js';
 import { waitForJob } from '../job/wait-for-job.js';
 import { isTerminal } from '../job/state.js';
 import { jobSnapshot } from '../view/job-view.js';
-import { tailOptions, pollMs } from '../command-support/launch.js';
+import { tailOptions, pollMs, snapshotOnInterrupt } from '../command-support/launch.js';
 import { loadJob, registerJobSecrets } from '../command-support/load-job.js';
 import { idOptions, type CommandDef } from '../command-support/types.js';
 
@@ -26,6 +26,7 @@ export const waitCommand: CommandDef = {
     const poll = pollMs(args);
     const initial = loadJob(args, ctx);
     const opts = tailOptions(args, initial);
+    snapshotOnInterrupt(ctx, args, initial.dir, startedAt, { wait_timed_out: false });
     const { job, timedOut } = await waitForJob(initial.dir, (j) => isTerminal(j.state.state), timeout, poll, ctx.actions);
     registerJobSecrets(job); // the supervisor may have learnt more (masked keys of the env file)
     return { ...jobSnapshot(job, opts, Date.now() - startedAt), wait_timed_out: timedOut };

@@ -13,7 +13,7 @@ export function buildJobEnv(dir: string, meta: JobMeta, secrets: Secrets, base: 
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(base)) if (v !== undefined) env[k] = v;
   if (meta.env_file !== undefined) {
-    const fromFile = parseEnvFile(readRegularFile(meta.env_file));
+    const fromFile = parseEnvFile(readRegularFile(meta.env_file), meta.env_file);
     // Masked values from the env file become known secrets too, so that they are redacted.
     const masked = Object.fromEntries(Object.entries(fromFile).filter(([k]) => meta.mask.includes(k)));
     Object.values(masked).forEach(registerSecret);

@@ -2,12 +2,18 @@
 import { JobError } from '../errors.js';
 
 const TAG_RE = /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/;
+/** The longest tag, in characters. */
+export const MAX_TAG_LENGTH = 200;
 
 export function validateTags(input: readonly string[]): string[] {
   const out: string[] = [];
   for (const tag of input) {
-    if (typeof tag !== 'string' || tag.length > 200 || !TAG_RE.test(tag)) {
-      throw new JobError('invalid_tag', `invalid tag ${JSON.stringify(String(tag).slice(0, 100))}: use dot-separated segments of letters, digits and '-'`, { tag: String(tag).slice(0, 100) });
+    const shown = String(tag).slice(0, 100);
+    if (typeof tag === 'string' && tag.length > MAX_TAG_LENGTH) {
+      throw new JobError('invalid_tag', `tag ${JSON.stringify(shown + '…')} is ${tag.length} characters long: at most ${MAX_TAG_LENGTH} are allowed`, { tag: shown, length: tag.length, max_length: MAX_TAG_LENGTH });
+    }
+    if (typeof tag !== 'string' || !TAG_RE.test(tag)) {
+      throw new JobError('invalid_tag', `invalid tag ${JSON.stringify(shown)}: use dot-separated segments of letters, digits and '-'`, { tag: shown });
     }
     if (!out.includes(tag)) out.push(tag);
   }

@@ -108,7 +108,7 @@ test('dashboard: one object with jobs and counts; --stream prints dashboard_item
   assert.equal(limited.lines[1].truncated, true);
 });
 
-test('dashboard --watch repeats the snapshot and exits 0 on SIGTERM', async (t) => {
+test('dashboard --watch repeats the snapshot and exits 0 on SIGTERM and SIGHUP', async (t) => {
   const { run, root, base } = withRoot(t);
   const { dir } = await threeJobs(run, base);
   const w = spawnJobctl(root, ['dashboard', '--watch', '200ms'], { cwd: dir });
@@ -124,6 +124,14 @@ test('dashboard --watch repeats the snapshot and exits 0 on SIGTERM', async (t) 
   assert.ok(ends.length >= 2);
   assert.ok(ends[1].at > ends[0].at);
   assert.equal(lines.length, ends.length * 4, 'every snapshot has its 3 items and an end');
+  // A closed terminal (SIGHUP) ends it the same way.
+  const hup = spawnJobctl(root, ['dashboard', '--watch', '200ms'], { cwd: dir });
+  await waitFor(() => hup.lines().some((l) => l.type === 'dashboard_end'), { what: 'a snapshot' });
+  hup.child.kill('SIGHUP');
+  const hupped = await hup.done;
+  assert.equal(hupped.signal, null);
+  assert.equal(hupped.code, 0, hupped.stderr);
+  assert.equal(hup.lines().at(-1).type, 'dashboard_end');
   const bad = await ndjson(root, ['dashboard', '--watch', 'soon'], { cwd: dir });
   assert.equal(bad.code, 2);
   assert.equal(bad.lines.length, 1);
