@@ -1,5 +1,7 @@
-// Checks of paths outside the job root (a job's working directory, a file named by a flag).
-import { closeSync, statSync } from 'node:fs';
+// Checks of paths outside the job root (a job's working directory, a file named by a flag), and
+// the one non-blocking open of a regular file that the store builds its own opens on.
+import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { JobError } from '../errors.js';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -24,4 +26,61 @@ export function closeDescriptors(fds: number[]): void {
       // Already closed.
     }
   }
+}
+
+/** What a non-regular file is, for the error naming it. */
+function kindOf(st: Stats): string {
+  if (st.isSymbolicLink()) return 'a symbolic link';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isDirectory()) return 'a directory';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  return 'not a plain file';
+}
+
+/** The io_error for a path that is not a regular file (`kind` says what it is). */
+export function notRegularFile(path: string, kind: string): JobError {
+  return new JobError('io_error', `${path} is not a regular file (${kind}); jobctl does not follow or read it`, { path, kind });
+}
+
+/**
+ * Opens `path` without ever blocking (O_NONBLOCK: a FIFO opens at once or fails) and returns the
+ * descriptor only when it is a regular file (checked on the descriptor itself, so nothing can
+ * be swapped in between); anything else is an io_error naming it. Other errors (ENOENT) are
+ * thrown as they are.
+ */
+export function openRegularFile(path: string, flags: number, mode?: number): number {
+  let fd: number;
+  try {
+    fd = openSync(path, flags | fsConstants.O_NONBLOCK, mode);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // ELOOP: a symlink opened with O_NOFOLLOW; ENXIO: a FIFO without a reader (write side).
+    if (code === 'ELOOP') throw notRegularFile(path, 'a symbolic link');
+    if (code === 'ENXIO') throw notRegularFile(path, 'a FIFO');
+    if (code === 'EISDIR') throw notRegularFile(path, 'a directory');
+    throw err;
+  }
+  const st = fstatSync(fd);
+  if (!st.isFile()) {
+    closeSync(fd);
+    throw notRegularFile(path, kindOf(st));
+  }
+  return fd;
+}
+
+/** The text of a regular file; `follow` false refuses a symlink at `path` itself. */
+export function readRegularFile(path: string, follow = true): string {
+  const fd = openRegularFile(path, fsConstants.O_RDONLY | (follow ? 0 : fsConstants.O_NOFOLLOW));
+  try {
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** What is at `path` when it is not a directory (lstat: a symlink is not followed); ENOENT thrown. */
+export function notADirectory(path: string): string | undefined {
+  const st = lstatSync(path);
+  return st.isDirectory() ? undefined : kindOf(st);
 }
