@@ -1,6 +1,7 @@
 // The job lock and the state write (store/lock.ts, store/state-file.ts, job/apply.ts) with real
 // processes: a holder that stalls past the stale period loses its lock to another command and
-// must not write after it; a job deleted while a caller waits for its lock is job_not_found.
+// must not write after it; a job deleted while a caller waits for its lock is job_not_found; a
+// kill of a queued job and its start race with exactly one winner.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
@@ -65,4 +66,24 @@ test('a job deleted while a caller waits for its lock is job_not_found, not io_e
   const err = await pending;
   assert.ok(err, 'the transition fails');
   assert.equal(err.code, 'job_not_found', `${err.code}: ${err.message}`);
+});
+
+test('a kill of a queued job and a supervisor starting it race safely: exactly one of them wins, both see it', async () => {
+  const { killQueued, start } = await import('../../../dist/lib/job/transitions.js');
+  for (let i = 0; i < 20; i++) {
+    const { dir } = makeJob(root);
+    const now = new Date().toISOString();
+    putState(dir, { state: 'queued', updated_at: now, queued_at: now });
+    const calls = [
+      applyTransition(dir, (cur) => killQueued(cur, 'SIGTERM', new Date().toISOString())),
+      applyTransition(dir, (cur) => start(cur, { startedAt: new Date().toISOString(), pid: 999999 })),
+    ];
+    if (i % 2 === 1) calls.reverse();
+    const answers = await Promise.all(calls);
+    const final = readState(dir);
+    assert.ok(final.state === 'killed' || final.state === 'running', final.state);
+    // Whoever lost saw the winner's state, not its own.
+    for (const answer of answers) assert.equal(answer.state, final.state);
+    assert.equal(final.pid === undefined, final.state === 'killed', 'a pid is recorded only for the start that won');
+  }
 });
