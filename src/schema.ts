@@ -91,6 +91,15 @@ const summary: Schema = {
   ...outcome,
 };
 const summaryRequired = ['job_id', 'short_id', 'state', 'command', 'cwd', 'tags', 'executor', 'payload', 'created_at'];
+/** A state as listed: a job's, or `corrupt` for a job whose files cannot be read as one. */
+const listedState: Schema = { enum: [...(state['enum'] as string[]), 'corrupt'] };
+/** A corrupt job in a listing (list, dashboard): what is wrong, naming the file. */
+const corruptSummary: Schema = { job_id: { type: 'string', pattern: '^[0-9a-z]{1,64}$' }, short_id: str, state: { const: 'corrupt' }, reason: str, modified_at: time };
+const corruptRequired = ['job_id', 'short_id', 'state', 'reason', 'modified_at'];
+/** A list or dashboard row: a job's summary, or a corrupt job's. */
+const listed = (properties: Schema, required: string[]): Schema => ({
+  anyOf: [{ type: 'object', required, properties }, { type: 'object', required: corruptRequired, properties: corruptSummary }],
+});
 
 /** A dashboard row: the summary plus log sizes and, while queued, what the job waits for. */
 const dashboardAgent: Schema = {
@@ -170,19 +179,19 @@ export const outputSchemas: Record<string, Schema> = {
   activity_event: success('activity_event', { job_id: jobId, event: agentEvent, at: time }, ['job_id', 'event', 'at']),
   activity_end: success('activity_end', { job_id: jobId, state, exit_code: int, signal: str, timed_out: bool, finished_at: time, error: errorInfo, total_events: int, activity: agentActivity, at: time, ...interrupted }, ['job_id', 'state', 'timed_out', 'total_events', 'at']),
   kill: success('kill', { job_id: jobId, signal: str, sent: bool, state, job: { type: 'object', required: summaryRequired, properties: summary }, ...interrupted }, ['job_id', 'signal', 'sent', 'state']),
-  list: success('list', { root: str, cwd: str, jobs: { type: 'array', items: { type: 'object', required: summaryRequired, properties: summary } }, count: int, truncated: bool, other_jobs: { type: 'integer', minimum: 1 }, hint: str }, ['jobs', 'truncated']),
-  list_item: success('list_item', summary, summaryRequired),
+  list: success('list', { root: str, cwd: str, jobs: { type: 'array', items: listed(summary, summaryRequired) }, count: int, truncated: bool, other_jobs: { type: 'integer', minimum: 1 }, hint: str }, ['jobs', 'truncated']),
+  list_item: { anyOf: [success('list_item', summary, summaryRequired), success('list_item', corruptSummary, corruptRequired)] },
   list_end: success('list_end', { count: int, truncated: bool, other_jobs: { type: 'integer', minimum: 1 }, hint: str }, ['count', 'truncated']),
-  dashboard: success('dashboard', { root: str, cwd: str, at: time, jobs: { type: 'array', items: { type: 'object', required: dashboardItemRequired, properties: dashboardItem } }, count: int, truncated: bool, by_state: byState }, ['root', 'at', 'jobs', 'count', 'truncated', 'by_state']),
-  dashboard_item: success('dashboard_item', dashboardItem, dashboardItemRequired),
+  dashboard: success('dashboard', { root: str, cwd: str, at: time, jobs: { type: 'array', items: listed(dashboardItem, dashboardItemRequired) }, count: int, truncated: bool, by_state: byState }, ['root', 'at', 'jobs', 'count', 'truncated', 'by_state']),
+  dashboard_item: { anyOf: [success('dashboard_item', dashboardItem, dashboardItemRequired), success('dashboard_item', corruptSummary, corruptRequired)] },
   dashboard_end: success('dashboard_end', { at: time, count: int, truncated: bool, by_state: byState }, ['at', 'count', 'truncated', 'by_state']),
   tag_set: success('tag_set', { job_id: jobId, tags: strings }, ['job_id', 'tags']),
   notify_set: success('notify_set', { job_id: jobId, notification: { type: 'object', properties: { notify_command: str, notify_file: str, notify_webhook: str, on_output_match: outputMatch } } }, ['job_id', 'notification']),
   gc: success('gc', {
     root: str, dry_run: bool, older_than: str, older_than_source: { enum: ['default', 'flag', 'config'] }, deleted: int, would_delete: int, debris_removed: int, session_slots_removed: int, skipped: int, freed_bytes: int,
-    jobs: { type: 'array', items: { type: 'object', required: ['job_id', 'state', 'action', 'reason', 'bytes'], properties: { job_id: jobId, state, action: { enum: ['deleted', 'would_delete', 'skipped'] }, reason: str, bytes: int } } },
+    jobs: { type: 'array', items: { type: 'object', required: ['job_id', 'state', 'action', 'reason', 'bytes'], properties: { job_id: { type: 'string', pattern: '^[0-9a-z]{1,64}$' }, state: listedState, action: { enum: ['deleted', 'would_delete', 'skipped'] }, reason: str, bytes: int } } },
   }, ['root', 'dry_run', 'older_than', 'older_than_source', 'deleted', 'skipped', 'freed_bytes', 'jobs']),
-  delete: success('delete', { job_id: jobId, state, deleted: { const: true }, freed_bytes: int, remote_cleanup: { type: 'object', required: ['ok'], properties: { ok: bool, error: str } } }, ['job_id', 'deleted']),
+  delete: success('delete', { job_id: { type: 'string', pattern: '^[0-9a-z]{1,64}$' }, state: listedState, deleted: { const: true }, freed_bytes: int, remote_cleanup: { type: 'object', required: ['ok'], properties: { ok: bool, error: str } } }, ['job_id', 'deleted']),
   stats: success('stats', {
     root: str,
     jobs: int,

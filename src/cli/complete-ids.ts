@@ -24,11 +24,20 @@ function rootOf(rootFlag: unknown): string | undefined {
   }
 }
 
+/** A completion offers nothing rather than an error (a root that cannot be read). */
+function quietly<T>(list: () => T[]): T[] {
+  try {
+    return list();
+  } catch {
+    return [];
+  }
+}
+
 /** The names of the store's jobs (newest first, each once) for the value of --name being completed. */
 export function nameCandidates(current: string, rootFlag: unknown): string[] {
   const root = rootOf(rootFlag);
   if (root === undefined) return [];
-  const names = namedJobs(root).map((job) => job.name).filter((name): name is string => name !== undefined && name.startsWith(current));
+  const names = quietly(() => namedJobs(root)).map((job) => job.name).filter((name): name is string => name !== undefined && name.startsWith(current));
   return [...new Set(names)].slice(0, MAX_IDS);
 }
 
@@ -38,7 +47,7 @@ export function idCandidates(words: string[], current: string, rootFlag: unknown
   if (current.startsWith('-') || !(wantsId(words) || wantsId(words.slice(1)))) return [];
   const root = rootOf(rootFlag);
   if (root === undefined) return [];
-  return knownJobs(root, MAX_IDS)
+  return quietly(() => knownJobs(root, MAX_IDS))
     .map((job) => ({ ...job, short: shortId(job.job_id) }))
     .filter((job) => job.short.startsWith(current) || job.job_id.startsWith(current))
     .map((job) => {

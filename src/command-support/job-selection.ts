@@ -9,7 +9,7 @@ import { optBool, optInt, optNonEmpty, optString, stringList, type Args } from '
 import { validateTagFilters, tagsMatch } from '../util/tags.js';
 import { listJobs } from '../store/list-index.js';
 import { reconcile, type ReconcileActions } from '../job/reconcile.js';
-import { type ListedJob, type MetaSummary } from '../store/types.js';
+import { isCorrupt, type CorruptJob, type ListedJob, type MetaSummary } from '../store/types.js';
 import { ALL_STATES, isTerminal, type JobStateName } from '../job/state.js';
 import { registerJobSecrets } from './load-job.js';
 
@@ -25,8 +25,12 @@ export const selectionOptions: Record<string, Options> = {
   name: { type: 'string', describe: 'only jobs with exactly this name' },
 };
 
+/** What --state accepts: every job state, and `corrupt` (a job whose files cannot be read). */
+const LISTED_STATES: readonly ListedState[] = [...ALL_STATES, 'corrupt'];
+export type ListedState = JobStateName | 'corrupt';
+
 export interface Selection {
-  states: Set<JobStateName> | undefined;
+  states: Set<ListedState> | undefined;
   tagFilters: string[];
   /** undefined: every directory (--all). */
   cwd: string | undefined;
@@ -37,12 +41,12 @@ export interface Selection {
   defaultScope: boolean;
 }
 
-function stateFilter(values: string[]): Set<JobStateName> | undefined {
+function stateFilter(values: string[]): Set<ListedState> | undefined {
   if (values.length === 0) return undefined;
   for (const v of values) {
-    if (!(ALL_STATES as readonly string[]).includes(v)) throw usageError(`--state must be one of ${ALL_STATES.join(', ')}`, { flag: 'state', value: v.slice(0, 50) });
+    if (!(LISTED_STATES as readonly string[]).includes(v)) throw usageError(`--state must be one of ${LISTED_STATES.join(', ')}`, { flag: 'state', value: v.slice(0, 50) });
   }
-  return new Set(values as JobStateName[]);
+  return new Set(values as ListedState[]);
 }
 
 /** Validates the selection flags (usage errors before anything is read or printed). */
@@ -59,16 +63,19 @@ export function parseSelection(args: Args): Selection {
 }
 
 /**
- * The selected jobs, newest first, reconciled; `more` when the limit cut the list short;
+ * The selected jobs, newest first, reconciled; `more` when the limit cut the list short. Corrupt
+ * jobs are selected in every directory scope (their cwd cannot be read) unless --state leaves
+ * them out or a filter on what they cannot show (--tag, --executor, --name) is given;
  * `otherJobs` (default scope only): jobs of other directories matching the other filters, by
  * their last recorded state and tags.
  */
-export async function selectJobs(root: string, sel: Selection, actions: ReconcileActions): Promise<{ jobs: ListedJob[]; more: boolean; otherJobs: number }> {
+export async function selectJobs(root: string, sel: Selection, actions: ReconcileActions): Promise<{ jobs: (ListedJob | CorruptJob)[]; more: boolean; otherJobs: number }> {
   const { cwd, executors, tagFilters, states, name } = sel;
   const others = (meta: MetaSummary): boolean => (executors.length === 0 || executors.includes(meta.executor)) && (name === undefined || meta.name === name);
   const { jobs, more, leftOut } = await listJobs(root, {
     limit: sel.limit,
     keep: (meta) => (cwd === undefined || meta.cwd === cwd) && others(meta),
+    acceptCorrupt: () => (states === undefined || states.has('corrupt')) && tagFilters.length === 0 && executors.length === 0 && name === undefined,
     ...(sel.defaultScope
       ? { countLeftOut: (job: Omit<ListedJob, 'dir'>) => job.meta.cwd !== cwd && others(job.meta) && tagsMatch(job.meta.tags, tagFilters) && (states === undefined || states.has(job.state.state)) }
       : {}),
@@ -78,7 +85,7 @@ export async function selectJobs(root: string, sel: Selection, actions: Reconcil
       return states && !states.has(job.state.state) ? undefined : job;
     },
   });
-  jobs.forEach(registerJobSecrets);
+  for (const job of jobs) if (!isCorrupt(job)) registerJobSecrets(job);
   return { jobs, more, otherJobs: leftOut };
 }
 

@@ -7,15 +7,16 @@ import { JobError } from '../errors.js';
 import { printStreamLine, STREAMED } from '../output.js';
 import { fileSize, jobFiles } from '../store/jobs.js';
 import { readActivity } from '../store/agent-files.js';
-import { type ListedJob } from '../store/types.js';
+import { isCorrupt, type CorruptJob, type ListedJob } from '../store/types.js';
 import { zeroStateCounts, type JobStateName } from '../job/state.js';
 import { nowIso } from '../util/time.js';
 import { parseDuration } from '../util/duration.js';
-import { jobSummary } from '../view/job-view.js';
+import { corruptSummary, jobSummary } from '../view/job-view.js';
 import type { CommandDef, Context } from '../command-support/types.js';
 import { parseSelection, selectJobs, selectionOptions, type Selection } from '../command-support/job-selection.js';
 
-function dashboardItem(job: ListedJob): Record<string, unknown> {
+function dashboardItem(job: ListedJob | CorruptJob): Record<string, unknown> {
+  if (isCorrupt(job)) return corruptSummary(job);
   const files = jobFiles(job.dir);
   const out: Record<string, unknown> = {
     ...jobSummary(job),
@@ -46,13 +47,13 @@ interface Snapshot {
   jobs: Record<string, unknown>[];
   count: number;
   truncated: boolean;
-  by_state: Record<JobStateName, number>;
+  by_state: Record<JobStateName | 'corrupt', number>;
 }
 
 async function snapshot(ctx: Context, selection: Selection): Promise<Snapshot> {
   const { jobs, more } = await selectJobs(ctx.root, selection, ctx.actions);
-  const byState = zeroStateCounts();
-  for (const job of jobs) byState[job.state.state]++;
+  const byState: Snapshot['by_state'] = { ...zeroStateCounts(), corrupt: 0 };
+  for (const job of jobs) byState[isCorrupt(job) ? 'corrupt' : job.state.state]++;
   return { at: nowIso(), jobs: jobs.map(dashboardItem), count: jobs.length, truncated: more, by_state: byState };
 }
 

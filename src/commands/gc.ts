@@ -1,4 +1,5 @@
-// `gc`: delete terminal jobs older than the window (finished_at, else last update). Never
+// `gc`: delete terminal jobs older than the window (finished_at, else last update), and corrupt
+// jobs (files that cannot be read as a job) whose directory is older than the window. Never
 // touches a created, queued or running job.
 import { optBool, optString } from '../command-support/args.js';
 import { parseDuration, formatDuration } from '../util/duration.js';
@@ -14,6 +15,7 @@ import { isJobIdShape } from '../store/ids.js';
 import { JobError } from '../errors.js';
 import { deletionRefused } from './delete.js';
 import { isTerminal, type JobStateRecord } from '../job/state.js';
+import { isCorrupt, type CorruptJob, type JobRecord } from '../store/types.js';
 import type { CommandDef } from '../command-support/types.js';
 
 export const gcCommand: CommandDef = {
@@ -45,7 +47,18 @@ export const gcCommand: CommandDef = {
     let wouldDelete = 0;
     // What an interrupted delete left behind is not a job any more: it goes first.
     const debris = dryRun ? 0 : removeDeletionDebris(ctx.root, isJobIdShape);
-    for (const candidate of scanJobs(ctx.root)) {
+    const scanned = scanJobs(ctx.root);
+    for (const found of scanned.filter(isCorrupt)) {
+      const result = await collectCorrupt(found, cutoff, dryRun);
+      rows.push(result.row);
+      if (result.removed === undefined) skipped++;
+      else {
+        deleted += result.removed ? 1 : 0;
+        wouldDelete++;
+        freed += result.row['bytes'] as number;
+      }
+    }
+    for (const candidate of scanned.filter((j): j is JobRecord => !isCorrupt(j))) {
       let job: typeof candidate;
       try {
         job = await reconcile(candidate, ctx.actions);
@@ -72,8 +85,8 @@ export const gcCommand: CommandDef = {
         try {
           // Loaded only when needed: execa and the targets cost every other gc their start-up.
           if (job.meta.executor_def !== undefined) remoteCleanup = await (await import('../executors/cleanup.js')).cleanupRemote(readJob(job.dir));
-          await deleteJob(job.dir, (state) => {
-            const why = keep(state);
+          await deleteJob(job.dir, (now) => {
+            const why = isCorrupt(now) ? 'became corrupt meanwhile' : keep(now.state);
             return why === undefined ? undefined : new JobError('invalid_state', why);
           });
           deleted++;
@@ -106,3 +119,19 @@ export const gcCommand: CommandDef = {
     };
   },
 };
+
+/**
+ * A corrupt job past the window (by its directory's mtime) is deleted (or would be); a newer one
+ * is skipped. `removed` is undefined when skipped, else whether it was deleted now.
+ */
+async function collectCorrupt(job: CorruptJob, cutoff: number, dryRun: boolean): Promise<{ row: Record<string, unknown>; removed: boolean | undefined }> {
+  const base = { job_id: job.job_id, state: 'corrupt', bytes: dirBytes(job.dir) };
+  if (job.mtime_ms > cutoff) return { row: { ...base, action: 'skipped', reason: `corrupt (${job.reason}); newer than the window` }, removed: undefined };
+  if (dryRun) return { row: { ...base, action: 'would_delete', reason: `corrupt: ${job.reason}` }, removed: false };
+  try {
+    await deleteJob(job.dir, () => undefined);
+  } catch (err) {
+    return { row: { ...base, action: 'skipped', reason: (err as Error).message }, removed: undefined };
+  }
+  return { row: { ...base, action: 'deleted', reason: `corrupt: ${job.reason}` }, removed: true };
+}

@@ -4,7 +4,7 @@
 // line per job, then a `list_end` line.
 import { optBool } from '../command-support/args.js';
 import { printStreamLine, STREAMED } from '../output.js';
-import { jobSummary } from '../view/job-view.js';
+import { listedSummary } from '../view/job-view.js';
 import type { CommandDef } from '../command-support/types.js';
 import { otherJobsFields, parseSelection, selectJobs, selectionOptions } from '../command-support/job-selection.js';
 
@@ -21,7 +21,7 @@ export const listCommand: CommandDef = {
     const selection = parseSelection(args);
     const jsonl = optBool(args, 'jsonl');
     const { jobs, more, otherJobs } = await selectJobs(ctx.root, selection, ctx.actions);
-    const summaries = jobs.map(jobSummary);
+    const summaries = jobs.map(listedSummary);
     if (jsonl) {
       for (const summary of summaries) printStreamLine('list_item', summary);
       printStreamLine('list_end', { count: summaries.length, truncated: more, ...otherJobsFields(selection, otherJobs) });

@@ -3,7 +3,12 @@
 // change replaces the file (atomic rename), which the watch sees as the old inode going away;
 // the watch is then re-armed on the new file. A slow poll is only a fallback and the moment
 // liveness is re-checked, so a dead supervisor ends the wait as `lost`.
+// Invariant: the wait never outlasts its timeout: every lock wait inside it ends by the same
+// deadline (withLockDeadline), and a reconciliation that cannot take the lock in time leaves
+// the job as last read.
+import { JobError } from '../errors.js';
 import { readJob } from '../store/jobs.js';
+import { withLockDeadline } from '../store/lock.js';
 import { watchState } from '../store/state-watch.js';
 import { setLongTimeout, safeInterval, type LongTimeout } from '../util/timers.js';
 import { reconcile, type ReconcileActions } from './reconcile.js';
@@ -14,15 +19,38 @@ export interface WaitResult {
   timedOut: boolean;
 }
 
-export async function waitForJob(
+/** Reconciles the job, or leaves it as read when its lock stays held past the deadline. */
+async function reconcileInTime(job: JobRecord, actions: ReconcileActions): Promise<JobRecord> {
+  try {
+    return await reconcile(job, actions);
+  } catch (err) {
+    if (err instanceof JobError && err.details?.['errno'] === 'ELOCKED') return job;
+    throw err;
+  }
+}
+
+export function waitForJob(
   dir: string,
   done: (job: JobRecord) => boolean,
   timeoutMs: number | undefined,
   pollMs: number,
   actions: ReconcileActions,
 ): Promise<WaitResult> {
-  let job = await reconcile(readJob(dir), actions);
+  if (timeoutMs === undefined) return waitUntil(dir, done, undefined, pollMs, actions);
+  const deadline = Date.now() + timeoutMs;
+  return withLockDeadline(deadline, () => waitUntil(dir, done, deadline, pollMs, actions));
+}
+
+async function waitUntil(
+  dir: string,
+  done: (job: JobRecord) => boolean,
+  deadlineAt: number | undefined,
+  pollMs: number,
+  actions: ReconcileActions,
+): Promise<WaitResult> {
+  let job = await reconcileInTime(readJob(dir), actions);
   if (done(job)) return { job, timedOut: false };
+  const timeoutMs = deadlineAt === undefined ? undefined : deadlineAt - Date.now();
   if (timeoutMs !== undefined && timeoutMs <= 0) return { job, timedOut: true };
 
   return new Promise<WaitResult>((resolvePromise, reject) => {
@@ -49,7 +77,7 @@ export async function waitForJob(
       checking = true;
       try {
         job = readJob(dir);
-        if (withReconcile) job = await reconcile(job, actions);
+        if (withReconcile) job = await reconcileInTime(job, actions);
         if (done(job)) finish({ job, timedOut: false });
       } catch (err) {
         finish(err as Error);
@@ -65,7 +93,7 @@ export async function waitForJob(
     }, safeInterval(Math.max(10, pollMs)));
     if (timeoutMs !== undefined) {
       deadline = setLongTimeout(() => {
-        void Promise.resolve().then(() => reconcile(readJob(dir), actions)).then(
+        void Promise.resolve().then(() => reconcileInTime(readJob(dir), actions)).then(
           (latest) => finish({ job: latest, timedOut: !done(latest) }),
           () => finish({ job, timedOut: true }),
         );

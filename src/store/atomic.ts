@@ -1,8 +1,13 @@
 // Crash-consistent writes. Invariant: a reader never sees a partial JSON file, because every
 // write goes to a temp file in the same directory, is fsynced, then renamed over the target
-// (and the directory is fsynced so the rename survives a crash).
-import { closeSync, fsyncSync, openSync, renameSync, writeSync, unlinkSync, readFileSync } from 'node:fs';
+// (and the directory is fsynced so the rename survives a crash). The temp file is created
+// exclusively without following a symlink; the rename replaces whatever was at the target (a
+// planted symlink is replaced, never written through). Reads go through safe-open.ts.
+import { closeSync, fsyncSync, openSync, renameSync, writeSync, unlinkSync, constants as fsConstants } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
+import { readFileText } from './safe-open.js';
+
+const CREATE_NEW = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW;
 
 let tempCounter = 0;
 
@@ -21,7 +26,7 @@ export function fsyncDir(dir: string): void {
 export function writeFileAtomic(path: string, data: string | Buffer, mode = 0o600, syncDir = true): void {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${++tempCounter}.tmp`);
-  const fd = openSync(tmp, 'w', mode);
+  const fd = openSync(tmp, CREATE_NEW, mode);
   try {
     const buf = typeof data === 'string' ? Buffer.from(data) : data;
     let off = 0;
@@ -47,7 +52,7 @@ export function writeJsonAtomic(path: string, value: unknown, mode = 0o600, sync
 }
 
 export function readJson<T>(path: string): T {
-  return JSON.parse(readFileSync(path, 'utf8')) as T;
+  return JSON.parse(readFileText(path)) as T;
 }
 
 /** A JSON file that may not exist (yet): undefined when it is missing or unreadable. */

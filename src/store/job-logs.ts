@@ -1,25 +1,27 @@
 // A job's logs: stdout.log and stderr.log (appended by the job's process through descriptors,
 // or by a remote job's supervisor by byte offset), the logs kept of earlier attempts, and
 // supervisor.log. Invariant: logs only grow, except when cut back to max_log_bytes at the end
-// (truncateLog) or set aside for a retry (keepAttemptLogs, under the job lock).
-import { closeSync, existsSync, openSync, renameSync, truncateSync, writeSync } from 'node:fs';
+// (truncateLog) or set aside for a retry (keepAttemptLogs, under the job lock). Every open goes
+// through safe-open.ts: a log planted as a symlink or FIFO is an io_error, never followed.
+import { closeSync, existsSync, ftruncateSync, fstatSync, renameSync, writeSync } from 'node:fs';
+import { openForAppend } from './safe-open.js';
 import { join } from 'node:path';
 import { writeJsonAtomic } from './atomic.js';
-import { fileSize, jobFiles, readMeta } from './jobs.js';
+import { jobFiles, readMeta } from './jobs.js';
 import { readLogFrom } from './log-range.js';
 import type { JobMeta, StreamName } from './types.js';
 
 /** Opens supervisor.log for appending: a starting supervisor's stderr. */
 export function openSupervisorLog(dir: string): number {
-  return openSync(jobFiles(dir).supervisorLog, 'a', 0o600);
+  return openForAppend(jobFiles(dir).supervisorLog);
 }
 
 /** Opens stdout.log and stderr.log for appending: the descriptors the job's process writes to. */
 export function openJobLogs(dir: string): [number, number] {
   const files = jobFiles(dir);
-  const stdout = openSync(files.stdout, 'a', 0o600);
+  const stdout = openForAppend(files.stdout);
   try {
-    return [stdout, openSync(files.stderr, 'a', 0o600)];
+    return [stdout, openForAppend(files.stderr)];
   } catch (err) {
     closeSync(stdout);
     throw err;
@@ -29,7 +31,7 @@ export function openJobLogs(dir: string): [number, number] {
 /** Appends bytes a remote job printed to its local log (the log's size is the resume offset). */
 export function appendLog(dir: string, stream: 'stdout' | 'stderr', bytes: Buffer): void {
   if (bytes.length === 0) return;
-  const fd = openSync(jobFiles(dir)[stream], 'a', 0o600);
+  const fd = openForAppend(jobFiles(dir)[stream]);
   try {
     let done = 0;
     while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
@@ -50,9 +52,9 @@ export function keepAttemptLogs(dir: string, attempt: number): Record<StreamName
   for (const stream of ['stdout', 'stderr'] as const) {
     if (!existsSync(kept[stream])) {
       if (existsSync(files[stream])) renameSync(files[stream], kept[stream]);
-      else closeSync(openSync(kept[stream], 'a', 0o600));
+      else closeSync(openForAppend(kept[stream]));
     }
-    closeSync(openSync(files[stream], 'a', 0o600));
+    closeSync(openForAppend(files[stream]));
   }
   const meta = readMeta(dir);
   const match = meta.notification.on_output_match;
@@ -64,15 +66,19 @@ export function keepAttemptLogs(dir: string, attempt: number): Record<StreamName
 
 /** Creates both (empty) logs if missing, so a remote job has them before any output arrives. */
 export function ensureLogs(dir: string): void {
-  for (const path of [jobFiles(dir).stdout, jobFiles(dir).stderr]) closeSync(openSync(path, 'a', 0o600));
+  for (const path of [jobFiles(dir).stdout, jobFiles(dir).stderr]) closeSync(openForAppend(path));
 }
 
 /** Cuts a log back to `maxBytes`; true when it was longer. */
 export function truncateLog(dir: string, stream: StreamName, maxBytes: number): boolean {
-  const path = jobFiles(dir)[stream];
-  if (fileSize(path) <= maxBytes) return false;
-  truncateSync(path, maxBytes);
-  return true;
+  const fd = openForAppend(jobFiles(dir)[stream]);
+  try {
+    if (fstatSync(fd).size <= maxBytes) return false;
+    ftruncateSync(fd, maxBytes);
+    return true;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** True when the byte before `offset` of a log is a newline (a line ended there). */

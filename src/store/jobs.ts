@@ -8,11 +8,16 @@
 //   written by state-file.ts.
 // - Secret values live only in secrets.json (0600), never in meta.json or state.json.
 // - A job is deleted under its lock (deleteJob): no read-modify-write can land in a deleted job.
-import { mkdirSync, existsSync, readdirSync, renameSync, rmSync, statSync, statfsSync, chmodSync, accessSync, constants as fsConstants } from 'node:fs';
-import { join } from 'node:path';
+// - Nothing under the root is followed through a symlink or read from a special file
+//   (safe-open.ts): a job directory that is a link, or a job file that is one, is an io_error.
+// - A job whose meta.json or state.json cannot be read as a job record is `corrupt`
+//   (inspectJob): listed with the reason, and deletable.
+import { mkdirSync, existsSync, lstatSync, readdirSync, renameSync, rmSync, statfsSync, chmodSync, accessSync, constants as fsConstants } from 'node:fs';
+import { basename, join } from 'node:path';
 import { writeJsonAtomic, writeFileAtomic, readJson, fsyncDir } from './atomic.js';
 import { withJobLock } from './lock.js';
-import { secretValues, type JobMeta, type JobRecord, type Secrets } from './types.js';
+import { directoryProblem, readFileText } from './safe-open.js';
+import { secretValues, type CorruptJob, type JobMeta, type JobRecord, type Secrets } from './types.js';
 import type { JobStateRecord } from '../job/state.js';
 import { JobError } from '../errors.js';
 import { makeDirs } from '../util/make-dirs.js';
@@ -92,6 +97,11 @@ export function readState(dir: string): JobStateRecord {
   return readJson<JobStateRecord>(jobFiles(dir).state);
 }
 
+/** state.json as it is on disk (the bytes a compare-and-set compares). */
+export function readStateText(dir: string): string {
+  return readFileText(jobFiles(dir).state);
+}
+
 export function readSecrets(dir: string): Secrets {
   const path = jobFiles(dir).secrets;
   return existsSync(path) ? readJson<Secrets>(path) : { env: {}, known: {} };
@@ -105,11 +115,54 @@ export function addSecrets(dir: string, values: Record<string, string>): void {
 }
 
 export function readJob(dir: string): JobRecord {
+  const found = inspectJob(dir);
+  if ('reason' in found) throw new JobError('io_error', `job ${dir} is corrupt: ${found.reason}`, { dir, reason: found.reason });
+  return found;
+}
+
+/** Why a parsed file is not a job record of its kind, or undefined when it looks like one. */
+function shapeProblem(value: unknown, field: string): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
+  return typeof (value as Record<string, unknown>)[field] === 'string' ? undefined : `no ${field}`;
+}
+
+/**
+ * The job in `dir`, or what makes it corrupt (meta.json or state.json unreadable, garbled or
+ * not a record). Throws job_not_found when it is gone, and an io_error for a directory that is
+ * a symlink or for a job file planted as a link or special file — never followed or read.
+ */
+export function inspectJob(dir: string): JobRecord | CorruptJob {
+  const files = jobFiles(dir);
+  const parse = (path: string, field: string): { value: unknown } | { reason: string } => {
+    const name = path.slice(dir.length + 1);
+    let text: string;
+    try {
+      text = readFileText(path);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' && path === files.meta) throw err;
+      return { reason: code === 'ENOENT' ? `${name}: missing` : (err as Error).message };
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return { reason: `${name}: ${text.trim() === '' ? 'empty' : 'not valid JSON'}` };
+    }
+    const problem = shapeProblem(value, field);
+    return problem === undefined ? { value } : { reason: `${name}: ${problem}` };
+  };
   try {
-    return { dir, meta: readMeta(dir), state: readState(dir) };
+    const link = directoryProblem(dir);
+    if (link !== undefined) return { dir, job_id: basename(dir), reason: link, mtime_ms: lstatSync(dir).mtimeMs };
+    const meta = parse(files.meta, 'job_id');
+    const state = parse(files.state, 'state');
+    if ('value' in meta && 'value' in state) return { dir, meta: meta.value as JobMeta, state: state.value as JobStateRecord };
+    const reason = 'reason' in meta ? meta.reason : (state as { reason: string }).reason;
+    return { dir, job_id: basename(dir), reason, mtime_ms: lstatSync(dir).mtimeMs };
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new JobError('job_not_found', `job directory ${dir} is gone`, { dir });
+    if (err instanceof JobError) throw err;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new JobError('job_not_found', `job directory ${dir} is gone`, { dir });
     throw new JobError('io_error', `cannot read job ${dir}: ${(err as Error).message}`, { dir });
   }
 }
@@ -121,28 +174,31 @@ export function assertStillAJob(dir: string): void {
 
 /** Read-modify-write of meta.json under the job lock. */
 export async function updateMeta(dir: string, change: (current: JobMeta) => JobMeta): Promise<JobMeta> {
-  return withJobLock(dir, () => {
+  return withJobLock(dir, (lock) => {
     assertStillAJob(dir);
     const next = change(readMeta(dir));
+    lock.confirm();
     writeJsonAtomic(jobFiles(dir).meta, next);
     return next;
   });
 }
 
-/** Names of all job directories under the root (a missing root has none). */
+/** Names of all job directories under the root (a missing root has none; one that is not a directory is an io_error). */
 export function listJobIds(root: string, isId: (name: string) => boolean): string[] {
   let names: string[];
   try {
     names = readdirSync(root);
-  } catch {
-    return [];
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw rootError(root, 'cannot read', err);
   }
   return names.filter(isId);
 }
 
+/** Size of a file under the root as it is (a symlink is not followed); 0 when missing. */
 export function fileSize(path: string): number {
   try {
-    return statSync(path).size;
+    return lstatSync(path).size;
   } catch {
     return 0;
   }
@@ -180,19 +236,21 @@ export function removeDeletionDebris(root: string, isId: (name: string) => boole
 }
 
 /**
- * Deletes a job unless `refuse` (called under the job lock with its current state) says why not.
- * Under the lock meta.json is renamed away, which ends the directory's life as a job at once
- * (ids no longer resolve to it, a concurrent `start` cannot claim it); the files go after.
+ * Deletes a job unless `refuse` (called under the job lock with the job as it is now: its
+ * record, or what makes it corrupt) says why not. Under the lock meta.json is renamed away,
+ * which ends the directory's life as a job at once (ids no longer resolve to it, a concurrent
+ * `start` cannot claim it); the files go after. A directory that is a symlink is refused.
  */
-export async function deleteJob(dir: string, refuse: (state: JobStateRecord) => JobError | undefined): Promise<{ state: JobStateRecord; bytes: number }> {
-  const found = await withJobLock(dir, () => {
+export async function deleteJob(dir: string, refuse: (job: JobRecord | CorruptJob) => JobError | undefined): Promise<{ job: JobRecord | CorruptJob; bytes: number }> {
+  const found = await withJobLock(dir, (lock) => {
     assertStillAJob(dir);
-    const state = readState(dir);
-    const why = refuse(state);
+    const job = inspectJob(dir);
+    const why = refuse(job);
     if (why !== undefined) throw why;
     const bytes = dirBytes(dir);
+    lock.confirm();
     renameSync(jobFiles(dir).meta, join(dir, DELETED_META));
-    return { state, bytes };
+    return { job, bytes };
   });
   rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
   return found;

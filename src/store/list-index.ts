@@ -9,13 +9,15 @@
 // - only entries whose directory has been quiet for SETTLE_MS are cached, because directory
 //   mtimes come from a coarse clock (two renames within one tick leave the same mtime).
 // The index is rewritten atomically when it changed; concurrent writers race harmlessly because
-// every entry is re-validated on use.
+// every entry is re-validated on use. A corrupt job (store/jobs.ts inspectJob) is never cached:
+// it is read again on every listing and offered to the query as it is (acceptCorrupt), placed
+// by its directory's mtime since its creation time cannot be read.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic.js';
 import { isJobIdShape } from './ids.js';
-import { jobDir, listJobIds, readJob, readMeta } from './jobs.js';
-import type { JobMeta, ListedJob, MetaSummary } from './types.js';
+import { inspectJob, jobDir, listJobIds, readMeta } from './jobs.js';
+import { isCorrupt, type CorruptJob, type JobMeta, type ListedJob, type MetaSummary } from './types.js';
 
 const INDEX_FILE = '.list-index.json';
 const INDEX_VERSION = 2;
@@ -24,6 +26,9 @@ const SETTLE_MS = 2000;
 interface Entry extends Omit<ListedJob, 'dir'> {
   mtime: number;
 }
+
+/** A job a listing may reach: a (cached or freshly read) entry, or a corrupt job; `key` orders them. */
+type Candidate = { id: string; key: string } & ({ entry: Entry; checked: boolean } | { corrupt: CorruptJob });
 
 interface IndexFile {
   version: number;
@@ -48,10 +53,11 @@ function summarize(meta: JobMeta): MetaSummary {
 
 const dirMtime = (dir: string): number | undefined => statSync(dir, { throwIfNoEntry: false })?.mtimeMs;
 
-/** Reads a job from its files; undefined when it is being created or deleted right now. */
-function readEntry(dir: string, mtime: number): Entry | undefined {
+/** Reads a job from its files (or what makes it corrupt); undefined when it is being created or deleted right now. */
+function readEntry(dir: string, mtime: number): Entry | CorruptJob | undefined {
   try {
-    const job = readJob(dir);
+    const job = inspectJob(dir);
+    if (isCorrupt(job)) return job;
     return { mtime, meta: summarize(job.meta), state: job.state };
   } catch {
     return undefined;
@@ -64,6 +70,8 @@ export interface ListQuery {
   /** Final decision on a validated job (mutable fields: state, tags); may reconcile it. */
   accept(job: ListedJob): Promise<ListedJob | undefined>;
   limit: number;
+  /** Whether a corrupt job is listed (none are without it). */
+  acceptCorrupt?(job: CorruptJob): boolean;
   /**
    * Counts the jobs `keep` left out that this accepts, judged on the index's summaries as they
    * are (nothing is re-read or reconciled for them): what `list` says it left out.
@@ -72,7 +80,7 @@ export interface ListQuery {
 }
 
 export interface ListResult {
-  jobs: ListedJob[];
+  jobs: (ListedJob | CorruptJob)[];
   /** More jobs match than were returned. */
   more: boolean;
   /** How many jobs `keep` left out that `countLeftOut` accepted (0 without it). */
@@ -97,48 +105,55 @@ export async function listJobs(root: string, query: ListQuery): Promise<ListResu
     if (cached[id] !== entry) changed = true;
   };
 
-  const candidates: { id: string; entry: Entry; checked: boolean }[] = [];
+  const candidates: Candidate[] = [];
   let leftOut = 0;
+  const corrupt = (job: CorruptJob): void => {
+    if (query.acceptCorrupt?.(job) === true) candidates.push({ id: job.job_id, corrupt: job, key: new Date(job.mtime_ms).toISOString() });
+  };
   for (const id of listJobIds(root, isJobIdShape)) {
-    let entry = cached[id];
+    let entry: Entry | CorruptJob | undefined = cached[id];
     let checked = false;
     if (entry === undefined) {
       const mtime = dirMtime(jobDir(root, id));
       entry = mtime === undefined ? undefined : readEntry(jobDir(root, id), mtime);
       if (entry === undefined) continue;
+      if (isCorrupt(entry)) {
+        corrupt(entry);
+        continue;
+      }
       checked = true;
       store(id, entry);
     } else {
       next[id] = entry;
     }
-    if (query.keep(entry.meta)) candidates.push({ id, entry, checked });
+    if (query.keep(entry.meta)) candidates.push({ id, entry, checked, key: entry.meta.created_at });
     else if (query.countLeftOut?.(entry) === true) leftOut++;
   }
   if (Object.keys(cached).some((id) => !(id in next))) changed = true; // directories gone
-  candidates.sort((a, b) => {
-    const x = a.entry.meta.created_at;
-    const y = b.entry.meta.created_at;
-    return x < y ? 1 : x > y ? -1 : a.id < b.id ? 1 : -1;
-  });
+  candidates.sort((a, b) => (a.key < b.key ? 1 : a.key > b.key ? -1 : a.id < b.id ? 1 : -1));
 
-  const jobs: ListedJob[] = [];
+  const jobs: (ListedJob | CorruptJob)[] = [];
   let more = false;
   for (const candidate of candidates) {
     const dir = jobDir(root, candidate.id);
-    let entry: Entry | undefined = candidate.entry;
-    if (!candidate.checked) {
-      const mtime = dirMtime(dir);
-      if (mtime !== entry.mtime) {
-        entry = mtime === undefined ? undefined : readEntry(dir, mtime);
-        if (entry === undefined) {
-          delete next[candidate.id];
-          changed = true;
-          continue;
+    let found: ListedJob | CorruptJob | undefined;
+    if ('corrupt' in candidate) found = candidate.corrupt;
+    else {
+      let entry: Entry | CorruptJob | undefined = candidate.entry;
+      if (!candidate.checked) {
+        const mtime = dirMtime(dir);
+        if (mtime !== entry.mtime) {
+          entry = mtime === undefined ? undefined : readEntry(dir, mtime);
+          if (entry === undefined || isCorrupt(entry)) {
+            delete next[candidate.id];
+            changed = true;
+            if (entry === undefined || query.acceptCorrupt?.(entry) !== true) continue;
+          } else store(candidate.id, entry);
         }
-        store(candidate.id, entry);
       }
+      found = isCorrupt(entry) ? entry : await query.accept({ dir, meta: entry.meta, state: entry.state });
     }
-    const job = await query.accept({ dir, meta: entry.meta, state: entry.state });
+    const job = found;
     if (job === undefined) continue;
     if (jobs.length === query.limit) {
       more = true;

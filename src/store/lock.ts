@@ -1,54 +1,184 @@
-// Read-modify-write of job files happens under one proper-lockfile lock per job directory
-// (<dir>/.lock); slot bookkeeping locks each limit directory the same way (withDirLock). A lock
-// left by a dead holder goes stale and is taken over.
+// Read-modify-write of job files happens under one lock per job directory (<dir>/.lock); slot
+// bookkeeping locks each limit directory the same way (withDirLock).
+// Invariants:
+// - A lock is a directory made by mkdir (atomic: one process makes it); its holder refreshes its
+//   mtime every UPDATE_MS. One not refreshed for STALE_MS (its holder died or stalled), one whose
+//   mtime lies more than STALE_MS in the future, and anything at the lock path that is not a
+//   plain directory (a file, a symlink) was not left by a live holder: it is taken over, never
+//   obeyed for ever.
+// - A holder can lose its lock (stalled past STALE_MS, taken over): HeldLock.confirm(), called
+//   right before a write, notices and throws LockLost, so the holder writes nothing.
+// - Nobody waits for a lock past its deadline: LOCK_WAIT_MS, or less inside withLockDeadline
+//   (a command with a --timeout). A job directory that vanishes meanwhile is job_not_found.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { existsSync, lstatSync, mkdirSync, renameSync, rmdirSync, rmSync, utimesSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { existsSync } from 'node:fs';
 import { JobError } from '../errors.js';
 import { isNoSpace, releaseReserve } from './reserve.js';
+import { assertRealDirectory } from './safe-open.js';
 
-const LOCK_OPTIONS = {
-  realpath: false,
-  stale: 5000,
-  update: 1000,
-  retries: { retries: 200, minTimeout: 5, maxTimeout: 50, factor: 1.3 },
-};
+const STALE_MS = 5000;
+const UPDATE_MS = 1000;
+const LOCK_WAIT_MS = 10_000;
+const RETRY_FIRST_MS = 5;
+const RETRY_MAX_MS = 50;
 
-export async function withJobLock<T>(dir: string, fn: () => T | Promise<T>): Promise<T> {
-  // A job deleted meanwhile: say so at once rather than retrying a lock that cannot be taken.
-  if (!existsSync(join(dir, 'meta.json'))) throw new JobError('job_not_found', `job ${dir} was deleted`, { dir });
-  // Loaded on first use: read-only commands never pay for proper-lockfile and graceful-fs.
-  const { default: lockfile } = await import('proper-lockfile');
-  const acquire = () => lockfile.lock(join(dir, 'meta.json'), { ...LOCK_OPTIONS, lockfilePath: join(dir, '.lock') });
-  let release: () => Promise<void>;
-  try {
-    release = await acquire().catch((err: unknown) => {
-      if (isNoSpace(err) && releaseReserve(dir)) return acquire();
-      throw err;
-    });
-  } catch (err) {
-    const errno = (err as NodeJS.ErrnoException).code;
-    throw new JobError('io_error', `could not lock job: ${(err as Error).message}`, { dir, ...(errno ? { errno } : {}) }, true);
-  }
-  try {
-    return await fn();
-  } finally {
-    await release().catch(() => undefined);
+/** Thrown by a holder that no longer holds its lock (or finds the state it read replaced). */
+export class LockLost extends JobError {
+  constructor(path: string, why: string) {
+    super('io_error', `lost the lock ${path}: ${why}`, { path, reason: 'lock_lost' }, true);
   }
 }
 
-/** Runs `fn` under the proper-lockfile lock `<dir>/.lock` of a store directory other than a job's. */
-export async function withDirLock<T>(dir: string, fn: () => T | Promise<T>): Promise<T> {
-  const { default: lockfile } = await import('proper-lockfile');
-  let release: () => Promise<void>;
+/** What a holder can ask of its lock while it holds it. */
+export interface HeldLock {
+  /** Throws LockLost unless this process still holds the lock (and renews it). */
+  confirm(): void;
+}
+
+const deadlines = new AsyncLocalStorage<number>();
+
+/** Runs `fn` with every lock wait inside it ending by `untilMs` (epoch ms) at the latest. */
+export function withLockDeadline<T>(untilMs: number, fn: () => Promise<T>): Promise<T> {
+  const outer = deadlines.getStore();
+  return deadlines.run(outer === undefined ? untilMs : Math.min(outer, untilMs), fn);
+}
+
+const errnoOf = (err: unknown): string | undefined => (err as NodeJS.ErrnoException).code;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const held = new Set<string>();
+let asideCounter = 0;
+
+/** Why what is at the lock path was not left by a live holder, or undefined while it may be. */
+function abandonedBecause(st: Stats, now: number): string | undefined {
+  if (!st.isDirectory()) return 'not a directory';
+  if (st.mtimeMs < now - STALE_MS) return 'stale';
+  if (st.mtimeMs > now + STALE_MS) return 'mtime in the future';
+  return undefined;
+}
+
+/** Takes an abandoned lock away (renamed aside first: of two takers, one wins); true to retry at once. */
+function takeOverIfAbandoned(lockPath: string): boolean {
+  let st: Stats;
   try {
-    release = await lockfile.lock(dir, { ...LOCK_OPTIONS, lockfilePath: join(dir, '.lock') });
+    st = lstatSync(lockPath);
+  } catch {
+    return true; // released meanwhile
+  }
+  if (abandonedBecause(st, Date.now()) === undefined) return false;
+  const aside = `${lockPath}.abandoned.${process.pid}.${++asideCounter}`;
+  try {
+    renameSync(lockPath, aside);
+  } catch {
+    return true; // someone else took it over first
+  }
+  rmSync(aside, { recursive: true, force: true });
+  return true;
+}
+
+function holdLock(lockPath: string): HeldLock & { release(): void } {
+  const stamp = new Date();
+  utimesSync(lockPath, stamp, stamp);
+  const first = lstatSync(lockPath);
+  let ino = first.ino;
+  let mtimeMs = first.mtimeMs;
+  let lost: string | undefined;
+  const renew = (): void => {
+    if (lost !== undefined) return;
+    try {
+      const now = lstatSync(lockPath);
+      if (now.ino !== ino || now.mtimeMs !== mtimeMs) {
+        lost = 'taken over by another process after this one stalled';
+        return;
+      }
+      const t = new Date();
+      utimesSync(lockPath, t, t);
+      const after = lstatSync(lockPath);
+      ino = after.ino;
+      mtimeMs = after.mtimeMs;
+    } catch {
+      lost = 'removed by another process after this one stalled';
+    }
+  };
+  const timer = setInterval(renew, UPDATE_MS);
+  timer.unref();
+  held.add(lockPath);
+  return {
+    confirm() {
+      renew();
+      if (lost !== undefined) throw new LockLost(lockPath, lost);
+    },
+    release() {
+      clearInterval(timer);
+      held.delete(lockPath);
+      renew();
+      if (lost === undefined) rmdirSync(lockPath);
+    },
+  };
+}
+
+process.once('exit', () => {
+  for (const path of held) {
+    try { rmdirSync(path); } catch { /* gone */ }
+  }
+});
+
+/** Waits for the lock at `lockPath` until the deadline; ENOENT when its directory is gone. */
+async function acquire(lockPath: string): Promise<HeldLock & { release(): void }> {
+  const deadline = Math.min(Date.now() + LOCK_WAIT_MS, deadlines.getStore() ?? Infinity);
+  let delay = RETRY_FIRST_MS;
+  for (;;) {
+    try {
+      mkdirSync(lockPath, 0o700);
+      return holdLock(lockPath);
+    } catch (err) {
+      if (errnoOf(err) !== 'EEXIST') throw err;
+    }
+    if (takeOverIfAbandoned(lockPath)) continue;
+    const left = deadline - Date.now();
+    if (left <= 0) throw Object.assign(new Error(`${lockPath} is held by another process`), { code: 'ELOCKED' });
+    await sleep(Math.min(delay, left));
+    delay = Math.min(RETRY_MAX_MS, delay * 1.5);
+  }
+}
+
+async function withLock<T>(dir: string, fn: (lock: HeldLock) => T | Promise<T>, onError: (err: unknown) => JobError): Promise<T> {
+  const lockPath = join(dir, '.lock');
+  let lock: HeldLock & { release(): void };
+  try {
+    lock = await acquire(lockPath).catch((err: unknown) => {
+      if (isNoSpace(err) && releaseReserve(dir)) return acquire(lockPath);
+      throw err;
+    });
   } catch (err) {
-    const errno = (err as NodeJS.ErrnoException).code;
-    throw new JobError('io_error', `could not lock ${dir}: ${(err as Error).message}`, { dir, ...(errno ? { errno } : {}) }, true);
+    throw onError(err);
   }
   try {
-    return await fn();
+    return await fn(lock);
   } finally {
-    await release().catch(() => undefined);
+    try { lock.release(); } catch { /* gone with its directory */ }
   }
+}
+
+const lockError = (what: string, dir: string, err: unknown): JobError => {
+  const errno = errnoOf(err);
+  return new JobError('io_error', `could not lock ${what}: ${(err as Error).message}`, { dir, ...(errno ? { errno } : {}) }, true);
+};
+
+export async function withJobLock<T>(dir: string, fn: (lock: HeldLock) => T | Promise<T>): Promise<T> {
+  const gone = () => new JobError('job_not_found', `job ${dir} was deleted`, { dir });
+  // A job deleted meanwhile: say so at once rather than retrying a lock that cannot be taken.
+  if (!existsSync(join(dir, 'meta.json'))) throw gone();
+  // A job directory replaced by a symlink: its lock would be made outside the root.
+  try {
+    assertRealDirectory(dir);
+  } catch (err) {
+    throw err instanceof JobError ? err : gone();
+  }
+  return withLock(dir, fn, (err) => (errnoOf(err) === 'ENOENT' ? gone() : lockError('job', dir, err)));
+}
+
+/** Runs `fn` under the lock `<dir>/.lock` of a store directory other than a job's. */
+export async function withDirLock<T>(dir: string, fn: (lock: HeldLock) => T | Promise<T>): Promise<T> {
+  return withLock(dir, fn, (err) => lockError(dir, dir, err));
 }

@@ -1,7 +1,8 @@
 // The notification records of a job: completion_event.json (job.finished and its delivery
 // attempts, written once: claimCompletion), notification_events.ndjson (output-match events) and
 // the event file a notify command reads.
-import { appendFileSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, writeSync } from 'node:fs';
+import { openForAppend } from './safe-open.js';
 import { writeJsonAtomic } from './atomic.js';
 import { withJobLock } from './lock.js';
 import { withReserve } from './reserve.js';
@@ -33,7 +34,12 @@ export function writeEventScratch(dir: string, event: Record<string, unknown>): 
 
 /** notification_events.ndjson: one line per output-match event with its delivery attempts. */
 export function appendOutputEvent(dir: string, record: Record<string, unknown>): void {
-  appendFileSync(jobFiles(dir).outputEvents, JSON.stringify(record) + '\n', { mode: 0o600 });
+  const fd = openForAppend(jobFiles(dir).outputEvents);
+  try {
+    writeSync(fd, JSON.stringify(record) + '\n');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** True once a job.finished event has been recorded for the job. */

@@ -1,8 +1,9 @@
 // Scratch files a child process writes and this process reads once (an ssh call's stderr), in
 // a job's directory or any private directory the caller owns (a probe's temporary one).
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { nanoid } from 'nanoid';
+import { readFileText } from './safe-open.js';
 
 export interface ScratchFile {
   path: string;
@@ -18,7 +19,7 @@ export function scratchFile(dir: string, prefix: string, suffix: string): Scratc
     path,
     readText(maxChars) {
       try {
-        return readFileSync(path, 'utf8').trim().slice(0, maxChars);
+        return readFileText(path).trim().slice(0, maxChars);
       } catch {
         return '';
       }

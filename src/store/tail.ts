@@ -1,6 +1,8 @@
 // Reads the last lines of a log from the end of the file, never the whole file: cost is
-// bounded by max_bytes however large the log grows.
-import { openSync, readSync, fstatSync, closeSync } from 'node:fs';
+// bounded by max_bytes however large the log grows. A missing log reads as empty; one planted
+// as a symlink or special file is an io_error naming it (safe-open.ts), never read.
+import { readSync, fstatSync, closeSync } from 'node:fs';
+import { openForRead } from './safe-open.js';
 
 export interface TailResult {
   text: string;
@@ -22,12 +24,8 @@ function startsLine(fd: number, offset: number): boolean {
 }
 
 export function readTail(path: string, lines: number, maxBytes: number): TailResult {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return { text: '', begin: 0, end: 0, total: 0, lineStart: true };
-  }
+  const fd = openForRead(path);
+  if (fd === undefined) return { text: '', begin: 0, end: 0, total: 0, lineStart: true };
   try {
     const total = fstatSync(fd).size;
     const end = total;

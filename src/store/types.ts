@@ -102,6 +102,18 @@ export interface JobRecord {
   state: JobStateRecord;
 }
 
+/** A job directory whose meta.json or state.json cannot be read as a job record. */
+export interface CorruptJob {
+  dir: string;
+  job_id: string;
+  /** What is wrong, naming the file. */
+  reason: string;
+  /** The directory's mtime: its age for gc. */
+  mtime_ms: number;
+}
+
+export const isCorrupt = <T extends object>(job: T | CorruptJob): job is CorruptJob => 'reason' in job;
+
 /** The part of the definition a summary shows (what `list` keeps in its index). */
 export type MetaSummary = Pick<JobMeta, 'job_id' | 'created_at' | 'name' | 'command' | 'cwd' | 'tags' | 'executor' | 'mask'> & { agent?: Pick<AgentSpec, 'name'> };
 

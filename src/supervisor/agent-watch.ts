@@ -22,7 +22,13 @@ const POLL_BUDGET = 8 * 1024 * 1024;
 
 /** The last non-empty line of a log (at most 300 characters), if any. */
 function lastLine(path: string): string | undefined {
-  const line = readTail(path, 1, 4096).text.trim().split('\n').at(-1)?.trim();
+  let text: string;
+  try {
+    text = readTail(path, 1, 4096).text;
+  } catch {
+    return undefined; // a log that is not a regular file has no line to show
+  }
+  const line = text.trim().split('\n').at(-1)?.trim();
   return line ? line.slice(0, 300) : undefined;
 }
 const WRITE_EVERY_MS = 250;

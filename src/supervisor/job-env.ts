@@ -1,8 +1,9 @@
 // The environment a job starts with. A local job inherits the supervisor's environment; a remote
 // job gets only what was asked for (executor env, --env, --env-file, masked values): the local
 // PATH, HOME and friends mean nothing on another machine.
-// The job's --env-file, the caller's file outside the job root, is read only if it is a regular
-// file: a FIFO or device put in its place never stalls the supervisor (it fails the launch).
+// The --env-file is read with a non-blocking open and must be a regular file: a FIFO or device
+// put in its place fails the job with an error naming it instead of stalling the supervisor.
+// Callers build the environment before they take the job lock (a slow filesystem never holds it).
 import { addSecrets } from '../store/jobs.js';
 import type { JobMeta, Secrets } from '../store/types.js';
 import { registerSecret } from '../output.js';

@@ -4,6 +4,10 @@
 // - It acts only on a job it claimed while the job was `queued` (recording its own pid and
 //   start time); the job's process is spawned under the job lock, so a concurrent `kill` sees
 //   either `queued` (nothing started, nothing will be) or `running` with a pid.
+// - Nothing slow happens under that lock: the job's environment (its --env-file, a path the
+//   user named) and working directory are read before it; under it the state is read afresh,
+//   so a job killed meanwhile never starts. A process whose start could not be recorded (the
+//   lock was lost while this supervisor stalled: apply.ts) is SIGKILLed, never followed.
 // - Exactly one terminal state is written, after the process group leader has exited, and only
 //   then are notifications delivered; a sink can delay the supervisor's exit, never the state.
 // - The job's concurrency slots are given back as soon as its end (or a retry's `queued`) is
@@ -102,19 +106,16 @@ async function launchAndFollow(dir: string, meta: JobMeta, secrets: Secrets, not
   // One locked step claims the job and starts its process: a concurrent `kill` sees either
   // `queued` with nothing started or `running` with a pid.
   let state: JobStateRecord;
+  const env = prepareEnv(dir, meta, secrets);
   try {
     state = await applyTransition(dir, async (current) => {
+      // Asked again after a refused write: the process started then must not run on.
+      proc?.signalGroup('SIGKILL');
+      proc = undefined;
       if (current.state !== 'queued') return undefined;
       const cur = adopt(current, selfIdentity());
       if (cur === undefined) return undefined;
-      let env: Record<string, string>;
-      try {
-        // The job's working directory is the caller's, outside the job root.
-        if (!isDirectory(meta.cwd)) return launchFailure(cur, `cwd ${meta.cwd} is not a directory`);
-        env = buildJobEnv(dir, meta, secrets, { ...process.env, ...meta.executor_env });
-      } catch (err) {
-        return launchFailure(cur, (err as Error).message);
-      }
+      if (typeof env === 'string') return launchFailure(cur, env);
       const fds: number[] = [];
       let outcome: LaunchOutcome;
       try {
@@ -138,10 +139,26 @@ async function launchAndFollow(dir: string, meta: JobMeta, secrets: Secrets, not
     proc?.signalGroup('SIGKILL');
     throw err;
   }
+  if (proc !== undefined && !(state.state === 'running' && state.pid === proc.pid)) {
+    // Recorded by nobody (the job ended meanwhile): nobody could find or kill it.
+    proc.signalGroup('SIGKILL');
+    proc = undefined;
+  }
   if (proc === undefined) {
     releaseSlots();
     await deliverFinished(dir, state, notifier);
     return state;
   }
   return followAttempt(dir, meta, localAttempt(proc), notifier, releaseSlots);
+}
+
+/** The job's environment, read before the job lock is taken; a string says why it cannot start. */
+function prepareEnv(dir: string, meta: JobMeta, secrets: Secrets): Record<string, string> | string {
+  try {
+    // The job's working directory is the caller's, outside the job root.
+    if (!isDirectory(meta.cwd)) return `cwd ${meta.cwd} is not a directory`;
+    return buildJobEnv(dir, meta, secrets, { ...process.env, ...meta.executor_env });
+  } catch (err) {
+    return (err as Error).message;
+  }
 }

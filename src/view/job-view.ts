@@ -6,7 +6,7 @@ import { liveness } from '../job/reconcile.js';
 import { groupResources } from '../util/resources.js';
 import { readActivity } from '../store/agent-files.js';
 import { readResources } from '../store/resources.js';
-import { type JobRecord, type ListedJob } from '../store/types.js';
+import { isCorrupt, type CorruptJob, type JobRecord, type ListedJob } from '../store/types.js';
 import { isTerminal } from '../job/state.js';
 import { OMITTED_HINT, withoutStreamJson } from './agent-tail.js';
 
@@ -53,6 +53,14 @@ export function jobSummary(job: ListedJob): Record<string, unknown> {
   if (state.started_at !== undefined) out['started_at'] = state.started_at;
   return { ...out, ...outcomeFields(job) };
 }
+
+/** A corrupt job in a listing: its id, `state:"corrupt"`, what is wrong, and when its directory last changed. */
+export function corruptSummary(job: CorruptJob): Record<string, unknown> {
+  return { job_id: job.job_id, short_id: shortId(job.job_id), state: 'corrupt', reason: job.reason, modified_at: new Date(job.mtime_ms).toISOString() };
+}
+
+/** The summary of a listed job, corrupt or not. */
+export const listedSummary = (job: ListedJob | CorruptJob): Record<string, unknown> => (isCorrupt(job) ? corruptSummary(job) : jobSummary(job));
 
 /** Status adds the live process ids, each only while verified to be the recorded process. */
 export function jobStatus(job: JobRecord): Record<string, unknown> {
