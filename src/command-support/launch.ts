@@ -1,5 +1,5 @@
-// Starting a job: claim it (created → queued) under the lock, start its detached supervisor and
-// record its pid, then observe the job as the caller asked. The caller does not wait for the
+// Starting a job: claim it (created → queued) under the lock (or restart it: restart.ts), start
+// its detached supervisor and record its pid, then observe the job as the caller asked. The caller does not wait for the
 // supervisor to start the process: with --snapshot-after 0 the answer may say `queued`.
 import { deliverInBackground, enqueueOnLaunch, startSupervisor } from '../supervisor/start.js';
 import { registerJobSecrets } from './load-job.js';
@@ -27,6 +27,14 @@ export async function launch(ctx: Context, dir: string, meta?: JobMeta): Promise
   if (claimed.state !== 'queued' || claimed.launcher_pid !== process.pid) {
     throw new JobError('invalid_state', `job is ${claimed.state}; only a created job can be started`, { state: claimed.state });
   }
+  await superviseQueued(ctx, dir, meta);
+}
+
+/**
+ * Starts the supervisor of a job this process just queued (claimed, or restarted) and records
+ * it; a supervisor that cannot be started fails the job (launch_failed).
+ */
+export async function superviseQueued(ctx: Context, dir: string, meta?: JobMeta): Promise<void> {
   const configPath = ctx.supervisorConfig();
   const started = startSupervisor(dir, configPath);
   const recorded = await applyTransition(dir, (cur) => {

@@ -88,9 +88,13 @@ export function jobStatus(job: JobRecord): Record<string, unknown> {
   // Why a queued job has not started: `job ID` (a dependency), `retry at TIME`, a queue or executor.
   if (job.state.waiting_for !== undefined && state === 'queued') out['waiting_for'] = job.state.waiting_for;
   if (job.meta.agent !== undefined) out['agent'] = agentStatus(job);
-  if (job.meta.retry !== undefined) {
+  if (job.meta.retry !== undefined || job.state.attempts !== undefined) {
     out['attempt'] = job.state.attempt ?? 1;
     out['attempts'] = job.state.attempts ?? [];
+  }
+  if (job.state.restart_count !== undefined) {
+    out['restart_count'] = job.state.restart_count;
+    out['restarted_at'] = job.state.restarted_at;
   }
   out['updated_at'] = job.state.updated_at;
   out['stdout_log_path'] = files.stdout;
