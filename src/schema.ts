@@ -124,6 +124,12 @@ const tail: Schema = {
   stdout_log_path: str,
   stderr_log_path: str,
 };
+/** One line found by tail --grep: its stream, the byte offset of its start, and its context. */
+const grepMatch: Schema = {
+  type: 'object',
+  required: ['stream', 'offset', 'line'],
+  properties: { stream: { enum: ['stdout', 'stderr'] }, offset: int, line: str, before: strings, after: strings },
+};
 const tailRequired = ['stdout_tail', 'stderr_tail', 'stdout_range', 'stderr_range', 'stdout_total_bytes', 'stderr_total_bytes', 'truncated', 'encoding', 'stdout_log_path', 'stderr_log_path'];
 
 const tailOmitted: Schema = { type: 'object', required: ['lines', 'hint'], properties: { lines: int, hint: str } };
@@ -161,7 +167,8 @@ export const outputSchemas: Record<string, Schema> = {
   wait: success('wait', { ...snapshot, wait_timed_out: bool }, [...snapshotRequired, 'wait_timed_out']),
   create: success('create', { job_id: jobId, short_id: str, state: { const: 'created' }, tags: strings, ...limits, stdout_log_path: str, stderr_log_path: str }, ['job_id', 'state', 'stdout_log_path', 'stderr_log_path']),
   status: success('status', { ...summary, remote: { type: 'object', properties: { host: str, remote_dir: str, remote_pid: int, container_name: str, container_id: str, runtime: str, slurm_job_id: str, submitting: bool } }, remote_unreachable: { type: 'object', required: ['since', 'error'], properties: { since: time, error: str } }, pid: int, supervisor_pid: int, supervisor_alive: bool, process_alive: bool, resources: { type: 'object', required: ['processes', 'rss_bytes', 'cpu_seconds', 'cpu_percent', 'uptime_ms'], properties: { processes: int, rss_bytes: int, cpu_seconds: { type: 'number' }, cpu_percent: { type: 'number' }, uptime_ms: int, sampled_at: time, source: { enum: ['ssh', 'docker', 'podman', 'slurm'] } } }, waiting_for: str, ...limits, attempt: int, attempts, restart_count: int, restarted_at: time, agent: agentActivity, updated_at: time, stdout_log_path: str, stderr_log_path: str }, [...summaryRequired, 'updated_at']),
-  tail: success('tail', { job_id: jobId, short_id: str, state, ...tail }, ['job_id', 'state', ...tailRequired]),
+  // With --grep: `matches` (and the searched ranges) instead of the two tails.
+  tail: { ...success('tail', { job_id: jobId, short_id: str, state, ...tail, pattern: str, matches: { type: 'array', items: grepMatch }, matches_truncated: bool }, ['job_id', 'state', ...tailRequired.filter((k) => !k.endsWith('_tail'))]), anyOf: [{ required: ['stdout_tail', 'stderr_tail'] }, { required: ['matches', 'matches_truncated', 'pattern'] }] },
   logs: success('logs', { job_id: jobId, short_id: str, state, ...tail }, ['job_id', 'state', ...tailRequired]),
   logs_chunk: success('logs_chunk', { job_id: jobId, stream: { enum: ['stdout', 'stderr'] }, offset: int, text: str, at: time }, ['job_id', 'stream', 'offset', 'text', 'at']),
   logs_end: success('logs_end', { job_id: jobId, state, exit_code: int, signal: str, timed_out: bool, finished_at: time, error: errorInfo, stdout_total_bytes: int, stderr_total_bytes: int, at: time }, ['job_id', 'state', 'timed_out', 'stdout_total_bytes', 'stderr_total_bytes', 'at']),

@@ -1,7 +1,9 @@
 // Pure builders of the job summary (status, list) and the job snapshot (run, start, wait).
 import { shortId } from '../store/ids.js';
 import { jobFiles } from '../store/jobs.js';
-import { readTail } from '../store/tail.js';
+import { readTail, type TailResult } from '../store/tail.js';
+import { redactWindow } from '../window-redaction.js';
+import { windowContext } from './log-window.js';
 import { liveness } from '../job/reconcile.js';
 import { groupResources } from '../util/resources.js';
 import { readActivity } from '../store/agent-files.js';
@@ -124,10 +126,17 @@ export interface TailOptions {
   agentStream?: boolean;
 }
 
+/** The last lines of a log, a masked value cut by the window's edges redacted whole. */
+function redactedTail(path: string, lines: number, maxBytes: number): TailResult {
+  const tail = readTail(path, lines, maxBytes);
+  const { before, after } = windowContext(path, tail.begin, tail.end);
+  return { ...tail, text: redactWindow(before, Buffer.from(tail.text), after, tail.end === tail.total) };
+}
+
 export function tailFields(job: JobRecord, opts: TailOptions): Record<string, unknown> {
   const files = jobFiles(job.dir);
-  const out = readTail(files.stdout, opts.tailLines, opts.maxBytes);
-  const err = readTail(files.stderr, opts.tailLines, opts.maxBytes);
+  const out = redactedTail(files.stdout, opts.tailLines, opts.maxBytes);
+  const err = redactedTail(files.stderr, opts.tailLines, opts.maxBytes);
   // An agent job's snapshot (no --raw): its stream-JSON lines left out of stdout_tail, counted.
   const filtered = opts.agentStream === true ? withoutStreamJson(out.text, out.lineStart) : { text: out.text, omitted: 0 };
   return {
