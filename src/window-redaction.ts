@@ -2,6 +2,7 @@
 // overlaps the window's start or end is redacted whole — the part of it inside the window
 // becomes *** — never shown in part. The window is judged with the bytes around it (`before`,
 // `after`: as many as the longest secret could reach), so only a real occurrence is masked.
+// The secrets are those registered with output.ts unless a caller names them.
 // Invariant: at a window that ends at the end of its file (`atEnd`), a trailing proper prefix
 // of a secret is masked too: the rest of the value may be written after the read.
 import { knownSecrets } from './output.js';
@@ -11,9 +12,9 @@ export type ByteRange = [start: number, end: number];
 const MASK = '***';
 
 /** How many bytes around a window can hold part of a secret that reaches into it. */
-export function secretContextBytes(): number {
+export function secretContextBytes(secrets: readonly string[] = knownSecrets()): number {
   let longest = 0;
-  for (const s of knownSecrets()) longest = Math.max(longest, Buffer.byteLength(s));
+  for (const s of secrets) longest = Math.max(longest, Buffer.byteLength(s));
   return Math.max(0, longest - 1);
 }
 
@@ -22,9 +23,9 @@ const endsWithPrefix = (buf: Buffer, secret: Buffer, k: number): boolean =>
   buf.length >= k && buf.subarray(buf.length - k).equals(secret.subarray(0, k));
 
 /** The byte ranges of `buf` covered by a secret (merged, in order). */
-export function secretRanges(buf: Buffer, atEnd: boolean): ByteRange[] {
+export function secretRanges(buf: Buffer, atEnd: boolean, secrets: readonly string[] = knownSecrets()): ByteRange[] {
   const ranges: ByteRange[] = [];
-  for (const value of knownSecrets()) {
+  for (const value of secrets) {
     const secret = Buffer.from(value);
     for (let at = buf.indexOf(secret); at >= 0; at = buf.indexOf(secret, at + 1)) ranges.push([at, at + secret.length]);
     if (!atEnd) continue;
@@ -56,8 +57,8 @@ export function maskedText(buf: Buffer, from: number, to: number, ranges: readon
 }
 
 /** `window` as text, redacted whole where a secret overlaps it (judged with the bytes around it). */
-export function redactWindow(before: Buffer, window: Buffer, after: Buffer, atEnd: boolean): string {
-  if (knownSecrets().length === 0) return window.toString('utf8');
+export function redactWindow(before: Buffer, window: Buffer, after: Buffer, atEnd: boolean, secrets: readonly string[] = knownSecrets()): string {
+  if (secrets.length === 0) return window.toString('utf8');
   const buf = Buffer.concat([before, window, after]);
-  return maskedText(buf, before.length, before.length + window.length, secretRanges(buf, atEnd && after.length === 0));
+  return maskedText(buf, before.length, before.length + window.length, secretRanges(buf, atEnd && after.length === 0, secrets));
 }
