@@ -4,7 +4,7 @@ import { JobError, usageError } from '../errors.js';
 import { shortId } from '../store/ids.js';
 import { jobFiles } from '../store/jobs.js';
 import type { JobRecord } from '../store/types.js';
-import { tailFields, type TailOptions } from '../view/job-view.js';
+import { tailFields, windowFields, type TailOptions } from '../view/job-view.js';
 import { grepLog, type GrepOptions } from '../view/log-grep.js';
 import { tailOptions } from '../command-support/launch.js';
 import { optInt, optString, type Args } from '../command-support/args.js';
@@ -38,14 +38,7 @@ function grepFields(job: JobRecord, grep: Omit<GrepOptions, 'maxBytes' | 'maxMat
   return {
     matches: [...out.matches, ...err.matches],
     matches_truncated: out.more || err.more,
-    stdout_range: [out.begin, out.end],
-    stderr_range: [err.begin, err.end],
-    stdout_total_bytes: out.total,
-    stderr_total_bytes: err.total,
-    truncated: out.begin > 0 || err.begin > 0,
-    encoding: 'utf-8',
-    stdout_log_path: files.stdout,
-    stderr_log_path: files.stderr,
+    ...windowFields(job.dir, out, err),
   };
 }
 

@@ -143,6 +143,16 @@ export function tailFields(job: JobRecord, opts: TailOptions): Record<string, un
     stdout_tail: filtered.text,
     ...(filtered.omitted > 0 ? { stdout_tail_omitted: { lines: filtered.omitted, hint: OMITTED_HINT } } : {}),
     stderr_tail: err.text,
+    ...windowFields(job.dir, out, err),
+  };
+}
+
+type Window = Pick<TailResult, 'begin' | 'end' | 'total'>;
+
+/** Where the windows of the two logs lie (tail, tail --grep): ranges, totals, log paths. */
+export function windowFields(dir: string, out: Window, err: Window): Record<string, unknown> {
+  const files = jobFiles(dir);
+  return {
     stdout_range: [out.begin, out.end],
     stderr_range: [err.begin, err.end],
     stdout_total_bytes: out.total,

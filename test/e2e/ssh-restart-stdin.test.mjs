@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { withRoot, supervisorGone, assertMatchesSchema } from '../helpers/jobctl.mjs';
-import { startSshd, sshRun } from '../helpers/sshd.mjs';
+import { startSshd, sshRun, sshExecutorToml } from '../helpers/sshd.mjs';
 
 let sshd;
 before(async (t) => {
@@ -20,14 +20,7 @@ function setup(t) {
   }
   const ctx = withRoot(t);
   const config = join(ctx.base, 'config.toml');
-  writeFileSync(config, `[executors.crib]
-type = "ssh"
-host = "${sshd.host}"
-port = ${sshd.port}
-user = "${sshd.user}"
-identity_file = "${sshd.identityFile}"
-known_hosts = "${sshd.knownHostsFile}"
-`);
+  writeFileSync(config, sshExecutorToml(sshd, 'crib'));
   return { ...ctx, run: (args, opts = {}) => ctx.run(args, { config, ...opts }) };
 }
 
