@@ -6,6 +6,7 @@ import { observeOptions } from '../command-support/definition-options.js';
 import { checkObserveArgs, observe } from '../command-support/launch.js';
 import { restartJob } from '../command-support/restart-job.js';
 import { idOptions, type CommandDef } from '../command-support/types.js';
+import { reconcile } from '../job/reconcile.js';
 import { deletionRefused } from './delete.js';
 
 export const restartCommand: CommandDef = {
@@ -16,7 +17,8 @@ export const restartCommand: CommandDef = {
   async handler(args, ctx) {
     const startedAt = Date.now();
     checkObserveArgs(args, ctx.warn);
-    const job = loadJob(args, ctx);
+    // A job whose supervisor is gone is recorded lost first: it may then be restarted.
+    const job = await reconcile(loadJob(args, ctx), ctx.actions);
     // The same reasons that keep a finished job from being deleted keep it from running again.
     await restartJob(ctx, job, deletionRefused);
     return observe(args, ctx, job.dir, startedAt);

@@ -106,3 +106,25 @@ test('a job with --retry restarted gets a fresh retry budget', async (t) => {
   assert.equal(status.attempts.length, 3);
   for (const a of status.attempts) assert.ok(statSync(a.stdout_log_path).isFile());
 });
+
+test('a job whose supervisor died is recorded lost by restart itself, then runs again; a lost job whose process lives is refused', async (t) => {
+  const { run } = withRoot(t);
+  const job = (await run(['run', '--snapshot-after', '0', '--', 'sh', '-c', 'echo up; sleep 300'])).json;
+  const status = await waitFor(async () => {
+    const s = (await run(['status', job.job_id])).json;
+    return s.state === 'running' && s.pid && s.supervisor_pid ? s : undefined;
+  }, { what: 'the job to run' });
+  process.kill(status.supervisor_pid, 'SIGKILL');
+  await waitFor(() => { try { process.kill(status.supervisor_pid, 0); return false; } catch { return true; } }, { what: 'the supervisor to die' });
+  // The process still runs: running it again next to it is refused.
+  const refused = (await run(['restart', job.job_id])).json;
+  assert.equal(refused.error.code, 'invalid_state');
+  assert.match(refused.error.message, /still running; kill it first/);
+  process.kill(-status.pid, 'SIGKILL');
+  await waitFor(() => { try { process.kill(status.pid, 0); return false; } catch { return true; } }, { what: 'the process to die' });
+  const again = (await run(['restart', job.job_id, '--snapshot-after', '0'])).json;
+  t.after(() => run(['kill', '--signal', 'KILL', job.job_id]));
+  assert.ok(['queued', 'running'].includes(again.state), JSON.stringify(again));
+  const after = (await run(['status', job.job_id])).json;
+  assert.equal(after.attempts[0].state, 'lost');
+});
