@@ -1,6 +1,7 @@
-// Starting a job: claim it (created → queued) under the lock (or restart it: restart.ts), start
-// its detached supervisor and record its pid, then observe the job as the caller asked. The caller does not wait for the
-// supervisor to start the process: with --snapshot-after 0 the answer may say `queued`.
+// Starting a job: claim it (created → queued) under the lock (or restart it: restart-job.ts),
+// start its detached supervisor and record its pid, then observe the job as the caller asked.
+// The caller does not wait for the supervisor to start the process: with --snapshot-after 0 the
+// answer may say `queued`.
 import { deliverInBackground, enqueueOnLaunch, startSupervisor } from '../supervisor/start.js';
 import { registerJobSecrets } from './load-job.js';
 import { JobError } from '../errors.js';

@@ -3,12 +3,12 @@
 //   itself — never the job's command, env, prompt or paths from the user, and no single quote
 //   or backslash, so `sh -c '<line>'` reads the same under any login shell.
 // - run.sh, uploaded as a file over the connection: the job's command, environment and working
-//   directory, each single-quoted, and the job's stdin (an agent's prompt, --stdin bytes) as base64 in a here-document (its
-//   alphabet cannot form the delimiter line, and any bytes survive). It runs twice: as the
-//   wrapper W (its own session, never signalled by jobctl) and, through `setsid -w`, as the
-//   job's leader J in a new session whose process group is what jobctl signals. J records its
-//   pid, decodes the stdin bytes into $d/prompt (0600 under the launch's umask 077; the command's
-//   stdin, else /dev/null), traps the signals it forwards so that it outlives the command and
+//   directory, each single-quoted, and the job's stdin (an agent's prompt, --stdin bytes) as
+//   base64 in a here-document (its alphabet cannot form the delimiter line, and any bytes
+//   survive). It runs twice: as the wrapper W (its own session, never signalled by jobctl) and,
+//   through `setsid -w`, as the job's leader J in a new session whose process group is what
+//   jobctl signals. J records its pid, decodes the stdin bytes into $d/prompt (0600 under the
+//   launch's umask 077; the command's stdin, else /dev/null), traps the signals it forwards so that it outlives the command and
 //   writes its exit status atomically; if J itself is killed (SIGKILL), W records `signal N`.
 //   W also enforces the timeout, so a partition between jobctl and the host cannot let a job
 //   run for ever.
