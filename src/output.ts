@@ -13,6 +13,11 @@ export function registerSecret(value: string): void {
   if (value.length > 0) secrets.add(value);
 }
 
+/** The secret values registered so far (window-redaction.ts finds them by bytes). */
+export function knownSecrets(): readonly string[] {
+  return [...secrets];
+}
+
 export function redact(text: string): string {
   let out = text;
   // Longest first: a secret that contains a shorter one is replaced whole.

@@ -111,7 +111,7 @@ const dashboardItem: Schema = { ...summary, stdout_total_bytes: int, stderr_tota
 const dashboardItemRequired = [...summaryRequired, 'stdout_total_bytes', 'stderr_total_bytes'];
 const byState: Schema = { type: 'object', additionalProperties: int };
 
-/** One earlier attempt of a retried job (status and job.finished `attempts[]`). */
+/** One earlier attempt of a retried or restarted job (status and job.finished `attempts[]`). */
 const attempts: Schema = {
   type: 'array',
   items: {
@@ -132,6 +132,12 @@ const tail: Schema = {
   encoding: { const: 'utf-8' },
   stdout_log_path: str,
   stderr_log_path: str,
+};
+/** One line found by tail --grep: its stream, the byte offset of its start, and its context. */
+const grepMatch: Schema = {
+  type: 'object',
+  required: ['stream', 'offset', 'line'],
+  properties: { stream: { enum: ['stdout', 'stderr'] }, offset: int, line: str, before: strings, after: strings },
 };
 const tailRequired = ['stdout_tail', 'stderr_tail', 'stdout_range', 'stderr_range', 'stdout_total_bytes', 'stderr_total_bytes', 'truncated', 'encoding', 'stdout_log_path', 'stderr_log_path'];
 
@@ -168,10 +174,12 @@ export const outputSchemas: Record<string, Schema> = {
   },
   run: success('run', { ...snapshot, ...interrupted }, snapshotRequired),
   start: success('start', { ...snapshot, ...interrupted }, snapshotRequired),
+  restart: success('restart', { ...snapshot, ...interrupted }, snapshotRequired),
   wait: success('wait', { ...snapshot, wait_timed_out: bool, ...interrupted }, [...snapshotRequired, 'wait_timed_out']),
   create: success('create', { job_id: jobId, short_id: str, state: { const: 'created' }, tags: strings, ...limits, stdout_log_path: str, stderr_log_path: str }, ['job_id', 'state', 'stdout_log_path', 'stderr_log_path']),
-  status: success('status', { ...summary, remote: { type: 'object', properties: { host: str, remote_dir: str, remote_pid: int, container_name: str, container_id: str, runtime: str, slurm_job_id: str, submitting: bool } }, remote_unreachable: { type: 'object', required: ['since', 'error'], properties: { since: time, error: str } }, pid: int, supervisor_pid: int, supervisor_alive: bool, process_alive: bool, resources: { type: 'object', required: ['processes', 'rss_bytes', 'cpu_seconds', 'cpu_percent', 'uptime_ms'], properties: { processes: int, rss_bytes: int, cpu_seconds: { type: 'number' }, cpu_percent: { type: 'number' }, uptime_ms: int, sampled_at: time, source: { enum: ['ssh', 'docker', 'podman', 'slurm'] } } }, waiting_for: str, ...limits, attempt: int, attempts, agent: agentActivity, updated_at: time, stdout_log_path: str, stderr_log_path: str }, [...summaryRequired, 'updated_at']),
-  tail: success('tail', { job_id: jobId, short_id: str, state, ...tail }, ['job_id', 'state', ...tailRequired]),
+  status: success('status', { ...summary, remote: { type: 'object', properties: { host: str, remote_dir: str, remote_pid: int, container_name: str, container_id: str, runtime: str, slurm_job_id: str, submitting: bool } }, remote_unreachable: { type: 'object', required: ['since', 'error'], properties: { since: time, error: str } }, pid: int, supervisor_pid: int, supervisor_alive: bool, process_alive: bool, resources: { type: 'object', required: ['processes', 'rss_bytes', 'cpu_seconds', 'cpu_percent', 'uptime_ms'], properties: { processes: int, rss_bytes: int, cpu_seconds: { type: 'number' }, cpu_percent: { type: 'number' }, uptime_ms: int, sampled_at: time, source: { enum: ['ssh', 'docker', 'podman', 'slurm'] } } }, waiting_for: str, ...limits, attempt: int, attempts, restart_count: int, restarted_at: time, agent: agentActivity, updated_at: time, stdout_log_path: str, stderr_log_path: str }, [...summaryRequired, 'updated_at']),
+  // With --grep: `matches` (and the searched ranges) instead of the two tails.
+  tail: { ...success('tail', { job_id: jobId, short_id: str, state, ...tail, pattern: str, matches: { type: 'array', items: grepMatch }, matches_truncated: bool }, ['job_id', 'state', ...tailRequired.filter((k) => !k.endsWith('_tail'))]), anyOf: [{ required: ['stdout_tail', 'stderr_tail'] }, { required: ['matches', 'matches_truncated', 'pattern'] }] },
   logs: success('logs', { job_id: jobId, short_id: str, state, ...tail }, ['job_id', 'state', ...tailRequired]),
   logs_chunk: success('logs_chunk', { job_id: jobId, stream: { enum: ['stdout', 'stderr'] }, offset: int, text: str, at: time }, ['job_id', 'stream', 'offset', 'text', 'at']),
   logs_end: success('logs_end', { job_id: jobId, state, exit_code: int, signal: str, timed_out: bool, finished_at: time, error: errorInfo, stdout_total_bytes: int, stderr_total_bytes: int, at: time, ...interrupted }, ['job_id', 'state', 'timed_out', 'stdout_total_bytes', 'stderr_total_bytes', 'at']),
@@ -220,7 +228,7 @@ export const eventSchemas: Record<string, Schema> = {
   'job.finished': {
     type: 'object',
     required: ['schema_version', 'event_type', 'job_id', 'state', 'timed_out', 'command', 'cwd', 'tags', 'stdout_log_path', 'stderr_log_path'],
-    properties: { schema_version: { const: '1' }, event_type: { const: 'job.finished' }, job_id: jobId, state, ...outcome, attempt: int, attempts, agent: agentFinished, command: str, cwd: str, tags: strings, started_at: time, stdout_log_path: str, stderr_log_path: str, delivery_results: { type: 'array', items: delivery } },
+    properties: { schema_version: { const: '1' }, event_type: { const: 'job.finished' }, job_id: jobId, state, ...outcome, attempt: int, attempts, restart_count: int, agent: agentFinished, command: str, cwd: str, tags: strings, started_at: time, stdout_log_path: str, stderr_log_path: str, delivery_results: { type: 'array', items: delivery } },
   },
   'job.output.matched': {
     type: 'object',

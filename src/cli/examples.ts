@@ -19,11 +19,15 @@ export const EXAMPLES: Record<string, [string, string][]> = {
     ['$0 start 3f9k2a7q --snapshot-after 2s', 'start a created job, answer after at most 2s'],
     ['$0 start --prompt "Review the diff" --workspace ~/repo', 'create and start an agent job'],
   ],
+  restart: [
+    ['$0 restart 3f9k2a7q --wait', 'run a finished job again in place, answer when it ends'],
+  ],
   status: [
     ['$0 status 3f9k2a7q', 'state, pid, resource use, agent activity'],
   ],
   tail: [
     ['$0 tail 3f9k2a7q --tail-lines 20', 'the last 20 lines of stdout and stderr'],
+    ['$0 tail 3f9k2a7q --grep "ERROR|FAIL" --context 2', 'the last matching lines, two lines around each'],
   ],
   logs: [
     ['$0 logs 3f9k2a7q --follow', 'stream new output as NDJSON until the job ends'],

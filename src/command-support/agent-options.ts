@@ -1,15 +1,13 @@
 // The coding-agent flags of run, create and start (--prompt ...): they turn a job into an agent
 // job whose argv runs the agent's CLI with the prompt on stdin (src/agents/argv.ts).
-// node:fs only to read the caller's --prompt-file, outside the job root.
-import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
 import type { Options } from 'yargs';
 import { usageError } from '../errors.js';
 import { optInt, optNonEmpty, optString, oneOf, type Args } from './args.js';
 import { AGENT_NAMES, type AgentName, type AgentSpec } from '../agents/types.js';
 import { CLI_LIMITS_TURNS, agentArgv, checkAgentOptions } from '../agents/argv.js';
 import { quoteArgv } from '../util/shell-quote.js';
+import { readInputFile } from './read-input.js';
 import type { ExecutorDef } from '../executors/types.js';
 
 export const agentOptions: Record<string, Options> = {
@@ -44,51 +42,11 @@ function readPrompt(args: Args): Buffer {
   if (text !== undefined) {
     prompt = Buffer.from(text, 'utf8');
   } else {
-    prompt = readPromptFile(file as string);
+    prompt = readInputFile(file as string, 'prompt-file', MAX_PROMPT_BYTES);
   }
   if (prompt.toString('utf8').trim() === '') throw usageError('the prompt is empty', { flag: text !== undefined ? 'prompt' : 'prompt-file' });
   if (prompt.length > MAX_PROMPT_BYTES) throw usageError(`the prompt is larger than ${MAX_PROMPT_BYTES} bytes`, { flag: text !== undefined ? 'prompt' : 'prompt-file', bytes: prompt.length });
   return prompt;
-}
-
-/**
- * A prompt file: a regular file, or `-` (stdin, read to its end), at most MAX_PROMPT_BYTES + 1
- * bytes read — a device or FIFO could never end or never fit.
- */
-function readPromptFile(file: string): Buffer {
-  let fd: number;
-  try {
-    // Non-blocking: opening a FIFO must not wait for a writer (it is refused below anyway).
-    fd = file === '-' ? 0 : openSync(resolve(file), fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
-  } catch (err) {
-    throw usageError(`--prompt-file ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, { flag: 'prompt-file' });
-  }
-  try {
-    if (file !== '-' && !fstatSync(fd).isFile()) throw usageError(`--prompt-file ${file}: not a regular file`, { flag: 'prompt-file' });
-    const chunks: Buffer[] = [];
-    let total = 0;
-    const buffer = Buffer.alloc(1024 * 1024);
-    while (total <= MAX_PROMPT_BYTES) {
-      let n: number;
-      try {
-        n = readSync(fd, buffer, 0, buffer.length, null);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'EAGAIN') {
-          // A non-blocking stdin with nothing yet: wait a little rather than spin.
-          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
-          continue;
-        }
-        if ((err as NodeJS.ErrnoException).code === 'EOF') break;
-        throw usageError(`--prompt-file ${file}: ${(err as Error).message}`, { flag: 'prompt-file' });
-      }
-      if (n === 0) break;
-      chunks.push(Buffer.from(buffer.subarray(0, n)));
-      total += n;
-    }
-    return Buffer.concat(chunks);
-  } finally {
-    if (fd !== 0) closeSync(fd);
-  }
 }
 
 /** Agent flags given without --prompt are a mistake, not something to ignore. */

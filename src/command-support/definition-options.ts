@@ -1,6 +1,7 @@
 // Flags shared by run and create (the job definition) and by run, start and wait (observation).
 import type { Options } from 'yargs';
 import { schedulingOptions } from './scheduling-options.js';
+import { stdinOptions } from './stdin-options.js';
 
 export const outputMatchOptions: Record<string, Options> = {
   'output-pattern': { type: 'string', describe: 'pattern matched against each new output line' },
@@ -26,6 +27,7 @@ export const definitionOptions: Record<string, Options> = {
   'shell-wrapper': { type: 'string', describe: 'shell for a single command string, e.g. "bash -lc"' },
   'progress-every': { type: 'string', describe: 'record a progress heartbeat in state.json this often' },
   cmd: { type: 'string', describe: 'command as one shell string (same as a single CMD word)' },
+  ...stdinOptions,
   executor: { type: 'string', describe: 'where the job runs: an executor of the config (default [defaults] executor, else local)' },
   label: { type: 'string', describe: 'run on an executor carrying this label (repeatable: all must match)' },
   'memory-limit': { type: 'string', describe: 'memory cap of a container or Slurm job (bytes or 512M, 2G)' },

@@ -22,6 +22,7 @@ import { buildOutputMatch } from './notification-options.js';
 import { sinkFilePath } from './sink-file.js';
 import { tailFlags } from './launch.js';
 import { ENV_KEY, parseEnvFile } from '../util/env-file.js';
+import { jobStdin } from './stdin-options.js';
 import { agentPayload, isAgentJob, refuseStrayAgentFlags } from './agent-options.js';
 
 export const DEFAULT_TAIL_LINES = 50;
@@ -161,6 +162,8 @@ export interface Definition {
   secrets: Secrets;
   /** An agent job's prompt (written to its 0600 prompt file). */
   prompt?: Buffer;
+  /** A command job's stdin (--stdin, --stdin-file; written to its 0600 stdin file). */
+  stdin?: Buffer;
 }
 
 export function buildDefinition(args: Args, ctx: Context): Definition {
@@ -189,6 +192,8 @@ export function buildDefinition(args: Args, ctx: Context): Definition {
   const workdir = remote ? remoteWorkdir(args, remote) : undefined;
   const agent = agentJob ? agentPayload(args, executor.def, ctx.config().config.defaults.max_turns) : undefined;
   const { command, argv } = agent ?? resolveCommand(args, ctx);
+  // Read last: every other mistake is reported before jobctl waits for its stdin to end.
+  const stdin = jobStdin(args, agentJob);
   const meta: JobMeta = {
     job_id: newJobId(),
     created_at: nowIso(),
@@ -212,6 +217,7 @@ export function buildDefinition(args: Args, ctx: Context): Definition {
     ...resourceLimits(args, remote),
     ...schedulingFields(args, ctx.root, ctx.config().config, { remote: remote !== undefined, agent: agent !== undefined, warn: ctx.warn }),
     ...(agent !== undefined ? { agent: agent.spec } : {}),
+    ...(stdin !== undefined ? { stdin_bytes: stdin.length } : {}),
     notification: {
       ...(notifyCommand !== undefined ? { notify_command: notifyCommand } : {}),
       ...(notifyFile !== undefined ? { notify_file: notifyFile } : {}),
@@ -223,7 +229,7 @@ export function buildDefinition(args: Args, ctx: Context): Definition {
   };
   // A local job inherits jobctl's environment, so an inherited masked value only needs to be
   // known (for redaction); a remote job inherits nothing, so it must be sent.
-  const prompt = agent !== undefined ? { prompt: agent.prompt } : {};
+  const prompt = { ...(agent !== undefined ? { prompt: agent.prompt } : {}), ...(stdin !== undefined ? { stdin } : {}) };
   if (remote && Object.keys(secrets.known).length > 0) {
     return { meta, secrets: { env: { ...secrets.known, ...secrets.env }, known: {} }, ...prompt };
   }

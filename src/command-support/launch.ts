@@ -1,6 +1,7 @@
-// Starting a job: claim it (created → queued) under the lock, start its detached supervisor and
-// record its pid, then observe the job as the caller asked. The caller does not wait for the
-// supervisor to start the process: with --snapshot-after 0 the answer may say `queued`.
+// Starting a job: claim it (created → queued) under the lock (or restart it: restart-job.ts),
+// start its detached supervisor and record its pid, then observe the job as the caller asked.
+// The caller does not wait for the supervisor to start the process: with --snapshot-after 0 the
+// answer may say `queued`.
 import { deliverInBackground, enqueueOnLaunch, startSupervisor } from '../supervisor/start.js';
 import { registerJobSecrets } from './load-job.js';
 import { JobError } from '../errors.js';
@@ -34,6 +35,14 @@ async function claimAndStart(ctx: Context, dir: string, meta?: JobMeta): Promise
   if (claimed.state !== 'queued' || claimed.launcher_pid !== process.pid) {
     throw new JobError('invalid_state', `job is ${claimed.state}; only a created job can be started`, { state: claimed.state });
   }
+  await superviseQueued(ctx, dir, meta);
+}
+
+/**
+ * Starts the supervisor of a job this process just queued (claimed, or restarted) and records
+ * it; a supervisor that cannot be started fails the job (launch_failed).
+ */
+export async function superviseQueued(ctx: Context, dir: string, meta?: JobMeta): Promise<void> {
   const configPath = ctx.supervisorConfig();
   const started = startSupervisor(dir, configPath);
   const recorded = await applyTransition(dir, (cur) => {

@@ -20,8 +20,8 @@ export const createCommand: CommandDef = {
   takesCommand: true,
   options: { ...definitionOptions, ...agentOptions, ...snapshotDefaults },
   async handler(args, ctx) {
-    const { meta, secrets, prompt } = buildDefinition(args, ctx);
-    const dir = createJob(ctx.root, meta, secrets, prompt);
+    const { meta, secrets, prompt, stdin } = buildDefinition(args, ctx);
+    const dir = createJob(ctx.root, meta, secrets, { prompt, stdin });
     const files = jobFiles(dir);
     return {
       job_id: meta.job_id,

@@ -2,6 +2,7 @@
 import { runCommand } from './run.js';
 import { createCommand } from './create.js';
 import { startCommand } from './start.js';
+import { restartCommand } from './restart.js';
 import { statusCommand } from './status.js';
 import { tailCommand } from './tail.js';
 import { logsCommand } from './logs.js';
@@ -23,7 +24,7 @@ import { configImportCommand } from './config-import.js';
 import type { CommandDef } from '../command-support/types.js';
 
 export const commands: CommandDef[] = [
-  runCommand, createCommand, startCommand, statusCommand, tailCommand, logsCommand, waitCommand, killCommand,
+  runCommand, createCommand, startCommand, restartCommand, statusCommand, tailCommand, logsCommand, waitCommand, killCommand,
   listCommand, dashboardCommand, tagSetCommand, notifySetCommand, gcCommand, deleteCommand, schemaCommand, versionCommand, executorsCommand, statsCommand, queueCommand,
   configPathCommand, configShowCommand, configInitCommand, configImportCommand,
 ];

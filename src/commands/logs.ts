@@ -13,6 +13,8 @@ import type { JobRecord } from '../store/types.js';
 import { parseDuration, type Warn } from '../util/duration.js';
 import { nowIso } from '../util/time.js';
 import { tailFields } from '../view/job-view.js';
+import { windowContext } from '../view/log-window.js';
+import { redactWindow } from '../window-redaction.js';
 import { loadJob } from '../command-support/load-job.js';
 import { endFields, followUntilTerminal } from '../command-support/follow-until-end.js';
 import { activityLogs } from '../command-support/activity-logs.js';
@@ -99,6 +101,10 @@ async function follow(job: JobRecord, lines: number, maxBytes: number, intervalM
         }
       }
       if (text.length > 0) {
+        // A masked value cut by the chunk's start (the first chunk starts where the tail did) is redacted whole.
+        const printed = data.length - keep;
+        const { before, after } = windowContext(c.path, c.offset, c.offset + printed);
+        text = redactWindow(before, data.subarray(0, printed), after, final && !more);
         open = printStreamLine('logs_chunk', { job_id: jobId, stream: c.stream, offset: c.offset, text, at: nowIso() });
         c.offset += data.length - keep;
       }

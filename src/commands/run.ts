@@ -17,9 +17,9 @@ export const runCommand: CommandDef = {
   async handler(args, ctx) {
     const startedAt = Date.now();
     checkObserveArgs(args, ctx.warn);
-    const { meta, secrets, prompt } = buildDefinition(args, ctx);
+    const { meta, secrets, prompt, stdin } = buildDefinition(args, ctx);
     secretValues(secrets).forEach(registerSecret);
-    const dir = createJob(ctx.root, meta, secrets, prompt);
+    const dir = createJob(ctx.root, meta, secrets, { prompt, stdin });
     await launch(ctx, dir, meta);
     return observe(args, ctx, dir, startedAt);
   },

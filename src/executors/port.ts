@@ -25,10 +25,10 @@ export interface SubmitSpec {
   /** Environment of the job: executor env, then the job's --env, --env-file and masked values. Never process.env. */
   env: Record<string, string>;
   /**
-   * An agent job's prompt (meta.agent set): the exact bytes its command reads on stdin. Only
-   * ever sent as file content; undefined for other jobs, whose stdin is /dev/null.
+   * The exact bytes the job's command reads on stdin: an agent job's prompt, or a command job's
+   * --stdin. Only ever sent as file content; undefined for other jobs (stdin is /dev/null).
    */
-  prompt?: Buffer;
+  stdin?: Buffer;
 }
 
 export type RemotePhase =

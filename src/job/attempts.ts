@@ -27,7 +27,8 @@ export function retryCause(ended: JobStateRecord): Exclude<RetryOn, 'any'> | und
 /** True when `ended` (the would-be terminal state of the current attempt) is to be retried. */
 export function retryWanted(policy: RetryPolicy | undefined, ended: JobStateRecord): policy is RetryPolicy {
   if (policy === undefined || ended.kill_request !== undefined) return false;
-  if ((ended.attempt ?? 1) > policy.max) return false;
+  // A restart gives the job a fresh budget: attempts count from the one the restart began.
+  if ((ended.attempt ?? 1) - (ended.restart_attempt ?? 1) + 1 > policy.max) return false;
   const cause = retryCause(ended);
   return cause !== undefined && (policy.on === 'any' || policy.on === cause);
 }
@@ -35,7 +36,15 @@ export function retryWanted(policy: RetryPolicy | undefined, ended: JobStateReco
 /** State fields that outlive an attempt; everything else describes the attempt that ended. */
 const JOB_FIELDS = [
   'updated_at', 'boot_id', 'launcher_pid', 'launcher_start_time', 'supervisor_pid', 'supervisor_start_time', 'reattach_count',
+  'restart_count', 'restarted_at', 'restart_attempt',
 ] as const satisfies readonly (keyof QueuedState)[];
+
+/** Copies the fields that outlive an attempt. */
+function jobFields(ended: TerminalState): Partial<QueuedState> {
+  const kept: Partial<QueuedState> = {};
+  for (const field of JOB_FIELDS) if (ended[field] !== undefined) Object.assign(kept, { [field]: ended[field] });
+  return kept;
+}
 
 function attemptRecord(ended: TerminalState, attempt: number, logs: { stdout: string; stderr: string }): AttemptRecord {
   const record: AttemptRecord = { attempt, state: ended.state };
@@ -58,10 +67,8 @@ function attemptRecord(ended: TerminalState, attempt: number, logs: { stdout: st
  */
 export function nextAttempt(ended: TerminalState, policy: RetryPolicy, keptLogs: { stdout: string; stderr: string }, now = Date.now()): QueuedState {
   const attempt = ended.attempt ?? 1;
-  const kept: Partial<QueuedState> = {};
-  for (const field of JOB_FIELDS) if (ended[field] !== undefined) Object.assign(kept, { [field]: ended[field] });
   const next: QueuedState = {
-    ...kept,
+    ...jobFields(ended),
     updated_at: ended.updated_at,
     state: 'queued',
     queued_at: new Date(now).toISOString(),
@@ -78,3 +85,29 @@ export function nextAttempt(ended: TerminalState, policy: RetryPolicy, keptLogs:
 
 /** True when an earlier attempt started: its dependencies were met, they are not waited for again. */
 export const dependenciesMet = (state: JobStateRecord): boolean => (state.attempts ?? []).some((a) => a.started_at !== undefined);
+
+/**
+ * The `queued` state of a restarted job (`jobctl restart`): the ended attempt recorded as a
+ * retry records it, its logs named (kept by the caller), the launcher's identity recorded and
+ * the earlier supervisor's dropped (a new one is assigned), the restart counted. The retry
+ * budget starts again at this attempt (`restart_attempt`).
+ */
+export function restartAttempt(ended: TerminalState, launcher: { pid: number; startTime: string | undefined }, keptLogs: { stdout: string; stderr: string }, now: string): QueuedState {
+  const attempt = ended.attempt ?? 1;
+  const kept = jobFields(ended);
+  delete kept.supervisor_pid;
+  delete kept.supervisor_start_time;
+  return {
+    ...kept,
+    updated_at: ended.updated_at,
+    state: 'queued',
+    queued_at: now,
+    launcher_pid: launcher.pid,
+    launcher_start_time: launcher.startTime,
+    attempt: attempt + 1,
+    attempts: [...(ended.attempts ?? []), attemptRecord(ended, attempt, keptLogs)],
+    restart_count: (ended.restart_count ?? 0) + 1,
+    restarted_at: now,
+    restart_attempt: attempt + 1,
+  };
+}

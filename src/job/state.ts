@@ -4,7 +4,10 @@
 // Invariants (enforced by the transitions in transitions.ts, applied by apply.ts):
 // - created → queued → running → exited | killed | failed | lost; queued may end without running
 //   (killed, failed, lost) and go back to queued only for a retry (attempts.ts).
-// - A terminal state is final: no transition leaves exited, killed, failed or lost.
+// - A terminal state is final: no transition leaves exited, killed, failed or lost — except
+//   `restart` (transitions.ts), the one explicit exception: the user runs the job again in place
+//   (terminal → queued, attempt + 1), applied by applyRestart under the lock as a
+//   compare-and-set against the terminal state the caller read.
 // - Fields of the process (pid, started_at, timed_out, ...) exist only from `running` on;
 //   fields of waiting (waiting_for, retry_at) only while `queued`.
 
@@ -96,6 +99,10 @@ interface Common {
   attempt?: number;
   /** Earlier attempts of a retried job, oldest first. */
   attempts?: AttemptRecord[];
+  /** How many times `jobctl restart` ran the job again, the latest time, and the attempt it began. */
+  restart_count?: number;
+  restarted_at?: string;
+  restart_attempt?: number;
   /** How many times a new supervisor was attached to this remote job after one died. */
   reattach_count?: number;
   /** A kill asked for (a remote job is signalled by its supervisor, even while pending). */

@@ -2,12 +2,15 @@
 // the next state, or undefined when the move does not apply to the current one (the caller then
 // leaves the state as it is). Nothing here reads a file or the clock: times and process
 // identities are arguments. apply.ts writes what these return; no other code builds a state.
-// Invariants: a terminal state is never left (every function returns undefined for one); a
+// Invariants: a terminal state is never left (every function returns undefined for one) —
+// except by `restart`, the one documented exception, which apply.ts applies only through
+// applyRestart (a compare-and-set against the terminal state its caller read); a
 // job's process fields appear only with `running`; the fields of waiting leave with `queued`.
 import type {
   FailedState, JobErrorInfo, JobStateRecord, KilledState, KillRequest, LiveState, LostState, QueuedState, RemoteIdentity, RunningState, TerminalState,
 } from './state.js';
 import { isTerminalState } from './state.js';
+import { restartAttempt } from './attempts.js';
 
 /** A process as recorded in state.json: its pid and the start time read from /proc. */
 export interface ProcessIdentity {
@@ -112,4 +115,19 @@ export function recordRemote<S extends JobStateRecord>(cur: S, remote: RemoteIde
 /** The terminal state replaces a live one; undefined when the job had ended already. */
 export function end<T extends TerminalState>(cur: JobStateRecord, ended: T): T | undefined {
   return live(cur) ? ended : undefined;
+}
+
+/** True while `cur` is the terminal state `read` (the compare of restart's compare-and-set). */
+export const stillAsRead = (cur: JobStateRecord, read: TerminalState): cur is TerminalState =>
+  isTerminalState(cur) && cur.state === read.state && cur.updated_at === read.updated_at;
+
+/**
+ * terminal → queued: `jobctl restart` runs the job again in place (attempt + 1, the ended
+ * attempt recorded, its logs kept as `keptLogs` names them). Compare-and-set: applies only
+ * while the job is still the terminal state `read` (same state, same updated_at), so of two
+ * restarts of one job exactly one applies.
+ */
+export function restart(cur: JobStateRecord, read: TerminalState, launcher: { pid: number; startTime: string | undefined }, keptLogs: () => { stdout: string; stderr: string }, now: string): QueuedState | undefined {
+  if (!stillAsRead(cur, read)) return undefined;
+  return restartAttempt(cur, launcher, keptLogs(), now);
 }

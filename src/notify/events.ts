@@ -52,11 +52,12 @@ export function finishedEvent(job: JobRecord, activity?: AgentActivity): Record<
   if (state.finished_at !== undefined) event['finished_at'] = state.finished_at;
   if (state.duration_ms !== undefined) event['duration_ms'] = state.duration_ms;
   if (state.error !== undefined) event['error'] = state.error;
-  if (meta.retry !== undefined) {
-    // A retried job: which attempt ended it, and how the earlier ones ended.
+  if (meta.retry !== undefined || state.attempts !== undefined) {
+    // A retried or restarted job: which attempt ended it, and how the earlier ones ended.
     event['attempt'] = state.attempt ?? 1;
     event['attempts'] = state.attempts ?? [];
   }
+  if (state.restart_count !== undefined) event['restart_count'] = state.restart_count;
   if (state.kill_reason !== undefined) event['kill_reason'] = state.kill_reason;
   if (meta.agent !== undefined) event['agent'] = agentSummary(meta.agent, activity);
   event['stdout_log_path'] = files.stdout;

@@ -36,6 +36,8 @@ export const jobFiles = (dir: string) => ({
   supervisorLog: join(dir, 'supervisor.log'),
   /** An agent job's prompt (0600), the agent's stdin. */
   prompt: join(dir, 'prompt.txt'),
+  /** A command job's stdin (0600), given with --stdin or --stdin-file. */
+  stdin: join(dir, 'stdin'),
   /** An agent job's activity record, kept by its supervisor. */
   agent: join(dir, 'agent.json'),
   /** Resource use of a remote job, sampled by its supervisor. */
@@ -64,16 +66,22 @@ export function ensureRoot(root: string): void {
 }
 
 /** Creates the job directory with its definition and `created` state (the root exists: ensureRoot). */
-export function createJob(root: string, meta: JobMeta, secrets: Secrets, prompt?: Buffer): string {
+/** What a job reads on its stdin: an agent's prompt, or a command job's --stdin bytes. */
+export interface JobInput {
+  prompt?: Buffer;
+  stdin?: Buffer;
+}
+
+export function createJob(root: string, meta: JobMeta, secrets: Secrets, input: JobInput = {}): string {
   try {
-    return writeNewJob(root, meta, secrets, prompt);
+    return writeNewJob(root, meta, secrets, input);
   } catch (err) {
     if (err instanceof JobError) throw err;
     throw rootError(root, 'cannot create a job in', err);
   }
 }
 
-function writeNewJob(root: string, meta: JobMeta, secrets: Secrets, prompt?: Buffer): string {
+function writeNewJob(root: string, meta: JobMeta, secrets: Secrets, input: JobInput): string {
   const dir = jobDir(root, meta.job_id);
   mkdirSync(dir, { mode: 0o700 });
   chmodSync(dir, 0o700);
@@ -81,7 +89,8 @@ function writeNewJob(root: string, meta: JobMeta, secrets: Secrets, prompt?: Buf
   // The directory is synced once for secrets and state, then once more for meta.json, which
   // must only ever exist after them: its presence is what makes the directory a job.
   if (secretValues(secrets).length > 0) writeJsonAtomic(files.secrets, secrets, 0o600, false);
-  if (prompt !== undefined) writeFileAtomic(files.prompt, prompt, 0o600, false);
+  if (input.prompt !== undefined) writeFileAtomic(files.prompt, input.prompt, 0o600, false);
+  if (input.stdin !== undefined) writeFileAtomic(files.stdin, input.stdin, 0o600, false);
   writeJsonAtomic(files.state, { state: 'created', updated_at: meta.created_at } satisfies JobStateRecord, 0o600, false);
   fsyncDir(dir);
   writeJsonAtomic(files.meta, meta);

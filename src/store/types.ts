@@ -66,6 +66,8 @@ export interface JobMeta {
   notification: NotificationConfig;
   /** A coding-agent payload (--prompt): argv runs the agent CLI with the prompt file on stdin. */
   agent?: AgentSpec;
+  /** A command job given --stdin / --stdin-file: the size of its stored stdin file. */
+  stdin_bytes?: number;
   /** Defaults for snapshots of this job (`run`/`start` observe with these). */
   tail_lines: number;
   max_bytes: number;

@@ -23,7 +23,7 @@
 import { jobDir, readMeta, readSecrets, readState } from '../store/jobs.js';
 import { openJobLogs } from '../store/job-logs.js';
 import { closeDescriptors, isDirectory } from '../util/fs-checks.js';
-import { openPrompt } from '../store/prompt.js';
+import { openJobInput } from '../store/prompt.js';
 import { secretValues, type JobMeta, type Secrets } from '../store/types.js';
 import type { JobErrorInfo, JobStateRecord } from '../job/state.js';
 import { applyTransition, readStateLocked } from '../job/apply.js';
@@ -120,7 +120,8 @@ async function launchAndFollow(dir: string, meta: JobMeta, secrets: Secrets, not
       let outcome: LaunchOutcome;
       try {
         fds.push(...openJobLogs(dir));
-        if (meta.agent !== undefined) fds.push(openPrompt(dir));
+        const input = openJobInput(dir, meta);
+        if (input !== undefined) fds.push(input);
         outcome = await launchLocal({ argv: meta.argv, cwd: meta.cwd, env, stdoutFd: fds[0] as number, stderrFd: fds[1] as number, ...(fds[2] !== undefined ? { stdinFd: fds[2] } : {}) });
       } catch (err) {
         outcome = { ok: false, error: `cannot open the job logs: ${(err as Error).message}` };

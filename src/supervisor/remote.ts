@@ -11,8 +11,8 @@
 //   written only after the executor reported the end and every byte reached the local logs.
 // - Failing to reach the executor never ends the job: contact is retried with backoff and
 //   state.remote_unreachable says since when it is out of reach.
-// - An agent job's prompt is read once, for the hand-over, and reaches the target only as
-//   bytes (SubmitSpec.prompt), never as an argument.
+// - The job's stdin (an agent's prompt, a command job's --stdin) is read once, for the
+//   hand-over, and reaches the target only as bytes (SubmitSpec.stdin), never as an argument.
 // - While the job runs its resource use is sampled beside the poll loop (resource-sampler.ts).
 import { jobFiles, readState, fileSize } from '../store/jobs.js';
 import { appendLog, ensureLogs } from '../store/job-logs.js';
@@ -31,7 +31,7 @@ import { TargetError, type LogSink, type RemotePhase, type RemoteTarget, type Su
 import { createTarget } from '../executors/create-target.js';
 import { Contact, Waker } from './remote-contact.js';
 import { ResourceSampler } from './resource-sampler.js';
-import { readPrompt } from '../store/prompt.js';
+import { readJobInput } from '../store/prompt.js';
 
 const failed = (cur: JobStateRecord, code: JobErrorCode, message: string): JobStateRecord | undefined => fail(cur, { code, message }, nowIso());
 
@@ -98,14 +98,14 @@ export async function superviseRemote(dir: string, meta: JobMeta, secrets: Secre
   if (def === undefined) return;
   const finishFailed = (state: JobStateRecord) => deliverFinished(dir, state, notifier);
   const before = readState(dir).remote;
-  // The environment (and an agent's prompt) is read once, for the hand-over; a re-attached
+  // The environment (and the job's stdin) is read once, for the hand-over; a re-attached
   // supervisor never needs it (and the env file may be gone by then).
   let env: Record<string, string> = {};
-  let prompt: Buffer | undefined;
+  let stdin: Buffer | undefined;
   if (before === undefined) {
     try {
       env = buildJobEnv(dir, meta, secrets, def.env);
-      if (meta.agent !== undefined) prompt = readPrompt(dir);
+      stdin = readJobInput(dir, meta);
     } catch (err) {
       await finishFailed(await applyTransition(dir, (cur) => (ownedBy(cur, process.pid) ? failed(cur, 'launch_failed', (err as Error).message) : undefined)));
       return;
@@ -113,7 +113,7 @@ export async function superviseRemote(dir: string, meta: JobMeta, secrets: Secre
   }
   ensureLogs(dir);
   const target = createTarget(def, dir, meta);
-  const spec: SubmitSpec = { dir, meta, env, prompt };
+  const spec: SubmitSpec = { dir, meta, env, stdin };
   const contact = new Contact(dir, target.pollMs);
   try {
     const claimed = await claim(dir, target, spec);

@@ -1,7 +1,9 @@
 // Pure builders of the job summary (status, list) and the job snapshot (run, start, wait).
 import { shortId } from '../store/ids.js';
 import { jobFiles } from '../store/jobs.js';
-import { readTail } from '../store/tail.js';
+import { readTail, type TailResult } from '../store/tail.js';
+import { redactWindow } from '../window-redaction.js';
+import { windowContext } from './log-window.js';
 import { liveness } from '../job/reconcile.js';
 import { groupResources } from '../util/resources.js';
 import { readActivity } from '../store/agent-files.js';
@@ -96,9 +98,13 @@ export function jobStatus(job: JobRecord): Record<string, unknown> {
   // Why a queued job has not started: `job ID` (a dependency), `retry at TIME`, a queue or executor.
   if (job.state.waiting_for !== undefined && state === 'queued') out['waiting_for'] = job.state.waiting_for;
   if (job.meta.agent !== undefined) out['agent'] = agentStatus(job);
-  if (job.meta.retry !== undefined) {
+  if (job.meta.retry !== undefined || job.state.attempts !== undefined) {
     out['attempt'] = job.state.attempt ?? 1;
     out['attempts'] = job.state.attempts ?? [];
+  }
+  if (job.state.restart_count !== undefined) {
+    out['restart_count'] = job.state.restart_count;
+    out['restarted_at'] = job.state.restarted_at;
   }
   out['updated_at'] = job.state.updated_at;
   out['stdout_log_path'] = files.stdout;
@@ -128,16 +134,33 @@ export interface TailOptions {
   agentStream?: boolean;
 }
 
+/** The last lines of a log, a masked value cut by the window's edges redacted whole. */
+function redactedTail(path: string, lines: number, maxBytes: number): TailResult {
+  const tail = readTail(path, lines, maxBytes);
+  const { before, after } = windowContext(path, tail.begin, tail.end);
+  return { ...tail, text: redactWindow(before, Buffer.from(tail.text), after, tail.end === tail.total) };
+}
+
 export function tailFields(job: JobRecord, opts: TailOptions): Record<string, unknown> {
   const files = jobFiles(job.dir);
-  const out = readTail(files.stdout, opts.tailLines, opts.maxBytes);
-  const err = readTail(files.stderr, opts.tailLines, opts.maxBytes);
+  const out = redactedTail(files.stdout, opts.tailLines, opts.maxBytes);
+  const err = redactedTail(files.stderr, opts.tailLines, opts.maxBytes);
   // An agent job's snapshot (no --raw): its stream-JSON lines left out of stdout_tail, counted.
   const filtered = opts.agentStream === true ? withoutStreamJson(out.text, out.lineStart) : { text: out.text, omitted: 0 };
   return {
     stdout_tail: filtered.text,
     ...(filtered.omitted > 0 ? { stdout_tail_omitted: { lines: filtered.omitted, hint: OMITTED_HINT } } : {}),
     stderr_tail: err.text,
+    ...windowFields(job.dir, out, err),
+  };
+}
+
+type Window = Pick<TailResult, 'begin' | 'end' | 'total'>;
+
+/** Where the windows of the two logs lie (tail, tail --grep): ranges, totals, log paths. */
+export function windowFields(dir: string, out: Window, err: Window): Record<string, unknown> {
+  const files = jobFiles(dir);
+  return {
     stdout_range: [out.begin, out.end],
     stderr_range: [err.begin, err.end],
     stdout_total_bytes: out.total,

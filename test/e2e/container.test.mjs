@@ -175,6 +175,23 @@ for (const runtime of RUNTIMES) {
     }
   });
 
+  test(`${runtime}: --stdin bytes reach the container's command exactly; restart runs the job again in a new container`, async (t) => {
+    const s = setup(t, runtime);
+    if (!s) return;
+    const input = Buffer.concat([Buffer.from('one\n\0two\0\n'), Buffer.from([...Array(256).keys()]), Buffer.from('last')]);
+    const { json } = await s.run(['run', '--executor', 'box', '--stdin', '--wait', '--', 'sh', '-c', 'md5sum | cut -c1-32'], { input });
+    assert.equal(json.state, 'exited', JSON.stringify(json.error));
+    const expected = `${createHash('md5').update(input).digest('hex')}\n`;
+    assert.equal(json.stdout_tail, expected);
+    await supervisorGone(s.root, json.job_id);
+    const again = (await s.run(['restart', json.job_id, '--wait'])).json;
+    assert.equal(again.state, 'exited', JSON.stringify(again.error));
+    assert.equal(again.stdout_tail, expected);
+    const status = (await s.run(['status', json.job_id])).json;
+    assert.equal(status.attempt, 2);
+    assert.equal(readFileSync(status.attempts[0].stdout_log_path, 'utf8'), expected);
+  });
+
   test(`${runtime}: delete of a finished job removes its container`, async (t) => {
     const s = setup(t, runtime);
     if (!s) return;

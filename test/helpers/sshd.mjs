@@ -227,3 +227,11 @@ export async function sshRun(fixture, remoteCommand, { timeout = 30_000, input }
   if (r.code !== 0) throw new Error(`ssh ${fixture.destination} ${JSON.stringify(remoteCommand)}: exit ${r.code ?? r.signal}: ${r.stderr.trim()}`);
   return r.stdout;
 }
+
+/** A config.toml table `[executors.NAME]` for the sshd `fixture` (`extra`: more keys). */
+export function sshExecutorToml(fixture, name, extra = '') {
+  return [
+    `[executors.${name}]`, 'type = "ssh"', `host = "${fixture.host}"`, `port = ${fixture.port}`, `user = "${fixture.user}"`,
+    `identity_file = "${fixture.identityFile}"`, `known_hosts = "${fixture.knownHostsFile}"`, extra, '',
+  ].join('\n');
+}

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { runScript } from '../../dist/lib/executors/ssh/script.js';
 import { runArgs, containerCommand, PROMPT_MOUNT } from '../../dist/lib/executors/container/args.js';
 import { batchScript } from '../../dist/lib/executors/slurm/submit.js';
-import { spoolPrompt } from '../../dist/lib/executors/spool-prompt.js';
+import { spoolStdin } from '../../dist/lib/executors/spool-prompt.js';
 import { testDir } from '../helpers/jobctl.mjs';
 
 /** Quotes, newlines, a command substitution, the here-document's delimiter, NUL and non-UTF-8 bytes, no final newline. */
@@ -24,7 +24,7 @@ function nastyPrompt(dir) {
 function sshJob(t, prompt, pathDirs) {
   const dir = join(testDir(t), 'job');
   mkdirSync(dir);
-  const script = runScript({ argv: ['sh', '-c', 'cat; echo "|$#|$1" >&2', 'sh', 'arg'], env: {}, workdir: dir, timeoutMs: undefined, killAfterMs: 1000, prompt });
+  const script = runScript({ argv: ['sh', '-c', 'cat; echo "|$#|$1" >&2', 'sh', 'arg'], env: {}, workdir: dir, timeoutMs: undefined, killAfterMs: 1000, stdin: prompt });
   writeFileSync(join(dir, 'run.sh'), script);
   // As launchLine starts it: under umask 077.
   const env = pathDirs ? { ...process.env, PATH: `${pathDirs}:${process.env.PATH}` } : process.env;
@@ -76,16 +76,16 @@ test('ssh: a host without base64 records why; a job without a prompt keeps stdin
 test('container: the prompt is a read-only mount read by /bin/sh; the argv holds its path only', (t) => {
   const dir = testDir(t);
   const prompt = nastyPrompt(dir);
-  const path = spoolPrompt(dir, prompt);
+  const path = spoolStdin(dir, prompt);
   assert.equal(path, join(dir, 'spool', 'prompt'));
   assert.deepEqual(readFileSync(path), prompt);
   assert.equal(statSync(path).mode & 0o777, 0o600);
   assert.equal(statSync(join(dir, 'spool')).mode & 0o777, 0o700);
   // A copy replacing a laxer file is 0600 again.
   chmodSync(path, 0o644);
-  spoolPrompt(dir, prompt);
+  spoolStdin(dir, prompt);
   assert.equal(statSync(path).mode & 0o777, 0o600);
-  assert.equal(spoolPrompt(dir, undefined), undefined);
+  assert.equal(spoolStdin(dir, undefined), undefined);
 
   const def = { type: 'container', runtime: 'docker', image: 'img', volumes: [], env: {}, labels: [] };
   const meta = { job_id: 'abc', argv: ['claude', '-p', '--output-format', 'stream-json'] };
@@ -108,7 +108,7 @@ test('slurm: the batch script redirects the spooled prompt to the command\'s std
   const dir = join(testDir(t), "it's dir");
   mkdirSync(dir);
   const prompt = nastyPrompt(dir);
-  const path = spoolPrompt(dir, prompt);
+  const path = spoolStdin(dir, prompt);
   const script = batchScript(['sh', '-c', 'cat; echo "|$1" >&2', 'sh', 'x y'], dir, path);
   assert.ok(!script.includes('quoted'));
   writeFileSync(join(dir, 'job.sh'), script);

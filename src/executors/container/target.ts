@@ -26,7 +26,7 @@ import { containerPhase, LOST_REASON, type ContainerState } from './state.js';
 import { LogStream } from './follow.js';
 import { K8sLogReader } from './k8s-log.js';
 import { containerResources } from './resources.js';
-import { spoolPrompt } from '../spool-prompt.js';
+import { spoolStdin } from '../spool-prompt.js';
 import type { Resources } from '../../util/resources.js';
 
 /** The env file of masked values, in the spool only while `run` reads it. */
@@ -71,7 +71,7 @@ export class ContainerTarget implements RemoteTarget {
     const name = containerName(this.meta);
     const plan = planEnv(spec.env);
     // The prompt's copy stays: a container that recover() starts later mounts it then.
-    const prompt = spoolPrompt(this.dir, spec.prompt);
+    const prompt = spoolStdin(this.dir, spec.stdin);
     let envFile: string | undefined;
     let r: CliResult;
     try {

@@ -28,7 +28,7 @@ import { commandError, isTransient, slurmCommand, type SlurmAnswer } from './com
 import { endedPhase, isAlreadyDone, isEndedState, isPendingState, isRunningState, isUnknownJob, parseJobIds, parseSacct, parseSbatchId, parseScontrolJob, parseSqueue, parseSstat, type SlurmFinal } from './parse.js';
 import { copyOutput, recordSignal, sentSignal, spoolFiles } from './spool.js';
 import { batchScript, commandEnv, sbatchArgs, slurmJobName, slurmWorkdir } from './submit.js';
-import { spoolPrompt } from '../spool-prompt.js';
+import { spoolStdin } from '../spool-prompt.js';
 import { resourcesFrom, type Resources } from '../../util/resources.js';
 
 /** Polls that find the job neither queued nor recorded as ended before it counts as lost. */
@@ -61,7 +61,7 @@ export class SlurmTarget implements RemoteTarget {
   async submit(spec: SubmitSpec): Promise<RemoteIdentity> {
     const workdir = slurmWorkdir(this.def, spec.meta, homedir());
     const files = spoolFiles(this.spool);
-    writeSpoolFile(this.dir, basename(files.script), batchScript(spec.meta.argv, workdir, spoolPrompt(this.dir, spec.prompt)));
+    writeSpoolFile(this.dir, basename(files.script), batchScript(spec.meta.argv, workdir, spoolStdin(this.dir, spec.stdin)));
     this.submittedAt = Date.now();
     const answer = await this.run('sbatch', sbatchArgs(this.def, spec.meta, workdir, files), spec.env);
     const id = answer.ok ? parseSbatchId(answer.stdout) : undefined;

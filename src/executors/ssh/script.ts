@@ -3,12 +3,12 @@
 //   itself — never the job's command, env, prompt or paths from the user, and no single quote
 //   or backslash, so `sh -c '<line>'` reads the same under any login shell.
 // - run.sh, uploaded as a file over the connection: the job's command, environment and working
-//   directory, each single-quoted, and an agent job's prompt as base64 in a here-document (its
-//   alphabet cannot form the delimiter line, and any bytes survive). It runs twice: as the
-//   wrapper W (its own session, never signalled by jobctl) and, through `setsid -w`, as the
-//   job's leader J in a new session whose process group is what jobctl signals. J records its
-//   pid, decodes the prompt into $d/prompt (0600 under the launch's umask 077; the command's
-//   stdin, else /dev/null), traps the signals it forwards so that it outlives the command and
+//   directory, each single-quoted, and the job's stdin (an agent's prompt, --stdin bytes) as
+//   base64 in a here-document (its alphabet cannot form the delimiter line, and any bytes
+//   survive). It runs twice: as the wrapper W (its own session, never signalled by jobctl) and,
+//   through `setsid -w`, as the job's leader J in a new session whose process group is what
+//   jobctl signals. J records its pid, decodes the stdin bytes into $d/prompt (0600 under the
+//   launch's umask 077; the command's stdin, else /dev/null), traps the signals it forwards so that it outlives the command and
 //   writes its exit status atomically; if J itself is killed (SIGKILL), W records `signal N`.
 //   W also enforces the timeout, so a partition between jobctl and the host cannot let a job
 //   run for ever.
@@ -37,8 +37,8 @@ export interface RunScriptSpec {
   workdir: string | undefined;
   timeoutMs: number | undefined;
   killAfterMs: number;
-  /** An agent job's prompt: the command's stdin (else /dev/null). */
-  prompt?: Buffer;
+  /** The job's stdin (an agent's prompt, a command job's --stdin); else /dev/null. */
+  stdin?: Buffer;
 }
 
 const PROMPT_END = 'JOBCTL_PROMPT_END';
@@ -81,14 +81,14 @@ export function runScript(spec: RunScriptSpec): string {
     `  echo "$$ ${START_TIME}" > "$d/pid.tmp" && mv "$d/pid.tmp" "$d/pid"`,
     // A trapped signal is reset to its default in the command, which therefore gets it.
     `  for sig in ${FORWARDED}; do trap "got=$sig" $sig; done`,
-    ...(spec.prompt !== undefined ? promptLines(spec.prompt) : []),
+    ...(spec.stdin !== undefined ? promptLines(spec.stdin) : []),
     // The job's environment and directory only exist in the subshell that becomes the command:
     // nothing the job sets (d, PATH...) can reach the lines that record its status.
     '  (',
     `    ${cdLine(spec.workdir)} || { : > "$d/nocwd"; exit 1; }`,
     ...exports.map((line) => `    ${line}`),
     `    exec ${quoteArgv(spec.argv)}`,
-    `  ) ${spec.prompt !== undefined ? '< "$d/prompt"' : '</dev/null'} >> "$d/stdout" 2>> "$d/stderr"`,
+    `  ) ${spec.stdin !== undefined ? '< "$d/prompt"' : '</dev/null'} >> "$d/stdout" 2>> "$d/stderr"`,
     '  rc=$?',
     `  if [ -e "$d/nocwd" ]; then echo "error cannot change to the working directory ${workdirText}" > "$d/status.tmp"; else echo "$rc" > "$d/status.tmp"; fi`,
     '  mv "$d/status.tmp" "$d/status"',

@@ -4,7 +4,8 @@
 //   on stdin; every remote command line is fixed text built from the job id and integers.
 // - No call waits for the job: the launch returns once the leader recorded its pid, and every
 //   call has a timeout, so a dead link costs one step timeout and never blocks for ever.
-// - An agent job's prompt travels inside run.sh too (base64) and becomes the command's stdin
+// - The job's stdin (an agent's prompt, a command job's --stdin) travels inside run.sh too
+//   (base64) and becomes the command's stdin
 //   on the host; the process's resources are sampled with a fixed /proc reading line.
 // - Output comes home by byte offset: each sync asks for a log from the local log's size on,
 //   and appends what arrives as it arrives, so an interrupted copy resumes without gaps or repeats.
@@ -106,7 +107,7 @@ export class SshTarget implements RemoteTarget {
   }
 
   async submit(spec: SubmitSpec): Promise<RemoteIdentity> {
-    const script = runScript({ argv: spec.meta.argv, env: spec.env, workdir: spec.meta.workdir, timeoutMs: spec.meta.timeout_ms, killAfterMs: spec.meta.kill_after_ms, prompt: spec.prompt });
+    const script = runScript({ argv: spec.meta.argv, env: spec.env, workdir: spec.meta.workdir, timeoutMs: spec.meta.timeout_ms, killAfterMs: spec.meta.kill_after_ms, stdin: spec.stdin });
     const out = await this.call(launchLine(this.meta.job_id), { input: script, timeoutMs: this.stepMs });
     return this.identity(out.toString('utf8'));
   }
