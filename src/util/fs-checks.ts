@@ -53,7 +53,7 @@ export function specialFileKind(path: string): string | undefined {
 
 /** The io_error for a path that is not a regular file (`kind` says what it is). */
 export function notRegularFile(path: string, kind: string): JobError {
-  return new JobError('io_error', `${path} is not a regular file (${kind}); jobctl does not follow or read it`, { path, kind });
+  return new JobError('io_error', `${path} is ${kind}, not a regular file; jobctl does not follow or read it`, { path, kind });
 }
 
 /**

@@ -49,7 +49,7 @@ test('inspectJob names what makes a job corrupt, and reads a sound one as a reco
     [(dir) => writeFileSync(jobFiles(dir).state, ''), /state\.json: empty/],
     [(dir) => writeFileSync(jobFiles(dir).meta, '{"job_id": '), /meta\.json: not valid JSON/],
     [(dir) => writeFileSync(jobFiles(dir).state, '[1,2]'), /state\.json: not a JSON object/],
-    [(dir) => { rmSync(jobFiles(dir).state); mkdirSync(jobFiles(dir).state); }, /state\.json is not a regular file \(a directory\)/],
+    [(dir) => { rmSync(jobFiles(dir).state); mkdirSync(jobFiles(dir).state); }, /state\.json is a directory, not a regular file/],
     [(dir) => rmSync(jobFiles(dir).state), /state\.json: missing/],
   ];
   for (const [spoil, reason] of cases) {
