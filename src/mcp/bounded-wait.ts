@@ -2,6 +2,7 @@
 // the usual 60s client deadline): a longer wait is clamped and its answer says so
 // (`wait_clamped_to_ms`, with `wait_timed_out` when the job is still going). Pure except for
 // the progress timer.
+import { usageError } from '../errors.js';
 import { parseDuration, parseOptionalDuration } from '../util/duration.js';
 
 export const DEFAULT_MAX_WAIT_MS = 50_000;
@@ -28,6 +29,13 @@ export function boundCall(tool: string, args: Record<string, unknown>, maxWaitMs
     if (asked <= maxWaitMs) return { args, clampedTo: undefined, blocksFor: asked };
     const rest = Object.fromEntries(Object.entries(args).filter(([key]) => key !== 'wait'));
     return { args: { ...rest, snapshot_after: `${maxWaitMs}ms` }, clampedTo: maxWaitMs, blocksFor: maxWaitMs };
+  }
+  if (tool === 'kill') {
+    // kill watches the job for its grace before answering; the supervisor escalates after the
+    // grace even without the caller, so a longer grace is refused rather than clamped.
+    const grace = parseDuration(args['grace'] ?? '5s', '--grace');
+    if (grace > maxWaitMs) throw usageError(`grace ${String(args['grace'])} is longer than the server's --max-wait (${maxWaitMs}ms): the call would block past it`, { argument: 'grace' });
+    return { args, clampedTo: undefined, blocksFor: grace };
   }
   return { args, clampedTo: undefined, blocksFor: 0 };
 }

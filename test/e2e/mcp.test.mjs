@@ -101,7 +101,7 @@ test('every tool on real jobs: the CLI\'s objects as structured content and text
 });
 
 test('waits are cut at --max-wait: wait_timed_out, wait_clamped_to_ms, progress while waiting', async (t) => {
-  const { ok, cli } = await connect(t, ['--max-wait', '1500ms']);
+  const { ok, call, cli } = await connect(t, ['--max-wait', '1500ms']);
   const job = await ok('run', { command: ['sleep', '60'], snapshot_after: '0' });
   const progress = [];
   const waited = await ok('wait', { job_id: job.job_id, timeout: '10m' }, { onprogress: (p) => progress.push(p) });
@@ -125,6 +125,9 @@ test('waits are cut at --max-wait: wait_timed_out, wait_clamped_to_ms, progress 
   const late = await ok('run', { command: ['true'], snapshot_after: '1h' });
   assert.equal(late.wait_clamped_to_ms, 1500);
   assert.equal(late.wait_timed_out, false, 'it ended within the bound');
+  const longGrace = await call('kill', { job_id: job.job_id, grace: '1m' });
+  assert.equal(longGrace.isError, true, 'a grace past the bound would block past it');
+  assert.equal(longGrace.structuredContent.error.code, 'usage_error');
   for (const id of [job.job_id, run.job_id]) assert.equal((await cli(['kill', id, '--signal', 'KILL'])).json.state, 'killed');
 });
 
