@@ -3,7 +3,9 @@
 // CLI's JSON object, as structured content and as text. A failure is a tool error (isError)
 // carrying the CLI's error object. Stdout carries protocol messages only (diagnostics go to
 // stderr). The server's end — the client closing stdin, or a signal — touches no job: every job
-// has its own detached supervisor, and a pending wait is only an observation.
+// has its own detached supervisor, and a pending wait is only an observation. Only a `run` still
+// in flight holds the end back (at most the wait bound), so that a job being launched is not left
+// claimed without its supervisor.
 import { toJobError, usageError, type JobError } from '../errors.js';
 import { errorEnvelope } from '../output.js';
 import { log } from '../log.js';
@@ -82,7 +84,41 @@ export async function serveMcp(options: McpServerOptions): Promise<void> {
     process.stdin.once('close', resolve);
   });
   server.onerror = (err) => log.debug(`mcp: ${err.message}`);
-  await server.connect(new StdioServerTransport());
+  const transport = new StdioServerTransport();
+  await server.connect(transport);
+  const runs = unansweredRuns(transport);
   log.info(`mcp: serving ${tools.length} tools over stdio (root ${options.root}, max wait ${options.maxWaitMs}ms)`);
   await closed;
+  await runs.settled();
+}
+
+type Message = { id?: string | number; method?: string; params?: { name?: unknown } };
+interface Transport {
+  onmessage?: (message: never, extra?: never) => void;
+  send(message: never, options?: never): Promise<void>;
+}
+
+/**
+ * The `run` calls received and not answered yet, counted where messages enter and leave (a
+ * request's handler starts a tick after its message, possibly after stdin's end).
+ */
+function unansweredRuns(transport: Transport): { settled(): Promise<void> } {
+  const pending = new Set<string | number>();
+  let done: (() => void) | undefined;
+  const receive = transport.onmessage;
+  transport.onmessage = (message: never, extra?: never) => {
+    const m = message as Message;
+    if (m.method === 'tools/call' && m.params?.name === 'run' && m.id !== undefined) pending.add(m.id);
+    receive?.(message, extra);
+  };
+  const send = transport.send.bind(transport);
+  transport.send = async (message: never, options?: never) => {
+    try {
+      await send(message, options);
+    } finally {
+      const m = message as Message;
+      if (m.method === undefined && m.id !== undefined && pending.delete(m.id) && pending.size === 0) done?.();
+    }
+  };
+  return { settled: () => (pending.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => (done = resolve))) };
 }

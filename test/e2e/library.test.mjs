@@ -6,18 +6,17 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT, assertMatchesSchema, jobctl, testDir, settleRoot, supervisorGone } from '../helpers/jobctl.mjs';
+import { PROJECT, assertMatchesSchema, jobctl, supervisorGone, withRoot } from '../helpers/jobctl.mjs';
 
 // The package's own name resolves to its library (package.json "exports").
 const lib = await import('jobctl');
 const { JobctlError } = lib;
 
 function setup(t) {
-  const dir = testDir(t, 'jobctl-lib-');
-  const root = join(dir, 'jobs');
+  // One cleanup: the jobs settled, then the tree removed (withRoot).
+  const { base: dir, root } = withRoot(t);
   const config = join(dir, 'config.toml');
   writeFileSync(config, '');
-  t.after(() => settleRoot(root));
   return { dir, root, config, base: { root, config } };
 }
 

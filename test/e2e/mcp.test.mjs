@@ -9,13 +9,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { BIN, PROJECT, assertMatchesSchema, jobctl, testDir, settleRoot, testEnv, waitFor, processAlive } from '../helpers/jobctl.mjs';
+import { BIN, PROJECT, assertMatchesSchema, jobctl, testDir, testEnv, waitFor, processAlive, withRoot } from '../helpers/jobctl.mjs';
 
 const TOOLS = ['run', 'status', 'tail', 'wait', 'kill', 'list', 'logs'];
 
 async function connect(t, flags = []) {
-  const dir = testDir(t, 'jobctl-mcp-');
-  const root = join(dir, 'jobs');
+  // One cleanup: the jobs settled, then the tree removed (withRoot).
+  const { base: dir, root } = withRoot(t);
   const env = testEnv(root);
   delete env.JOBCTL_ROOT; // the server's --root names it
   const transport = new StdioClientTransport({ command: BIN, args: ['mcp', '--root', root, ...flags], env, cwd: dir, stderr: 'pipe' });
@@ -25,10 +25,7 @@ async function connect(t, flags = []) {
   const errors = [];
   client.onerror = (err) => errors.push(err);
   await client.connect(transport);
-  t.after(async () => {
-    await client.close().catch(() => {});
-    await settleRoot(root);
-  });
+  t.after(() => client.close().catch(() => {}));
   const call = async (name, args, options) => {
     const result = await client.callTool({ name, arguments: args }, undefined, options);
     assert.equal(result.content.length, 1);
@@ -204,10 +201,8 @@ test('malformed calls are tool errors with the CLI\'s codes, and start nothing',
 });
 
 test('stdout carries JSON-RPC messages only, even for bad input and verbose diagnostics', async (t) => {
-  const dir = testDir(t, 'jobctl-mcp-raw-');
-  const root = join(dir, 'jobs');
+  const { root } = withRoot(t);
   const child = spawn(BIN, ['mcp', '--root', root, '-vv'], { cwd: PROJECT, env: testEnv(root), stdio: ['pipe', 'pipe', 'pipe'] });
-  t.after(() => settleRoot(root));
   const out = [];
   const err = [];
   child.stdout.on('data', (d) => out.push(d));
@@ -230,6 +225,23 @@ test('stdout carries JSON-RPC messages only, even for bad input and verbose diag
   assert.equal(byId[3].result.isError, true);
   assert.equal(byId[4].error.code, -32601);
   assert.match(Buffer.concat(err).toString(), /jobctl info: mcp: serving 7 tools/, 'diagnostics go to stderr');
+});
+
+test('stdin closed right after a run: the launch completes, the job runs to its end, the server exits', async (t) => {
+  const { base: dir, root } = withRoot(t);
+  const child = spawn(BIN, ['mcp', '--root', root], { cwd: dir, env: testEnv(root), stdio: ['pipe', 'pipe', 'inherit'] });
+  const out = [];
+  child.stdout.on('data', (d) => out.push(d));
+  child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'eof', version: '1' } } }) + '\n');
+  child.stdin.write(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) + '\n');
+  child.stdin.end(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'run', arguments: { command: ['sh', '-c', 'sleep 1; echo finished'], snapshot_after: '0', name: 'eof-job' } } }) + '\n');
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  assert.equal(code, 0);
+  const answered = Buffer.concat(out).toString().split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((m) => m.id === 2);
+  assert.ok(answered, 'the run was answered before the server ended');
+  const { json } = await jobctl(['wait', '--name', 'eof-job', '--timeout', '30s'], { root });
+  assert.equal(json.state, 'exited', JSON.stringify(json));
+  assert.equal(json.stdout_tail, 'finished\n');
 });
 
 test('jobctl mcp with a bad --max-wait answers one JSON error and serves nothing', async (t) => {
