@@ -35,7 +35,7 @@ export class JobError extends Error {
 
   constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, retryable = false) {
     super(message);
-    this.name = 'JobError';
+    this.name = 'JobctlError';
     this.code = code;
     this.details = details;
     this.retryable = retryable;

@@ -53,9 +53,14 @@ export function hasAnswered(): boolean {
   return answered;
 }
 
+/** An answer as it leaves jobctl: the registered secrets redacted. */
+export function redactOutput<T>(obj: T): T {
+  return secrets.size > 0 ? (redactDeep(obj) as T) : obj;
+}
+
 /** False when stdout is gone (EPIPE): a streaming command should stop. */
 function writeLine(obj: unknown): boolean {
-  const line = JSON.stringify(secrets.size > 0 ? redactDeep(obj) : obj) + '\n';
+  const line = JSON.stringify(redactOutput(obj)) + '\n';
   const buf = Buffer.from(line);
   let off = 0;
   while (off < buf.length) {
@@ -74,11 +79,15 @@ function writeLine(obj: unknown): boolean {
  * `warnings`: about valid but risky input; a top-level array, omitted when empty. A command whose
  * answer has warnings of its own (config import) keeps them, followed by these.
  */
-export function printSuccess(type: string, data: Record<string, unknown>, warnings: readonly string[] = []): void {
+export function successEnvelope(type: string, data: Record<string, unknown>, warnings: readonly string[] = []): Record<string, unknown> {
   const own = Array.isArray(data['warnings']) ? (data['warnings'] as unknown[]) : undefined;
   const all = own !== undefined ? [...own, ...warnings] : warnings;
+  return { schema_version: SCHEMA_VERSION, ok: true, type, ...data, ...(own !== undefined || all.length > 0 ? { warnings: [...all] } : {}) };
+}
+
+export function printSuccess(type: string, data: Record<string, unknown>, warnings: readonly string[] = []): void {
   answered = true;
-  writeLine({ schema_version: SCHEMA_VERSION, ok: true, type, ...data, ...(own !== undefined || all.length > 0 ? { warnings: [...all] } : {}) });
+  writeLine(successEnvelope(type, data, warnings));
   process.exitCode = 0;
 }
 
@@ -115,7 +124,7 @@ export function secretPrefixLength(text: string): number {
   return hold;
 }
 
-function errorEnvelope(err: JobError): Record<string, unknown> {
+export function errorEnvelope(err: JobError): Record<string, unknown> {
   const error: Record<string, unknown> = { code: err.code, message: err.message, retryable: err.retryable };
   if (err.details !== undefined) error['details'] = err.details;
   return { schema_version: SCHEMA_VERSION, ok: false, type: 'error', error };

@@ -172,10 +172,11 @@ export const outputSchemas: Record<string, Schema> = {
       error: { type: 'object', required: ['code', 'message', 'retryable'], properties: { code: str, message: str, retryable: bool, details: { type: 'object' } } },
     },
   },
-  run: success('run', { ...snapshot, ...interrupted }, snapshotRequired),
+  // wait_clamped_to_ms (and for run wait_timed_out): the MCP server's bound cut the wait short.
+  run: success('run', { ...snapshot, wait_clamped_to_ms: int, wait_timed_out: bool, ...interrupted }, snapshotRequired),
   start: success('start', { ...snapshot, ...interrupted }, snapshotRequired),
   restart: success('restart', { ...snapshot, ...interrupted }, snapshotRequired),
-  wait: success('wait', { ...snapshot, wait_timed_out: bool, ...interrupted }, [...snapshotRequired, 'wait_timed_out']),
+  wait: success('wait', { ...snapshot, wait_timed_out: bool, wait_clamped_to_ms: int, ...interrupted }, [...snapshotRequired, 'wait_timed_out']),
   create: success('create', { job_id: jobId, short_id: str, state: { const: 'created' }, tags: strings, ...limits, stdout_log_path: str, stderr_log_path: str }, ['job_id', 'state', 'stdout_log_path', 'stderr_log_path']),
   status: success('status', { ...summary, remote: { type: 'object', properties: { host: str, remote_dir: str, remote_pid: int, container_name: str, container_id: str, runtime: str, slurm_job_id: str, submitting: bool } }, remote_unreachable: { type: 'object', required: ['since', 'error'], properties: { since: time, error: str } }, pid: int, supervisor_pid: int, supervisor_alive: bool, process_alive: bool, resources: { type: 'object', required: ['processes', 'rss_bytes', 'cpu_seconds', 'cpu_percent', 'uptime_ms'], properties: { processes: int, rss_bytes: int, cpu_seconds: { type: 'number' }, cpu_percent: { type: 'number' }, uptime_ms: int, sampled_at: time, source: { enum: ['ssh', 'docker', 'podman', 'slurm'] } } }, waiting_for: str, ...limits, attempt: int, attempts, restart_count: int, restarted_at: time, agent: agentActivity, updated_at: time, stdout_log_path: str, stderr_log_path: str }, [...summaryRequired, 'updated_at']),
   // With --grep: `matches` (and the searched ranges) instead of the two tails.
@@ -221,6 +222,7 @@ export const outputSchemas: Record<string, Schema> = {
   config_path: success('config_path', { path: str, source: { enum: ['flag', 'env', 'default'] }, exists: bool }, ['path', 'source', 'exists']),
   config_show: success('config_show', { path: str, source: { enum: ['flag', 'env', 'default'] }, exists: bool, config: { type: 'object' } }, ['path', 'source', 'config']),
   config_init: success('config_init', { path: str, written: bool }, ['path', 'written']),
+  install_skill: success('install_skill', { path: str, written: bool, outcome: { enum: ['created', 'unchanged', 'updated', 'overwritten'] } }, ['path', 'written', 'outcome']),
   config_import: success('config_import', { path: str, executors: strings, warnings: strings, dry_run: bool, written: bool, config: str }, ['path', 'executors', 'warnings', 'dry_run', 'written']),
 };
 

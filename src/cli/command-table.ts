@@ -1,8 +1,10 @@
 // Lookup of subcommands and their flags, shared by the fast parser and the yargs parser.
 import type { Options } from 'yargs';
 import { commands, groupDescriptions } from '../commands/index.js';
+import { mcpCommand } from './mcp-command.js';
 import type { CommandDef } from '../command-support/types.js';
 import { subcommandIndex } from './split-command.js';
+import { commandName, fullName, positionalNames } from '../command-support/command-names.js';
 
 export const GLOBAL_OPTIONS: Record<string, Options> = {
   root: { type: 'string', global: true, describe: 'job store root (default $JOBCTL_ROOT, else the data dir)' },
@@ -10,15 +12,15 @@ export const GLOBAL_OPTIONS: Record<string, Options> = {
   v: { type: 'count', global: true, describe: 'more diagnostics on stderr (-vv for debug)' },
 };
 
-/** A command's own word (`set` of `tag set`), its full name, and the names of its positionals. */
-export const commandName = (c: CommandDef): string => c.command.split(' ')[0] ?? '';
-export const fullName = (c: CommandDef): string => (c.group ? `${c.group} ${commandName(c)}` : commandName(c));
-export const positionalNames = (c: CommandDef): string[] => c.command.split(' ').slice(1).map((p) => p.replace(/^[[<]|[\]>]$/g, ''));
+export { commandName, fullName, positionalNames };
+
+/** Every command of the CLI: the commands, and the MCP server (which serves some of them). */
+export const cliCommands: CommandDef[] = [...commands, mcpCommand];
 
 export function findCommand(word: string | undefined, next: string | undefined): CommandDef | undefined {
   if (word === undefined) return undefined;
-  if (word in groupDescriptions) return commands.find((c) => c.group === word && commandName(c) === next);
-  return commands.find((c) => !c.group && (commandName(c) === word || (c.aliases ?? []).includes(word)));
+  if (word in groupDescriptions) return cliCommands.find((c) => c.group === word && commandName(c) === next);
+  return cliCommands.find((c) => !c.group && (commandName(c) === word || (c.aliases ?? []).includes(word)));
 }
 
 /** Every flag name and alias of a command (with the global ones), mapped to its canonical name and spec. */

@@ -92,4 +92,12 @@ export const EXAMPLES: Record<string, [string, string][]> = {
   'config init': [
     ['$0 config init', 'write a commented starter config.toml'],
   ],
+  'install-skill': [
+    ['$0 install-skill', 'write .claude/skills/jobctl/SKILL.md in this directory'],
+    ['$0 install-skill --global', 'write ~/.claude/skills/jobctl/SKILL.md'],
+  ],
+  mcp: [
+    ['$0 mcp', 'serve the MCP tools over stdio (register it with the agent, not in a terminal)'],
+    ['$0 mcp --max-wait 25s', 'no tool call blocks longer than 25s'],
+  ],
 };

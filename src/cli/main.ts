@@ -4,11 +4,8 @@
 import { toJobError, usageError } from '../errors.js';
 import { printError, printSuccess, STREAMED } from '../output.js';
 import { setVerbosity, log } from '../log.js';
-import { loadConfig, type LoadedConfig } from '../config.js';
-import { resolveRoot, resolveConfigPath } from '../store/root.js';
-import { ensureRoot } from '../store/jobs.js';
-import { supervisorActions } from '../supervisor/start.js';
-import type { CommandDef, Context } from '../command-support/types.js';
+import { invokeCommand } from '../command-support/context.js';
+import type { CommandDef } from '../command-support/types.js';
 import type { Args } from '../command-support/args.js';
 import { seedSpellings } from './command-table.js';
 import { fastParse } from './fast-parse.js';
@@ -19,39 +16,13 @@ function firstString(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-function makeContext(args: Args, commandWords: string[] | undefined, warnings: string[], interrupt: InterruptHandling): Context {
-  const rootFlag = firstString(args['root']);
-  if (rootFlag === '') throw usageError('--root must not be empty');
-  const configFlag = firstString(args['config']);
-  let loaded: LoadedConfig | undefined;
-  const supervisorConfig = (): string | undefined => {
-    const location = resolveConfigPath(configFlag);
-    return location.source === 'default' ? undefined : location.path;
-  };
-  return {
-    root: resolveRoot(rootFlag),
-    configFlag,
-    commandWords,
-    config: () => (loaded ??= loadConfig(configFlag)),
-    // The supervisor reads the same config file; the default location needs no argument.
-    supervisorConfig,
-    actions: supervisorActions(supervisorConfig),
-    warn: (message) => {
-      if (!warnings.includes(message)) warnings.push(message);
-    },
-    interrupt,
-  };
-}
-
 /** Runs a parsed command and prints its result. */
 export async function execute(def: CommandDef, args: Args, commandWords: string[] | undefined): Promise<void> {
   setVerbosity(typeof args['v'] === 'number' ? args['v'] : 0);
-  const warnings: string[] = [];
   const interrupt = new InterruptHandling(def.type);
   try {
-    const ctx = makeContext(args, commandWords, warnings, interrupt);
-    if (def.usesRoot !== false) ensureRoot(ctx.root);
-    const data = await def.handler(args, ctx);
+    const input = { root: firstString(args['root']), config: firstString(args['config']), commandWords, interrupt };
+    const { data, warnings } = await invokeCommand(def, args, input);
     // A streaming form (NDJSON) has printed its lines itself: its warnings go to stderr.
     if (data !== STREAMED) printSuccess(def.type, data, warnings);
     else warnings.forEach((w) => log.warn(w));

@@ -2,9 +2,9 @@
 // before yargs parses (yargs would say "Did you mean stats?" or "Unknown arguments: tail-lines,
 // tailLines"). details: {word, suggestion?}.
 import { usageError } from '../errors.js';
-import { commands, groupDescriptions } from '../commands/index.js';
+import { groupDescriptions } from '../commands/index.js';
 import type { CommandDef } from '../command-support/types.js';
-import { commandName, findCommand, flagTable, fullName, positionalNames } from './command-table.js';
+import { cliCommands, commandName, findCommand, flagTable, fullName, positionalNames } from './command-table.js';
 import { nearest } from '../util/suggest.js';
 
 
@@ -20,7 +20,7 @@ function unknown(what: string, word: string, known: readonly string[], shown: (w
 }
 
 function topLevelWords(): string[] {
-  const words = commands.filter((c) => !c.group).flatMap((c) => [commandName(c), ...(c.aliases ?? [])]);
+  const words = cliCommands.filter((c) => !c.group).flatMap((c) => [commandName(c), ...(c.aliases ?? [])]);
   return [...words, ...Object.keys(groupDescriptions), 'completion'];
 }
 
@@ -32,7 +32,7 @@ export function checkCommandWord(argv: readonly string[], at: number): void {
   if (group === undefined) return unknown('command', word, topLevelWords(), (w) => `'${w}'`);
   const sub = argv[at + 1];
   if (sub === undefined || sub.startsWith('-')) return; // yargs lists the subcommands
-  const members = commands.filter((c) => c.group === group).map(fullName);
+  const members = cliCommands.filter((c) => c.group === group).map(fullName);
   unknown('command', `${group} ${sub}`, members, (w) => `'${w}'`);
 }
 

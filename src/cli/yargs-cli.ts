@@ -4,10 +4,10 @@ import yargs, { type Argv } from 'yargs';
 import { JobError, toJobError, usageError } from '../errors.js';
 import { printError } from '../output.js';
 import { log } from '../log.js';
-import { commands, groupDescriptions } from '../commands/index.js';
+import { groupDescriptions } from '../commands/index.js';
 import type { CommandDef } from '../command-support/types.js';
 import type { Args } from '../command-support/args.js';
-import { GLOBAL_OPTIONS, findCommand, flagTable, fullName, takesValue } from './command-table.js';
+import { GLOBAL_OPTIONS, cliCommands, findCommand, flagTable, fullName, takesValue } from './command-table.js';
 import { joinDashValues, splitCommandLine, subcommandIndex } from './split-command.js';
 import { execute } from './main.js';
 import { idCandidates, nameCandidates } from './complete-ids.js';
@@ -103,9 +103,9 @@ export async function parseWithYargs(argv: string[]): Promise<void> {
       .fail((msg: string | undefined, err: Error | undefined) => {
         throw err ?? usageError(msg ?? 'invalid command line');
       });
-    for (const cmd of commands.filter((c) => !c.group)) register(y, cmd, commandWords);
+    for (const cmd of cliCommands.filter((c) => !c.group)) register(y, cmd, commandWords);
     for (const group of Object.keys(groupDescriptions)) {
-      const members = commands.filter((c) => c.group === group);
+      const members = cliCommands.filter((c) => c.group === group);
       y.command(group, groupDescriptions[group] ?? group, (inner: Argv) => {
         for (const member of members) register(inner, member, commandWords);
         return inner.demandCommand(1, `${group}: a subcommand is required (${members.map((m) => m.command.split(' ')[0]).join(', ')})`).strict();

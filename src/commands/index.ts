@@ -21,12 +21,13 @@ import { queueCommand } from './queue.js';
 import { statsCommand } from './stats.js';
 import { configPathCommand, configShowCommand, configInitCommand } from './config.js';
 import { configImportCommand } from './config-import.js';
+import { installSkillCommand } from './install-skill.js';
 import type { CommandDef } from '../command-support/types.js';
 
 export const commands: CommandDef[] = [
   runCommand, createCommand, startCommand, restartCommand, statusCommand, tailCommand, logsCommand, waitCommand, killCommand,
   listCommand, dashboardCommand, tagSetCommand, notifySetCommand, gcCommand, deleteCommand, schemaCommand, versionCommand, executorsCommand, statsCommand, queueCommand,
-  configPathCommand, configShowCommand, configInitCommand, configImportCommand,
+  configPathCommand, configShowCommand, configInitCommand, configImportCommand, installSkillCommand,
 ];
 
 export const groupDescriptions: Record<string, string> = {

@@ -1,4 +1,4 @@
-// The npm package: `npm pack` ships the launcher, the two bundles and the docs, nothing of the
+// The npm package: `npm pack` ships the launcher, the two bundles, the library and its types, the skill template and the docs, nothing of the
 // sources, tests, benchmark or dist/lib; a launcher without its build answers one JSON error.
 // (Installing the tarball for real is a CI step, .ci/run: re2 compiles for minutes.)
 import { test } from 'node:test';
@@ -15,9 +15,9 @@ function packedFiles() {
   return entry.files.map((f) => f.path);
 }
 
-test('npm pack ships bin, the two bundles and the docs, and nothing test-only or stray', () => {
+test('npm pack ships bin, the bundles, the library, the skill template and the docs, and nothing test-only or stray', () => {
   const files = packedFiles();
-  for (const needed of ['bin/jobctl', 'bin/package.json', 'dist/cli.cjs', 'dist/supervisor.cjs', 'package.json', 'README.md', 'CHANGELOG.md', 'config.example.toml', 'docs/cli-contract.md']) {
+  for (const needed of ['bin/jobctl', 'bin/package.json', 'dist/cli.cjs', 'dist/supervisor.cjs', 'dist/index.js', 'dist/index.d.ts', 'templates/SKILL.md', 'package.json', 'README.md', 'CHANGELOG.md', 'config.example.toml', 'docs/cli-contract.md']) {
     assert.ok(files.includes(needed), `${needed} is in the package: ${files.join(', ')}`);
   }
   assert.ok(files.some((f) => f.startsWith('examples/')), 'examples are in the package');
@@ -31,9 +31,9 @@ test('the runtime dependencies are what the bundles load from node_modules', asy
   // What the build leaves out of the bundles (loaded from node_modules at run time) is exactly
   // the runtime dependencies.
   const build = await readFile(join(PROJECT, 'scripts', 'build.mjs'), 'utf8');
-  const external = JSON.parse(build.match(/external: (\[[^\]]*\])/)[1].replace(/'/g, '"'));
+  const external = JSON.parse(build.match(/const external = (\[[^\]]*\])/)[1].replace(/'/g, '"'));
   assert.deepEqual(Object.keys(pkg.dependencies).sort(), [...external].sort());
-  assert.deepEqual(Object.keys(pkg.dependencies).sort(), ['execa', 're2', 'yaml']);
+  assert.deepEqual(Object.keys(pkg.dependencies).sort(), ['@modelcontextprotocol/sdk', 'execa', 're2', 'yaml', 'zod']);
   assert.equal(pkg.scripts.prepack, 'node scripts/build.mjs');
   assert.equal(pkg.scripts.prepare, undefined, 'no script runs when the tarball is installed');
 });

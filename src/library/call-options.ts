@@ -1,0 +1,84 @@
+// The options a call of a command takes when it does not come from argv (the library: camelCase,
+// the MCP tools: snake_case), read from the command's own flag definitions so that every surface
+// accepts exactly the CLI's options. Forms that stream NDJSON to stdout are left out. Pure.
+import type { Options } from 'yargs';
+import { usageError } from '../errors.js';
+import { nearest } from '../util/suggest.js';
+import { positionalNames } from '../command-support/command-names.js';
+import type { CommandDef } from '../command-support/types.js';
+import type { Args } from '../command-support/args.js';
+
+/** Flags that print NDJSON lines themselves: no surface without a stdout of its own takes them. */
+const STREAMING_FLAGS: Record<string, readonly string[]> = { list: ['jsonl'], logs: ['follow'] };
+/** The seed's spelling of the id (`--task-id`): calls name the id once. */
+const SKIPPED_FLAGS = new Set(['task-id']);
+
+export interface CallOption {
+  /** The CLI flag (`snapshot-after`) or positional (`id`) it stands for. */
+  flag: string;
+  spec: Options;
+  positional: boolean;
+  /** The flag may be given more than once (a list). */
+  repeatable: boolean;
+}
+
+/** A naming style: the key a call uses for a flag. */
+export type Naming = (option: CallOption) => string;
+
+export const camelCase: Naming = (o) => o.flag.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+export function callOptions(def: CommandDef): CallOption[] {
+  const skip = new Set([...(STREAMING_FLAGS[def.type] ?? []), ...SKIPPED_FLAGS]);
+  const positionals = positionalNames(def).map((flag): CallOption => ({ flag, spec: { type: 'string' }, positional: true, repeatable: false }));
+  const flags = Object.entries(def.options)
+    .filter(([flag]) => !skip.has(flag))
+    .map(([flag, spec]): CallOption => ({ flag, spec, positional: false, repeatable: /\brepeatable\b/.test(spec.describe ?? '') }));
+  return [...positionals, ...flags];
+}
+
+export interface CallInput {
+  args: Args;
+  commandWords: string[] | undefined;
+  root: string | undefined;
+  config: string | undefined;
+}
+
+function optionalString(value: unknown, key: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw usageError(`${key} must be a string`, { option: key });
+  return value;
+}
+
+/** `command`: a shell command line (string) or an argv array, as after `--` on the CLI. */
+function commandWords(value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value) && value.length > 0 && value.every((w): w is string => typeof w === 'string')) return value;
+  throw usageError('command must be a string or a non-empty array of strings', { option: 'command' });
+}
+
+/**
+ * Translates a call's options object into the Args a handler reads. An unknown key is a
+ * usage_error naming the nearest known one; values are left to the handler's own validation.
+ */
+export function toCallInput(def: CommandDef, given: Record<string, unknown>, naming: Naming): CallInput {
+  if (given === null || typeof given !== 'object' || Array.isArray(given)) throw usageError('the options must be an object');
+  const table = new Map(callOptions(def).map((o) => [naming(o), o]));
+  const special = ['root', 'config', ...(def.takesCommand ? ['command'] : [])];
+  const args: Args = {};
+  for (const [key, value] of Object.entries(given)) {
+    if (value === undefined || special.includes(key)) continue;
+    const option = table.get(key);
+    if (option === undefined) {
+      const near = nearest(key, [...table.keys(), ...special]);
+      throw usageError(`unknown option ${key}${near !== undefined ? `; did you mean ${near}?` : ''}`, { option: key, ...(near !== undefined ? { suggestion: near } : {}) });
+    }
+    args[option.flag] = value;
+  }
+  return {
+    args,
+    commandWords: commandWords(given['command']),
+    root: optionalString(given['root'], 'root'),
+    config: optionalString(given['config'], 'config'),
+  };
+}
