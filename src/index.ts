@@ -14,6 +14,7 @@ export const wait = libraryFunction('wait');
 export const kill = libraryFunction('kill');
 export const list = libraryFunction('list');
 export const logs = libraryFunction('logs');
+export const restart = libraryFunction('restart');
 export const tagSet = libraryFunction('tagSet');
 export const notifySet = libraryFunction('notifySet');
 export const gc = libraryFunction('gc');

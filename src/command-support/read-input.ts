@@ -11,7 +11,7 @@ import { usageError } from '../errors.js';
 const READ_CHUNK = 1024 * 1024;
 
 /** `maxBytes` as people say it (64 MiB), with the exact count. */
-const limitText = (maxBytes: number): string =>
+export const limitText = (maxBytes: number): string =>
   maxBytes % (1024 * 1024) === 0 ? `${maxBytes / (1024 * 1024)} MiB (${maxBytes} bytes)` : `${maxBytes} bytes`;
 
 function openInput(file: string, flag: string): number {

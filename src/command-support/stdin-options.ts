@@ -5,7 +5,7 @@
 import type { Options } from 'yargs';
 import { usageError } from '../errors.js';
 import { optBool, optNonEmpty, type Args } from './args.js';
-import { readInputFile } from './read-input.js';
+import { limitText, readInputFile } from './read-input.js';
 
 /** The most bytes a job's stdin may hold. */
 export const MAX_STDIN_BYTES = 64 * 1024 * 1024;
@@ -17,6 +17,8 @@ export const stdinOptions: Record<string, Options> = {
 
 /** The job's stdin bytes, or undefined when neither flag was given. */
 export function jobStdin(args: Args, agentJob: boolean): Buffer | undefined {
+  const content = args['stdin-content'];
+  if (Buffer.isBuffer(content)) return contentStdin(content, agentJob, optNonEmpty(args, 'stdin-file'));
   const fromStdin = optBool(args, 'stdin');
   const file = optNonEmpty(args, 'stdin-file');
   if (!fromStdin && file === undefined) return undefined;
@@ -24,4 +26,12 @@ export function jobStdin(args: Args, agentJob: boolean): Buffer | undefined {
   if (fromStdin && file !== undefined) throw usageError('give the job\'s stdin either with --stdin or with --stdin-file, not both', { flag });
   if (agentJob) throw usageError(`--${flag} applies to command jobs: an agent job reads its prompt on stdin`, { flag });
   return readInputFile(fromStdin ? '-' : (file as string), flag, MAX_STDIN_BYTES);
+}
+
+/** The library's and the MCP server's `stdin`: the content itself (they have no stdin to read). */
+function contentStdin(content: Buffer, agentJob: boolean, file: string | undefined): Buffer {
+  if (file !== undefined) throw usageError('give the job\'s stdin either as stdin or as stdin-file, not both', { flag: 'stdin' });
+  if (agentJob) throw usageError('stdin applies to command jobs: an agent job reads its prompt on stdin', { flag: 'stdin' });
+  if (content.length > MAX_STDIN_BYTES) throw usageError(`stdin is larger than the limit of ${limitText(MAX_STDIN_BYTES)}`, { flag: 'stdin', limit_bytes: MAX_STDIN_BYTES });
+  return content;
 }

@@ -12,6 +12,13 @@ import type { Args } from '../command-support/args.js';
 const STREAMING_FLAGS: Record<string, readonly string[]> = { list: ['jsonl'], logs: ['follow'] };
 /** The seed's spelling of the id (`--task-id`): calls name the id once. */
 const SKIPPED_FLAGS = new Set(['task-id']);
+/**
+ * On the CLI `--stdin` reads jobctl's own standard input; a call has none of its own (the MCP
+ * server's stdin is the protocol), so there `stdin` is the content itself: a string or bytes.
+ */
+const STDIN_CONTENT: Options = { type: 'string', describe: 'what the job reads on its stdin (a string or bytes, 64 MiB at most)' };
+/** File flags whose `-` means jobctl's own stdin: a call names a real file (or gives the content). */
+const FILE_FLAGS = new Set(['stdin-file', 'prompt-file']);
 
 export interface CallOption {
   /** The CLI flag (`snapshot-after`) or positional (`id`) it stands for. */
@@ -32,7 +39,7 @@ export function callOptions(def: CommandDef): CallOption[] {
   const positionals = positionalNames(def).map((flag): CallOption => ({ flag, spec: { type: 'string' }, positional: true, repeatable: false }));
   const flags = Object.entries(def.options)
     .filter(([flag]) => !skip.has(flag))
-    .map(([flag, spec]): CallOption => ({ flag, spec, positional: false, repeatable: /\brepeatable\b/.test(spec.describe ?? '') }));
+    .map(([flag, spec]): CallOption => ({ flag, spec: flag === 'stdin' ? STDIN_CONTENT : spec, positional: false, repeatable: /\brepeatable\b/.test(spec.describe ?? '') }));
   return [...positionals, ...flags];
 }
 
@@ -57,6 +64,15 @@ function commandWords(value: unknown): string[] | undefined {
   throw usageError('command must be a string or a non-empty array of strings', { option: 'command' });
 }
 
+/** The Args key a call's stdin content travels under (the CLI's `--stdin` stays a boolean). */
+export const STDIN_CONTENT_ARG = 'stdin-content';
+
+function stdinContent(value: unknown, key: string): Buffer {
+  if (typeof value === 'string') return Buffer.from(value);
+  if (value instanceof Uint8Array) return Buffer.from(value);
+  throw usageError(`${key} must be the job's input as a string (or bytes)`, { option: key });
+}
+
 /**
  * Translates a call's options object into the Args a handler reads. An unknown key is a
  * usage_error naming the nearest known one; values are left to the handler's own validation.
@@ -73,7 +89,9 @@ export function toCallInput(def: CommandDef, given: Record<string, unknown>, nam
       const near = nearest(key, [...table.keys(), ...special]);
       throw usageError(`unknown option ${key}${near !== undefined ? `; did you mean ${near}?` : ''}`, { option: key, ...(near !== undefined ? { suggestion: near } : {}) });
     }
-    args[option.flag] = value;
+    if (FILE_FLAGS.has(option.flag) && value === '-') throw usageError(`${key} - would read the caller's own standard input; name a file${option.flag === 'stdin-file' ? ' or give the content as stdin' : ' or give the text as prompt'}`, { option: key });
+    if (option.flag === 'stdin') args[STDIN_CONTENT_ARG] = stdinContent(value, key);
+    else args[option.flag] = value;
   }
   return {
     args,

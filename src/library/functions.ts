@@ -18,7 +18,7 @@ export const LIBRARY_FUNCTIONS = {
   kill: 'kill',
   list: 'list',
   logs: 'logs',
-  // restart: 'restart', — once the restart command exists
+  restart: 'restart',
   tagSet: 'tag set',
   notifySet: 'notify set',
   gc: 'gc',

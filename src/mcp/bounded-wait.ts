@@ -17,14 +17,14 @@ export interface BoundedCall {
   blocksFor: number;
 }
 
-/** `wait`: timeout (none = forever). `run`: wait (to the end) or snapshot_after (default 10s). */
+/** `wait`: timeout (none = forever). `run`, `restart`: wait (to the end) or snapshot_after (default 10s). */
 export function boundCall(tool: string, args: Record<string, unknown>, maxWaitMs: number): BoundedCall {
   if (tool === 'wait') {
     const asked = parseOptionalDuration(args['timeout'], '--timeout');
     if (asked !== undefined && asked <= maxWaitMs) return { args, clampedTo: undefined, blocksFor: asked };
     return { args: { ...args, timeout: `${maxWaitMs}ms` }, clampedTo: maxWaitMs, blocksFor: maxWaitMs };
   }
-  if (tool === 'run') {
+  if (tool === 'run' || tool === 'restart') {
     const asked = args['wait'] === true ? Infinity : parseDuration(args['snapshot_after'] ?? '10s', '--snapshot-after');
     if (asked <= maxWaitMs) return { args, clampedTo: undefined, blocksFor: asked };
     const rest = Object.fromEntries(Object.entries(args).filter(([key]) => key !== 'wait'));
@@ -44,7 +44,7 @@ export function boundCall(tool: string, args: Record<string, unknown>, maxWaitMs
 export function clampedFields(result: Record<string, unknown>, clampedTo: number | undefined): Record<string, unknown> {
   if (clampedTo === undefined) return result;
   const outlived = typeof result['state'] === 'string' && !TERMINAL.has(result['state']);
-  return { ...result, wait_clamped_to_ms: clampedTo, ...(result['type'] === 'run' ? { wait_timed_out: outlived } : {}) };
+  return { ...result, wait_clamped_to_ms: clampedTo, ...(result['type'] === 'run' || result['type'] === 'restart' ? { wait_timed_out: outlived } : {}) };
 }
 
 /**

@@ -18,6 +18,7 @@ const TOOLS: Record<string, [string, string]> = {
   wait: ['wait', `Block until the job ends or timeout passes, never longer than the server's bound (about 50s by default): then wait_timed_out is true and the job keeps running; call again rather than polling status. ${DURATIONS}`],
   kill: ['kill', 'Signal the job\'s whole process group (default TERM, then KILL after grace).'],
   list: ['list', 'Jobs started from the server\'s directory (or cwd / all), newest first; filter by state, tags, executor, name.'],
+  restart: ['restart', `Run an ended job again in place: same job id, attempt + 1, the earlier attempt's logs and outcome kept. ${DURATIONS}`],
   logs: ['logs', 'The last lines of each stream, or with activity: an agent job\'s parsed events (tool calls, turns, text).'],
 };
 

@@ -104,6 +104,24 @@ test('create, start, kill, tagSet, and the cheap extras', async (t) => {
   assert.equal(skill.path, join(dir, 'skills', 'jobctl', 'SKILL.md'));
 });
 
+test('restart runs an ended job again in place; stdin is the content itself', async (t) => {
+  const { base, dir } = setup(t);
+  const fed = answer(await lib.run({ ...base, command: ['sh', '-c', 'od -An -c | tr -s " "'], stdin: Buffer.from([0x61, 0x00, 0x62]), wait: true, cwd: dir }), 'run');
+  assert.equal(fed.stdout_tail, ' a \\0 b\n', 'exact bytes, NUL included');
+  const again = answer(await lib.restart({ ...base, id: fed.job_id, wait: true }), 'restart');
+  assert.equal(again.job_id, fed.job_id);
+  assert.equal(answer(await lib.status({ ...base, id: fed.job_id }), 'status').attempt, 2);
+  assert.equal(again.stdout_tail, fed.stdout_tail, 'the stored stdin is fed again');
+  const text = answer(await lib.run({ ...base, command: 'cat', stdin: 'hello', wait: true, cwd: dir }), 'run');
+  assert.equal(text.stdout_tail, 'hello');
+  await rejects(lib.run({ ...base, command: 'cat', stdin: 42, cwd: dir }), 'usage_error', /stdin must be/);
+  await rejects(lib.run({ ...base, command: 'cat', stdinFile: '-', cwd: dir }), 'usage_error', /standard input/);
+  await rejects(lib.run({ ...base, command: 'cat', stdin: Buffer.alloc(64 * 1024 * 1024 + 1), cwd: dir }), 'usage_error', /64 MiB/);
+  const running = answer(await lib.run({ ...base, command: ['sleep', '60'], snapshotAfter: '0', cwd: dir }), 'run');
+  await rejects(lib.restart({ ...base, id: running.job_id }), 'invalid_state');
+  await lib.kill({ ...base, id: running.job_id, grace: '2s' });
+});
+
 test('a wait that hits its timeout resolves with wait_timed_out; a bare integer duration warns', async (t) => {
   const { base, dir } = setup(t);
   const ran = await lib.run({ ...base, command: ['sleep', '30'], snapshotAfter: '0', cwd: dir });

@@ -11,7 +11,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { BIN, PROJECT, assertMatchesSchema, jobctl, testDir, testEnv, waitFor, processAlive, withRoot } from '../helpers/jobctl.mjs';
 
-const TOOLS = ['run', 'status', 'tail', 'wait', 'kill', 'list', 'logs'];
+const TOOLS = ['run', 'status', 'tail', 'wait', 'kill', 'list', 'logs', 'restart'];
 
 async function connect(t, flags = []) {
   // One cleanup: the jobs settled, then the tree removed (withRoot).
@@ -42,7 +42,7 @@ async function connect(t, flags = []) {
   return { dir, root, client, transport, call, ok, errors, stderr, cli: (args) => jobctl(args, { root }) };
 }
 
-test('initialize and tools/list: the seven tools with snake_case input schemas', async (t) => {
+test('initialize and tools/list: the eight tools with snake_case input schemas', async (t) => {
   const { client, errors } = await connect(t);
   assert.equal(client.getServerVersion().name, 'jobctl');
   assert.ok(client.getServerCapabilities().tools);
@@ -95,6 +95,29 @@ test('every tool on real jobs: the CLI\'s objects as structured content and text
   const killed = await ok('kill', { job_id: sleeper.job_id, grace: '2s' });
   assert.equal(killed.state, 'killed');
   assert.equal(killed.sent, true);
+});
+
+test('run takes stdin as content; restart runs an ended job again in place', async (t) => {
+  const { ok, call } = await connect(t);
+  const fed = await ok('run', { command: ['sh', '-c', 'wc -c; tr a-z A-Z'], stdin: 'abc\n', wait: true });
+  assert.equal(fed.exit_code, 0);
+  assert.equal(fed.stdout_tail, '4\nABC\n', 'the job read the content on its stdin');
+  const again = await ok('restart', { job_id: fed.job_id, wait: true });
+  assert.equal(again.type, 'restart');
+  assert.equal(again.job_id, fed.job_id);
+  assert.equal((await ok('status', { job_id: fed.job_id })).attempt, 2);
+  assert.equal(again.stdout_tail, '4\nABC\n', 'a restart feeds the stored stdin again');
+  const running = await ok('run', { command: ['sleep', '60'], snapshot_after: '0' });
+  const refused = await call('restart', { job_id: running.job_id });
+  assert.equal(refused.isError, true);
+  assert.equal(refused.structuredContent.error.code, 'invalid_state');
+  const dash = await call('run', { command: ['cat'], stdin_file: '-' });
+  assert.equal(dash.isError, true, 'stdin_file - would read the server\'s own stdin (the protocol)');
+  assert.equal(dash.structuredContent.error.code, 'usage_error');
+  const wrongType = await call('run', { command: ['cat'], stdin: true });
+  assert.equal(wrongType.isError, true);
+  assert.equal(wrongType.structuredContent.error.code, 'usage_error');
+  await ok('kill', { job_id: running.job_id, grace: '2s' });
 });
 
 test('waits are cut at --max-wait: wait_timed_out, wait_clamped_to_ms, progress while waiting', async (t) => {
@@ -224,7 +247,7 @@ test('stdout carries JSON-RPC messages only, even for bad input and verbose diag
   assert.equal(byId[2].result.structuredContent.stdout_tail, 'hello\n');
   assert.equal(byId[3].result.isError, true);
   assert.equal(byId[4].error.code, -32601);
-  assert.match(Buffer.concat(err).toString(), /jobctl info: mcp: serving 7 tools/, 'diagnostics go to stderr');
+  assert.match(Buffer.concat(err).toString(), /jobctl info: mcp: serving 8 tools/, 'diagnostics go to stderr');
 });
 
 test('stdin closed right after a run: the launch completes, the job runs to its end, the server exits', async (t) => {
