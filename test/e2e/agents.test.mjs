@@ -225,7 +225,8 @@ test('jobs of one session never run at once: the second waits queued, then resum
   const { run, root, record } = agentRoot(t);
   const first = (await run(['run', '--wait', '--prompt', 'hello'])).json;
   const session = (await run(['status', first.job_id])).json.agent.session_id;
-  const a = (await run(['run', '--snapshot-after', '0', '--resume', session, '--prompt', 'scenario: slow 2'])).json;
+  // Long enough that the first still runs when the queue is read, however loaded the machine.
+  const a = (await run(['run', '--snapshot-after', '0', '--resume', session, '--prompt', 'scenario: slow 6'])).json;
   await waitFor(async () => (await run(['status', a.job_id])).json.state === 'running', { what: 'first resume to run' });
   const b = (await run(['run', '--snapshot-after', '0', '--resume', session, '--prompt', 'scenario: slow 1'])).json;
   const waiting = await waitFor(async () => {

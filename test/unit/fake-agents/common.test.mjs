@@ -97,6 +97,8 @@ for (const busybox of [false, true]) {
         const run = startFake(ctx, agent, ARGV[agent](), { input: 'scenario: slow 30\n', log, busybox, path });
         const pid = run.child.pid;
         const sleeper = await until('the slow sleep', () => childrenOf(pid).find((c) => c.comm === 'sleep'));
+        // The sleep can show in /proc before the pipe has delivered the first turn's lines.
+        await until('the first turn on stdout', () => run.stdout.split('\n').filter(Boolean).length >= FIRST_TURN_LINES[agent]);
         const lines = run.stdout.split('\n').filter(Boolean);
         assert.equal(lines.length, FIRST_TURN_LINES[agent], run.stdout);
         const session = SESSION_OF[agent](lines.map((l) => JSON.parse(l)));

@@ -70,7 +70,7 @@ test('checkArguments: the announced types, the server\'s root, the size cap', ()
 });
 
 test('tool schemas: snake_case, the id as job_id, tags as a string or list, command on run only', () => {
-  assert.deepEqual(tools.map((t) => t.name), ['run', 'status', 'tail', 'wait', 'kill', 'list', 'logs']);
+  assert.deepEqual(tools.map((t) => t.name), ['run', 'status', 'tail', 'wait', 'kill', 'list', 'restart', 'logs']);
   const run = tool('run').inputSchema.properties;
   assert.ok(run.command.anyOf);
   assert.ok(run.tags.anyOf);
