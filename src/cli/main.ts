@@ -46,7 +46,11 @@ export async function execute(def: CommandDef, args: Args, commandWords: string[
   setVerbosity(typeof args['v'] === 'number' ? args['v'] : 0);
   const warnings: string[] = [];
   const ctx = makeContext(args, commandWords, warnings);
-  if (def.usesRoot !== false) ensureRoot(ctx.root);
+  if (def.usesRoot !== false) {
+    ensureRoot(ctx.root);
+    // Whoever reads the store starts the waiting jobs whose turn came (what a crash left included).
+    await ctx.actions.startWaiting?.(ctx.root);
+  }
   const data = await def.handler(args, ctx);
   // A streaming form (NDJSON) has printed its lines itself: its warnings go to stderr.
   if (data !== STREAMED) printSuccess(def.type, data, warnings);

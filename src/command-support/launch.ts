@@ -1,7 +1,9 @@
 // Starting a job: claim it (created → queued) under the lock, start its detached supervisor and
-// record its pid, then observe the job as the caller asked. The caller does not wait for the
+// record its pid, then observe the job as the caller asked. A job that may have to wait (a
+// concurrency limit, dependencies) is claimed parked instead — a record in its first line, no
+// process — and the dispatcher starts its supervisor when its turn comes (at once if it may). The caller does not wait for the
 // supervisor to start the process: with --snapshot-after 0 the answer may say `queued`.
-import { deliverInBackground, enqueueOnLaunch, startSupervisor } from '../supervisor/start.js';
+import { claimParkedOnLaunch, deliverInBackground, startSupervisor } from '../supervisor/start.js';
 import { registerJobSecrets } from './load-job.js';
 import { JobError } from '../errors.js';
 import { optInt, optBool, optString, type Args } from './args.js';
@@ -10,9 +12,10 @@ import { processStartTime } from '../util/proc.js';
 import { nowIso } from '../util/time.js';
 import { applyTransition } from '../job/apply.js';
 import { assignSupervisor, claim, fail } from '../job/transitions.js';
-import { log } from '../log.js';
+import { readMeta } from '../store/jobs.js';
+import { dirname } from 'node:path';
 import { waitForJob } from '../job/wait-for-job.js';
-import { isTerminal } from '../job/state.js';
+import { isTerminal, type JobStateRecord } from '../job/state.js';
 import type { JobMeta, JobRecord } from '../store/types.js';
 import { jobSnapshot, type TailOptions } from '../view/job-view.js';
 import type { Context } from './types.js';
@@ -22,22 +25,28 @@ const DEFAULT_SNAPSHOT_AFTER_MS = 10_000;
 /** `meta`: the definition when the caller has it (run), so the launcher need not read it again. */
 export async function launch(ctx: Context, dir: string, meta?: JobMeta): Promise<void> {
   // A broken config must fail the start before the job is claimed.
-  ctx.config();
-  const claimed = await applyTransition(dir, (cur) => claim(cur, { pid: process.pid, startTime: processStartTime(process.pid) }, nowIso()));
-  if (claimed.state !== 'queued' || claimed.launcher_pid !== process.pid) {
-    throw new JobError('invalid_state', `job is ${claimed.state}; only a created job can be started`, { state: claimed.state });
+  const { config } = ctx.config();
+  const launcher = { pid: process.pid, startTime: processStartTime(process.pid) };
+  const parked = await claimParkedOnLaunch(dir, launcher, meta ?? readMeta(dir), config);
+  if (parked !== undefined) {
+    checkClaimed(parked);
+    await ctx.actions.startWaiting?.(dirname(dir));
+    return;
   }
+  checkClaimed(await applyTransition(dir, (cur) => claim(cur, launcher, nowIso())));
   const configPath = ctx.supervisorConfig();
   const started = startSupervisor(dir, configPath);
-  const recorded = await applyTransition(dir, (cur) => {
+  await applyTransition(dir, (cur) => {
     if (cur.state !== 'queued' || cur.supervisor_pid !== undefined) return undefined; // claimed already
     if (started !== undefined) return assignSupervisor(cur, started);
     // The supervisor could not be started, or died before claiming the job: nothing will run it.
     return fail(cur, { code: 'launch_failed', message: 'could not start the job supervisor' }, nowIso(), deliverInBackground(dir, configPath));
   });
-  // Over a concurrency limit, the job's place in line is its queued_at, not its supervisor's speed.
-  if (started !== undefined && recorded.state === 'queued') {
-    await enqueueOnLaunch(dir, ctx.config().config, started, recorded.queued_at, meta).catch((err: unknown) => log.debug(`slot ticket left to the supervisor: ${(err as Error).message}`));
+}
+
+function checkClaimed(claimed: JobStateRecord): void {
+  if (claimed.state !== 'queued' || claimed.launcher_pid !== process.pid) {
+    throw new JobError('invalid_state', `job is ${claimed.state}; only a created job can be started`, { state: claimed.state });
   }
 }
 

@@ -15,6 +15,7 @@ import { waitForJob } from '../job/wait-for-job.js';
 import { isTerminal } from '../job/state.js';
 import type { JobRecord } from '../store/types.js';
 import { jobSummary } from '../view/job-view.js';
+import { removeJobTickets } from '../store/waiting-lines.js';
 import { loadJob } from '../command-support/load-job.js';
 import { deliverInBackground } from '../supervisor/start.js';
 import { idOptions, type CommandDef } from '../command-support/types.js';
@@ -90,6 +91,12 @@ export const killCommand: CommandDef = {
       signalNow = next !== undefined;
       return next;
     });
+    // A job killed while it waited as a record leaves its line (the dispatcher would drop the
+    // ticket anyway); the pass may start whoever it was keeping back.
+    if (job.state.state === 'queued' && state.state === 'killed') {
+      removeJobTickets(ctx.root, job.meta.job_id);
+      await ctx.actions.startWaiting?.(ctx.root);
+    }
     // The group is checked by pid and start time: a job that ended meanwhile is not signalled.
     if (signalNow) sent = signalGroup({ ...job, state }, signal);
     job = { ...job, state };

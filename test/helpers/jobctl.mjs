@@ -102,6 +102,11 @@ export async function settleRoot(root) {
     if (state.supervisor_pid) helpers.push(state.supervisor_pid);
     if (state.deliverer_pid) helpers.push(state.deliverer_pid);
   }
+  // The retry timer of a root whose retries still wait (it exits by itself once none does).
+  try {
+    const timer = JSON.parse(readFileSync(join(root, '.slots', '.retry', '.timer'), 'utf8'));
+    if (startTimeOf(timer.pid) === timer.start_time) process.kill(timer.pid, 'SIGKILL');
+  } catch { /* none */ }
   await waitFor(() => helpers.every((pid) => !processAlive(pid)), { timeoutMs: 20000, what: 'supervisors to exit' }).catch(() => undefined);
 }
 
