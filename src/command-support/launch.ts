@@ -22,15 +22,22 @@ import type { Context } from './types.js';
 
 const DEFAULT_SNAPSHOT_AFTER_MS = 10_000;
 
+export interface LaunchOptions {
+  /** The queued_at of a job that waits in a line (submit: strictly increasing, the file's order). */
+  queuedAt?: string;
+  /** false: the caller runs the dispatcher itself, once for many jobs (submit). */
+  dispatch?: boolean;
+}
+
 /** `meta`: the definition when the caller has it (run), so the launcher need not read it again. */
-export async function launch(ctx: Context, dir: string, meta?: JobMeta): Promise<void> {
+export async function launch(ctx: Context, dir: string, meta?: JobMeta, options: LaunchOptions = {}): Promise<void> {
   // A broken config must fail the start before the job is claimed.
   const { config } = ctx.config();
   const launcher = { pid: process.pid, startTime: processStartTime(process.pid) };
-  const parked = await claimParkedOnLaunch(dir, launcher, meta ?? readMeta(dir), config);
+  const parked = await claimParkedOnLaunch(dir, launcher, meta ?? readMeta(dir), config, options.queuedAt);
   if (parked !== undefined) {
     checkClaimed(parked);
-    await ctx.actions.startWaiting?.(dirname(dir));
+    if (options.dispatch !== false) await ctx.actions.startWaiting?.(dirname(dir));
     return;
   }
   checkClaimed(await applyTransition(dir, (cur) => claim(cur, launcher, nowIso())));

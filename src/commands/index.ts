@@ -1,6 +1,7 @@
 // Every subcommand, in help order.
 import { runCommand } from './run.js';
 import { createCommand } from './create.js';
+import { submitCommand } from './submit.js';
 import { startCommand } from './start.js';
 import { statusCommand } from './status.js';
 import { tailCommand } from './tail.js';
@@ -23,7 +24,7 @@ import { configImportCommand } from './config-import.js';
 import type { CommandDef } from '../command-support/types.js';
 
 export const commands: CommandDef[] = [
-  runCommand, createCommand, startCommand, statusCommand, tailCommand, logsCommand, waitCommand, killCommand,
+  runCommand, createCommand, submitCommand, startCommand, statusCommand, tailCommand, logsCommand, waitCommand, killCommand,
   listCommand, dashboardCommand, tagSetCommand, notifySetCommand, gcCommand, deleteCommand, schemaCommand, versionCommand, executorsCommand, statsCommand, queueCommand,
   configPathCommand, configShowCommand, configInitCommand, configImportCommand,
 ];

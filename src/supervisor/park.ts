@@ -28,9 +28,9 @@ export function firstLine(meta: JobMeta, config: Config | undefined): { line: Li
 const orderTime = (line: Line, state: JobStateRecord): string | undefined => (line === 'retry' ? state.retry_at : state.queued_at);
 
 /** The launcher claims a created job (created → queued) as a parked one waiting in `line`. */
-export async function claimIntoLine(dir: string, launcher: { pid: number; startTime: string | undefined }, line: Line, label: string): Promise<JobStateRecord> {
+export async function claimIntoLine(dir: string, launcher: { pid: number; startTime: string | undefined }, line: Line, label: string, queuedAt = nowIso()): Promise<JobStateRecord> {
   return applyTransition(dir, (cur) => {
-    const next = claimParked(cur, launcher, nowIso(), label);
+    const next = claimParked(cur, launcher, queuedAt, label);
     if (next !== undefined) writeTicket(dirname(dir), line, orderTime(line, next), basename(dir));
     return next;
   });

@@ -108,7 +108,7 @@ function startRetryTimer(root: string, configPath: string | undefined): ProcessI
  * At launch: a job that may have to wait (a limit, dependencies) is claimed parked in its first
  * line (park.ts); undefined when it needs no line and gets a supervisor of its own at once.
  */
-export async function claimParkedOnLaunch(dir: string, launcher: { pid: number; startTime: string | undefined }, meta: JobMeta, config: Config): Promise<JobStateRecord | undefined> {
+export async function claimParkedOnLaunch(dir: string, launcher: { pid: number; startTime: string | undefined }, meta: JobMeta, config: Config, queuedAt?: string): Promise<JobStateRecord | undefined> {
   const line = firstLine(meta, config);
-  return line === undefined ? undefined : claimIntoLine(dir, launcher, line.line, line.label);
+  return line === undefined ? undefined : claimIntoLine(dir, launcher, line.line, line.label, queuedAt);
 }

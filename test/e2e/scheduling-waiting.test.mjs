@@ -148,3 +148,26 @@ test('a retry delay across a reboot: the job stays queued (not lost) and its ret
   assert.equal(end.attempt, 2);
   assert.ok(ms(end.started_at) >= ms(end.attempts[0].finished_at) + 3000, 'not before its time');
 });
+
+test('a dependency deleted while 100 jobs wait on it: --after-ok waiters fail naming it, --after waiters run', async (t) => {
+  const { base, root, run } = withRoot(t);
+  const marks = join(base, 'marks');
+  const dep = (await run(['create', '--', 'true'])).json.job_id;
+  const lines = Array.from({ length: 100 }, (_, i) => JSON.stringify({ command: ['sh', '-c', 'echo "$1" >> "$2"', 'sh', String(i), marks], [i % 2 === 0 ? 'after_ok' : 'after']: dep, tags: ['w'] }));
+  const submitted = (await run(['submit', '-'], { input: lines.join('\n') })).json;
+  assert.equal(submitted.count, 100);
+  submitted.jobs.forEach((j) => assert.equal(stateOf(root, j.job_id).parked, true, 'waits as a record'));
+  assert.equal((await run(['delete', dep])).json.ok, true);
+  const done = (await run(['wait', '--tag', 'w', '--timeout', '120s'])).json;
+  assert.equal(done.wait_timed_out, false);
+  const lineOf = new Map(submitted.jobs.map((j) => [j.job_id, j.line - 1]));
+  done.jobs.forEach((j) => {
+    const i = lineOf.get(j.job_id);
+    if (i % 2 === 0) {
+      assert.equal(j.state, 'failed', `waiter ${i}`);
+      assert.equal(j.error.code, 'dependency_failed');
+      assert.match(j.error.message, /was deleted/);
+    } else assert.equal(j.state, 'exited', `waiter ${i}`);
+  });
+  assert.deepEqual(readFileSync(marks, 'utf8').trim().split('\n').map(Number).sort((x, y) => x - y), [...Array(50).keys()].map((k) => 2 * k + 1));
+});
