@@ -164,7 +164,8 @@ class Pass {
       writeTicket(this.root, next.line, next.time, id);
       removeTicket(this.root, from, name);
     }
-    await applyTransition(dir, (cur) => parkedWaitingFor(cur, next.label));
+    const label = next.label;
+    if (state.waiting_for !== label) await applyTransition(dir, (cur) => parkedWaitingFor(cur, label));
   }
 
   /** One locked step: the job's supervisor is started (or adopted), its slots recorded, the job unparked. */

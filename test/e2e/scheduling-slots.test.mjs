@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { withRoot, waitFor, runUntilRunning, supervisorGone, assertMatchesSchema } from '../helpers/jobctl.mjs';
+import { withRoot, waitFor, runUntilRunning, supervisorGone, assertMatchesSchema, maxOverlap } from '../helpers/jobctl.mjs';
 
 function writeConfig(base, text) {
   const path = join(base, 'config.toml');
@@ -16,15 +16,6 @@ function writeConfig(base, text) {
 const stateOf = (root, id) => JSON.parse(readFileSync(join(root, id, 'state.json'), 'utf8'));
 const ms = (t) => Date.parse(t);
 
-/** Most jobs whose [started_at, finished_at] overlap; an end and a start at the same ms do not. */
-function maxOverlap(states) {
-  const events = states.flatMap((s) => [[ms(s.started_at), 1], [ms(s.finished_at), -1]]);
-  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let now = 0;
-  let max = 0;
-  for (const [, delta] of events) max = Math.max(max, (now += delta));
-  return max;
-}
 
 async function waitAll(run, ids) {
   const done = await Promise.all(ids.map((id) => run(['wait', '--timeout', '60s', id])));

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdirSync, rmSync, utimesSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { withRoot, waitFor, processAlive, runUntilRunning } from '../helpers/jobctl.mjs';
+import { withRoot, waitFor, processAlive, runUntilRunning, maxOverlap } from '../helpers/jobctl.mjs';
 
 const stateOf = (root, id) => JSON.parse(readFileSync(join(root, id, 'state.json'), 'utf8'));
 const ms = (t) => Date.parse(t);
@@ -17,15 +17,6 @@ function writeConfig(base, text) {
   return path;
 }
 
-/** Most jobs whose [started_at, finished_at] overlap. */
-function maxOverlap(states) {
-  const events = states.flatMap((s) => [[ms(s.started_at), 1], [ms(s.finished_at), -1]]);
-  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let now = 0;
-  let max = 0;
-  for (const [, delta] of events) max = Math.max(max, (now += delta));
-  return max;
-}
 
 /** Runs `fn` over `items`, `width` at a time. */
 async function inBatches(items, width, fn) {

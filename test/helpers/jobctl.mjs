@@ -193,3 +193,13 @@ export function allCmdlines() {
   }
   return lines;
 }
+
+/** Most jobs whose [started_at, finished_at] overlap; an end and a start at the same ms do not. */
+export function maxOverlap(states) {
+  const events = states.flatMap((s) => [[Date.parse(s.started_at), 1], [Date.parse(s.finished_at), -1]]);
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let now = 0;
+  let max = 0;
+  for (const [, delta] of events) max = Math.max(max, (now += delta));
+  return max;
+}
