@@ -15,6 +15,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import * as figures from './lib/figures.mjs';
+import * as fanout from './lib/fanout.mjs';
 import { jobctl, useJobctl } from './lib/proc.mjs';
 import { machineInfo, renderTable } from './lib/report.mjs';
 
@@ -33,11 +34,11 @@ const MiB = 1024 ** 2;
 const config = quick
   ? {
       runs: { startup: 5, big: 1 },
-      sizes: { big: { bytes: 64 * MiB, headArg: '64M', label: '64 MiB' }, listJobs: 500, throughputJobs: 100 },
+      sizes: { big: { bytes: 64 * MiB, headArg: '64M', label: '64 MiB' }, listJobs: 500, throughputJobs: 100, fanoutJobs: 500, fanoutThroughputJobs: 100 },
     }
   : {
       runs: { startup: 15, big: 7 },
-      sizes: { big: { bytes: GiB, headArg: '1G', label: '1 GiB' }, listJobs: 10_000, throughputJobs: 100 },
+      sizes: { big: { bytes: GiB, headArg: '1G', label: '1 GiB' }, listJobs: 10_000, throughputJobs: 100, fanoutJobs: 10_000, fanoutThroughputJobs: 1000 },
     };
 
 const plan = [
@@ -50,6 +51,9 @@ const plan = [
   ['tail_big', figures.tailBig],
   ['list_many', figures.listMany],
   ['agent_stream', figures.agentStream],
+  ['fanout_queued', fanout.queuedMany],
+  ['fanout_handover', fanout.handOver],
+  ['fanout_throughput', fanout.fanThroughput],
 ].filter(([id]) => !only || only.has(id) || (id === 'run_wait_big' && only.has('tail_big')));
 
 const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
@@ -113,7 +117,7 @@ async function main() {
       log(`${id} ...`);
       const fig = await fn(ctx);
       log(`${id} done in ${((Date.now() - t) / 1000).toFixed(1)} s`);
-      if (!only || only.has(id)) results.push(fig);
+      if (!only || only.has(id)) results.push(...(Array.isArray(fig) ? fig : [fig]));
     }
   } catch (e) {
     failure = e;

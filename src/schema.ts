@@ -100,6 +100,7 @@ const corruptRequired = ['job_id', 'short_id', 'state', 'reason', 'modified_at']
 const listed = (properties: Schema, required: string[]): Schema => ({
   anyOf: [{ type: 'object', required, properties }, { type: 'object', required: corruptRequired, properties: corruptSummary }],
 });
+const summaries: Schema = { type: 'array', items: { type: 'object', required: summaryRequired, properties: summary } };
 
 /** A dashboard row: the summary plus log sizes and, while queued, what the job waits for. */
 const dashboardAgent: Schema = {
@@ -176,7 +177,9 @@ export const outputSchemas: Record<string, Schema> = {
   run: success('run', { ...snapshot, wait_clamped_to_ms: int, wait_timed_out: bool, ...interrupted }, snapshotRequired),
   start: success('start', { ...snapshot, ...interrupted }, snapshotRequired),
   restart: success('restart', { ...snapshot, ...interrupted }, snapshotRequired),
-  wait: success('wait', { ...snapshot, wait_timed_out: bool, wait_clamped_to_ms: int, ...interrupted }, [...snapshotRequired, 'wait_timed_out']),
+  // One job: its snapshot. Several (ids, --tag, --all, --any): their summaries.
+  wait: { anyOf: [success('wait', { ...snapshot, wait_timed_out: bool, wait_clamped_to_ms: int, ...interrupted }, [...snapshotRequired, 'wait_timed_out']), success('wait', { jobs: summaries, pending: { type: 'array', items: jobId }, count: int, waited_ms: int, wait_timed_out: bool, first_job_id: jobId, wait_clamped_to_ms: int, ...interrupted }, ['jobs', 'pending', 'count', 'wait_timed_out'])] },
+  submit: success('submit', { jobs: { type: 'array', items: { type: 'object', required: ['job_id', 'short_id', 'line', 'state'], properties: { job_id: jobId, short_id: str, line: { type: 'integer', minimum: 1 }, state } } }, count: int }, ['jobs', 'count']),
   create: success('create', { job_id: jobId, short_id: str, state: { const: 'created' }, tags: strings, ...limits, stdout_log_path: str, stderr_log_path: str }, ['job_id', 'state', 'stdout_log_path', 'stderr_log_path']),
   status: success('status', { ...summary, remote: { type: 'object', properties: { host: str, remote_dir: str, remote_pid: int, container_name: str, container_id: str, runtime: str, slurm_job_id: str, submitting: bool } }, remote_unreachable: { type: 'object', required: ['since', 'error'], properties: { since: time, error: str } }, pid: int, supervisor_pid: int, supervisor_alive: bool, process_alive: bool, resources: { type: 'object', required: ['processes', 'rss_bytes', 'cpu_seconds', 'cpu_percent', 'uptime_ms'], properties: { processes: int, rss_bytes: int, cpu_seconds: { type: 'number' }, cpu_percent: { type: 'number' }, uptime_ms: int, sampled_at: time, source: { enum: ['ssh', 'docker', 'podman', 'slurm'] } } }, waiting_for: str, ...limits, attempt: int, attempts, restart_count: int, restarted_at: time, agent: agentActivity, updated_at: time, stdout_log_path: str, stderr_log_path: str }, [...summaryRequired, 'updated_at']),
   // With --grep: `matches` (and the searched ranges) instead of the two tails.
@@ -187,7 +190,7 @@ export const outputSchemas: Record<string, Schema> = {
   logs_activity: success('logs_activity', { job_id: jobId, short_id: str, state, agent: str, events: { type: 'array', items: agentEvent }, total_events: int, activity: agentActivity }, ['job_id', 'state', 'agent', 'events', 'total_events']),
   activity_event: success('activity_event', { job_id: jobId, event: agentEvent, at: time }, ['job_id', 'event', 'at']),
   activity_end: success('activity_end', { job_id: jobId, state, exit_code: int, signal: str, timed_out: bool, finished_at: time, error: errorInfo, total_events: int, activity: agentActivity, at: time, ...interrupted }, ['job_id', 'state', 'timed_out', 'total_events', 'at']),
-  kill: success('kill', { job_id: jobId, signal: str, sent: bool, state, job: { type: 'object', required: summaryRequired, properties: summary }, ...interrupted }, ['job_id', 'signal', 'sent', 'state']),
+  kill: { anyOf: [success('kill', { job_id: jobId, signal: str, sent: bool, state, job: { type: 'object', required: summaryRequired, properties: summary }, ...interrupted }, ['job_id', 'signal', 'sent', 'state']), success('kill', { signal: str, jobs: summaries, count: int }, ['signal', 'jobs', 'count'])] },
   list: success('list', { root: str, cwd: str, jobs: { type: 'array', items: listed(summary, summaryRequired) }, count: int, truncated: bool, other_jobs: { type: 'integer', minimum: 1 }, hint: str }, ['jobs', 'truncated']),
   list_item: { anyOf: [success('list_item', summary, summaryRequired), success('list_item', corruptSummary, corruptRequired)] },
   list_end: success('list_end', { count: int, truncated: bool, other_jobs: { type: 'integer', minimum: 1 }, hint: str }, ['count', 'truncated']),

@@ -13,7 +13,7 @@ const TERMINAL = new Set(['exited', 'killed', 'failed', 'lost']);
 const nodeNoop = (ctx) => mustSucceed('node', ['-e', '0'], ctx.opts);
 
 /** Interleaves `runs` pairs of (baseline, subject); each callback resolves to a duration in ms. */
-async function interleave(runs, baseline, subject) {
+export async function interleave(runs, baseline, subject) {
   await baseline();
   await subject();
   const b = [];

@@ -15,6 +15,10 @@ export const EXAMPLES: Record<string, [string, string][]> = {
   create: [
     ['$0 create --name nightly -- ./backup.sh', 'define a job now, start it later with start ID'],
   ],
+  submit: [
+    ['$0 submit shards.ndjson', 'one job per line: {"command": "pytest -k shard1", "queue": "ci", "tags": ["shard"]}'],
+    ['seq 100 | jq -c \'{command: ["./lint.sh", (.|tostring)]}\' | $0 submit -', 'the lines on stdin'],
+  ],
   start: [
     ['$0 start 3f9k2a7q --snapshot-after 2s', 'start a created job, answer after at most 2s'],
     ['$0 start --prompt "Review the diff" --workspace ~/repo', 'create and start an agent job'],

@@ -71,8 +71,11 @@ export function fastParse(argv: readonly string[]): FastParse | undefined {
     }
   }
   const names = positionalNames(def);
-  if (positionals.length > names.length) return undefined;
-  positionals.forEach((value, i) => { args[names[i] as string] = value; });
+  // A last positional `[name..]` takes every word left (as an array, like yargs).
+  const variadic = names.at(-1)?.endsWith('..') === true ? (names.pop() as string).slice(0, -2) : undefined;
+  if (positionals.length > names.length && variadic === undefined) return undefined;
+  positionals.slice(0, names.length).forEach((value, i) => { args[names[i] as string] = value; });
+  if (variadic !== undefined && positionals.length > names.length) args[variadic] = positionals.slice(names.length);
   return { def, args, commandWords };
 }
 

@@ -51,7 +51,7 @@ export function checkFlags(tokens: readonly string[], def: CommandDef | undefine
     if (token === '-v' || token === '-vv' || token === '-') continue;
     if (!token.startsWith('-')) {
       positionals++;
-      if (def !== undefined && positionals > positionalNames(def).length) {
+      if (def !== undefined && positionals > positionalNames(def).length && positionalNames(def).at(-1)?.endsWith('..') !== true) {
         const takes = def.command.split(' ').slice(1).join(' ') || 'no arguments';
         throw usageError(`unexpected argument '${token}' for ${fullName(def)} (it takes ${takes})`, { word: token });
       }

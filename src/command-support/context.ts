@@ -53,7 +53,11 @@ export interface CommandResult {
 export async function invokeCommand(def: CommandDef, args: Args, input: ContextInput): Promise<CommandResult> {
   const warnings: string[] = [];
   const ctx = makeContext(input, warnings);
-  if (def.usesRoot !== false) ensureRoot(ctx.root);
+  if (def.usesRoot !== false) {
+    ensureRoot(ctx.root);
+    // Whoever reads the store starts the waiting jobs whose turn came (what a crash left included).
+    await ctx.actions.startWaiting?.(ctx.root);
+  }
   const data = await def.handler(args, ctx);
   return { data, warnings };
 }

@@ -44,3 +44,9 @@ export const observeOptions: Record<string, Options> = {
   'max-bytes': { type: 'string', describe: 'bytes of each stream in the snapshot at most (default 65536)' },
   raw: { type: 'boolean', describe: 'an agent job: keep its stream-JSON lines in stdout_tail' },
 };
+
+/** create's defaults for the job's later snapshots (also fields of a `submit` line). */
+export const snapshotDefaults: Record<string, Options> = {
+  'tail-lines': { type: 'string', describe: 'default tail lines of this job\'s snapshots (50)' },
+  'max-bytes': { type: 'string', describe: 'default byte cap of this job\'s snapshots (65536)' },
+};

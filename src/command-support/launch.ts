@@ -1,8 +1,10 @@
 // Starting a job: claim it (created → queued) under the lock (or restart it: restart-job.ts),
-// start its detached supervisor and record its pid, then observe the job as the caller asked.
-// The caller does not wait for the supervisor to start the process: with --snapshot-after 0 the
-// answer may say `queued`.
-import { deliverInBackground, enqueueOnLaunch, startSupervisor } from '../supervisor/start.js';
+// start its detached supervisor and record its pid, then observe the job as the caller asked. A
+// job that may have to wait (a concurrency limit, dependencies) is claimed parked instead — a
+// record in its first line, no process — and the dispatcher starts its supervisor when its turn
+// comes (at once if it may). The caller does not wait for the supervisor to start the process:
+// with --snapshot-after 0 the answer may say `queued`.
+import { claimParkedOnLaunch, deliverInBackground, startSupervisor } from '../supervisor/start.js';
 import { registerJobSecrets } from './load-job.js';
 import { JobError } from '../errors.js';
 import { optInt, optBool, optString, type Args } from './args.js';
@@ -11,49 +13,63 @@ import { processStartTime } from '../util/proc.js';
 import { nowIso } from '../util/time.js';
 import { applyTransition } from '../job/apply.js';
 import { assignSupervisor, claim, fail } from '../job/transitions.js';
-import { log } from '../log.js';
+import { readJob, readMeta } from '../store/jobs.js';
+import { dirname } from 'node:path';
 import { waitForJob } from '../job/wait-for-job.js';
-import { readJob } from '../store/jobs.js';
-import { isTerminal } from '../job/state.js';
+import { isTerminal, type JobStateRecord } from '../job/state.js';
 import type { JobMeta, JobRecord } from '../store/types.js';
 import { jobSnapshot, type TailOptions } from '../view/job-view.js';
 import type { Context } from './types.js';
 
 const DEFAULT_SNAPSHOT_AFTER_MS = 10_000;
 
-/** `meta`: the definition when the caller has it (run), so the launcher need not read it again. */
-export async function launch(ctx: Context, dir: string, meta?: JobMeta): Promise<void> {
-  // An interrupt never leaves a job claimed without its supervisor: it is answered afterwards.
-  if (ctx.interrupt !== undefined) return ctx.interrupt.shield(() => claimAndStart(ctx, dir, meta));
-  return claimAndStart(ctx, dir, meta);
+export interface LaunchOptions {
+  /** The queued_at of a job that waits in a line (submit: strictly increasing, the file's order). */
+  queuedAt?: string;
+  /** false: the caller runs the dispatcher itself, once for many jobs (submit). */
+  dispatch?: boolean;
 }
 
-async function claimAndStart(ctx: Context, dir: string, meta?: JobMeta): Promise<void> {
+/** `meta`: the definition when the caller has it (run), so the launcher need not read it again. */
+export async function launch(ctx: Context, dir: string, meta?: JobMeta, options: LaunchOptions = {}): Promise<void> {
+  // An interrupt never leaves a job claimed without its supervisor: it is answered afterwards.
+  if (ctx.interrupt !== undefined) return ctx.interrupt.shield(() => claimAndStart(ctx, dir, meta, options));
+  return claimAndStart(ctx, dir, meta, options);
+}
+
+async function claimAndStart(ctx: Context, dir: string, meta: JobMeta | undefined, options: LaunchOptions): Promise<void> {
   // A broken config must fail the start before the job is claimed.
-  ctx.config();
-  const claimed = await applyTransition(dir, (cur) => claim(cur, { pid: process.pid, startTime: processStartTime(process.pid) }, nowIso()));
-  if (claimed.state !== 'queued' || claimed.launcher_pid !== process.pid) {
-    throw new JobError('invalid_state', `job is ${claimed.state}; only a created job can be started`, { state: claimed.state });
+  const { config } = ctx.config();
+  const launcher = { pid: process.pid, startTime: processStartTime(process.pid) };
+  const parked = await claimParkedOnLaunch(dir, launcher, meta ?? readMeta(dir), config, options.queuedAt);
+  if (parked !== undefined) {
+    checkClaimed(parked);
+    if (options.dispatch !== false) await ctx.actions.startWaiting?.(dirname(dir));
+    return;
   }
-  await superviseQueued(ctx, dir, meta);
+  checkClaimed(await applyTransition(dir, (cur) => claim(cur, launcher, nowIso())));
+  await superviseQueued(ctx, dir);
 }
 
 /**
  * Starts the supervisor of a job this process just queued (claimed, or restarted) and records
- * it; a supervisor that cannot be started fails the job (launch_failed).
+ * it; a supervisor that cannot be started fails the job (launch_failed). A job that must wait
+ * is parked by that supervisor's gate.
  */
-export async function superviseQueued(ctx: Context, dir: string, meta?: JobMeta): Promise<void> {
+export async function superviseQueued(ctx: Context, dir: string): Promise<void> {
   const configPath = ctx.supervisorConfig();
   const started = startSupervisor(dir, configPath);
-  const recorded = await applyTransition(dir, (cur) => {
+  await applyTransition(dir, (cur) => {
     if (cur.state !== 'queued' || cur.supervisor_pid !== undefined) return undefined; // claimed already
     if (started !== undefined) return assignSupervisor(cur, started);
     // The supervisor could not be started, or died before claiming the job: nothing will run it.
     return fail(cur, { code: 'launch_failed', message: 'could not start the job supervisor' }, nowIso(), deliverInBackground(dir, configPath));
   });
-  // Over a concurrency limit, the job's place in line is its queued_at, not its supervisor's speed.
-  if (started !== undefined && recorded.state === 'queued') {
-    await enqueueOnLaunch(dir, ctx.config().config, started, recorded.queued_at, meta).catch((err: unknown) => log.debug(`slot ticket left to the supervisor: ${(err as Error).message}`));
+}
+
+function checkClaimed(claimed: JobStateRecord): void {
+  if (claimed.state !== 'queued' || claimed.launcher_pid !== process.pid) {
+    throw new JobError('invalid_state', `job is ${claimed.state}; only a created job can be started`, { state: claimed.state });
   }
 }
 

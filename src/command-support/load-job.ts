@@ -27,7 +27,11 @@ export function resolveJobArg(args: Args, root: string): string {
 }
 
 export function loadJob(args: Args, ctx: Context): JobRecord {
-  const dir = jobDir(ctx.root, resolveJobArg(args, ctx.root));
+  return loadJobAt(jobDir(ctx.root, resolveJobArg(args, ctx.root)));
+}
+
+/** The job in `dir` (a resolved target), its secrets registered. */
+export function loadJobAt(dir: string): JobRecord {
   const job = readJob(dir);
   registerJobSecrets(job);
   return job;

@@ -76,5 +76,5 @@ export async function restartJob(ctx: Context, loaded: JobRecord, refuse: (state
     await applyTransition(job.dir, (cur) => fail(cur, { code: 'executor_unavailable', message }, nowIso(), deliverInBackground(job.dir, ctx.supervisorConfig())));
     return;
   }
-  await superviseQueued(ctx, job.dir, job.meta);
+  await superviseQueued(ctx, job.dir);
 }

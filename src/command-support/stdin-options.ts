@@ -15,9 +15,15 @@ export const stdinOptions: Record<string, Options> = {
   'stdin-file': { type: 'string', describe: 'the job reads this file on its stdin (copied when the job is defined)' },
 };
 
+/**
+ * The Args key under which the job's stdin arrives as content, from a caller with no stdin of
+ * its own to read (the library, the MCP server, a `submit` line's `stdin` string).
+ */
+export const STDIN_CONTENT_ARG = 'stdin-content';
+
 /** The job's stdin bytes, or undefined when neither flag was given. */
 export function jobStdin(args: Args, agentJob: boolean): Buffer | undefined {
-  const content = args['stdin-content'];
+  const content = args[STDIN_CONTENT_ARG];
   if (Buffer.isBuffer(content)) return contentStdin(content, agentJob, optNonEmpty(args, 'stdin-file'));
   const fromStdin = optBool(args, 'stdin');
   const file = optNonEmpty(args, 'stdin-file');

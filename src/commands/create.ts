@@ -2,16 +2,10 @@
 import { createJob, jobFiles } from '../store/jobs.js';
 import { shortId } from '../store/ids.js';
 import { agentOptions } from '../command-support/agent-options.js';
-import { definitionOptions } from '../command-support/definition-options.js';
+import { definitionOptions, snapshotDefaults } from '../command-support/definition-options.js';
 import { buildDefinition } from '../command-support/job-definition.js';
 import type { CommandDef } from '../command-support/types.js';
 import { limitFields } from '../view/job-view.js';
-import type { Options } from 'yargs';
-
-const snapshotDefaults: Record<string, Options> = {
-  'tail-lines': { type: 'string', describe: 'default tail lines of this job\'s snapshots (50)' },
-  'max-bytes': { type: 'string', describe: 'default byte cap of this job\'s snapshots (65536)' },
-};
 
 export const createCommand: CommandDef = {
   command: 'create',

@@ -1,6 +1,7 @@
 // Every subcommand, in help order.
 import { runCommand } from './run.js';
 import { createCommand } from './create.js';
+import { submitCommand } from './submit.js';
 import { startCommand } from './start.js';
 import { restartCommand } from './restart.js';
 import { statusCommand } from './status.js';
@@ -25,7 +26,7 @@ import { installSkillCommand } from './install-skill.js';
 import type { CommandDef } from '../command-support/types.js';
 
 export const commands: CommandDef[] = [
-  runCommand, createCommand, startCommand, restartCommand, statusCommand, tailCommand, logsCommand, waitCommand, killCommand,
+  runCommand, createCommand, submitCommand, startCommand, restartCommand, statusCommand, tailCommand, logsCommand, waitCommand, killCommand,
   listCommand, dashboardCommand, tagSetCommand, notifySetCommand, gcCommand, deleteCommand, schemaCommand, versionCommand, executorsCommand, statsCommand, queueCommand,
   configPathCommand, configShowCommand, configInitCommand, configImportCommand, installSkillCommand,
 ];

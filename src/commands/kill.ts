@@ -1,5 +1,6 @@
 // `kill ID`: signal the job's whole process group; after --grace escalate to SIGKILL. A queued
 // job is killed before anything starts; a terminal job is left alone (success, nothing sent).
+// `kill ID ID...` / `kill --tag P`: each job the same way; the answer lists their summaries.
 // A control signal (HUP, USR1, STOP, ...; util/signals.ts) without an explicit --grace is only
 // delivered: no kill request is recorded, nothing waits, nothing escalates.
 import { JobError } from '../errors.js';
@@ -16,7 +17,10 @@ import { isTerminal } from '../job/state.js';
 import { readJob } from '../store/jobs.js';
 import type { JobRecord } from '../store/types.js';
 import { jobSummary } from '../view/job-view.js';
-import { loadJob } from '../command-support/load-job.js';
+import { removeJobTickets } from '../store/waiting-lines.js';
+import { loadJob, loadJobAt } from '../command-support/load-job.js';
+import { isMultiTarget, resolveTargets } from '../command-support/job-targets.js';
+import type { Context } from '../command-support/types.js';
 import { deliverInBackground } from '../supervisor/start.js';
 import { idOptions, type CommandDef } from '../command-support/types.js';
 
@@ -48,11 +52,12 @@ async function deliverOnly(job: JobRecord, signal: NodeJS.Signals, warn: Warn, a
 }
 
 export const killCommand: CommandDef = {
-  command: 'kill [id]',
+  command: 'kill [id] [more..]',
   describe: 'signal the job\'s process tree',
   type: 'kill',
   options: {
     ...idOptions,
+    tag: { type: 'string', describe: 'kill every job carrying this tag (P.* matches P and below; repeatable)' },
     signal: { type: 'string', describe: 'signal name or number (default TERM)' },
     grace: { type: 'string', alias: 'kill-after', describe: 'escalate to SIGKILL after this long (default 5s; a control signal such as HUP or USR1 escalates only when given)' },
   },
@@ -60,57 +65,90 @@ export const killCommand: CommandDef = {
     const signal = parseSignal(optString(args, 'signal') ?? 'TERM');
     const graceFlag = optString(args, 'grace');
     const graceMs = parseDuration(graceFlag ?? '5s', '--grace', ctx.warn);
-    let job = await reconcile(loadJob(args, ctx), ctx.actions);
-    const base = { job_id: job.meta.job_id, signal };
-    if (job.state.state === 'created') {
-      throw new JobError('invalid_state', 'job was never started; nothing to kill', { state: 'created' });
+    const how = { signal, graceFlag, graceMs };
+    if (isMultiTarget(args)) {
+      const dirs = resolveTargets(args, ctx);
+      // A job never started (created) is listed as it is: there is nothing to kill.
+      const answers = await inBatches(dirs, KILL_BATCH, (dir) => killJob(loadJobAt(dir), how, ctx).catch((err: unknown) => {
+        if (err instanceof JobError && err.code === 'invalid_state') return { job: jobSummary(loadJobAt(dir)) };
+        throw err;
+      }));
+      return { signal, jobs: answers.map((a) => a['job']), count: answers.length };
     }
-    const local = job.meta.executor_def === undefined && job.state.remote === undefined;
-    if (local && isControlSignal(signal) && graceFlag === undefined && !isTerminal(job.state.state)) return deliverOnly(job, signal, ctx.warn, ctx.actions);
-    if (job.state.state === 'lost') {
-      const sent = job.state.remote === undefined && signalGroup(job, signal);
-      return { ...base, sent, state: 'lost', job: jobSummary(job) };
-    }
-    if (isTerminal(job.state.state)) return { ...base, sent: false, state: job.state.state, job: jobSummary(job) };
+    return killJob(loadJob(args, ctx), how, ctx, true);
+  },
+};
 
-    // Under the lock: a queued job ends here; a running one gets the request recorded, and is
-    // signalled once the request is on disk, so whoever sees the job end also sees why.
-    let sent = false;
-    let signalNow = false;
-    const state = await applyTransition(job.dir, (cur) => {
-      const request = { signal, grace_ms: graceMs, requested_at: nowIso() };
-      // A remote job (even one still pending on its executor) is signalled by its supervisor.
-      if (cur.remote !== undefined) {
-        const next = requestKill(cur, request);
-        sent = next !== undefined;
-        return next;
-      }
-      // Killed before anything started; job.finished comes from a detached deliverer.
-      if (cur.state === 'queued') return killQueued(cur, signal, nowIso(), deliverInBackground(job.dir, ctx.supervisorConfig()));
+/** Jobs of a multi-job kill handled at once (each may wait up to its grace). */
+const KILL_BATCH = 32;
+
+async function inBatches<T, R>(items: T[], width: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += width) out.push(...(await Promise.all(items.slice(i, i + width).map(fn))));
+  return out;
+}
+
+/** Kills one job as `kill ID` does; its answer. */
+async function killJob(loaded: JobRecord, how: { signal: NodeJS.Signals; graceFlag: string | undefined; graceMs: number }, ctx: Context, answersInterrupt = false): Promise<Record<string, unknown>> {
+  const { signal, graceFlag, graceMs } = how;
+  let job = await reconcile(loaded, ctx.actions);
+  const base = { job_id: job.meta.job_id, signal };
+  if (job.state.state === 'created') {
+    throw new JobError('invalid_state', 'job was never started; nothing to kill', { state: 'created' });
+  }
+  const local = job.meta.executor_def === undefined && job.state.remote === undefined;
+  if (local && isControlSignal(signal) && graceFlag === undefined && !isTerminal(job.state.state)) return deliverOnly(job, signal, ctx.warn, ctx.actions);
+  if (job.state.state === 'lost') {
+    const sent = job.state.remote === undefined && signalGroup(job, signal);
+    return { ...base, sent, state: 'lost', job: jobSummary(job) };
+  }
+  if (isTerminal(job.state.state)) return { ...base, sent: false, state: job.state.state, job: jobSummary(job) };
+
+  // Under the lock: a queued job ends here; a running one gets the request recorded, and is
+  // signalled once the request is on disk, so whoever sees the job end also sees why.
+  let sent = false;
+  let signalNow = false;
+  const state = await applyTransition(job.dir, (cur) => {
+    const request = { signal, grace_ms: graceMs, requested_at: nowIso() };
+    // A remote job (even one still pending on its executor) is signalled by its supervisor.
+    if (cur.remote !== undefined) {
       const next = requestKill(cur, request);
-      signalNow = next !== undefined;
+      sent = next !== undefined;
       return next;
-    });
-    // The group is checked by pid and start time: a job that ended meanwhile is not signalled.
-    if (signalNow) sent = signalGroup({ ...job, state }, signal);
-    job = { ...job, state };
-    // Interrupted while it waits out the grace, kill still says what it did (the supervisor escalates).
+    }
+    // Killed before anything started; job.finished comes from a detached deliverer.
+    if (cur.state === 'queued') return killQueued(cur, signal, nowIso(), deliverInBackground(job.dir, ctx.supervisorConfig()));
+    const next = requestKill(cur, request);
+    signalNow = next !== undefined;
+    return next;
+  });
+  // A job killed while it waited as a record leaves its line (the dispatcher would drop the
+  // ticket anyway); the pass may start whoever it was keeping back.
+  if (job.state.state === 'queued' && state.state === 'killed') {
+    removeJobTickets(ctx.root, job.meta.job_id);
+    await ctx.actions.startWaiting?.(ctx.root);
+  }
+  // The group is checked by pid and start time: a job that ended meanwhile is not signalled.
+  if (signalNow) sent = signalGroup({ ...job, state }, signal);
+  job = { ...job, state };
+  // Interrupted while it waits out the grace, kill still says what it did (the supervisor escalates).
+  if (answersInterrupt) {
     ctx.interrupt?.answerWith(() => {
       const current = readJob(job.dir);
       return { ...base, sent, state: current.state.state, job: jobSummary(current) };
     });
-    if (!isTerminal(state.state) && state.remote !== undefined) {
-      // The supervisor signals and escalates; give it the grace, the round trips and the final copy of the logs.
-      job = (await waitForJob(job.dir, (j) => isTerminal(j.state.state), graceMs + REMOTE_KILL_SLACK_MS, 200, ctx.actions)).job;
-    } else if (state.state === 'running') {
-      const done = (j: JobRecord) => isTerminal(j.state.state);
-      let result = await waitForJob(job.dir, done, signal === 'SIGKILL' ? AFTER_KILL_WAIT_MS : graceMs, 200, ctx.actions);
-      if (result.timedOut && signal !== 'SIGKILL') {
-        signalGroup(result.job, 'SIGKILL');
-        result = await waitForJob(job.dir, done, AFTER_KILL_WAIT_MS, 200, ctx.actions);
-      }
-      job = result.job;
+  }
+  if (!isTerminal(state.state) && state.remote !== undefined) {
+    // The supervisor signals and escalates; give it the grace, the round trips and the final copy of the logs.
+    job = (await waitForJob(job.dir, (j) => isTerminal(j.state.state), graceMs + REMOTE_KILL_SLACK_MS, 200, ctx.actions)).job;
+  } else if (state.state === 'running') {
+    const done = (j: JobRecord) => isTerminal(j.state.state);
+    let result = await waitForJob(job.dir, done, signal === 'SIGKILL' ? AFTER_KILL_WAIT_MS : graceMs, 200, ctx.actions);
+    if (result.timedOut && signal !== 'SIGKILL') {
+      signalGroup(result.job, 'SIGKILL');
+      result = await waitForJob(job.dir, done, AFTER_KILL_WAIT_MS, 200, ctx.actions);
     }
-    return { ...base, sent, state: job.state.state, job: jobSummary(job) };
-  },
-};
+    job = result.job;
+  }
+  return { ...base, sent, state: job.state.state, job: jobSummary(job) };
+}

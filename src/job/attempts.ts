@@ -8,7 +8,7 @@
 //   job never shows the outcome of an attempt as its own, and never reaches a terminal state
 //   (nor sends job.finished) before its last attempt.
 // - The next attempt's `queued_at` is the time it was re-queued (not the first launch's): its
-//   slot ticket (store/slot-tickets.ts, FIFO by queued_at) goes to the back of the line, so a retry
+//   ticket (store/waiting-lines.ts, FIFO by queued_at) goes to the back of the line, so a retry
 //   never overtakes jobs that were already waiting.
 import type { RetryOn, RetryPolicy } from '../store/types.js';
 import type { AttemptRecord, JobStateRecord, QueuedState, TerminalState } from './state.js';

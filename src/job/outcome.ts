@@ -29,6 +29,7 @@ export function terminalState(cur: JobStateRecord, facts: ExitFacts): TerminalSt
   const base: Record<string, unknown> & JobStateRecord = { ...cur };
   delete base.waiting_for;
   delete base.retry_at;
+  delete base.parked;
   const next: Record<string, unknown> = { ...base, finished_at: facts.finishedAt, timed_out: facts.timedOut };
   const duration = msBetween(cur.started_at, facts.finishedAt);
   if (duration !== undefined) next['duration_ms'] = duration;

@@ -5,6 +5,8 @@
 // observe how that process ends, its timeout and log cap are no longer enforced, and `kill` can
 // still reach it (`status` shows its pid while it verifiably lives). A job on a remote executor
 // is not lost with its supervisor: a new supervisor is attached and resumes following it.
+// A parked job (queued, waiting as a record in the store) is backed by its ticket, not by a
+// process: it is never lost; supervisor/dispatch.ts starts it.
 // A local job whose retry policy covers `lost` (attempts left) is not lost either: the lost
 // attempt is recorded, what is left of its process group is SIGKILLed (two attempts never run
 // at once), and the job goes back to `queued` under a new supervisor.
@@ -31,6 +33,11 @@ export interface ReconcileActions {
   startSupervisor(dir: string): ProcessIdentity | undefined;
   /** Starts the detached delivery of job.finished for a job recorded lost; the fields naming it. */
   deliverFinished(dir: string): Pick<LostState, 'deliverer_pid' | 'deliverer_start_time'>;
+  /**
+   * Starts the waiting jobs of the root that may start now and repairs what a crash left in
+   * the lines (supervisor/dispatch.ts); a waiter's poll calls it.
+   */
+  startWaiting?(root: string): Promise<void>;
 }
 
 export interface Liveness {
@@ -50,6 +57,7 @@ export function liveness(state: JobStateRecord): Liveness {
 /** Why this non-terminal job is no longer backed by anything, or undefined while it is. */
 export function lostReason(state: JobStateRecord, now = nowIso()): string | undefined {
   if (isTerminal(state.state) || state.state === 'created') return undefined;
+  if (state.state === 'queued' && state.parked === true) return undefined;
   if (state.boot_id !== undefined && state.boot_id !== bootId()) return 'machine rebooted';
   const live = liveness(state);
   if (live.supervisorAlive) return undefined;

@@ -9,7 +9,7 @@
 //   (terminal → queued, attempt + 1), applied by applyRestart under the lock as a
 //   compare-and-set against the terminal state the caller read.
 // - Fields of the process (pid, started_at, timed_out, ...) exist only from `running` on;
-//   fields of waiting (waiting_for, retry_at) only while `queued`.
+//   fields of waiting (waiting_for, retry_at, parked) only while `queued`.
 
 export type JobStateName = 'created' | 'queued' | 'running' | 'exited' | 'killed' | 'failed' | 'lost';
 export type TerminalStateName = 'exited' | 'killed' | 'failed' | 'lost';
@@ -138,6 +138,12 @@ interface Waiting {
   waiting_for?: string;
   /** A retry waits until this time (--retry-delay) before it may start. */
   retry_at?: string;
+  /**
+   * The job waits as a record, with no process: its ticket is in a line of the store
+   * (store/waiting-lines.ts) and whoever frees what it waits for starts its supervisor
+   * (supervisor/dispatch.ts). A parked job has no supervisor and no boot id.
+   */
+  parked?: true;
 }
 
 interface Outcome {

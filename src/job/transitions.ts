@@ -34,11 +34,12 @@ export const live = (cur: JobStateRecord): cur is LiveState => !isTerminalState(
 export const ownedBy = (cur: JobStateRecord, pid: number): boolean => (cur.supervisor_pid ?? pid) === pid;
 
 /** Drops the fields of waiting, for a queued job that moves on. */
-function leaveQueue(cur: QueuedState): Omit<QueuedState, 'state' | 'waiting_for' | 'retry_at'> {
+function leaveQueue(cur: QueuedState): Omit<QueuedState, 'state' | 'waiting_for' | 'retry_at' | 'parked'> {
   const rest: Omit<QueuedState, 'state'> & { state?: unknown } = { ...cur };
   delete rest.state;
   delete rest.waiting_for;
   delete rest.retry_at;
+  delete rest.parked;
   return rest;
 }
 
@@ -46,6 +47,44 @@ function leaveQueue(cur: QueuedState): Omit<QueuedState, 'state' | 'waiting_for'
 export function claim(cur: JobStateRecord, launcher: { pid: number; startTime: string | undefined }, now: string): QueuedState | undefined {
   if (cur.state !== 'created') return undefined;
   return { ...cur, state: 'queued', queued_at: now, launcher_pid: launcher.pid, launcher_start_time: launcher.startTime };
+}
+
+/**
+ * created → queued, parked: the launcher leaves the job waiting as a record (no supervisor yet);
+ * `waitingFor` says for what.
+ */
+export function claimParked(cur: JobStateRecord, launcher: { pid: number; startTime: string | undefined }, now: string, waitingFor: string): QueuedState | undefined {
+  const claimed = claim(cur, launcher, now);
+  return claimed === undefined ? undefined : { ...claimed, parked: true, waiting_for: waitingFor };
+}
+
+/**
+ * A queued job's supervisor (`pid`) stops waiting in person: the job waits as a record
+ * (`waitingFor`; a retry keeps its retry_at), backed by no process, whatever boot it waits across.
+ */
+export function park(cur: JobStateRecord, waitingFor: string, pid: number): QueuedState | undefined {
+  if (cur.state !== 'queued' || cur.remote !== undefined || !ownedBy(cur, pid)) return undefined;
+  const next: QueuedState = { ...cur, parked: true, waiting_for: waitingFor };
+  delete next.supervisor_pid;
+  delete next.supervisor_start_time;
+  delete next.boot_id;
+  return next;
+}
+
+/** Moves a parked job to another line: only why it waits changes. */
+export function parkedWaitingFor(cur: JobStateRecord, waitingFor: string): QueuedState | undefined {
+  if (cur.state !== 'queued' || cur.parked !== true || cur.waiting_for === waitingFor) return undefined;
+  return { ...cur, waiting_for: waitingFor };
+}
+
+/** A parked job is handed to the supervisor started for it: its wait is over (retry time included). */
+export function unpark(cur: JobStateRecord, supervisor: ProcessIdentity, bootId: string): QueuedState | undefined {
+  if (cur.state !== 'queued' || cur.parked !== true) return undefined;
+  const next: QueuedState = { ...cur, supervisor_pid: supervisor.pid, supervisor_start_time: supervisor.startTime, boot_id: bootId };
+  delete next.parked;
+  delete next.waiting_for;
+  delete next.retry_at;
+  return next;
 }
 
 /** Records the supervisor the launcher started, unless one claimed the job already. */

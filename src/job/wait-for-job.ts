@@ -2,10 +2,13 @@
 // the job directory, where every log write would fire an event and slow the job down. Each state
 // change replaces the file (atomic rename), which the watch sees as the old inode going away;
 // the watch is then re-armed on the new file. A slow poll is only a fallback and the moment
-// liveness is re-checked, so a dead supervisor ends the wait as `lost`.
+// liveness is re-checked, so a dead supervisor ends the wait as `lost`, and the moment the
+// waiting jobs of the root are looked at (actions.startWaiting), so a job whose turn came
+// after a crash starts even when no other command runs.
 // Invariant: the wait never outlasts its timeout: every lock wait inside it ends by the same
 // deadline (withLockDeadline), and a reconciliation that cannot take the lock in time leaves
 // the job as last read.
+import { dirname } from 'node:path';
 import { JobError } from '../errors.js';
 import { readJob } from '../store/jobs.js';
 import { withLockDeadline } from '../store/lock.js';
@@ -76,6 +79,8 @@ async function waitUntil(
       if (checking) { recheck = true; return; }
       checking = true;
       try {
+        // The poll also starts what waits in the store (this job's turn, a retry whose time came).
+        if (withReconcile) await actions.startWaiting?.(dirname(dir));
         job = readJob(dir);
         if (withReconcile) job = await reconcileInTime(job, actions);
         if (done(job)) finish({ job, timedOut: false });

@@ -7,6 +7,7 @@ import { nearest } from '../util/suggest.js';
 import { positionalNames } from '../command-support/command-names.js';
 import type { CommandDef } from '../command-support/types.js';
 import type { Args } from '../command-support/args.js';
+import { STDIN_CONTENT_ARG } from '../command-support/stdin-options.js';
 
 /** Flags that print NDJSON lines themselves: no surface without a stdout of its own takes them. */
 const STREAMING_FLAGS: Record<string, readonly string[]> = { list: ['jsonl'], logs: ['follow'] };
@@ -63,9 +64,6 @@ function commandWords(value: unknown): string[] | undefined {
   if (Array.isArray(value) && value.length > 0 && value.every((w): w is string => typeof w === 'string')) return value;
   throw usageError('command must be a string or a non-empty array of strings', { option: 'command' });
 }
-
-/** The Args key a call's stdin content travels under (the CLI's `--stdin` stays a boolean). */
-export const STDIN_CONTENT_ARG = 'stdin-content';
 
 function stdinContent(value: unknown, key: string): Buffer {
   if (typeof value === 'string') return Buffer.from(value);

@@ -1,5 +1,5 @@
 // The files of concurrency slots: <root>/.slots/<kind>-<name>/{holders,waiting}/ and the
-// entries in them ({job_id, pid, start_time, boot_id} of a job's supervisor). The rules of who
+// holder entries in them ({job_id, pid, start_time, boot_id} of a job's supervisor). The rules of who
 // may take a slot are slot-tickets.ts'; this module only names, reads and writes the entries.
 import { readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,7 +15,6 @@ export interface Entry { job_id: string; pid: number; start_time: string; boot_i
 export interface Named { name: string; entry: Entry }
 
 export const LIMIT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 export function limitDir(root: string, l: Limit): string {
   if (!LIMIT_NAME.test(l.name)) throw new Error(`invalid ${l.kind} name ${JSON.stringify(l.name.slice(0, 100))}`);
@@ -28,8 +27,6 @@ export function checkId(jobId: string): string {
   if (!isJobIdShape(jobId)) throw new Error(`invalid job id ${JSON.stringify(jobId.slice(0, 100))}`);
   return jobId;
 }
-/** `<queued_at>-<job_id>`; a job without a valid queued_at goes last. */
-export const ticketName = (c: Claimant): string => `${TIME.test(c.queuedAt) ? c.queuedAt : '9999-12-31T23:59:59.999Z'}-${checkId(c.jobId)}`;
 export const entryOf = (c: Claimant): Entry => ({ job_id: c.jobId, pid: c.pid, start_time: c.startTime, boot_id: bootId() });
 
 export function readEntry(path: string): Entry | undefined {
@@ -70,7 +67,7 @@ export function liveEntries(dir: string, prune: boolean): Named[] {
 
 let tempCounter = 0;
 /** Replaces an entry atomically (temp file + rename; no fsync: a crash ends every holder anyway). */
-export function writeEntry(path: string, entry: Entry): void {
+export function writeEntry(path: string, entry: object): void {
   const tmp = join(dirname(path), `.${process.pid}.${++tempCounter}.tmp`);
   try {
     writeFileSync(tmp, JSON.stringify(entry) + '\n', { mode: 0o600 });

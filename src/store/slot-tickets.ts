@@ -1,33 +1,24 @@
-// Concurrency slots of queues and executors (max_concurrent), kept under
-// <root>/.slots/<kind>-<name>/ (e.g. queue-ci, executor-local):
-//   holders/<job_id>               a job holding a slot
-//   waiting/<queued_at>-<job_id>   a job in line for one (its ticket); names sort in FIFO order
-// each holding {job_id, pid, start_time, boot_id} of the job's supervisor.
+// Concurrency slots of queues, executors (max_concurrent) and agent sessions (max 1), kept under
+// <root>/.slots/<kind>-<name>/:
+//   holders/<job_id>   a job holding a slot: {job_id, pid, start_time, boot_id} of its supervisor
+//   waiting/…          the line of jobs waiting for one (store/waiting-lines.ts)
 // Invariants:
-// - Entries are created, replaced and pruned only under the limit's lock (<limit dir>/.lock).
-//   Removing one's own entry (release, leaving the line) needs no lock: an unlink is atomic and
-//   only ever frees room.
+// - Holder entries are written only under the scheduling lock (waiting-lines.ts
+//   withSchedulingLock), by the dispatcher granting a slot or a re-attached supervisor taking
+//   its own back. Removing one's own entry (release) needs no lock: an unlink only frees room.
 // - An entry counts only while its supervisor is the same live process (pid, start time, boot
 //   id). Whoever sees a dead one under the lock removes it: that is how the slot of a SIGKILLed
-//   supervisor is reclaimed. Exception: a session slot (one agent session, max 1) also counts
-//   while its job's process lives on or its remote job is not terminal (workLivesOn).
-// - A job takes a slot only where live holders < max and its ticket is among the first
-//   (max − live holders) live tickets: jobs start in (queued_at, job id) order, none overtakes.
-// - Waiters look before they lock (mayTakeSlot): a read-only count of entry names, no /proc
-//   check, that over-counts (dead entries included) but never under-counts, so it never says
-//   "no" to a job the locked check would grant a slot to unless dead entries are in the way —
-//   those are pruned by the waiters' occasional locked look (supervisor/slot-wait.ts).
-// - One lock at a time: a job needing several limits takes them one after the other in a fixed
-//   order (supervisor/slot-wait.ts), so no two waiters ever wait for each other.
+//   supervisor is reclaimed. Exception: a session slot also counts while its job's process
+//   lives on or its remote job is not terminal (workLivesOn): two runs of one session never overlap.
 // - Directory names are built only from config-validated names (checked again here) and entry
-//   names only from id-shaped job ids and RFC 3339 times (slot-entries.ts).
-import { existsSync, readdirSync } from 'node:fs';
+//   names only from id-shaped job ids (slot-entries.ts).
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Limit } from './slot-limits.js';
-import { withDirLock } from './lock.js';
 import { readState } from './jobs.js';
 import { isJobIdShape } from './ids.js';
-import { checkId, ensureSlotDirs, entryOf, holdersDir, limitDir, liveEntries, readEntry, removeQuietly, ticketName, waitingDir, writeEntry, type Claimant, type Named } from './slot-entries.js';
+import { checkId, ensureSlotDirs, entryOf, holdersDir, liveEntries, readEntry, removeQuietly, writeEntry, type Claimant, type Named } from './slot-entries.js';
+import { lineTickets, ticketJobId, withSchedulingLock } from './waiting-lines.js';
 import { bootId, isSameLiveProcess } from '../util/proc.js';
 
 export { ensureSlotDirs, type Claimant };
@@ -35,7 +26,6 @@ export { ensureSlotDirs, type Claimant };
 /**
  * A session slot outlives its holder's supervisor while the job's agent may still run: its
  * process lives on (a lost local job), or it is a remote job a new supervisor will re-attach.
- * Two runs of one session must never overlap, whoever supervises them.
  */
 function workLivesOn(root: string, jobId: string): boolean {
   try {
@@ -50,8 +40,8 @@ function workLivesOn(root: string, jobId: string): boolean {
   }
 }
 
-/** The live holders of a limit; a session's also counts holders whose work lives on. */
-function liveHolders(root: string, l: Limit, prune: boolean): Named[] {
+/** The live holders of a limit; a session's also counts holders whose work lives on. With `prune`, dead ones are removed. */
+export function liveHolders(root: string, l: Limit, prune: boolean): Named[] {
   if (l.kind !== 'session') return liveEntries(holdersDir(root, l), prune);
   const dir = holdersDir(root, l);
   const all = liveEntries(dir, false);
@@ -69,85 +59,26 @@ function liveHolders(root: string, l: Limit, prune: boolean): Named[] {
   return all;
 }
 
-async function withLimitLock<T>(root: string, l: Limit, fn: () => T): Promise<T> {
+/** Records the claimant as a holder of `l` (the caller holds the scheduling lock). */
+export function recordHolder(root: string, l: Limit, c: Pick<Claimant, 'jobId' | 'pid' | 'startTime'>): void {
   ensureSlotDirs(root, [l]);
-  return withDirLock(limitDir(root, l), fn);
+  writeEntry(join(holdersDir(root, l), checkId(c.jobId)), entryOf({ ...c, queuedAt: '' }));
 }
 
-/**
- * Under the limit's lock: takes a slot when the claimant may (see the header), else (re)writes
- * its ticket and returns false. `force` takes it at once (a re-attached supervisor of a job
- * that already runs), replacing the job's old entries.
- */
-export async function takeSlot(root: string, l: Limit, c: Claimant, force: boolean): Promise<boolean> {
-  const mine = ticketName(c);
-  const me = entryOf(c);
-  const waiting = waitingDir(root, l);
-  return withLimitLock(root, l, (): boolean => {
-    const holders = liveHolders(root, l, true).filter((h) => h.name !== c.jobId);
-    const tickets = liveEntries(waiting, true);
-    // A ticket of this job under another name, or of an earlier supervisor, is replaced.
-    for (const t of tickets) if (t.name.endsWith(`-${c.jobId}`) && (t.name !== mine || t.entry.pid !== c.pid)) removeQuietly(join(waiting, t.name));
-    if (!force) {
-      const ahead = tickets.filter((t) => t.name < mine && !t.name.endsWith(`-${c.jobId}`)).length;
-      if (ahead >= l.max - holders.length) {
-        if (!tickets.some((t) => t.name === mine && t.entry.pid === c.pid)) writeEntry(join(waiting, mine), me);
-        return false;
-      }
-    }
-    writeEntry(join(holdersDir(root, l), c.jobId), me);
-    removeQuietly(join(waiting, mine));
-    return true;
-  });
+/** A re-attached supervisor of a job that already runs takes its slots back at once. */
+export async function retakeSlots(root: string, limits: Limit[], c: Pick<Claimant, 'jobId' | 'pid' | 'startTime'>): Promise<void> {
+  await withSchedulingLock(root, () => limits.forEach((l) => recordHolder(root, l, c)));
 }
 
-/**
- * Read-only, no lock, no /proc: false when the claimant's ticket is in line and the entries
- * (live or not) of holders plus tickets ahead of it fill the limit, i.e. when takeSlot could
- * not grant a slot unless some entry is dead. True otherwise (worth taking the lock).
- */
-export function mayTakeSlot(root: string, l: Limit, c: Claimant): boolean {
-  const mine = ticketName(c);
-  const names = (dir: string): string[] | undefined => {
-    try {
-      return readdirSync(dir).filter((n) => !n.startsWith('.'));
-    } catch {
-      return undefined;
-    }
-  };
-  const holders = names(holdersDir(root, l));
-  const tickets = names(waitingDir(root, l));
-  if (holders === undefined || tickets === undefined || !tickets.includes(mine)) return true;
-  const ahead = tickets.filter((t) => t < mine && !t.endsWith(`-${c.jobId}`)).length;
-  return ahead < l.max - holders.filter((h) => h !== c.jobId).length;
+/** True when the process `pid` holds a slot of every limit for the job (granted by the dispatcher). */
+export function holdsSlots(root: string, limits: Limit[], jobId: string, pid: number): boolean {
+  return limits.every((l) => readEntry(join(holdersDir(root, l), checkId(jobId)))?.pid === pid);
 }
 
-/**
- * Writes the claimant's ticket as soon as the job is queued (by the launcher, with the pid of
- * the supervisor it started), so a job's place in line is taken at queued_at however slowly its
- * supervisor starts. Nothing is written once the job holds the slot or has left `queued`.
- */
-export async function enqueue(root: string, l: Limit, c: Claimant): Promise<void> {
-  const path = join(waitingDir(root, l), ticketName(c));
-  await withLimitLock(root, l, () => {
-    if (existsSync(join(holdersDir(root, l), c.jobId)) || existsSync(path)) return;
-    if (readState(join(root, c.jobId)).state === 'queued') writeEntry(path, entryOf(c));
-  });
-}
-
-/** Removes the claimant's own tickets (it leaves the line: killed while waiting). */
-export function leaveQueue(root: string, limits: Limit[], c: Claimant): void {
-  for (const l of limits) {
-    const path = join(waitingDir(root, l), ticketName(c));
-    if (readEntry(path)?.pid === c.pid) removeQuietly(path);
-  }
-}
-
-/** Gives back the job's slots (sync, idempotent): the next waiter wakes on the removal. */
+/** Gives back the job's slots (sync, idempotent). */
 export function releaseSlots(root: string, limits: Limit[], jobId: string): void {
   for (const l of limits) removeQuietly(join(holdersDir(root, l), checkId(jobId)));
 }
-
 
 /** Job ids of the holder entries of a limit, alive or not (read-only). */
 export function holderIds(root: string, l: Limit): string[] {
@@ -158,7 +89,7 @@ export function holderIds(root: string, l: Limit): string[] {
   }
 }
 
-/** Read-only view of a limit: live holders, and live waiters still `queued`, in FIFO order. */
+/** Read-only view of a limit: live holders, and the jobs in its line still waiting, in FIFO order. */
 export function slotUsage(root: string, l: Limit): { running: string[]; queued: string[] } {
   const stillQueued = (id: string): boolean => {
     try {
@@ -168,12 +99,23 @@ export function slotUsage(root: string, l: Limit): { running: string[]; queued: 
     }
   };
   const running = liveHolders(root, l, false).map((h) => h.entry.job_id).filter(isJobIdShape);
-  const queued = liveEntries(waitingDir(root, l), false).map((t) => t.entry.job_id).filter((id) => isJobIdShape(id) && stillQueued(id));
+  const queued = lineTickets(root, l).map(ticketJobId).filter((id) => isJobIdShape(id) && stillQueued(id));
   return { running, queued: [...new Set(queued)] };
 }
 
 /** True when a new job of this limit would not have to wait (read-only). */
 export function hasFreeSlot(root: string, l: Limit): boolean {
-  const usage = slotUsage(root, l);
-  return usage.running.length + usage.queued.length < l.max;
+  const running = liveHolders(root, l, false).length;
+  if (running >= l.max) return false;
+  // Only the first few tickets matter: stale ones (killed jobs) are skipped.
+  const free = l.max - running;
+  let waiting = 0;
+  for (const id of lineTickets(root, l).map(ticketJobId)) {
+    try {
+      if (readState(join(root, id)).state === 'queued' && ++waiting >= free) return false;
+    } catch {
+      // Deleted meanwhile.
+    }
+  }
+  return true;
 }

@@ -1,39 +1,29 @@
-// Waiting for --after / --after-ok dependencies before a job's first attempt.
+// Whether a queued job's --after / --after-ok dependencies let it start: one look, no waiting.
+// A job whose dependencies are pending waits as a record in the `after` line; the dispatcher
+// (dispatch.ts) looks again whenever it runs: after a job ends, a kill, any command.
 // Invariants:
-// - The job stays `queued` while it waits, with `waiting_for: "job <id>"` naming a dependency
-//   that is not terminal yet; the field is cleared once the wait is over.
-// - A dependency counts as ended only in a terminal state. Its state.json is watched (fs.watch,
-//   re-armed on every replacement), and every POLL_MS it is also reconciled, so a dependency
-//   whose supervisor died is seen (and recorded) as `lost` rather than waited for for ever.
+// - A dependency counts as ended only in a terminal state. A pending one is reconciled, so a
+//   dependency whose supervisor died is seen (and recorded) as `lost` rather than waited for.
 // - --after-ok: a dependency that did not end `exited` with exit code 0 (or was deleted) fails
-//   this job with dependency_failed before anything runs. --after: any end, or deletion, will do.
-// - A kill of this job (its state leaves `queued`) ends the wait at once: 'gone'.
+//   the job with dependency_failed before anything runs. --after: any end, or deletion, will do.
 // - A retried job whose earlier attempt started does not wait again (its dependencies were met).
-import { dirname } from 'node:path';
-import { jobDir, readJob, readState } from '../store/jobs.js';
-import { watchState } from '../store/state-watch.js';
+import { jobDir, readJob } from '../store/jobs.js';
 import { reconcile, type ReconcileActions } from '../job/reconcile.js';
 import { dependenciesMet } from '../job/attempts.js';
-import { applyTransition } from '../job/apply.js';
-import { setWaitingFor as waitingFor } from '../job/annotations.js';
 import { JobError } from '../errors.js';
-import type { Dependency, JobMeta } from '../store/types.js';
+import type { JobMeta } from '../store/types.js';
 import { isTerminal, type JobErrorInfo, type JobStateRecord } from '../job/state.js';
-
-/** Fallback poll, and the moment dependencies are reconciled with their supervisors. */
-const POLL_MS = 500;
 
 type DependencyEnd = JobStateRecord | 'deleted' | 'pending';
 
-/** How a dependency stands now; `reconcileIt` checks that a non-terminal one is still backed. */
-async function dependencyEnd(root: string, id: string, reconcileIt: ReconcileActions | undefined): Promise<DependencyEnd> {
-  const dir = jobDir(root, id);
+/** How a dependency stands now (a non-terminal one is reconciled with its supervisor). */
+async function dependencyEnd(root: string, id: string, actions: ReconcileActions): Promise<DependencyEnd> {
   try {
-    let job = readJob(dir);
-    if (!isTerminal(job.state.state) && reconcileIt !== undefined) job = await reconcile(job, reconcileIt);
+    let job = readJob(jobDir(root, id));
+    if (!isTerminal(job.state.state)) job = await reconcile(job, actions);
     return isTerminal(job.state.state) ? job.state : 'pending';
   } catch (err) {
-    // A passing read error is retried on the next round.
+    // A passing read error is looked at again on the next pass.
     return err instanceof JobError && err.code === 'job_not_found' ? 'deleted' : 'pending';
   }
 }
@@ -57,14 +47,15 @@ export function notOk(id: string, end: JobStateRecord | 'deleted'): string | und
   }
 }
 
-type Verdict = 'ok' | 'gone' | JobErrorInfo | { pending: string };
+export type DependencyVerdict = 'ok' | JobErrorInfo | { pending: string };
 
-async function check(dir: string, after: Dependency[], reconcileDeps: ReconcileActions | undefined): Promise<Verdict> {
-  const own = readState(dir);
-  if (own.state !== 'queued') return 'gone';
+/** 'ok' to go on, the failure when an --after-ok dependency failed, or the first pending one. */
+export async function dependencyVerdict(root: string, meta: JobMeta, state: JobStateRecord, actions: ReconcileActions): Promise<DependencyVerdict> {
+  const after = meta.after ?? [];
+  if (after.length === 0 || dependenciesMet(state)) return 'ok';
   let pending: string | undefined;
   for (const dep of after) {
-    const end = await dependencyEnd(dirname(dir), dep.job_id, reconcileDeps);
+    const end = await dependencyEnd(root, dep.job_id, actions);
     if (end === 'pending') pending ??= dep.job_id;
     else if (dep.require_ok) {
       const why = notOk(dep.job_id, end);
@@ -74,49 +65,5 @@ async function check(dir: string, after: Dependency[], reconcileDeps: ReconcileA
   return pending === undefined ? 'ok' : { pending };
 }
 
-/** Resolves on a state change of any of the jobs in `dirs` (true) or after `ms` (false); close() ends it. */
-function changeOrTimeout(dirs: string[], ms: number): { changed: Promise<boolean>; close: () => void } {
-  let timer: NodeJS.Timeout | undefined;
-  let wake: (changed: boolean) => void = () => undefined;
-  const changed = new Promise<boolean>((resolve) => {
-    wake = resolve;
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  // A missing state.json (a deleted dependency) or no inotify: the poll covers it.
-  const watchers = dirs.map((d) => watchState(d, () => wake(true)));
-  return { changed, close: () => { clearTimeout(timer); watchers.forEach((w) => w.close()); } };
-}
-
-/** Sets (or clears) this job's waiting_for while it is queued under this supervisor. */
-async function setWaitingFor(dir: string, text: string | undefined): Promise<void> {
-  await applyTransition(dir, (cur) => waitingFor(cur, text, process.pid));
-}
-
-/** 'ok' to go on; 'gone' when the job was killed meanwhile; an error when a dependency failed. */
-export async function waitForDependencies(dir: string, meta: JobMeta, actions: ReconcileActions): Promise<'ok' | 'gone' | JobErrorInfo> {
-  const after = meta.after ?? [];
-  if (after.length === 0 || dependenciesMet(readState(dir))) return 'ok';
-  const dirs = [dir, ...after.map((d) => jobDir(dirname(dir), d.job_id))];
-  let reconcileDeps = true;
-  let shown: string | undefined;
-  for (;;) {
-    // Armed before the check, so that a change during it wakes the next round.
-    const wake = changeOrTimeout(dirs, POLL_MS);
-    try {
-      const verdict = await check(dir, after, reconcileDeps ? actions : undefined);
-      if (verdict === 'gone') return verdict;
-      if (verdict === 'ok' || !('pending' in verdict)) {
-        if (shown !== undefined) await setWaitingFor(dir, undefined);
-        return verdict;
-      }
-      const text = `job ${verdict.pending}`;
-      if (text !== shown) {
-        await setWaitingFor(dir, text);
-        shown = text;
-      }
-      reconcileDeps = !(await wake.changed);
-    } finally {
-      wake.close();
-    }
-  }
-}
+/** What a job with these dependencies shows while it waits for `pending`. */
+export const waitingForJob = (pending: string): string => `job ${pending}`;

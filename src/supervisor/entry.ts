@@ -2,18 +2,27 @@
 // that can run a job, because one of these lives as long as each job does.
 //   supervisor.cjs ROOT ID [CONFIG]            supervise a claimed (queued) job
 //   supervisor.cjs --deliver ROOT ID [CONFIG]  deliver job.finished of a job ended without one
+//   supervisor.cjs --timer ROOT [CONFIG]       the root's retry timer (retry-timer.ts)
 import { supervise } from './main.js';
 import { deliverFinishedOnly } from './deliver-only.js';
 import { stopSettled } from './stop-signals.js';
+import { runRetryTimer } from './retry-timer.js';
+import { startWaitingJobs, supervisorActions } from './start.js';
 
 const args = process.argv.slice(2);
-const deliver = args[0] === '--deliver';
-const [root, id, configPath] = deliver ? args.slice(1) : args;
+const mode = args[0] === '--deliver' || args[0] === '--timer' ? args[0] : undefined;
+const rest = mode === undefined ? args : args.slice(1);
+const [root, id, configPath] = mode === '--timer' ? [rest[0], '', rest[1]] : rest;
 if (root === undefined || id === undefined) {
-  process.stderr.write('usage: supervisor.cjs [--deliver] ROOT ID [CONFIG]\n');
+  process.stderr.write('usage: supervisor.cjs [--deliver] ROOT ID [CONFIG] | --timer ROOT [CONFIG]\n');
   process.exit(2);
 }
-(deliver ? deliverFinishedOnly(root, id, configPath) : supervise(root, id, configPath)).then(
+const run = (): Promise<void> => {
+  if (mode === '--deliver') return deliverFinishedOnly(root, id, configPath);
+  if (mode === '--timer') return runRetryTimer(root, () => startWaitingJobs(root, () => configPath, supervisorActions(() => configPath)));
+  return supervise(root, id, configPath);
+};
+run().then(
   // A stop begun by a signal finishes its record and delivery first (stop-signals.ts).
   () => stopSettled().then(() => process.exit(0)),
   (err: unknown) => {

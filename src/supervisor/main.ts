@@ -12,7 +12,12 @@
 //   then are notifications delivered; a sink can delay the supervisor's exit, never the state.
 // - The job's concurrency slots are given back as soon as its end (or a retry's `queued`) is
 //   recorded, before any notification is delivered: a slow sink never holds a slot. Release is
-//   idempotent (the `finally` below calls it again).
+//   idempotent (the `finally` below calls it again). Right after the release the dispatcher runs
+//   (dispatch.ts): the next waiting job starts without waiting for this supervisor's sinks, and
+//   the supervisor exits only once that hand-over is done.
+// - A job that must wait (slot, dependency, retry delay) is parked by the gate and this process
+//   exits: a waiting job holds no process. A parked job is never taken by a supervisor the
+//   dispatcher did not record (the check under the job lock below).
 // - A job with a retry policy (--retry) runs attempt after attempt through the same path
 //   (retry delay, gate, launch, follow): an attempt that is retried goes back to `queued`
 //   (follow-attempt.ts, finish-attempt.ts) and sends nothing; only the last one ends the job.
@@ -20,6 +25,7 @@
 //   data path.
 // - SIGTERM, SIGHUP and SIGINT to the supervisor stop its job like a `kill` (stop-signals.ts):
 //   the outcome is still observed and recorded, never left `lost`.
+import { dirname } from 'node:path';
 import { jobDir, readMeta, readSecrets, readState } from '../store/jobs.js';
 import { openJobLogs } from '../store/job-logs.js';
 import { closeDescriptors, isDirectory } from '../util/fs-checks.js';
@@ -39,10 +45,9 @@ import { notifierFor, type Notifier } from './notifier.js';
 import { passGate } from './gate.js';
 import { loadConfigQuietly } from '../config.js';
 import { allocateReserve, releaseReserve } from '../store/reserve.js';
-import { supervisorActions } from './start.js';
+import { startWaitingJobs, supervisorActions } from './start.js';
 import { followAttempt } from './follow-attempt.js';
 import { localAttempt } from './follow-local.js';
-import { waitForRetryTime } from './retry-delay.js';
 import { deliverFinished } from './finish-attempt.js';
 import { stopJobOnSignals } from './stop-signals.js';
 
@@ -56,8 +61,10 @@ export async function supervise(root: string, id: string, configPath: string | u
   let current = readState(dir);
   // A re-attaching caller records this supervisor's pid under the lock it holds while starting
   // it: take the lock once to be sure to read what it wrote.
-  if (!ownedBy(current, process.pid)) current = await readStateLocked(dir);
-  if (!ownedBy(current, process.pid)) return;
+  // A parked job is being handed to a supervisor by a dispatcher holding the lock: wait for it too.
+  const parked = (s: JobStateRecord): boolean => s.state === 'queued' && s.parked === true;
+  if (!ownedBy(current, process.pid) || parked(current)) current = await readStateLocked(dir);
+  if (!ownedBy(current, process.pid) || parked(current)) return;
   // A remote job may be re-attached while running; a local one is only ever started from queued.
   if (current.state !== 'queued' && !(meta.executor_def !== undefined && current.state === 'running')) return;
   // Waiting for its dependencies and slots, this supervisor reconciles other jobs as a command would.
@@ -67,30 +74,49 @@ export async function supervise(root: string, id: string, configPath: string | u
   const notifier = notifierFor(dir, id, config);
   stopJobOnSignals(dir, meta, notifier);
   let resumed = current.state === 'running';
-  for (;;) {
-    if (!resumed && !(await waitForRetryTime(dir, actions))) return;
-    const gate = await passGate(dir, meta, config, resumed, actions);
-    resumed = false;
-    if (!gate.go) {
-      if (gate.failure !== undefined) await failBeforeStart(dir, gate.failure, notifier);
-      return;
-    }
-    allocateReserve(dir);
-    let ended: JobStateRecord | undefined;
-    try {
-      if (meta.executor_def !== undefined) {
-        // Loaded only for remote jobs: a local supervisor never pays for execa and the targets.
-        // Remote jobs take no retry policy (refused at create time).
-        const { superviseRemote } = await import('./remote.js');
-        await superviseRemote(dir, meta, secrets, notifier, gate.release);
+  const jobRoot = dirname(dir);
+  const identity = { pid: process.pid, startTime: selfIdentity().startTime ?? '' };
+  const askTurn = (jobId: string): Promise<void> => startWaitingJobs(jobRoot, () => configPath, actions, identity.startTime === '' ? undefined : { jobId, identity });
+  let handOver: Promise<void> | undefined;
+  try {
+    for (;;) {
+      const gate = await passGate(dir, meta, config, resumed, actions, askTurn);
+      resumed = false;
+      if (!gate.go) {
+        if (gate.failure !== undefined) {
+          await failBeforeStart(dir, gate.failure, notifier);
+          handOver = actions.startWaiting(jobRoot);
+        }
+        return;
       }
-      else ended = await launchAndFollow(dir, meta, secrets, notifier, gate.release);
-    } finally {
-      releaseReserve(dir);
-      gate.release();
+      const release = (): void => {
+        gate.release();
+        handOver ??= actions.startWaiting(jobRoot);
+      };
+      const ended = await runAttempt(dir, meta, secrets, notifier, release);
+      // Another attempt: back through the gate (a retry delay parks the job).
+      if (ended?.state !== 'queued') return;
+      await handOver;
+      handOver = undefined;
     }
-    // Another attempt: back through the retry delay and the gate.
-    if (ended?.state !== 'queued') return;
+  } finally {
+    await handOver;
+  }
+}
+
+/** One attempt under the gate's slots; the state recorded at its end (undefined for a remote job). */
+async function runAttempt(dir: string, meta: JobMeta, secrets: Secrets, notifier: Notifier, release: () => void): Promise<JobStateRecord | undefined> {
+  allocateReserve(dir);
+  try {
+    if (meta.executor_def === undefined) return await launchAndFollow(dir, meta, secrets, notifier, release);
+    // Loaded only for remote jobs: a local supervisor never pays for execa and the targets.
+    // Remote jobs take no retry policy (refused at create time).
+    const { superviseRemote } = await import('./remote.js');
+    await superviseRemote(dir, meta, secrets, notifier, release);
+    return undefined;
+  } finally {
+    releaseReserve(dir);
+    release();
   }
 }
 

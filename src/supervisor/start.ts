@@ -1,17 +1,23 @@
-// Starting supervisor processes (dist/supervisor.cjs): the one place that spawns them, and the
-// launcher's ticket in the line of a concurrency limit for the supervisor it started. A job's
-// supervisor (launch, re-attach, retry of a lost attempt), and the detached deliverer of
-// job.finished for a job that ended without its supervisor (deliver-only.ts). Commands and
-// supervisors hand reconciliation the actions built here (supervisorActions).
+// Starting supervisor processes (dist/supervisor.cjs): the one place that spawns them. A job's
+// supervisor (launch, a waiting job's turn, re-attach, retry of a lost attempt), the detached
+// deliverer of job.finished for a job that ended without its supervisor (deliver-only.ts), and
+// the retry timer (retry-timer.ts). Commands and supervisors hand reconciliation and the
+// dispatcher the actions built here (supervisorActions); commands reach the dispatcher only
+// through them.
 import { spawn } from 'node:child_process';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openSupervisorLog } from '../store/job-logs.js';
-import { readMeta } from '../store/jobs.js';
-import { jobLimits, type Limit } from '../store/slot-limits.js';
-import { enqueue } from '../store/slot-tickets.js';
+import { loadConfigQuietly } from '../config.js';
+import { log } from '../log.js';
+import { startWaiting } from './dispatch.js';
+import { claimIntoLine, firstLine } from './park.js';
+import { slotsDir } from '../store/waiting-lines.js';
 import type { JobMeta } from '../store/types.js';
 import type { Config } from '../config.js';
+import type { JobStateRecord } from '../job/state.js';
+import { existsSync } from 'node:fs';
+import { ensureRetryTimer } from './retry-timer.js';
 import type { ReconcileActions } from '../job/reconcile.js';
 import type { ProcessIdentity } from '../job/transitions.js';
 import type { TerminalState } from '../job/state.js';
@@ -30,11 +36,12 @@ const supervisorScript = (): string => join(dirname(fileURLToPath(import.meta.ur
  * it could not be started (or was already gone).
  */
 function spawnSupervisor(dir: string, configPath: string | undefined, options: { mode?: string; nodeFlags?: string[] } = {}): ProcessIdentity | undefined {
-  const logFd = openSupervisorLog(dir);
-  const args = [...(options.nodeFlags ?? []), '--', supervisorScript(), ...(options.mode ? [options.mode] : []), dirname(dir), basename(dir)];
+  const timer = options.mode === '--timer';
+  const logFd = timer ? 'ignore' : openSupervisorLog(dir);
+  const args = [...(options.nodeFlags ?? []), '--', supervisorScript(), ...(options.mode ? [options.mode] : []), ...(timer ? [dir] : [dirname(dir), basename(dir)])];
   if (configPath !== undefined) args.push(configPath);
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'ignore', logFd], cwd: '/' });
-  closeDescriptors([logFd]);
+  if (typeof logFd === 'number') closeDescriptors([logFd]);
   child.on('error', () => undefined);
   child.unref();
   const startTime = child.pid === undefined ? undefined : processStartTime(child.pid);
@@ -66,26 +73,42 @@ export function deliverInBackground(dir: string, configPath: string | undefined)
 }
 
 /**
- * What reconciliation starts for a job found without its supervisor: a lost job gets its
- * job.finished from a deliverer; a remote job, or a lost attempt to be retried, a new supervisor.
+ * What reconciliation and the dispatcher start: a lost job gets its job.finished from a
+ * deliverer; a remote job, a lost attempt to be retried, or a waiting job whose turn came, a new
+ * supervisor; retries waiting for their time, the one retry timer of the root.
  */
-export function supervisorActions(configPath: () => string | undefined): ReconcileActions {
-  return {
-    startSupervisor: (dir) => startSupervisor(dir, configPath()),
-    deliverFinished: (dir) => deliverInBackground(dir, configPath()),
+export function supervisorActions(configPath: () => string | undefined): ReconcileActions & { startWaiting(root: string): Promise<void> } {
+  const actions = {
+    startSupervisor: (dir: string) => startSupervisor(dir, configPath()),
+    deliverFinished: (dir: string) => deliverInBackground(dir, configPath()),
+    startWaiting: (root: string) => startWaitingJobs(root, configPath, actions),
   };
+  return actions;
+}
+
+/** Runs the dispatcher (dispatch.ts) with the config the supervisors read; `adopt`: see DispatchOptions. */
+export async function startWaitingJobs(root: string, configPath: () => string | undefined, actions: ReconcileActions, adopt?: { jobId: string; identity: ProcessIdentity }): Promise<void> {
+  // Nothing ever waited in this root: not even the config is read.
+  if (!existsSync(slotsDir(root))) return;
+  const config = loadConfigQuietly(configPath(), (m) => log.warn(m));
+  const timer = (r: string): void => ensureRetryTimer(r, () => startRetryTimer(r, configPath()));
+  return startWaiting(root, { config, actions, timer, ...(adopt !== undefined ? { adopt } : {}) });
+}
+
+/** Starts the root's retry timer (retry-timer.ts); its identity, or undefined. */
+function startRetryTimer(root: string, configPath: string | undefined): ProcessIdentity | undefined {
+  try {
+    return spawnSupervisor(root, configPath, { mode: '--timer', nodeFlags: SUPERVISOR_NODE_FLAGS });
+  } catch {
+    return undefined;
+  }
 }
 
 /**
- * At `start`: the launcher writes the job's ticket for its first limit with the pid of the
- * supervisor it started, so the job's place in line is taken at queued_at, however slowly its
- * supervisor starts. Jobs with dependencies join the line only once those are met.
+ * At launch: a job that may have to wait (a limit, dependencies) is claimed parked in its first
+ * line (park.ts); undefined when it needs no line and gets a supervisor of its own at once.
  */
-export async function enqueueOnLaunch(dir: string, config: Config, supervisor: { pid: number; startTime: string }, queuedAt: string, known?: JobMeta): Promise<void> {
-  const meta = known ?? readMeta(dir);
-  if (Object.keys(config.queues).length === 0 && !Object.values(config.executors).some((d) => d.max_concurrent !== undefined) && meta.agent === undefined) return;
-  const limits = jobLimits(meta, config);
-  if (limits.length === 0 || (meta.after ?? []).length > 0) return;
-  // enqueue() writes the ticket only while the job is still queued (checked under the limit's lock).
-  await enqueue(dirname(dir), limits[0] as Limit, { jobId: meta.job_id, queuedAt, pid: supervisor.pid, startTime: supervisor.startTime });
+export async function claimParkedOnLaunch(dir: string, launcher: { pid: number; startTime: string | undefined }, meta: JobMeta, config: Config, queuedAt?: string): Promise<JobStateRecord | undefined> {
+  const line = firstLine(meta, config);
+  return line === undefined ? undefined : claimIntoLine(dir, launcher, line.line, line.label, queuedAt);
 }

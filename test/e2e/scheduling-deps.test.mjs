@@ -78,7 +78,7 @@ test('deps: a waiting job shows queued + waiting_for; kill ends it killed with n
   const waiting = await statusWhen(run, b, (s) => s.waiting_for !== undefined, 'B to wait');
   assert.equal(waiting.state, 'queued');
   assert.equal(waiting.waiting_for, `job ${a}`);
-  assert.equal(waiting.supervisor_alive, true);
+  assert.equal(waiting.supervisor_pid, undefined, 'a waiting job holds no process');
   const killed = await run(['kill', b]);
   assert.equal(killed.json.state, 'killed');
   await supervisorGone(root, b);

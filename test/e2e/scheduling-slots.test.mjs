@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { withRoot, waitFor, runUntilRunning, supervisorGone, assertMatchesSchema } from '../helpers/jobctl.mjs';
+import { withRoot, waitFor, runUntilRunning, supervisorGone, assertMatchesSchema, maxOverlap } from '../helpers/jobctl.mjs';
 
 function writeConfig(base, text) {
   const path = join(base, 'config.toml');
@@ -16,15 +16,6 @@ function writeConfig(base, text) {
 const stateOf = (root, id) => JSON.parse(readFileSync(join(root, id, 'state.json'), 'utf8'));
 const ms = (t) => Date.parse(t);
 
-/** Most jobs whose [started_at, finished_at] overlap; an end and a start at the same ms do not. */
-function maxOverlap(states) {
-  const events = states.flatMap((s) => [[ms(s.started_at), 1], [ms(s.finished_at), -1]]);
-  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let now = 0;
-  let max = 0;
-  for (const [, delta] of events) max = Math.max(max, (now += delta));
-  return max;
-}
 
 async function waitAll(run, ids) {
   const done = await Promise.all(ids.map((id) => run(['wait', '--timeout', '60s', id])));
@@ -179,22 +170,19 @@ test('--label prefers, among the executors carrying the labels, one with a free 
 });
 
 test('a re-attached supervisor takes its slot back at once, replacing its dead entry', async (t) => {
-  const { takeSlot, releaseSlots, slotUsage } = await import('../../dist/lib/store/slot-tickets.js');
+  const { recordHolder, retakeSlots, releaseSlots, slotUsage } = await import('../../dist/lib/store/slot-tickets.js');
   const { base } = withRoot(t);
   const root = join(base, 'jobs');
   mkdirSync(root, { recursive: true });
   const stat = readFileSync(`/proc/${process.pid}/stat`, 'utf8');
   const startTime = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
   const limit = { kind: 'executor', name: 'remote1', max: 1 };
-  const claimant = (jobId, queuedAt, live = true) => ({ jobId, queuedAt, pid: process.pid, startTime: live ? startTime : '1' });
-  const other = claimant('bbbbbbbbbbbbbbbbbbbb', '2026-01-01T00:00:01.000Z');
-  const before = claimant('aaaaaaaaaaaaaaaaaaaa', '2026-01-01T00:00:00.000Z', false);
-  assert.equal(await takeSlot(root, limit, before, false), true, 'a supervisor that has since died held the slot');
-  assert.equal(await takeSlot(root, limit, other, false), true, 'its dead entry does not count');
-  const resumed = claimant('aaaaaaaaaaaaaaaaaaaa', '2026-01-01T00:00:00.000Z');
-  assert.equal(await takeSlot(root, limit, claimant('cccccccccccccccccccc', '2026-01-01T00:00:02.000Z'), false), false, 'the limit is full');
-  assert.equal(await takeSlot(root, limit, resumed, true), true, 'resumed: no waiting');
-  assert.deepEqual(slotUsage(root, limit).running.sort(), ['aaaaaaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbbbbbb']);
+  const claimant = (jobId, live = true) => ({ jobId, pid: process.pid, startTime: live ? startTime : '1' });
+  recordHolder(root, limit, claimant('aaaaaaaaaaaaaaaaaaaa', false));
+  recordHolder(root, limit, claimant('bbbbbbbbbbbbbbbbbbbb'));
+  assert.deepEqual(slotUsage(root, limit).running, ['bbbbbbbbbbbbbbbbbbbb'], 'the entry of a supervisor that has since died does not count');
+  await retakeSlots(root, [limit], claimant('aaaaaaaaaaaaaaaaaaaa'));
+  assert.deepEqual(slotUsage(root, limit).running.sort(), ['aaaaaaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbbbbbb'], 'resumed: taken at once, even over the limit');
   releaseSlots(root, [limit], 'aaaaaaaaaaaaaaaaaaaa');
   releaseSlots(root, [limit], 'aaaaaaaaaaaaaaaaaaaa');
   assert.deepEqual(slotUsage(root, limit).running, ['bbbbbbbbbbbbbbbbbbbb'], 'release is idempotent');

@@ -102,6 +102,11 @@ export async function settleRoot(root) {
     if (state.supervisor_pid) helpers.push(state.supervisor_pid);
     if (state.deliverer_pid) helpers.push(state.deliverer_pid);
   }
+  // The retry timer of a root whose retries still wait (it exits by itself once none does).
+  try {
+    const timer = JSON.parse(readFileSync(join(root, '.slots', '.retry', '.timer'), 'utf8'));
+    if (startTimeOf(timer.pid) === timer.start_time) process.kill(timer.pid, 'SIGKILL');
+  } catch { /* none */ }
   await waitFor(() => helpers.every((pid) => !processAlive(pid)), { timeoutMs: 20000, what: 'supervisors to exit' }).catch(() => undefined);
 }
 
@@ -187,4 +192,14 @@ export function allCmdlines() {
     }
   }
   return lines;
+}
+
+/** Most jobs whose [started_at, finished_at] overlap; an end and a start at the same ms do not. */
+export function maxOverlap(states) {
+  const events = states.flatMap((s) => [[Date.parse(s.started_at), 1], [Date.parse(s.finished_at), -1]]);
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let now = 0;
+  let max = 0;
+  for (const [, delta] of events) max = Math.max(max, (now += delta));
+  return max;
 }

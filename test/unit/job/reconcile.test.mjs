@@ -296,3 +296,13 @@ test('a remote job is never retried by reconciliation: when it cannot be re-atta
   assert.equal(out.state.attempts, undefined);
   assert.deepEqual(calls, { startSupervisor: [], deliverFinished: [job.dir] });
 });
+
+test('a parked job (waiting as a record, no process) is never lost: not for its age, its missing supervisor, nor a reboot', async () => {
+  const parked = { state: 'queued', updated_at: '2020-01-01T00:00:00.000Z', queued_at: '2020-01-01T00:00:00.000Z', parked: true, waiting_for: 'queue ci' };
+  assert.equal(lostReason(parked), undefined);
+  assert.equal(lostReason({ ...parked, boot_id: 'an-earlier-boot' }), undefined);
+  // The same job not parked and never backed is lost.
+  const unbacked = { ...parked };
+  delete unbacked.parked;
+  assert.equal(lostReason(unbacked), 'supervisor never started');
+});

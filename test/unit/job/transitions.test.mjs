@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  adopt, assignSupervisor, claim, end, fail, killQueued, live, lose, ownedBy, reattach, recordRemote, requestKill, start,
+  adopt, assignSupervisor, claim, claimParked, end, fail, killQueued, live, lose, ownedBy, park, parkedWaitingFor, reattach, recordRemote, requestKill, start, unpark,
 } from '../../../dist/lib/job/transitions.js';
 import {
   clearRetryWait, markTimedOut, recordProgress, setKillReason, setUnreachable, setWaitingFor,
@@ -127,6 +127,35 @@ test('assignSupervisor: only a queued job without a supervisor', () => {
   assert.deepEqual(assignSupervisor(QUEUED_UNSUPERVISED, sup), { ...QUEUED_UNSUPERVISED, supervisor_pid: 5100, supervisor_start_time: '990011' });
   // The queued sample already has its supervisor: a second one is not recorded over it.
   assert.equal(assignSupervisor(SAMPLES.queued, sup), undefined);
+});
+
+test('claimParked: created → queued, parked with why it waits, no supervisor', () => {
+  const launcher = { pid: 5000, startTime: '990000' };
+  checkTable('claimParked', (cur) => claimParked(cur, launcher, T_NOW, 'queue ci'), {
+    created: () => ({ state: 'queued', updated_at: T_CREATED, queued_at: T_NOW, launcher_pid: 5000, launcher_start_time: '990000', parked: true, waiting_for: 'queue ci' }),
+  });
+});
+
+test('park: the owner of a queued local job leaves it as a record: no supervisor, no boot id; retry_at kept', () => {
+  checkTable('park', (cur) => park(cur, 'retry at 2026-03-01T10:00:30.000Z', SUPERVISOR.pid), {
+    queued: (cur) => ({ ...omit(cur, 'supervisor_pid', 'supervisor_start_time', 'boot_id'), parked: true }),
+  });
+  assert.equal(park(SAMPLES.queued, 'queue ci', SUPERVISOR.pid + 1), undefined, 'not its owner');
+  assert.equal(park(QUEUED_REMOTE, 'queue ci', SUPERVISOR.pid), undefined, 'a remote job is never parked');
+});
+
+test('unpark: a parked job goes to the supervisor started for it; its waiting fields go; parkedWaitingFor only relabels a parked job', () => {
+  const sup = { pid: 5100, startTime: '990011' };
+  const parked = deepFreeze(park(SAMPLES.queued, 'retry at 2026-03-01T10:00:30.000Z', SUPERVISOR.pid));
+  checkTable('unpark', (cur) => unpark(cur, sup, BOOT), {});
+  assert.deepEqual(unpark(parked, sup, BOOT), { ...omit(SAMPLES.queued, 'waiting_for', 'retry_at'), supervisor_pid: 5100, supervisor_start_time: '990011', boot_id: BOOT });
+  assert.deepEqual(parkedWaitingFor(parked, 'queue ci'), { ...parked, waiting_for: 'queue ci' });
+  assert.equal(parkedWaitingFor(parked, parked.waiting_for), undefined, 'nothing to write');
+  checkTable('parkedWaitingFor', (cur) => parkedWaitingFor(cur, 'queue ci'), {});
+  // Every way out of queued drops the mark.
+  assert.equal(killQueued(parked, 'SIGTERM', T_NOW).parked, undefined);
+  assert.equal(fail(parked, { code: 'dependency_failed', message: 'x' }, T_NOW).parked, undefined);
+  assert.equal(start(parked, { startedAt: T_NOW }).parked, undefined);
 });
 
 test('adopt: the owning (or a first) supervisor of a live job records itself; never a terminal job', () => {

@@ -1,0 +1,45 @@
+// `submit FILE|-`: many jobs in one call, from NDJSON (one job per line; command-support/
+// submit-lines.ts). Every line is validated — its whole definition built, as run/create build
+// one — before the first job is created: a bad line creates nothing. Then each job is created
+// and, unless `create_only`, started like `run` does: a job with a limit or dependencies is
+// parked in its line with a queued_at strictly after the previous line's (the file's order is
+// its order in every queue), and the dispatcher runs once for all of them.
+import { createJob, readState } from '../store/jobs.js';
+import { shortId } from '../store/ids.js';
+import { agentOptions } from '../command-support/agent-options.js';
+import { definitionOptions, snapshotDefaults } from '../command-support/definition-options.js';
+import { buildLines, readLines } from '../command-support/submit-lines.js';
+import { launch } from '../command-support/launch.js';
+import { optString } from '../command-support/args.js';
+import type { CommandDef } from '../command-support/types.js';
+import { registerSecret } from '../output.js';
+import { secretValues } from '../store/types.js';
+import { usageError } from '../errors.js';
+
+const LINE_FIELDS = { ...definitionOptions, ...agentOptions, ...snapshotDefaults };
+
+export const submitCommand: CommandDef = {
+  command: 'submit [file]',
+  describe: 'create and start many jobs from NDJSON, one job per line: jobctl submit FILE|-',
+  type: 'submit',
+  options: {},
+  async handler(args, ctx) {
+    const file = optString(args, 'file');
+    if (file === undefined || file === '') throw usageError('a file of jobs (NDJSON, one per line) or - for stdin is required');
+    const lines = buildLines(readLines(file), LINE_FIELDS, ctx);
+    const created: { job_id: string; short_id: string; line: number; dir: string }[] = [];
+    let last = 0;
+    for (const { line, definition, createOnly } of lines) {
+      const { meta, secrets, prompt, stdin } = definition;
+      secretValues(secrets).forEach(registerSecret);
+      const dir = createJob(ctx.root, meta, secrets, { prompt, stdin });
+      if (!createOnly) {
+        last = Math.max(Date.now(), last + 1);
+        await launch(ctx, dir, meta, { queuedAt: new Date(last).toISOString(), dispatch: false });
+      }
+      created.push({ job_id: meta.job_id, short_id: shortId(meta.job_id), line, dir });
+    }
+    await ctx.actions.startWaiting?.(ctx.root);
+    return { jobs: created.map(({ dir, ...job }) => ({ ...job, state: readState(dir).state })), count: created.length };
+  },
+};

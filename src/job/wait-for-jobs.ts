@@ -1,0 +1,97 @@
+// Waiting for several jobs at once (fan-in): until all of them are terminal (`all`) or the first
+// one is (`any`), or the deadline. Wakes on an fs.watch of each pending job's state.json (the
+// one file a state change replaces: log writes never wake it), re-reading only the job whose
+// file changed; a slow poll re-arms the watches, reconciles the pending jobs (a dead supervisor
+// ends its job `lost`) and starts what waits in the store, as wait-for-job.ts does for one job.
+// With thousands of jobs the poll slows down (one ms per pending job, at most 10 s): events, not
+// the poll, are what wake it.
+import { dirname } from 'node:path';
+import { readJob } from '../store/jobs.js';
+import { watchState } from '../store/state-watch.js';
+import { setLongTimeout, safeInterval, type LongTimeout } from '../util/timers.js';
+import { reconcile, type ReconcileActions } from './reconcile.js';
+import { isTerminal } from './state.js';
+import type { JobRecord } from '../store/types.js';
+
+export interface WaitAllResult {
+  /** Every job, in the order given, as last read. */
+  jobs: JobRecord[];
+  /** Ids of the jobs not terminal when the wait ended. */
+  pending: string[];
+  /** `any`: the job seen to end first (the earliest finished_at among those already ended). */
+  first?: JobRecord;
+  timedOut: boolean;
+}
+
+const ended = (j: JobRecord): boolean => isTerminal(j.state.state);
+const finishedAt = (j: JobRecord): string => j.state.finished_at ?? '9999';
+
+export async function waitForJobs(dirs: string[], mode: 'all' | 'any', timeoutMs: number | undefined, pollMs: number, actions: ReconcileActions): Promise<WaitAllResult> {
+  const jobs = new Map<string, JobRecord>();
+  for (const dir of dirs) jobs.set(dir, await reconcile(readJob(dir), actions));
+  let first: JobRecord | undefined = [...jobs.values()].filter(ended).sort((a, b) => finishedAt(a).localeCompare(finishedAt(b)))[0];
+  const result = (timedOut: boolean): WaitAllResult => {
+    const all = dirs.map((d) => jobs.get(d) as JobRecord);
+    const out: WaitAllResult = { jobs: all, pending: all.filter((j) => !ended(j)).map((j) => j.meta.job_id), timedOut };
+    if (mode === 'any' && first !== undefined) out.first = first;
+    return out;
+  };
+  const done = (): boolean => (mode === 'any' ? first !== undefined : [...jobs.values()].every(ended));
+  if (done()) return result(false);
+  if (timeoutMs !== undefined && timeoutMs <= 0) return result(true);
+
+  return new Promise<WaitAllResult>((resolve, reject) => {
+    let settled = false;
+    let deadline: LongTimeout | undefined;
+    const watchers = new Map<string, ReturnType<typeof watchState>>();
+    const finish = (r: WaitAllResult | Error): void => {
+      if (settled) return;
+      settled = true;
+      watchers.forEach((w) => w.close());
+      clearInterval(poll);
+      deadline?.clear();
+      if (r instanceof Error) reject(r);
+      else resolve(r);
+    };
+    /** Records what `dir` now says; finishes when that completes the wait. */
+    const update = (dir: string, job: JobRecord): void => {
+      jobs.set(dir, job);
+      if (ended(job)) {
+        first ??= job;
+        watchers.get(dir)?.close();
+        watchers.delete(dir);
+      }
+      if (done()) finish(result(false));
+    };
+    const readOne = (dir: string): void => {
+      if (settled) return;
+      try {
+        update(dir, readJob(dir));
+      } catch (err) {
+        finish(err as Error);
+      }
+    };
+    let polling = false;
+    const pollAll = async (): Promise<void> => {
+      if (settled || polling) return;
+      polling = true;
+      try {
+        const root = dirname(dirs[0] as string);
+        await actions.startWaiting?.(root);
+        for (const dir of [...watchers.keys()]) {
+          watchers.get(dir)?.rearm();
+          if (!settled) update(dir, await reconcile(readJob(dir), actions));
+        }
+      } catch (err) {
+        finish(err as Error);
+      } finally {
+        polling = false;
+      }
+    };
+    for (const dir of dirs) if (!ended(jobs.get(dir) as JobRecord)) watchers.set(dir, watchState(dir, () => readOne(dir)));
+    const poll = setInterval(() => void pollAll(), safeInterval(Math.max(10, pollMs, Math.min(10_000, watchers.size))));
+    if (timeoutMs !== undefined) deadline = setLongTimeout(() => void pollAll().then(() => finish(result(!done()))), timeoutMs);
+    // A change between the first read and arming the watches would otherwise be missed.
+    for (const dir of [...watchers.keys()]) readOne(dir);
+  });
+}

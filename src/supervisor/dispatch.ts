@@ -1,0 +1,191 @@
+// The dispatcher: starts the jobs that wait as records (parked) once what they wait for is
+// free, and repairs what a crash left in the lines. Whoever may have freed something runs it —
+// a supervisor whose job ended (right after giving back its slots), `kill`, `run`/`start`/`submit`
+// after parking, every command that reads the store (cli/main.ts), a waiter's poll (`wait`), and
+// the retry timer (retry-timer.ts) when a retry's time comes. There is no daemon.
+// Invariants:
+// - One pass at a time, under the scheduling lock (store/waiting-lines.ts); inside it a job's
+//   own lock is taken (never the other way round: nobody takes the scheduling lock under a job lock).
+// - A job is started only by the locked transition that turns it from parked into owned by the
+//   supervisor just started for it (job/transitions.ts unpark); its slots are recorded (holder
+//   entries naming that supervisor) in the same locked step, before its state is written. A
+//   second pass, or a dispatcher that crashed half-way, finds the job not parked and starts
+//   nothing: no job is started twice. A supervisor started for a transition that was never
+//   written finds the job still parked and exits; its holder entries die with it.
+// - Dead holders are pruned in every pass: the slot of a SIGKILLed supervisor is reclaimed by the
+//   next pass, whoever runs it.
+// - Order: among the limit lines with room, the ticket with the oldest name (queued_at, id) goes
+//   first. A job needing several limits starts only when all have room (it never holds one while
+//   it waits for another, so no two jobs wait for each other); one whose other limit is full moves
+//   to that limit's line, keeping its queued_at (its place there). Retry and dependency lines
+//   only route: a job whose wait is over joins its first limit's line (or starts, with none).
+// - A stale ticket (its job ended, was deleted or started) is removed when a pass reaches it.
+import { existsSync, opendirSync } from 'node:fs';
+import { join } from 'node:path';
+import { applyTransition, readStateLocked } from '../job/apply.js';
+import { fail, parkedWaitingFor, unpark, type ProcessIdentity } from '../job/transitions.js';
+import type { JobErrorInfo, JobStateRecord } from '../job/state.js';
+import type { ReconcileActions } from '../job/reconcile.js';
+import { readMeta, readState } from '../store/jobs.js';
+import { jobLimits, type Limit } from '../store/slot-limits.js';
+import { liveHolders, recordHolder } from '../store/slot-tickets.js';
+import { allLines, lineDir, lineLabel, lineTickets, removeTicket, slotsDir, ticketJobId, ticketTime, withSchedulingLock, writeTicket, type Line } from '../store/waiting-lines.js';
+import type { Config } from '../config.js';
+import { bootId } from '../util/proc.js';
+import { nowIso } from '../util/time.js';
+import { log } from '../log.js';
+import { dependencyVerdict, waitingForJob } from './dependencies.js';
+import { retryTimerLive } from './retry-timer.js';
+
+export interface DispatchOptions {
+  /** The limits' config; undefined when it cannot be read (then nothing is started: its limits are unknown). */
+  config: Config | undefined;
+  /** startSupervisor starts a granted job's supervisor; deliverFinished a failed one's job.finished. */
+  actions: ReconcileActions;
+  /** This job, if granted, is taken by the calling process itself (its supervisor) instead of a new one. */
+  adopt?: { jobId: string; identity: ProcessIdentity };
+  /** Starts the retry timer when retries wait and none runs (false in the timer itself). */
+  timer?: (root: string) => void;
+}
+
+const key = (l: Pick<Limit, 'kind' | 'name'>): string => `${l.kind}-${l.name}`;
+
+/** The max of a limit line from the config; a line the config no longer limits is served at once. */
+function maxOf(config: Config | undefined, l: Pick<Limit, 'kind' | 'name'>): number {
+  if (l.kind === 'session') return 1;
+  const configured = config === undefined ? undefined : l.kind === 'queue' ? config.queues[l.name]?.max_concurrent : config.executors[l.name]?.max_concurrent;
+  return configured ?? Number.MAX_SAFE_INTEGER;
+}
+
+const hasEntries = (dir: string): boolean => {
+  try {
+    const d = opendirSync(dir);
+    try {
+      for (let e = d.readSync(); e !== null; e = d.readSync()) if (!e.name.startsWith('.')) return true;
+      return false;
+    } finally {
+      d.closeSync();
+    }
+  } catch {
+    return false;
+  }
+};
+
+/** Lock-free look: could a pass start or move anything now? (Errs on the side of a pass.) */
+function worthAPass(root: string, config: Config | undefined, withTimer: boolean): boolean {
+  const due = lineTickets(root, 'retry')[0];
+  if (due !== undefined && (ticketTime(due) <= nowIso() || (withTimer && !retryTimerLive(root)))) return true;
+  if (hasEntries(lineDir(root, 'after'))) return true;
+  return allLines(root, (l) => maxOf(config, l)).some((line) => typeof line !== 'string' && hasEntries(lineDir(root, line)) && liveHolders(root, line, false).length < line.max);
+}
+
+/** Starts what may start now; never throws (a failed pass is retried by the next caller). */
+export async function startWaiting(root: string, options: DispatchOptions): Promise<void> {
+  if (!existsSync(slotsDir(root)) || options.config === undefined) return;
+  try {
+    if (!worthAPass(root, options.config, options.timer !== undefined)) return;
+    await withSchedulingLock(root, () => new Pass(root, options).run());
+  } catch (err) {
+    log.warn(`starting waiting jobs: ${(err as Error).message}`);
+  }
+}
+
+class Pass {
+  private readonly held = new Map<string, number>();
+  constructor(private readonly root: string, private readonly options: DispatchOptions) {}
+
+  private count(l: Limit): number {
+    let n = this.held.get(key(l));
+    if (n === undefined) this.held.set(key(l), (n = liveHolders(this.root, l, true).length));
+    return n;
+  }
+  private room = (l: Limit): boolean => this.count(l) < l.max;
+
+  async run(): Promise<void> {
+    const now = nowIso();
+    for (const name of lineTickets(this.root, 'retry')) {
+      if (ticketTime(name) > now) break;
+      await this.route('retry', name);
+    }
+    for (const name of lineTickets(this.root, 'after')) await this.route('after', name);
+    await this.serveLimits();
+    if (lineTickets(this.root, 'retry').length > 0) this.options.timer?.(this.root);
+  }
+
+  /** Serves the limit lines with room, oldest ticket first across them. */
+  private async serveLimits(): Promise<void> {
+    const lines = allLines(this.root, (l) => maxOf(this.options.config, l)).filter((l): l is Limit => typeof l !== 'string');
+    const queues = new Map<Limit, string[]>();
+    for (const l of lines) if (this.room(l)) queues.set(l, lineTickets(this.root, l));
+    for (;;) {
+      let best: Limit | undefined;
+      for (const [l, names] of queues) {
+        if (names.length === 0 || !this.room(l)) continue;
+        if (best === undefined || (names[0] as string) < ((queues.get(best) as string[])[0] as string)) best = l;
+      }
+      if (best === undefined) return;
+      await this.route(best, (queues.get(best) as string[]).shift() as string);
+    }
+  }
+
+  /** The job of ticket `name` in line `from`: started, moved to the line it waits in now, or dropped. */
+  private async route(from: Line, name: string): Promise<void> {
+    const id = ticketJobId(name);
+    const dir = join(this.root, id);
+    let state: JobStateRecord;
+    try {
+      state = readState(dir);
+      // Not parked at first sight: decided under the job lock (a launcher may be mid-step).
+      if (state.state !== 'queued' || state.parked !== true) state = await readStateLocked(dir);
+    } catch {
+      removeTicket(this.root, from, name);
+      return;
+    }
+    if (state.state !== 'queued' || state.parked !== true) {
+      removeTicket(this.root, from, name);
+      return;
+    }
+    const meta = readMeta(dir);
+    let next: { line: Line; label: string; time: string | undefined } | undefined;
+    if (state.retry_at !== undefined && state.retry_at > nowIso()) next = { line: 'retry', label: `retry at ${state.retry_at}`, time: state.retry_at };
+    else {
+      const verdict = await dependencyVerdict(this.root, meta, state, this.options.actions);
+      if (verdict !== 'ok' && !('pending' in verdict)) return this.failParked(dir, verdict, from, name);
+      const limits = jobLimits(meta, this.options.config);
+      if (verdict !== 'ok') next = { line: 'after', label: waitingForJob(verdict.pending), time: state.queued_at };
+      else {
+        // From the retry or dependency line a job joins its first limit's line, and is served there in order.
+        const full = typeof from === 'string' ? limits[0] : limits.find((l) => !this.room(l));
+        if (full !== undefined) next = { line: full, label: lineLabel(full), time: state.queued_at };
+        else return this.grant(dir, id, limits, from, name);
+      }
+    }
+    if (typeof next.line !== typeof from || lineLabel(next.line) !== lineLabel(from)) {
+      writeTicket(this.root, next.line, next.time, id);
+      removeTicket(this.root, from, name);
+    }
+    const label = next.label;
+    if (state.waiting_for !== label) await applyTransition(dir, (cur) => parkedWaitingFor(cur, label));
+  }
+
+  /** One locked step: the job's supervisor is started (or adopted), its slots recorded, the job unparked. */
+  private async grant(dir: string, id: string, limits: Limit[], from: Line, name: string): Promise<void> {
+    const { actions, adopt } = this.options;
+    const after = await applyTransition(dir, (cur) => {
+      if (cur.state !== 'queued' || cur.parked !== true) return undefined;
+      const who = adopt?.jobId === id ? adopt.identity : actions.startSupervisor(dir);
+      if (who === undefined) return fail(cur, { code: 'launch_failed', message: 'could not start the job supervisor' }, nowIso(), actions.deliverFinished(dir));
+      for (const l of limits) recordHolder(this.root, l, { jobId: id, pid: who.pid, startTime: who.startTime });
+      return unpark(cur, who, bootId());
+    });
+    if (after.state === 'queued' && after.parked !== true) for (const l of limits) this.held.set(key(l), this.count(l) + 1);
+    removeTicket(this.root, from, name);
+  }
+
+  /** A dependency failed (--after-ok): the job fails without running; job.finished from a deliverer. */
+  private async failParked(dir: string, error: JobErrorInfo, from: Line, name: string): Promise<void> {
+    const { actions } = this.options;
+    await applyTransition(dir, (cur) => (cur.state === 'queued' && cur.parked === true ? fail(cur, error, nowIso(), actions.deliverFinished(dir)) : undefined));
+    removeTicket(this.root, from, name);
+  }
+}
