@@ -37,11 +37,23 @@ export const camelCase: Naming = (o) => o.flag.replace(/-([a-z0-9])/g, (_, c: st
 
 export function callOptions(def: CommandDef): CallOption[] {
   const skip = new Set([...(STREAMING_FLAGS[def.type] ?? []), ...SKIPPED_FLAGS]);
-  const positionals = positionalNames(def).map((flag): CallOption => ({ flag, spec: { type: 'string' }, positional: true, repeatable: false }));
+  // A last positional `[more..]` (wait, kill: several jobs) is no option of its own: the id
+  // before it takes a list instead, its first item the id and the rest the more.
+  const names = positionalNames(def);
+  const variadic = variadicPositional(def);
+  const positionals = names
+    .filter((flag) => !flag.endsWith('..'))
+    .map((flag, i, kept): CallOption => ({ flag, spec: { type: 'string' }, positional: true, repeatable: variadic !== undefined && i === kept.length - 1 }));
   const flags = Object.entries(def.options)
     .filter(([flag]) => !skip.has(flag))
     .map(([flag, spec]): CallOption => ({ flag, spec: flag === 'stdin' ? STDIN_CONTENT : spec, positional: false, repeatable: /\brepeatable\b/.test(spec.describe ?? '') }));
   return [...positionals, ...flags];
+}
+
+/** The name of a command's last positional when it takes any number of words (`[more..]`). */
+export function variadicPositional(def: CommandDef): string | undefined {
+  const last = def.command.split(' ').slice(1).pop();
+  return last !== undefined && /\.\.[\]>]$/.test(last) ? last.replace(/^[[<]|\.\.[\]>]$/g, '') : undefined;
 }
 
 export interface CallInput {
@@ -89,7 +101,11 @@ export function toCallInput(def: CommandDef, given: Record<string, unknown>, nam
     }
     if (FILE_FLAGS.has(option.flag) && value === '-') throw usageError(`${key} - would read the caller's own standard input; name a file${option.flag === 'stdin-file' ? ' or give the content as stdin' : ' or give the text as prompt'}`, { option: key });
     if (option.flag === 'stdin') args[STDIN_CONTENT_ARG] = stdinContent(value, key);
-    else args[option.flag] = value;
+    else if (option.positional && option.repeatable && Array.isArray(value)) {
+      // Several ids: the first is the id, the rest the command's `[more..]`.
+      args[option.flag] = value[0];
+      args[variadicPositional(def) as string] = value.slice(1);
+    } else args[option.flag] = value;
   }
   return {
     args,
