@@ -122,6 +122,19 @@ test('restart runs an ended job again in place; stdin is the content itself', as
   await lib.kill({ ...base, id: running.job_id, grace: '2s' });
 });
 
+test('several ids: wait and kill take id as a list and answer jobs[]', async (t) => {
+  const { base, dir } = setup(t);
+  const a = answer(await lib.run({ ...base, command: 'exit 3', snapshotAfter: '0', cwd: dir }), 'run');
+  const b = answer(await lib.run({ ...base, command: 'true', snapshotAfter: '0', cwd: dir }), 'run');
+  const both = answer(await lib.wait({ ...base, id: [a.job_id, b.job_id], timeout: '30s' }), 'wait');
+  assert.deepEqual(both.jobs.map((j) => [j.job_id, j.exit_code]), [[a.job_id, 3], [b.job_id, 0]]);
+  assert.deepEqual(both.pending, []);
+  const s1 = answer(await lib.run({ ...base, command: ['sleep', '60'], snapshotAfter: '0', cwd: dir }), 'run');
+  const s2 = answer(await lib.run({ ...base, command: ['sleep', '60'], snapshotAfter: '0', cwd: dir }), 'run');
+  const killed = answer(await lib.kill({ ...base, id: [s1.job_id, s2.job_id], grace: '2s' }), 'kill');
+  assert.equal(killed.count, 2);
+});
+
 test('a wait that hits its timeout resolves with wait_timed_out; a bare integer duration warns', async (t) => {
   const { base, dir } = setup(t);
   const ran = await lib.run({ ...base, command: ['sleep', '30'], snapshotAfter: '0', cwd: dir });
