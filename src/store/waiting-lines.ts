@@ -17,7 +17,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Limit } from './slot-limits.js';
-import { withDirLock } from './lock.js';
+import { withDirLock, type HeldLock } from './lock.js';
 import { checkId, limitDir, LIMIT_NAME, removeQuietly, waitingDir, writeEntry } from './slot-entries.js';
 import { makeDirs } from '../util/make-dirs.js';
 
@@ -89,7 +89,7 @@ export function removeJobTickets(root: string, jobId: string): number {
 }
 
 /** Runs `fn` under the scheduling lock (<root>/.slots/.lock): one pass of the dispatcher at a time. */
-export async function withSchedulingLock<T>(root: string, fn: () => T | Promise<T>): Promise<T> {
+export async function withSchedulingLock<T>(root: string, fn: (lock: HeldLock) => T | Promise<T>): Promise<T> {
   makeDirs(slotsDir(root), 0o700);
   return withDirLock(slotsDir(root), fn);
 }

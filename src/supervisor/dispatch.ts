@@ -12,6 +12,8 @@
 //   second pass, or a dispatcher that crashed half-way, finds the job not parked and starts
 //   nothing: no job is started twice. A supervisor started for a transition that was never
 //   written finds the job still parked and exits; its holder entries die with it.
+// - A start is decided with the scheduling lock confirmed (HeldLock.confirm: a pass that lost it
+//   starts nothing more) and the limits' holders counted afresh from disk.
 // - Dead holders are pruned in every pass: the slot of a SIGKILLed supervisor is reclaimed by the
 //   next pass, whoever runs it.
 // - Order: among the limit lines with room, the ticket with the oldest name (queued_at, id) goes
@@ -32,6 +34,7 @@ import { liveHolders, recordHolder } from '../store/slot-tickets.js';
 import { allLines, lineDir, lineLabel, lineTickets, removeTicket, slotsDir, ticketJobId, ticketTime, withSchedulingLock, writeTicket, type Line } from '../store/waiting-lines.js';
 import type { Config } from '../config.js';
 import { bootId } from '../util/proc.js';
+import type { HeldLock } from '../store/lock.js';
 import { nowIso } from '../util/time.js';
 import { log } from '../log.js';
 import { dependencyVerdict, waitingForJob } from './dependencies.js';
@@ -84,7 +87,7 @@ export async function startWaiting(root: string, options: DispatchOptions): Prom
   if (!existsSync(slotsDir(root)) || options.config === undefined) return;
   try {
     if (!worthAPass(root, options.config, options.timer !== undefined)) return;
-    await withSchedulingLock(root, () => new Pass(root, options).run());
+    await withSchedulingLock(root, (lock) => new Pass(root, options, lock).run());
   } catch (err) {
     log.warn(`starting waiting jobs: ${(err as Error).message}`);
   }
@@ -92,7 +95,7 @@ export async function startWaiting(root: string, options: DispatchOptions): Prom
 
 class Pass {
   private readonly held = new Map<string, number>();
-  constructor(private readonly root: string, private readonly options: DispatchOptions) {}
+  constructor(private readonly root: string, private readonly options: DispatchOptions, private readonly lock: HeldLock) {}
 
   private count(l: Limit): number {
     let n = this.held.get(key(l));
@@ -173,12 +176,22 @@ class Pass {
     const { actions, adopt } = this.options;
     const after = await applyTransition(dir, (cur) => {
       if (cur.state !== 'queued' || cur.parked !== true) return undefined;
+      // Right before a start: this pass still holds the scheduling lock (a pass that stalled past
+      // the stale period and was taken over stops here), and every limit still has room as the
+      // holders on disk say, whatever this pass counted before.
+      this.lock.confirm();
+      if (!limits.every((l) => liveHolders(this.root, l, false).length < l.max)) return undefined;
       const who = adopt?.jobId === id ? adopt.identity : actions.startSupervisor(dir);
       if (who === undefined) return fail(cur, { code: 'launch_failed', message: 'could not start the job supervisor' }, nowIso(), actions.deliverFinished(dir));
       for (const l of limits) recordHolder(this.root, l, { jobId: id, pid: who.pid, startTime: who.startTime });
       return unpark(cur, who, bootId());
     });
-    if (after.state === 'queued' && after.parked !== true) for (const l of limits) this.held.set(key(l), this.count(l) + 1);
+    if (after.state === 'queued' && after.parked === true) {
+      // Not started (a limit turned out full): it keeps its ticket, and those lines wait for the next pass.
+      for (const l of limits) this.held.set(key(l), l.max);
+      return;
+    }
+    if (after.state === 'queued') for (const l of limits) this.held.set(key(l), this.count(l) + 1);
     removeTicket(this.root, from, name);
   }
 
