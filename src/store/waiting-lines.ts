@@ -14,7 +14,7 @@
 // - Tickets are moved and removed under the scheduling lock (withSchedulingLock), except that
 //   `kill` removes the tickets of the job it ended (an unlink only shortens a line). Writing a
 //   new ticket needs no lock: it is one rename, and a pass that misses it leaves it to the next.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Limit } from './slot-limits.js';
 import { withDirLock, type HeldLock } from './lock.js';
@@ -42,7 +42,20 @@ const isTicket = (name: string): boolean => name.length > TIME_LENGTH + 1 && TIM
 export function writeTicket(root: string, line: Line, time: string | undefined, jobId: string): void {
   const dir = lineDir(root, line);
   makeDirs(dir, 0o700);
+  // A limit line keeps the max it was joined under: a pass run by a caller whose config does not
+  // name this limit (another --config, none) still serves the line at that max, never unlimited.
+  if (typeof line !== 'string' && recordedMax(root, line) !== line.max) writeEntry(join(limitDir(root, line), '.max'), { max: line.max });
   writeEntry(join(dir, ticketName(time, jobId)), { job_id: jobId });
+}
+
+/** The max recorded for a limit line by the last job that joined it, if any. */
+export function recordedMax(root: string, l: { kind: Limit['kind']; name: string }): number | undefined {
+  try {
+    const { max } = JSON.parse(readFileSync(join(limitDir(root, { ...l, max: 0 }), '.max'), 'utf8')) as { max?: unknown };
+    return typeof max === 'number' && Number.isInteger(max) && max >= 0 ? max : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The tickets of a line in the order it is served (names only: no file is opened). */

@@ -31,7 +31,7 @@ import type { ReconcileActions } from '../job/reconcile.js';
 import { readMeta, readState } from '../store/jobs.js';
 import { jobLimits, type Limit } from '../store/slot-limits.js';
 import { liveHolders, recordHolder } from '../store/slot-tickets.js';
-import { allLines, lineDir, lineLabel, lineTickets, removeTicket, slotsDir, ticketJobId, ticketTime, withSchedulingLock, writeTicket, type Line } from '../store/waiting-lines.js';
+import { allLines, lineDir, lineLabel, lineTickets, recordedMax, removeTicket, slotsDir, ticketJobId, ticketTime, withSchedulingLock, writeTicket, type Line } from '../store/waiting-lines.js';
 import type { Config } from '../config.js';
 import { bootId } from '../util/proc.js';
 import type { HeldLock } from '../store/lock.js';
@@ -53,11 +53,15 @@ export interface DispatchOptions {
 
 const key = (l: Pick<Limit, 'kind' | 'name'>): string => `${l.kind}-${l.name}`;
 
-/** The max of a limit line from the config; a line the config no longer limits is served at once. */
-function maxOf(config: Config | undefined, l: Pick<Limit, 'kind' | 'name'>): number {
+/**
+ * The max of a limit line: the caller's config when it names the limit, else the max the line
+ * was joined under (a caller with another config, or none, never serves it unlimited); a line
+ * with neither is served at once.
+ */
+function maxOf(root: string, config: Config | undefined, l: Pick<Limit, 'kind' | 'name'>): number {
   if (l.kind === 'session') return 1;
   const configured = config === undefined ? undefined : l.kind === 'queue' ? config.queues[l.name]?.max_concurrent : config.executors[l.name]?.max_concurrent;
-  return configured ?? Number.MAX_SAFE_INTEGER;
+  return configured ?? recordedMax(root, l) ?? Number.MAX_SAFE_INTEGER;
 }
 
 const hasEntries = (dir: string): boolean => {
@@ -79,7 +83,7 @@ function worthAPass(root: string, config: Config | undefined, withTimer: boolean
   const due = lineTickets(root, 'retry')[0];
   if (due !== undefined && (ticketTime(due) <= nowIso() || (withTimer && !retryTimerLive(root)))) return true;
   if (hasEntries(lineDir(root, 'after'))) return true;
-  return allLines(root, (l) => maxOf(config, l)).some((line) => typeof line !== 'string' && hasEntries(lineDir(root, line)) && liveHolders(root, line, false).length < line.max);
+  return allLines(root, (l) => maxOf(root, config, l)).some((line) => typeof line !== 'string' && hasEntries(lineDir(root, line)) && liveHolders(root, line, false).length < line.max);
 }
 
 /** Starts what may start now; never throws (a failed pass is retried by the next caller). */
@@ -117,7 +121,7 @@ class Pass {
 
   /** Serves the limit lines with room, oldest ticket first across them. */
   private async serveLimits(): Promise<void> {
-    const lines = allLines(this.root, (l) => maxOf(this.options.config, l)).filter((l): l is Limit => typeof l !== 'string');
+    const lines = allLines(this.root, (l) => maxOf(this.root, this.options.config, l)).filter((l): l is Limit => typeof l !== 'string');
     const queues = new Map<Limit, string[]>();
     for (const l of lines) if (this.room(l)) queues.set(l, lineTickets(this.root, l));
     for (;;) {
