@@ -206,3 +206,17 @@ test('a job gives back its slot once its end is recorded, before its job.finishe
   const deliveryEnd = Number(readFileSync(delivered, 'utf8'));
   assert.ok(ms(sb.started_at) < deliveryEnd, `B started ${ms(sb.started_at) - deliveryEnd} ms after A's job.finished was delivered; it must not wait for it`);
 });
+
+test('a call made without the limit\'s config (another --config, or none) never serves its line unlimited', async (t) => {
+  const { base, root, run } = withRoot(t);
+  const config = writeConfig(base, '[queues.one]\nmax_concurrent = 1\n');
+  const ids = [];
+  for (let i = 0; i < 3; i++) ids.push((await run(['run', '--queue', 'one', '--snapshot-after', '0', '--', 'sleep', '300'], { config })).json.job_id);
+  await waitFor(() => stateOf(root, ids[0]).state === 'running', { what: 'the first job to run' });
+  // Every call runs a dispatcher pass; these know nothing of queue `one`.
+  await run(['list']);
+  await run(['wait', ids[2], '--timeout', '100ms']);
+  assert.deepEqual(ids.map((id) => stateOf(root, id).state), ['running', 'queued', 'queued'], 'the two later jobs still wait their turn');
+  const killed = (await run(['kill', ...ids, '--grace', '2s'], { config })).json;
+  assert.equal(killed.count, 3);
+});
