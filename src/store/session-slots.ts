@@ -3,7 +3,7 @@ import { readdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Limit } from './slot-limits.js';
 import { withDirLock } from './lock.js';
-import { holdersDir, limitDir, LIMIT_NAME, waitingDir } from './slot-entries.js';
+import { holdersDir, limitDir, LIMIT_NAME, maxFile, waitingDir } from './slot-entries.js';
 
 /**
  * Removes the directories of idle session limits (no holder, no ticket; every Claude job has a
@@ -34,6 +34,7 @@ export async function removeIdleSessions(root: string, olderThanMs: number): Pro
       if (!empty(holdersDir(root, l)) || !empty(waitingDir(root, l))) return false;
       rmSync(holdersDir(root, l), { recursive: true, force: true });
       rmSync(waitingDir(root, l), { recursive: true, force: true });
+      rmSync(maxFile(root, l), { force: true });
       return true;
     }).catch(() => false);
     if (!idle) continue;

@@ -22,6 +22,8 @@ export function limitDir(root: string, l: Limit): string {
 }
 export const holdersDir = (root: string, l: Limit): string => join(limitDir(root, l), 'holders');
 export const waitingDir = (root: string, l: Limit): string => join(limitDir(root, l), 'waiting');
+/** Where a limit line records the max it was joined under (see waiting-lines.ts). */
+export const maxFile = (root: string, l: Pick<Limit, 'kind' | 'name'>): string => join(limitDir(root, { ...l, max: 0 }), '.max');
 
 export function checkId(jobId: string): string {
   if (!isJobIdShape(jobId)) throw new Error(`invalid job id ${JSON.stringify(jobId.slice(0, 100))}`);

@@ -18,7 +18,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Limit } from './slot-limits.js';
 import { withDirLock, type HeldLock } from './lock.js';
-import { checkId, limitDir, LIMIT_NAME, removeQuietly, waitingDir, writeEntry } from './slot-entries.js';
+import { checkId, limitDir, LIMIT_NAME, maxFile, removeQuietly, waitingDir, writeEntry } from './slot-entries.js';
 import { makeDirs } from '../util/make-dirs.js';
 
 /** A line: a limit's, or the line of dependencies or of retry times. */
@@ -44,14 +44,14 @@ export function writeTicket(root: string, line: Line, time: string | undefined, 
   makeDirs(dir, 0o700);
   // A limit line keeps the max it was joined under: a pass run by a caller whose config does not
   // name this limit (another --config, none) still serves the line at that max, never unlimited.
-  if (typeof line !== 'string' && recordedMax(root, line) !== line.max) writeEntry(join(limitDir(root, line), '.max'), { max: line.max });
+  if (typeof line !== 'string' && recordedMax(root, line) !== line.max) writeEntry(maxFile(root, line), { max: line.max });
   writeEntry(join(dir, ticketName(time, jobId)), { job_id: jobId });
 }
 
 /** The max recorded for a limit line by the last job that joined it, if any. */
 export function recordedMax(root: string, l: { kind: Limit['kind']; name: string }): number | undefined {
   try {
-    const { max } = JSON.parse(readFileSync(join(limitDir(root, { ...l, max: 0 }), '.max'), 'utf8')) as { max?: unknown };
+    const { max } = JSON.parse(readFileSync(maxFile(root, l), 'utf8')) as { max?: unknown };
     return typeof max === 'number' && Number.isInteger(max) && max >= 0 ? max : undefined;
   } catch {
     return undefined;
