@@ -15,6 +15,7 @@ import { newJobId } from '../store/ids.js';
 import type { JobMeta, Secrets } from '../store/types.js';
 import { selectExecutor, type ChosenExecutor } from '../executors/select.js';
 import { hasFreeSlot } from '../store/slot-tickets.js';
+import { configuredLimitsOf } from '../store/slot-limits.js';
 import { schedulingFields } from './scheduling-options.js';
 import { isRemote, type RemoteExecutor } from '../executors/types.js';
 import type { Context } from './types.js';
@@ -192,6 +193,7 @@ export function buildDefinition(args: Args, ctx: Context): Definition {
   const workdir = remote ? remoteWorkdir(args, remote) : undefined;
   const agent = agentJob ? agentPayload(args, executor.def, ctx.config().config.defaults.max_turns) : undefined;
   const { command, argv } = agent ?? resolveCommand(args, ctx);
+  const scheduling = schedulingFields(args, ctx.root, ctx.config().config, { remote: remote !== undefined, agent: agent !== undefined, warn: ctx.warn });
   // Read last: every other mistake is reported before jobctl waits for its stdin to end.
   const stdin = jobStdin(args, agentJob);
   const meta: JobMeta = {
@@ -215,7 +217,8 @@ export function buildDefinition(args: Args, ctx: Context): Definition {
     ...(remote ? { executor_def: remote } : {}),
     ...(executorEnv !== undefined ? { executor_env: executorEnv } : {}),
     ...resourceLimits(args, remote),
-    ...schedulingFields(args, ctx.root, ctx.config().config, { remote: remote !== undefined, agent: agent !== undefined, warn: ctx.warn }),
+    ...scheduling,
+    limits: configuredLimitsOf({ ...scheduling, executor: executor.name }, ctx.config().config),
     ...(agent !== undefined ? { agent: agent.spec } : {}),
     ...(stdin !== undefined ? { stdin_bytes: stdin.length } : {}),
     notification: {

@@ -2,7 +2,7 @@
 // Pure: the slot files themselves are kept by slot-tickets.ts.
 import { createHash } from 'node:crypto';
 import type { Config } from '../config.js';
-import type { JobMeta } from './types.js';
+import type { ConfiguredLimit, JobMeta } from './types.js';
 
 export type LimitKind = 'queue' | 'executor' | 'session';
 export interface Limit {
@@ -28,12 +28,19 @@ export function sessionLimit(meta: Pick<JobMeta, 'agent'>): Limit | undefined {
 
 /**
  * The limits a job is subject to, in the order they are taken: its agent session, its queue (if
- * configured), then its executor's max_concurrent.
+ * configured), then its executor's max_concurrent. Queue and executor limits are the ones
+ * recorded when the job was created (meta.limits), so whoever serves the job — a caller with
+ * another config or none — holds it to them; jobs from before that record use `config`.
  */
-export function jobLimits(meta: Pick<JobMeta, 'queue' | 'executor' | 'agent'>, config: Config | undefined): Limit[] {
+export function jobLimits(meta: Pick<JobMeta, 'queue' | 'executor' | 'agent' | 'limits'>, config: Config | undefined): Limit[] {
   const session = sessionLimit(meta);
-  const out: Limit[] = session !== undefined ? [session] : [];
-  if (config === undefined) return out;
+  const configured = meta.limits ?? (config === undefined ? [] : configuredLimitsOf(meta, config));
+  return [...(session !== undefined ? [session] : []), ...configured];
+}
+
+/** The queue and executor limits `config` sets for a job (recorded in its meta at creation). */
+export function configuredLimitsOf(meta: Pick<JobMeta, 'queue' | 'executor'>, config: Config): ConfiguredLimit[] {
+  const out: ConfiguredLimit[] = [];
   if (meta.queue !== undefined && Object.hasOwn(config.queues, meta.queue)) {
     out.push({ kind: 'queue', name: meta.queue, max: (config.queues[meta.queue] as { max_concurrent: number }).max_concurrent });
   }

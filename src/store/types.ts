@@ -59,6 +59,11 @@ export interface JobMeta {
   cpu_limit?: number;
   /** Named queue ([queues.NAME]) whose max_concurrent limits this job with others. */
   queue?: string;
+  /**
+   * The queue and executor limits the job is subject to, as the config it was created with
+   * defined them (store/slot-limits.ts). Absent in jobs from before it was recorded.
+   */
+  limits?: ConfiguredLimit[];
   /** Jobs that must be terminal first (--after); with require_ok they must have exited 0 (--after-ok). */
   after?: Dependency[];
   /** --retry N: further attempts after an attempt ending as `on` says. */
@@ -71,6 +76,13 @@ export interface JobMeta {
   /** Defaults for snapshots of this job (`run`/`start` observe with these). */
   tail_lines: number;
   max_bytes: number;
+}
+
+/** A queue's or an executor's max_concurrent, as recorded in a job's meta. */
+export interface ConfiguredLimit {
+  kind: 'queue' | 'executor';
+  name: string;
+  max: number;
 }
 
 export interface Dependency {

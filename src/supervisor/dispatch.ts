@@ -55,13 +55,13 @@ const key = (l: Pick<Limit, 'kind' | 'name'>): string => `${l.kind}-${l.name}`;
 
 /**
  * The max of a limit line: the caller's config when it names the limit, else the max the line
- * was joined under (a caller with another config, or none, never serves it unlimited); a line
- * with neither is served at once.
+ * was joined under (a caller with another config, or none, never serves it unlimited), else the
+ * job's own (`fallback`, recorded at its creation); a line with none of these is served at once.
  */
-function maxOf(root: string, config: Config | undefined, l: Pick<Limit, 'kind' | 'name'>): number {
+function maxOf(root: string, config: Config | undefined, l: Pick<Limit, 'kind' | 'name'>, fallback = Number.MAX_SAFE_INTEGER): number {
   if (l.kind === 'session') return 1;
   const configured = config === undefined ? undefined : l.kind === 'queue' ? config.queues[l.name]?.max_concurrent : config.executors[l.name]?.max_concurrent;
-  return configured ?? recordedMax(root, l) ?? Number.MAX_SAFE_INTEGER;
+  return configured ?? recordedMax(root, l) ?? fallback;
 }
 
 const hasEntries = (dir: string): boolean => {
@@ -158,7 +158,8 @@ class Pass {
     else {
       const verdict = await dependencyVerdict(this.root, meta, state, this.options.actions);
       if (verdict !== 'ok' && !('pending' in verdict)) return this.failParked(dir, verdict, from, name);
-      const limits = jobLimits(meta, this.options.config);
+      // The job's own limits, each served at its line's max (maxOf), whoever runs this pass.
+      const limits = jobLimits(meta, this.options.config).map((l) => ({ ...l, max: maxOf(this.root, this.options.config, l, l.max) }));
       if (verdict !== 'ok') next = { line: 'after', label: waitingForJob(verdict.pending), time: state.queued_at };
       else {
         // From the retry or dependency line a job joins its first limit's line, and is served there in order.

@@ -126,6 +126,25 @@ test('30 jobs under an executor limit and two queue limits: no limit is ever exc
   for (const l of (await run(['queue'], { config })).json.limits) assert.deepEqual([l.running, l.queued], [[], []], l.name);
 });
 
+test('a job keeps the limits it was created under when a caller without that config serves it', async (t) => {
+  const { base, root, run } = withRoot(t);
+  const config = writeConfig(base, '[executors.local]\nmax_concurrent = 1\n');
+  const a = await runUntilRunning(run, ['--', 'sleep', '30'], { config });
+  // X runs without the config (no limits); its supervisor, ending, serves B's dependency line.
+  const x = (await run(['run', '--snapshot-after', '0', '--', 'sh', '-c', 'sleep 1'])).json;
+  const b = (await run(['run', '--snapshot-after', '0', '--after', x.job_id, '--', 'sleep', '30'], { config })).json;
+  await waitingFor(root, b.job_id, `job ${x.job_id}`);
+  const moved = await waitFor(() => {
+    const st = stateOf(root, b.job_id);
+    return st.state !== 'queued' || st.waiting_for !== `job ${x.job_id}` ? st : undefined;
+  }, { what: 'B to leave the dependency line' });
+  assert.deepEqual([moved.state, moved.waiting_for], ['queued', 'executor local'], 'the executor slot is still held by A');
+  assert.equal((await run(['status', b.job_id])).json.state, 'queued', 'a call without the config starts nothing either');
+  await run(['kill', a.job_id], { config });
+  await waitFor(() => stateOf(root, b.job_id).state === 'running', { what: 'B to start once A is gone' });
+  await run(['kill', b.job_id], { config });
+});
+
 test('queue lists every queue and executor limit with its running and waiting jobs', async (t) => {
   const { base, root, run } = withRoot(t);
   const config = writeConfig(base, '[executors.local]\nmax_concurrent = 5\n\n[queues.ci]\nmax_concurrent = 1\n\n[queues.idle]\nmax_concurrent = 3\n');
