@@ -193,6 +193,7 @@ export function buildDefinition(args: Args, ctx: Context): Definition {
   const workdir = remote ? remoteWorkdir(args, remote) : undefined;
   const agent = agentJob ? agentPayload(args, executor.def, ctx.config().config.defaults.max_turns) : undefined;
   const { command, argv } = agent ?? resolveCommand(args, ctx);
+  const killAfter = parseOptionalDuration(optString(args, 'kill-after'), '--kill-after', ctx.warn) ?? DEFAULT_KILL_AFTER_MS;
   const scheduling = schedulingFields(args, ctx.root, ctx.config().config, { remote: remote !== undefined, agent: agent !== undefined, warn: ctx.warn });
   // Read last: every other mistake is reported before jobctl waits for its stdin to end.
   const stdin = jobStdin(args, agentJob);
@@ -209,7 +210,7 @@ export function buildDefinition(args: Args, ctx: Context): Definition {
     ...(envFile !== undefined ? { env_file: envFile } : {}),
     mask,
     ...(timeout !== undefined ? { timeout_ms: timeout } : {}),
-    kill_after_ms: parseOptionalDuration(optString(args, 'kill-after'), '--kill-after', ctx.warn) ?? DEFAULT_KILL_AFTER_MS,
+    kill_after_ms: killAfter,
     ...(progress !== undefined && progress > 0 ? { progress_every_ms: progress } : {}),
     tags: validateTags(stringList(args, 'tag')),
     max_log_bytes: maxLogBytes(args, ctx),

@@ -211,7 +211,8 @@ for (const runtime of RUNTIMES) {
     const s = setup(t, runtime);
     if (!s) return;
     const { json } = await s.run(['run', '--executor', 'box', '--snapshot-after', '0', '--',
-      'sh', '-c', 'i=0; while [ $i -lt 30 ]; do i=$((i+1)); echo "line $i"; sleep 0.1; done; printf tail']);
+      // Long enough (8 s) to still run when a loaded machine has shown its first lines.
+      'sh', '-c', 'i=0; while [ $i -lt 80 ]; do i=$((i+1)); echo "line $i"; sleep 0.1; done; printf tail']);
     const stdoutLog = join(s.root, json.job_id, 'stdout.log');
     const running = await waitFor(async () => {
       const st = (await s.run(['status', json.job_id])).json;
@@ -224,7 +225,7 @@ for (const runtime of RUNTIMES) {
     const done = (await s.run(['wait', json.job_id, '--timeout', '60s'])).json;
     assert.equal(done.state, 'exited');
     assert.equal(done.exit_code, 0);
-    const expected = Array.from({ length: 30 }, (_, i) => `line ${i + 1}\n`).join('') + 'tail';
+    const expected = Array.from({ length: 80 }, (_, i) => `line ${i + 1}\n`).join('') + 'tail';
     assert.equal(readFileSync(done.stdout_log_path, 'utf8'), expected);
     const state = JSON.parse(readFileSync(join(s.root, json.job_id, 'state.json'), 'utf8'));
     assert.equal(state.reattach_count, 1);

@@ -1,17 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { withRoot, assertMatchesSchema, testEnv, BIN, PROJECT } from '../helpers/jobctl.mjs';
 
 /** Spawns `jobctl logs ... --follow` and parses every NDJSON line of its stdout. */
-function follow(root, args, env = {}) {
+function follow(root, args, env = {}, onStdout = () => undefined) {
   return new Promise((resolve, reject) => {
     const child = spawn(BIN, args, { cwd: PROJECT, env: { ...testEnv(root), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const out = [];
     let stderr = '';
-    child.stdout.on('data', (d) => out.push(d));
+    child.stdout.on('data', (d) => {
+      out.push(d);
+      onStdout(Buffer.concat(out).toString('utf8'));
+    });
     child.stderr.on('data', (d) => { stderr += d; });
     child.on('error', reject);
     child.on('close', (code) => {
@@ -54,10 +57,17 @@ test('logs --lines returns the last N lines of each stream', async (t) => {
 });
 
 test('logs --follow streams every chunk exactly, never splits a UTF-8 sequence, ends with logs_end', async (t) => {
-  const { run, root } = withRoot(t);
-  const script = "for i in 1 2 3 4 5 6 7 8 9 10; do echo \"line $i\"; sleep 0.05; done; printf '\\303'; sleep 0.1; printf '\\251\\n'; echo done >&2; exit 3";
+  const { run, root, base } = withRoot(t);
+  // Line i waits for gate i, made once the follower has printed line i: at least three chunks.
+  const gates = join(base, 'gates');
+  mkdirSync(gates);
+  const script = `for i in 1 2 3; do echo "line $i"; while [ ! -e '${gates}'/$i ]; do sleep 0.02; done; done; printf '\\303'; sleep 0.1; printf '\\251\\n'; echo done >&2; exit 3`;
   const { json: job } = await run(['run', '--snapshot-after', '0', '--', 'sh', '-c', script]);
-  const { code, lines } = await follow(root, ['logs', job.job_id, '--follow', '20ms']);
+  // The follower prints NDJSON: a chunk's newline is a backslash and an n there.
+  const openGates = (text) => {
+    for (const i of [1, 2, 3]) if (text.includes(`line ${i}\\n`) && !existsSync(join(gates, String(i)))) writeFileSync(join(gates, String(i)), '');
+  };
+  const { code, lines } = await follow(root, ['logs', job.job_id, '--follow', '20ms'], {}, openGates);
   assert.equal(code, 0);
   const end = lines.at(-1);
   assert.equal(end.type, 'logs_end');
