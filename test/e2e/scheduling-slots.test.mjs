@@ -131,9 +131,11 @@ test('a job keeps the limits it was created under when a caller without that con
   const config = writeConfig(base, '[executors.local]\nmax_concurrent = 1\n');
   const a = await runUntilRunning(run, ['--', 'sleep', '30'], { config });
   // X runs without the config (no limits); its supervisor, ending, serves B's dependency line.
-  const x = (await run(['run', '--snapshot-after', '0', '--', 'sh', '-c', 'sleep 1'])).json;
+  const gate = join(base, 'x-may-end');
+  const x = (await run(['run', '--snapshot-after', '0', '--', 'sh', '-c', `while [ ! -e '${gate}' ]; do sleep 0.05; done`])).json;
   const b = (await run(['run', '--snapshot-after', '0', '--after', x.job_id, '--', 'sleep', '30'], { config })).json;
   await waitingFor(root, b.job_id, `job ${x.job_id}`);
+  writeFileSync(gate, '');
   const moved = await waitFor(() => {
     const st = stateOf(root, b.job_id);
     return st.state !== 'queued' || st.waiting_for !== `job ${x.job_id}` ? st : undefined;
