@@ -15,8 +15,8 @@ import { applyTransition } from '../job/apply.js';
 import { assignSupervisor, claim, fail } from '../job/transitions.js';
 import { readJob, readMeta } from '../store/jobs.js';
 import { dirname } from 'node:path';
-import { waitForJob } from '../job/wait-for-job.js';
-import { isTerminal, type JobStateRecord } from '../job/state.js';
+import { waitForJob } from '../job/wait-for-jobs.js';
+import type { JobStateRecord } from '../job/state.js';
 import type { JobMeta, JobRecord } from '../store/types.js';
 import { jobSnapshot, type TailOptions } from '../view/job-view.js';
 import type { Context } from './types.js';
@@ -107,7 +107,7 @@ export async function observe(args: Args, ctx: Pick<Context, 'actions' | 'warn' 
   const snapshotAfter = optString(args, 'snapshot-after');
   const deadline = wait ? undefined : snapshotAfter !== undefined ? parseDuration(snapshotAfter, '--snapshot-after', ctx.warn) : DEFAULT_SNAPSHOT_AFTER_MS;
   const remaining = deadline === undefined ? undefined : Math.max(0, deadline - (Date.now() - startedAt));
-  const { job } = await waitForJob(dir, (j) => isTerminal(j.state.state), remaining, pollMs(args), ctx.actions);
+  const { job } = await waitForJob(dir, remaining, pollMs(args), ctx.actions);
   registerJobSecrets(job); // the supervisor may have learnt more (masked keys of the env file)
   return jobSnapshot(job, tailOptions(args, job), Date.now() - startedAt);
 }

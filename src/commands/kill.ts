@@ -12,7 +12,7 @@ import { nowIso } from '../util/time.js';
 import { applyTransition } from '../job/apply.js';
 import { killQueued, requestKill } from '../job/transitions.js';
 import { reconcile, type ReconcileActions } from '../job/reconcile.js';
-import { waitForJob } from '../job/wait-for-job.js';
+import { waitForJob } from '../job/wait-for-jobs.js';
 import { isTerminal } from '../job/state.js';
 import { readJob } from '../store/jobs.js';
 import type { JobRecord } from '../store/types.js';
@@ -47,7 +47,7 @@ async function deliverOnly(job: JobRecord, signal: NodeJS.Signals, warn: Warn, a
   const sent = job.state.state !== 'queued' && signalGroup(job, signal);
   if (job.state.state === 'queued') warn(`job is queued: no process to send ${signal} to`);
   let current = job;
-  if (sent && endsByDefault(signal)) current = (await waitForJob(job.dir, (j) => isTerminal(j.state.state), CONTROL_SETTLE_MS, 200, actions)).job;
+  if (sent && endsByDefault(signal)) current = (await waitForJob(job.dir, CONTROL_SETTLE_MS, 200, actions)).job;
   return { job_id: job.meta.job_id, signal, sent, state: current.state.state, job: jobSummary(current) };
 }
 
@@ -140,13 +140,12 @@ async function killJob(loaded: JobRecord, how: { signal: NodeJS.Signals; graceFl
   }
   if (!isTerminal(state.state) && state.remote !== undefined) {
     // The supervisor signals and escalates; give it the grace, the round trips and the final copy of the logs.
-    job = (await waitForJob(job.dir, (j) => isTerminal(j.state.state), graceMs + REMOTE_KILL_SLACK_MS, 200, ctx.actions)).job;
+    job = (await waitForJob(job.dir, graceMs + REMOTE_KILL_SLACK_MS, 200, ctx.actions)).job;
   } else if (state.state === 'running') {
-    const done = (j: JobRecord) => isTerminal(j.state.state);
-    let result = await waitForJob(job.dir, done, signal === 'SIGKILL' ? AFTER_KILL_WAIT_MS : graceMs, 200, ctx.actions);
+    let result = await waitForJob(job.dir, signal === 'SIGKILL' ? AFTER_KILL_WAIT_MS : graceMs, 200, ctx.actions);
     if (result.timedOut && signal !== 'SIGKILL') {
       signalGroup(result.job, 'SIGKILL');
-      result = await waitForJob(job.dir, done, AFTER_KILL_WAIT_MS, 200, ctx.actions);
+      result = await waitForJob(job.dir, AFTER_KILL_WAIT_MS, 200, ctx.actions);
     }
     job = result.job;
   }

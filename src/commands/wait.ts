@@ -2,8 +2,7 @@
 // Several ids, --tag, --all or --any: the fan-in form (wait-many.ts).
 import { optString } from '../command-support/args.js';
 import { parseOptionalDuration } from '../util/duration.js';
-import { waitForJob } from '../job/wait-for-job.js';
-import { isTerminal } from '../job/state.js';
+import { waitForJob } from '../job/wait-for-jobs.js';
 import { jobSnapshot } from '../view/job-view.js';
 import { tailOptions, pollMs, snapshotOnInterrupt } from '../command-support/launch.js';
 import { loadJob, registerJobSecrets } from '../command-support/load-job.js';
@@ -34,7 +33,7 @@ export const waitCommand: CommandDef = {
     const initial = loadJob(args, ctx);
     const opts = tailOptions(args, initial);
     snapshotOnInterrupt(ctx, args, initial.dir, startedAt, { wait_timed_out: false });
-    const { job, timedOut } = await waitForJob(initial.dir, (j) => isTerminal(j.state.state), timeout, poll, ctx.actions);
+    const { job, timedOut } = await waitForJob(initial.dir, timeout, poll, ctx.actions);
     registerJobSecrets(job); // the supervisor may have learnt more (masked keys of the env file)
     return { ...jobSnapshot(job, opts, Date.now() - startedAt), wait_timed_out: timedOut };
   },

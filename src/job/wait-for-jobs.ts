@@ -1,12 +1,19 @@
-// Waiting for several jobs at once (fan-in): until all of them are terminal (`all`) or the first
-// one is (`any`), or the deadline. Wakes on an fs.watch of each pending job's state.json (the
-// one file a state change replaces: log writes never wake it), re-reading only the job whose
-// file changed; a slow poll re-arms the watches, reconciles the pending jobs (a dead supervisor
-// ends its job `lost`) and starts what waits in the store, as wait-for-job.ts does for one job.
-// With thousands of jobs the poll slows down (one ms per pending job, at most 10 s): events, not
-// the poll, are what wake it.
+// Waiting for jobs to end: one (waitForJob), all of several or the first of them (fan-in), or
+// the deadline. Wakes on an fs.watch of each pending job's state.json — not on the job
+// directory, where every log write would fire an event and slow the job down. Each state change
+// replaces the file (atomic rename), which the watch sees as the old inode going away; the watch
+// is then re-armed and only the job whose file changed is re-read. A slow poll is only a
+// fallback and the moment liveness is re-checked (a dead supervisor ends its job `lost`), and
+// the moment the waiting jobs of the root are looked at (actions.startWaiting), so a job whose
+// turn came after a crash starts even when no other command runs. With thousands of jobs the
+// poll slows down (one ms per pending job, at most 10 s): events, not the poll, are what wake it.
+// Invariant: the wait never outlasts its timeout: every lock wait inside it ends by the same
+// deadline (withLockDeadline), and a reconciliation that cannot take the lock in time leaves
+// the job as last read.
 import { dirname } from 'node:path';
+import { JobError } from '../errors.js';
 import { readJob } from '../store/jobs.js';
+import { withLockDeadline } from '../store/lock.js';
 import { watchState } from '../store/state-watch.js';
 import { setLongTimeout, safeInterval, type LongTimeout } from '../util/timers.js';
 import { reconcile, type ReconcileActions } from './reconcile.js';
@@ -23,12 +30,39 @@ export interface WaitAllResult {
   timedOut: boolean;
 }
 
+export interface WaitResult {
+  job: JobRecord;
+  timedOut: boolean;
+}
+
 const ended = (j: JobRecord): boolean => isTerminal(j.state.state);
 const finishedAt = (j: JobRecord): string => j.state.finished_at ?? '9999';
 
-export async function waitForJobs(dirs: string[], mode: 'all' | 'any', timeoutMs: number | undefined, pollMs: number, actions: ReconcileActions): Promise<WaitAllResult> {
+/** Reconciles the job, or leaves it as read when its lock stays held past the deadline. */
+async function reconcileInTime(job: JobRecord, actions: ReconcileActions): Promise<JobRecord> {
+  try {
+    return await reconcile(job, actions);
+  } catch (err) {
+    if (err instanceof JobError && err.details?.['errno'] === 'ELOCKED') return job;
+    throw err;
+  }
+}
+
+/** Waits until the job in `dir` is terminal, or the timeout. */
+export async function waitForJob(dir: string, timeoutMs: number | undefined, pollMs: number, actions: ReconcileActions): Promise<WaitResult> {
+  const { jobs, timedOut } = await waitForJobs([dir], 'all', timeoutMs, pollMs, actions);
+  return { job: jobs[0] as JobRecord, timedOut };
+}
+
+export function waitForJobs(dirs: string[], mode: 'all' | 'any', timeoutMs: number | undefined, pollMs: number, actions: ReconcileActions): Promise<WaitAllResult> {
+  if (timeoutMs === undefined) return waitUntil(dirs, mode, undefined, pollMs, actions);
+  const deadline = Date.now() + timeoutMs;
+  return withLockDeadline(deadline, () => waitUntil(dirs, mode, deadline, pollMs, actions));
+}
+
+async function waitUntil(dirs: string[], mode: 'all' | 'any', deadlineAt: number | undefined, pollMs: number, actions: ReconcileActions): Promise<WaitAllResult> {
   const jobs = new Map<string, JobRecord>();
-  for (const dir of dirs) jobs.set(dir, await reconcile(readJob(dir), actions));
+  for (const dir of dirs) jobs.set(dir, await reconcileInTime(readJob(dir), actions));
   let first: JobRecord | undefined = [...jobs.values()].filter(ended).sort((a, b) => finishedAt(a).localeCompare(finishedAt(b)))[0];
   const result = (timedOut: boolean): WaitAllResult => {
     const all = dirs.map((d) => jobs.get(d) as JobRecord);
@@ -38,6 +72,7 @@ export async function waitForJobs(dirs: string[], mode: 'all' | 'any', timeoutMs
   };
   const done = (): boolean => (mode === 'any' ? first !== undefined : [...jobs.values()].every(ended));
   if (done()) return result(false);
+  const timeoutMs = deadlineAt === undefined ? undefined : deadlineAt - Date.now();
   if (timeoutMs !== undefined && timeoutMs <= 0) return result(true);
 
   return new Promise<WaitAllResult>((resolve, reject) => {
@@ -76,11 +111,11 @@ export async function waitForJobs(dirs: string[], mode: 'all' | 'any', timeoutMs
       if (settled || polling) return;
       polling = true;
       try {
-        const root = dirname(dirs[0] as string);
-        await actions.startWaiting?.(root);
+        // The poll also starts what waits in the store (a job's turn, a retry whose time came).
+        await actions.startWaiting?.(dirname(dirs[0] as string));
         for (const dir of [...watchers.keys()]) {
           watchers.get(dir)?.rearm();
-          if (!settled) update(dir, await reconcile(readJob(dir), actions));
+          if (!settled) update(dir, await reconcileInTime(readJob(dir), actions));
         }
       } catch (err) {
         finish(err as Error);

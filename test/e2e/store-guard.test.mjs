@@ -86,6 +86,7 @@ test('a .lock that is a plain file, or a directory with a future mtime, is recov
 
 test('wait --timeout is honoured while a lock blocks reconciliation', async (t) => {
   const { run, root } = withRoot(t);
+  const ended = (await run(['run', '--wait', '--', 'true'])).json;
   const status = await runUntilRunning(run, ['--', 'sleep', '60']);
   const id = status.job_id;
   t.after(() => { try { process.kill(-status.pid, 'SIGKILL'); } catch { /* gone */ } });
@@ -98,6 +99,12 @@ test('wait --timeout is honoured while a lock blocks reconciliation', async (t) 
   assert.equal(waited.json.ok, true, JSON.stringify(waited.json));
   assert.equal(waited.json.wait_timed_out, true, `the wait gives up at its deadline instead of outwaiting the lock: ${JSON.stringify(waited.json)}`);
   assert.equal(waited.json.state, 'running');
+  // Several jobs: the same deadline (the lock made fresh again, so it still looks held).
+  utimesSync(join(root, id, '.lock'), new Date(), new Date());
+  const both = await run(['wait', '--timeout', '1s', id, ended.job_id], bounded(30_000));
+  assert.equal(both.json.ok, true, JSON.stringify(both.json));
+  assert.equal(both.json.wait_timed_out, true, JSON.stringify(both.json));
+  assert.deepEqual(both.json.pending, [id]);
 });
 
 test('a symlink planted as a log is never followed: no write outside the root, an io_error naming it', async (t) => {
