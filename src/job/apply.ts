@@ -10,7 +10,9 @@
 //   When that state was replaced meanwhile (this process stalled and lost its lock), nothing is
 //   written and `decide` is asked again with the state now recorded — up to MAX_ROUNDS times.
 //   A decision with side effects (starting a process) must undo them when asked again.
+import { dirname } from 'node:path';
 import { changeStateFile, LockLost } from '../store/state-file.js';
+import { noteDependencyChange } from '../store/waiting-lines.js';
 import { log } from '../log.js';
 import { isTerminalState, type JobStateRecord, type TerminalState } from './state.js';
 import { restart, stillAsRead } from './transitions.js';
@@ -67,4 +69,6 @@ export async function readStateLocked(dir: string): Promise<JobStateRecord> {
 /** Called once after every applied transition, with the state before and after. */
 function transitionApplied(dir: string, before: JobStateRecord, after: JobStateRecord): void {
   if (before.state !== after.state) log.debug(`job ${dir}: ${before.state} → ${after.state}`);
+  // Jobs waiting for this one (--after) are worth a look now.
+  if (!isTerminalState(before) && isTerminalState(after)) noteDependencyChange(dirname(dir));
 }

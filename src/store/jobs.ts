@@ -13,9 +13,10 @@
 // - A job whose meta.json or state.json cannot be read as a job record is `corrupt`
 //   (inspectJob): listed with the reason, and deletable.
 import { mkdirSync, existsSync, lstatSync, readdirSync, renameSync, rmSync, statfsSync, chmodSync, accessSync, constants as fsConstants } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { writeJsonAtomic, writeFileAtomic, readJson, fsyncDir } from './atomic.js';
 import { withJobLock } from './lock.js';
+import { noteDependencyChange } from './waiting-lines.js';
 import { directoryProblem, readFileText } from './safe-open.js';
 import { secretValues, type CorruptJob, type JobMeta, type JobRecord, type Secrets } from './types.js';
 import type { JobStateRecord } from '../job/state.js';
@@ -262,6 +263,7 @@ export async function deleteJob(dir: string, refuse: (job: JobRecord | CorruptJo
     return { job, bytes };
   });
   rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+  noteDependencyChange(dirname(dir));
   return found;
 }
 

@@ -9,7 +9,8 @@
 // - A holder can lose its lock (stalled past STALE_MS, taken over): HeldLock.confirm(), called
 //   right before a write, notices and throws LockLost, so the holder writes nothing.
 // - Nobody waits for a lock past its deadline: LOCK_WAIT_MS, or less inside withLockDeadline
-//   (a command with a --timeout). A job directory that vanishes meanwhile is job_not_found.
+//   (a command with a --timeout), or not at all (withDirLockIfFree). A job directory that
+//   vanishes meanwhile is job_not_found.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync, lstatSync, mkdirSync, renameSync, rmdirSync, rmSync, utimesSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
@@ -123,9 +124,9 @@ process.once('exit', () => {
   }
 });
 
-/** Waits for the lock at `lockPath` until the deadline; ENOENT when its directory is gone. */
-async function acquire(lockPath: string): Promise<HeldLock & { release(): void }> {
-  const deadline = Math.min(Date.now() + LOCK_WAIT_MS, deadlines.getStore() ?? Infinity);
+/** Waits for the lock at `lockPath` up to `waitMs` and the deadline; ENOENT when its directory is gone. */
+async function acquire(lockPath: string, waitMs = LOCK_WAIT_MS): Promise<HeldLock & { release(): void }> {
+  const deadline = Math.min(Date.now() + waitMs, deadlines.getStore() ?? Infinity);
   let delay = RETRY_FIRST_MS;
   for (;;) {
     try {
@@ -142,12 +143,12 @@ async function acquire(lockPath: string): Promise<HeldLock & { release(): void }
   }
 }
 
-async function withLock<T>(dir: string, fn: (lock: HeldLock) => T | Promise<T>, onError: (err: unknown) => JobError): Promise<T> {
+async function withLock<T>(dir: string, fn: (lock: HeldLock) => T | Promise<T>, onError: (err: unknown) => JobError, waitMs?: number): Promise<T> {
   const lockPath = join(dir, '.lock');
   let lock: HeldLock & { release(): void };
   try {
-    lock = await acquire(lockPath).catch((err: unknown) => {
-      if (isNoSpace(err) && releaseReserve(dir)) return acquire(lockPath);
+    lock = await acquire(lockPath, waitMs).catch((err: unknown) => {
+      if (isNoSpace(err) && releaseReserve(dir)) return acquire(lockPath, waitMs);
       throw err;
     });
   } catch (err) {
@@ -181,4 +182,19 @@ export async function withJobLock<T>(dir: string, fn: (lock: HeldLock) => T | Pr
 /** Runs `fn` under the lock `<dir>/.lock` of a store directory other than a job's. */
 export async function withDirLock<T>(dir: string, fn: (lock: HeldLock) => T | Promise<T>): Promise<T> {
   return withLock(dir, fn, (err) => lockError(dir, dir, err));
+}
+
+/** Runs `fn` under `<dir>/.lock` if it is free within `waitMs` (0: now); `{ ran: false }` when still held. */
+export async function withDirLockIfFree<T>(dir: string, waitMs: number, fn: (lock: HeldLock) => T | Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+  let held = false;
+  try {
+    const value = await withLock(dir, fn, (err) => {
+      held = errnoOf(err) === 'ELOCKED';
+      return lockError(dir, dir, err);
+    }, waitMs);
+    return { ran: true, value };
+  } catch (err) {
+    if (held) return { ran: false };
+    throw err;
+  }
 }

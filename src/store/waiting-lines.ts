@@ -14,10 +14,14 @@
 // - Tickets are moved and removed under the scheduling lock (withSchedulingLock), except that
 //   `kill` removes the tickets of the job it ended (an unlink only shortens a line). Writing a
 //   new ticket needs no lock: it is one rename, and a pass that misses it leaves it to the next.
-import { readdirSync, readFileSync } from 'node:fs';
+// - The dependency line is looked at again only when a job ended or was deleted, or a ticket
+//   joined it, since the last full look began (`.after-changed` newer than `.after-checked`), or that look is older than
+//   AFTER_RECHECK_MS (a dependency whose supervisor died is then found lost): a call costs
+//   nothing per waiting job while nothing changes.
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Limit } from './slot-limits.js';
-import { withDirLock, type HeldLock } from './lock.js';
+import { withDirLock, withDirLockIfFree, type HeldLock } from './lock.js';
 import { checkId, limitDir, LIMIT_NAME, maxFile, removeQuietly, waitingDir, writeEntry } from './slot-entries.js';
 import { makeDirs } from '../util/make-dirs.js';
 
@@ -46,6 +50,8 @@ export function writeTicket(root: string, line: Line, time: string | undefined, 
   // name this limit (another --config, none) still serves the line at that max, never unlimited.
   if (typeof line !== 'string' && recordedMax(root, line) !== line.max) writeEntry(maxFile(root, line), { max: line.max });
   writeEntry(join(dir, ticketName(time, jobId)), { job_id: jobId });
+  // Its dependencies may have ended already: the next pass looks.
+  if (line === 'after') noteDependencyChange(root);
 }
 
 /** The max recorded for a limit line by the last job that joined it, if any. */
@@ -85,6 +91,54 @@ export function limitLines(root: string): { kind: Limit['kind']; name: string }[
   return out;
 }
 
+const AFTER_RECHECK_MS = 5000;
+/** A file's time is the kernel's coarse clock, which may lag Date.now() by a tick: times this close count as later. */
+const CLOCK_SLACK_MS = 20;
+const afterChanged = (root: string): string => join(slotsDir(root), '.after-changed');
+const afterChecked = (root: string): string => join(slotsDir(root), '.after-checked');
+
+/** Sets the file's mtime to `atMs` (now when omitted), creating it when missing. */
+function stamp(path: string, atMs?: number): void {
+  const at = new Date(atMs ?? Date.now());
+  try {
+    utimesSync(path, at, at);
+  } catch {
+    writeFileSync(path, '', { mode: 0o600 });
+    if (atMs !== undefined) utimesSync(path, at, at);
+  }
+}
+
+const mtimeOf = (path: string): number | undefined => {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return undefined;
+  }
+};
+
+/** A job ended or was deleted: jobs waiting for dependencies are worth a look (nothing when none waits). */
+export function noteDependencyChange(root: string): void {
+  if (!existsSync(lineDir(root, 'after'))) return;
+  try {
+    stamp(afterChanged(root));
+  } catch {
+    // The next recheck (AFTER_RECHECK_MS) looks anyway.
+  }
+}
+
+/** A pass that began at `startedMs` looked at every job waiting for dependencies. */
+export function markDependenciesChecked(root: string, startedMs: number): void {
+  stamp(afterChecked(root), startedMs);
+}
+
+/** Whether the dependency line needs a look: a change since the last full look began, or that look is old. */
+export function dependenciesDue(root: string, nowMs: number): boolean {
+  const checked = mtimeOf(afterChecked(root));
+  if (checked === undefined || nowMs - checked >= AFTER_RECHECK_MS) return true;
+  const changed = mtimeOf(afterChanged(root));
+  return changed !== undefined && changed >= checked - CLOCK_SLACK_MS;
+}
+
 /** Every line that exists now. */
 export const allLines = (root: string, maxOf: (l: { kind: Limit['kind']; name: string }) => number): Line[] => ['retry', 'after', ...limitLines(root).map((l) => ({ ...l, max: maxOf(l) }))];
 
@@ -105,6 +159,25 @@ export function removeJobTickets(root: string, jobId: string): number {
 export async function withSchedulingLock<T>(root: string, fn: (lock: HeldLock) => T | Promise<T>): Promise<T> {
   makeDirs(slotsDir(root), 0o700);
   return withDirLock(slotsDir(root), fn);
+}
+
+/** withSchedulingLock when the lock is free within `waitMs` (0: now), else `{ ran: false }` at once. */
+export async function withSchedulingLockIfFree<T>(root: string, waitMs: number, fn: (lock: HeldLock) => T | Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+  makeDirs(slotsDir(root), 0o700);
+  return withDirLockIfFree(slotsDir(root), waitMs, fn);
+}
+
+const passRequest = (root: string): string => join(slotsDir(root), '.pass-requested');
+
+/** Asks whoever holds the scheduling lock for one more pass (see dispatch.ts). */
+export function requestPass(root: string): void {
+  stamp(passRequest(root));
+}
+
+/** Whether a pass was asked for after a pass that began at `startedMs` (file times may lag the clock a tick). */
+export function passRequestedSince(root: string, startedMs: number): boolean {
+  const at = mtimeOf(passRequest(root));
+  return at !== undefined && at >= startedMs - CLOCK_SLACK_MS;
 }
 
 export { limitDir };

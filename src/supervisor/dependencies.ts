@@ -49,13 +49,20 @@ export function notOk(id: string, end: JobStateRecord | 'deleted'): string | und
 
 export type DependencyVerdict = 'ok' | JobErrorInfo | { pending: string };
 
-/** 'ok' to go on, the failure when an --after-ok dependency failed, or the first pending one. */
-export async function dependencyVerdict(root: string, meta: JobMeta, state: JobStateRecord, actions: ReconcileActions): Promise<DependencyVerdict> {
+/** How dependencies stood when first looked at, by id: one look per dependency in a dispatcher pass. */
+export type DependencyEnds = Map<string, DependencyEnd>;
+
+/**
+ * 'ok' to go on, the failure when an --after-ok dependency failed, or the first pending one.
+ * `seen`: dependencies already looked at (by a pass serving many jobs waiting for the same one).
+ */
+export async function dependencyVerdict(root: string, meta: JobMeta, state: JobStateRecord, actions: ReconcileActions, seen: DependencyEnds = new Map()): Promise<DependencyVerdict> {
   const after = meta.after ?? [];
   if (after.length === 0 || dependenciesMet(state)) return 'ok';
   let pending: string | undefined;
   for (const dep of after) {
-    const end = await dependencyEnd(root, dep.job_id, actions);
+    let end = seen.get(dep.job_id);
+    if (end === undefined) seen.set(dep.job_id, (end = await dependencyEnd(root, dep.job_id, actions)));
     if (end === 'pending') pending ??= dep.job_id;
     else if (dep.require_ok) {
       const why = notOk(dep.job_id, end);

@@ -6,6 +6,9 @@
 // Invariants:
 // - One pass at a time, under the scheduling lock (store/waiting-lines.ts); inside it a job's
 //   own lock is taken (never the other way round: nobody takes the scheduling lock under a job lock).
+// - Nobody waits for another process's pass: a caller that finds the lock held stamps a request
+//   (.slots/.pass-requested) that the holder serves with another pass, before or right after
+//   letting go (startWaiting). A command is never held up by a pass it did not run.
 // - A job is started only by the locked transition that turns it from parked into owned by the
 //   supervisor just started for it (job/transitions.ts unpark); its slots are recorded (holder
 //   entries naming that supervisor) in the same locked step, before its state is written. A
@@ -31,13 +34,13 @@ import type { ReconcileActions } from '../job/reconcile.js';
 import { readMeta, readState } from '../store/jobs.js';
 import { jobLimits, type Limit } from '../store/slot-limits.js';
 import { liveHolders, recordHolder } from '../store/slot-tickets.js';
-import { allLines, lineDir, lineLabel, lineTickets, recordedMax, removeTicket, slotsDir, ticketJobId, ticketTime, withSchedulingLock, writeTicket, type Line } from '../store/waiting-lines.js';
+import { allLines, dependenciesDue, lineDir, markDependenciesChecked, lineLabel, lineTickets, passRequestedSince, recordedMax, removeTicket, requestPass, slotsDir, ticketJobId, ticketTime, withSchedulingLockIfFree, writeTicket, type Line } from '../store/waiting-lines.js';
 import type { Config } from '../config.js';
 import { bootId } from '../util/proc.js';
 import type { HeldLock } from '../store/lock.js';
 import { nowIso } from '../util/time.js';
 import { log } from '../log.js';
-import { dependencyVerdict, waitingForJob } from './dependencies.js';
+import { dependencyVerdict, waitingForJob, type DependencyEnds } from './dependencies.js';
 import { retryTimerLive } from './retry-timer.js';
 
 export interface DispatchOptions {
@@ -82,16 +85,44 @@ const hasEntries = (dir: string): boolean => {
 function worthAPass(root: string, config: Config | undefined, withTimer: boolean): boolean {
   const due = lineTickets(root, 'retry')[0];
   if (due !== undefined && (ticketTime(due) <= nowIso() || (withTimer && !retryTimerLive(root)))) return true;
-  if (hasEntries(lineDir(root, 'after'))) return true;
+  if (hasEntries(lineDir(root, 'after')) && dependenciesDue(root, Date.now())) return true;
   return allLines(root, (l) => maxOf(root, config, l)).some((line) => typeof line !== 'string' && hasEntries(lineDir(root, line)) && liveHolders(root, line, false).length < line.max);
 }
 
-/** Starts what may start now; never throws (a failed pass is retried by the next caller). */
+/** How long a caller that found a pass running waits for the lock before leaving its request to that pass. */
+const HANDOFF_WAIT_MS = 300;
+/** Passes one holder runs for requests that keep coming in before it leaves them to the next caller. */
+const MAX_PASSES = 20;
+
+/**
+ * Starts what may start now; never throws (a failed pass is retried by the next caller). Never
+ * waits for another process's pass: a caller that finds the scheduling lock held asks its holder
+ * for one more pass (requestPass) and goes on. A holder looks again while requests arrive, and
+ * once more after letting go if one came in meanwhile; a holder busy past HANDOFF_WAIT_MS is a
+ * pass, which will see the request.
+ */
 export async function startWaiting(root: string, options: DispatchOptions): Promise<void> {
   if (!existsSync(slotsDir(root)) || options.config === undefined) return;
   try {
     if (!worthAPass(root, options.config, options.timer !== undefined)) return;
-    await withSchedulingLock(root, (lock) => new Pass(root, options, lock).run());
+    const passes = async (lock: HeldLock): Promise<number> => {
+      let started = Date.now();
+      await new Pass(root, options, lock).run();
+      for (let n = 1; n < MAX_PASSES && passRequestedSince(root, started); n++) {
+        started = Date.now();
+        await new Pass(root, options, lock).run();
+      }
+      return started;
+    };
+    for (let n = 0; n < MAX_PASSES; n++) {
+      let turn = await withSchedulingLockIfFree(root, 0, passes);
+      if (!turn.ran) {
+        requestPass(root);
+        turn = await withSchedulingLockIfFree(root, HANDOFF_WAIT_MS, passes);
+        if (!turn.ran) return;
+      }
+      if (!passRequestedSince(root, turn.value)) return;
+    }
   } catch (err) {
     log.warn(`starting waiting jobs: ${(err as Error).message}`);
   }
@@ -99,6 +130,7 @@ export async function startWaiting(root: string, options: DispatchOptions): Prom
 
 class Pass {
   private readonly held = new Map<string, number>();
+  private readonly dependencyEnds: DependencyEnds = new Map();
   constructor(private readonly root: string, private readonly options: DispatchOptions, private readonly lock: HeldLock) {}
 
   private count(l: Limit): number {
@@ -114,7 +146,11 @@ class Pass {
       if (ticketTime(name) > now) break;
       await this.route('retry', name);
     }
-    for (const name of lineTickets(this.root, 'after')) await this.route('after', name);
+    if (dependenciesDue(this.root, Date.now())) {
+      const started = Date.now();
+      for (const name of lineTickets(this.root, 'after')) await this.route('after', name);
+      markDependenciesChecked(this.root, started);
+    }
     await this.serveLimits();
     if (lineTickets(this.root, 'retry').length > 0) this.options.timer?.(this.root);
   }
@@ -156,7 +192,7 @@ class Pass {
     let next: { line: Line; label: string; time: string | undefined } | undefined;
     if (state.retry_at !== undefined && state.retry_at > nowIso()) next = { line: 'retry', label: `retry at ${state.retry_at}`, time: state.retry_at };
     else {
-      const verdict = await dependencyVerdict(this.root, meta, state, this.options.actions);
+      const verdict = await dependencyVerdict(this.root, meta, state, this.options.actions, this.dependencyEnds);
       if (verdict !== 'ok' && !('pending' in verdict)) return this.failParked(dir, verdict, from, name);
       // The job's own limits, each served at its line's max (maxOf), whoever runs this pass.
       const limits = jobLimits(meta, this.options.config).map((l) => ({ ...l, max: maxOf(this.root, this.options.config, l, l.max) }));

@@ -344,12 +344,13 @@ test('a session slot outlives a SIGKILLed supervisor while its agent still runs:
   // Aged by hand: then it goes, and the earlier Claude jobs' own sessions too.
   // The pass every call runs first may still prune a holder that just died, which touches the
   // slot: age it again until a gc finds it idle (a few tries at most).
-  // A gc may remove another aged slot first, so age whatever files are still there each time.
+  // A gc may remove another aged slot first, so age whatever slot files are still there each time
+  // (.slots also holds plain files of the dispatcher's).
   const ageSlots = () => {
     const old = new Date(Date.now() - 3_600_000);
     for (const d of readdirSync(join(root, '.slots'))) {
       for (const sub of ['holders', 'waiting']) {
-        try { utimesSync(join(root, '.slots', d, sub), old, old); } catch (e) { if (e.code !== 'ENOENT') throw e; }
+        try { utimesSync(join(root, '.slots', d, sub), old, old); } catch (e) { if (e.code !== 'ENOENT' && e.code !== 'ENOTDIR') throw e; }
       }
     }
   };

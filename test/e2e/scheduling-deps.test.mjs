@@ -171,7 +171,8 @@ test('retry: attempts run out: the last attempt ends the job; --retry-delay spac
 test('retry: --retry-on timeout retries a timed-out attempt', async (t) => {
   const { run, base } = withRoot(t);
   const counter = join(base, 'counter');
-  const { json } = await run(['run', '--wait', '--timeout', '300ms', '--retry', '1', '--retry-on', 'timeout', counting(counter, 2, 'exec sleep 30')]);
+  // The second attempt (sh, a file, echo) must end within the timeout even on a loaded machine.
+  const { json } = await run(['run', '--wait', '--timeout', '2s', '--retry', '1', '--retry-on', 'timeout', counting(counter, 2, 'exec sleep 30')]);
   assert.equal(json.state, 'exited');
   assert.equal(json.exit_code, 0);
   assert.equal(json.timed_out, false);
