@@ -6,7 +6,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync, existsSync, symlinkSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appendEvents, closeEventLog, eventLogPath, insertEventsBulk } from '../../../dist/lib/store/event-log.js';
@@ -134,6 +134,34 @@ test('a foreign or corrupt database only warns on append, and is an io_error to 
     assert.equal(err.match(/jobctl warn/g).length, 1, 'one warning per process for a log that cannot be opened');
     assert.doesNotMatch(err, /\n\s+at /, 'no stack trace');
     assert.throws(() => queryEvents(root, {}), (e) => e.code === 'io_error' && /events\.db/.test(e.message));
+  }
+});
+
+test('a log file or directory planted as a symlink is never followed', async () => {
+  for (const plant of ['file', 'dir']) {
+    const root = freshRoot();
+    const outside = join(freshRoot(), 'outside');
+    mkdirSync(outside);
+    if (plant === 'dir') symlinkSync(outside, join(root, '.events'));
+    else {
+      mkdirSync(join(root, '.events'));
+      writeFileSync(join(outside, 'victim'), 'keep');
+      symlinkSync(join(outside, 'victim'), eventLogPath(root));
+    }
+    // A reader finds no log through the link (and creates nothing); a log file that is a link is refused.
+    if (plant === 'dir') assert.deepEqual(queryEvents(root, {}).events, []);
+    else assert.throws(() => queryEvents(root, {}), (e) => e.code === 'io_error' && /symbolic link/.test(e.message));
+    closeEventLog(root);
+    const child = spawn(process.execPath, ['--input-type=module', '-e', `
+      const { appendEvents } = await import(${JSON.stringify(fileURLToPath(new URL('../../../dist/lib/store/event-log.js', import.meta.url)))});
+      appendEvents(process.argv[1], [{ event_type: 'job.created', job_id: 'x', tags: [], executor: 'local' }]);`, root], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => { err += d; });
+    const [code] = await once(child, 'exit');
+    assert.equal(code, 0);
+    assert.match(err, /symbolic link/);
+    assert.deepEqual(readdirSync(outside), plant === 'dir' ? [] : ['victim']);
+    if (plant === 'file') assert.equal(readFileSync(join(outside, 'victim'), 'utf8'), 'keep');
   }
 });
 
