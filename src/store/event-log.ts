@@ -107,8 +107,11 @@ export function eventDatabase(root: string): Database {
   try {
     assertPlainFiles(root);
     const Sqlite = loadDriver();
+    const fresh = !existsSync(eventLogPath(root));
     db = new Sqlite(eventLogPath(root), { timeout: BUSY_TIMEOUT_MS });
-    db.pragma('auto_vacuum = INCREMENTAL');
+    // A new file only, before its first table: on an existing one the pragma rewrites the header
+    // (a journal and an fsync) on every open.
+    if (fresh) db.pragma('auto_vacuum = INCREMENTAL');
     if (db.pragma('journal_mode = WAL', { simple: true }) !== 'wal') throw new Error('cannot switch to WAL mode');
     db.pragma('synchronous = NORMAL');
     // A small WAL, cut back after each checkpoint: a log of a few events takes little space.

@@ -32,7 +32,7 @@ test('a root without a log answers nothing and creates nothing', () => {
   assert.equal(existsSync(join(root, '.events')), false);
 });
 
-test('appended events come back in cursor order with their fields', () => {
+test('appended events come back in cursor order with their fields', async () => {
   const root = freshRoot();
   appendEvents(root, [ev(JOB_A, 'job.created'), ev(JOB_A, 'job.queued', { attempt: 1 })]);
   appendEvents(root, [ev(JOB_A, 'job.finished', { state: 'exited', exit_code: 3, at: '2026-01-01T00:00:00.000Z' })]);
@@ -42,6 +42,11 @@ test('appended events come back in cursor order with their fields', () => {
   assert.equal(next_cursor, 3);
   assert.deepEqual(events[2], { cursor: 3, event_type: 'job.finished', at: '2026-01-01T00:00:00.000Z', job_id: JOB_A, tags: ['t.x'], executor: 'local', state: 'exited', exit_code: 3 });
   assert.match(events[0].at, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+  // A new log is made for retention (incremental vacuum) and concurrent writers (WAL).
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(eventLogPath(root), { readonly: true });
+  assert.deepEqual([db.pragma('auto_vacuum', { simple: true }), db.pragma('journal_mode', { simple: true })], [2, 'wal']);
+  db.close();
 });
 
 test('filters: after, job, types, since, limit; next_cursor paging loses nothing', () => {
