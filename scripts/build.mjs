@@ -7,7 +7,8 @@
 //   dist/index.d.ts generated from the commands' flags (scripts/library-types.mjs).
 // - dist/lib/: one self-contained module per source file (npm packages external), for unit tests.
 // The runtime dependencies stay external everywhere: loaded from node_modules only when a
-// notification command, a regex, `config import` or `mcp` needs them (yaml bundled in would make
+// notification command, a regex, `config import`, `mcp` or the event log (better-sqlite3, a
+// native addon that cannot be bundled) needs them (yaml bundled in would make
 // every call compile its 115 KB: ≈ 5 ms of each start-up; the MCP SDK and zod are larger still).
 import { build } from 'esbuild';
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -25,7 +26,7 @@ const common = {
   legalComments: 'none',
   logLevel: 'warning',
 };
-const external = ['re2', 'execa', 'yaml', '@modelcontextprotocol/sdk', 'zod'];
+const external = ['re2', 'execa', 'yaml', '@modelcontextprotocol/sdk', 'zod', 'better-sqlite3'];
 const version = { __JOBCTL_VERSION__: JSON.stringify(pkg.version) };
 const commonjs = {
   ...common,
