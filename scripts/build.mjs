@@ -26,7 +26,7 @@ const common = {
   legalComments: 'none',
   logLevel: 'warning',
 };
-const external = ['re2', 'execa', 'yaml', '@modelcontextprotocol/sdk', 'zod'];
+const external = ['re2', 'execa', 'yaml', '@modelcontextprotocol/sdk', 'zod', 'better-sqlite3'];
 const version = { __JOBCTL_VERSION__: JSON.stringify(pkg.version) };
 const commonjs = {
   ...common,
