@@ -31,8 +31,6 @@ export interface RunningServer {
   port: number;
   /** Ends the server: listener closed, streams ended, changing requests answered. */
   close(): Promise<void>;
-  /** Streams (the event stream) register here to be ended with the server. */
-  streams: Set<() => void>;
 }
 
 const healthz: Route = { method: 'GET', pattern: '/healthz', auth: false, async handle({ res }) { sendJson(res, 200, { ok: true }); } };
@@ -59,13 +57,13 @@ async function answer(req: IncomingMessage, res: ServerResponse, routes: Route[]
   }
 }
 
-export async function startServer(options: ServeOptions, extraRoutes: (server: RunningServer) => Route[] = () => []): Promise<RunningServer> {
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const auth = tokenCheck(options.token);
   const sockets = new Set<Socket>();
   const changing = new Set<Promise<void>>();
   const streams = new Set<() => void>();
-  const running: RunningServer = { port: 0, streams, close: async () => undefined };
-  const routes = [healthz, ...jobRoutes(options), ...extraRoutes(running), ...dashboardRoutes(options.dashboardDir)];
+  const running: RunningServer = { port: 0, close: async () => undefined };
+  const routes = [healthz, ...jobRoutes(options), ...dashboardRoutes(options.dashboardDir)];
   const server: Server = createServer((req, res) => {
     const started = Date.now();
     const done = answer(req, res, routes, auth).finally(() => log.info(`serve: ${req.method} ${(req.url ?? '').slice(0, 200)} ${res.statusCode} ${Date.now() - started}ms`));
