@@ -23,6 +23,7 @@ function effective(config: Config): Record<string, unknown> {
       webhook_attempts: config.notify.webhook_attempts,
     },
     gc: { older_than: formatDuration(config.gc.older_than_ms ?? DEFAULT_GC_OLDER_THAN_MS) },
+    events: { max_age: formatDuration(config.events.max_age_ms), max_bytes: config.events.max_bytes },
     defaults: { max_log_bytes: config.defaults.max_log_bytes ?? DEFAULT_MAX_LOG_BYTES, executor: config.defaults.executor },
     // Executor env values may be credentials: shown by name only.
     executors: Object.fromEntries(Object.entries(config.executors).map(([name, def]) => [name, { ...def, env: Object.fromEntries(Object.keys(def.env).map((k) => [k, '***'])) }])),
