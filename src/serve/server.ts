@@ -17,6 +17,7 @@ import { sendError, sendJson } from './respond.js';
 import { matchRoute, type Route } from './router.js';
 import { jobRoutes } from './routes-jobs.js';
 import { dashboardRoutes } from './routes-dashboard.js';
+import { eventRoutes } from './routes-events.js';
 import { splitTarget } from './query.js';
 import { hasBody } from './body.js';
 
@@ -63,7 +64,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const changing = new Set<Promise<void>>();
   const streams = new Set<() => void>();
   const running: RunningServer = { port: 0, close: async () => undefined };
-  const routes = [healthz, ...jobRoutes(options), ...dashboardRoutes(options.dashboardDir)];
+  const routes = [healthz, ...jobRoutes(options), ...eventRoutes(options, streams), ...dashboardRoutes(options.dashboardDir)];
   const server: Server = createServer((req, res) => {
     const started = Date.now();
     const done = answer(req, res, routes, auth).finally(() => log.info(`serve: ${req.method} ${(req.url ?? '').slice(0, 200)} ${res.statusCode} ${Date.now() - started}ms`));
