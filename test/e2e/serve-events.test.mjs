@@ -13,7 +13,7 @@ import { startServe } from '../helpers/serve.mjs';
 /** Opens an SSE stream; `messages` fills as events arrive; `comments` counts comment lines. */
 function openStream(server, path = '/v1/events', headers = {}) {
   const stream = { messages: [], comments: [], ended: false, status: undefined, headers: undefined };
-  stream.done = new Promise((resolve, reject) => {
+  stream.done = new Promise((resolve) => {
     const req = httpRequest({ host: '127.0.0.1', port: server.port, path, agent: false, headers: { authorization: `Bearer ${server.token}`, accept: 'text/event-stream', ...headers } }, (res) => {
       stream.status = res.statusCode;
       stream.headers = res.headers;
