@@ -8,7 +8,8 @@
 // drops pending reads (a wait is only an observation).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { toJobError, type JobError } from '../errors.js';
+import { JobError, toJobError, usageError } from '../errors.js';
+import { errorEnvelope } from '../output.js';
 import { log } from '../log.js';
 import type { ListenAddress } from '../util/listen-address.js';
 import { CHALLENGE, tokenCheck, type TokenCheck } from './auth.js';
@@ -63,7 +64,6 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const sockets = new Set<Socket>();
   const changing = new Set<Promise<void>>();
   const streams = new Set<() => void>();
-  const running: RunningServer = { port: 0, close: async () => undefined };
   const routes = [healthz, ...jobRoutes(options), ...eventRoutes(options, streams), ...dashboardRoutes(options.dashboardDir)];
   const server: Server = createServer((req, res) => {
     const started = Date.now();
@@ -80,7 +80,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return socket.destroy();
     const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-    const body = JSON.stringify({ schema_version: '1', ok: false, type: 'error', error: { code: tooLarge ? 'payload_too_large' : 'usage_error', message: tooLarge ? 'the request headers are too large' : 'malformed HTTP request', retryable: false } });
+    const body = JSON.stringify(errorEnvelope(tooLarge ? new JobError('payload_too_large', 'the request headers are too large') : usageError('malformed HTTP request')));
     socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   });
   await new Promise<void>((resolve, reject) => {
@@ -91,8 +91,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     });
   });
   const address = server.address();
-  running.port = typeof address === 'object' && address !== null ? address.port : options.listen.port;
-  running.close = async () => {
+  const port = typeof address === 'object' && address !== null ? address.port : options.listen.port;
+  const close = async (): Promise<void> => {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const end of streams) end();
     server.closeIdleConnections();
@@ -100,5 +100,5 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     for (const socket of sockets) socket.destroy();
     await closed;
   };
-  return running;
+  return { port, close };
 }
