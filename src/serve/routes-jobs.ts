@@ -2,6 +2,7 @@
 // the query for GET and DELETE) and the id from the path; its answer is the CLI's object.
 // POST /v1/jobs is `run` (201); `wait`, `run`/`restart` with `wait` and `kill`'s grace are held
 // to the server's --max-wait (library/bounded-call.ts).
+import { usageError } from '../errors.js';
 import type { CommandDef } from '../command-support/types.js';
 import { readJsonBody } from './body.js';
 import { callRoute, commandNamed, optionTable, type CallScope } from './call.js';
@@ -19,6 +20,7 @@ export function commandRoute(method: Route['method'], pattern: string, command: 
     pattern,
     auth: true,
     async handle({ req, res, params, query }: RouteRequest) {
+      if (source !== 'query' && [...query.keys()].length > 0) throw usageError(`${method} ${pattern} takes its options in the JSON body, not the query`, { query: [...query.keys()].slice(0, 20) });
       const options = source === 'query' ? queryOptions(query, optionTable(def)) : await readJsonBody(req, source === 'body');
       const result = await callRoute(def, options, scope, params['id']);
       sendJson(res, status, result);

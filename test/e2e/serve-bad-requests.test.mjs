@@ -73,6 +73,7 @@ const CASES = [
   ['tail lines twice', 'GET', '/v1/jobs/abcdefghij0123456789/tail?tail_lines=1&tail_lines=2', {}, 400, 'usage_error'],
   ['kill with an unknown signal', 'POST', '/v1/jobs/abcdefghij0123456789/kill', { body: { signal: 'NOPE' } }, 400, 'invalid_signal'],
   ['kill grace over the bound', 'POST', '/v1/jobs/abcdefghij0123456789/kill', { body: { grace: '10m' } }, 400, 'usage_error'],
+  ['options in the query of a body route', 'POST', '/v1/jobs?wait=true', { body: { command: 'true' } }, 400, 'usage_error'],
   ['status of an unknown job', 'GET', '/v1/jobs/zzzzzzzzzzzzzzzzzzzz', {}, 404, 'job_not_found'],
 ];
 
