@@ -8,7 +8,8 @@
 // - dist/dashboard/: the dashboard's static files (src/serve/dashboard/), as `jobctl serve` serves them.
 // - dist/lib/: one self-contained module per source file (npm packages external), for unit tests.
 // The runtime dependencies stay external everywhere: loaded from node_modules only when a
-// notification command, a regex, `config import` or `mcp` needs them (yaml bundled in would make
+// notification command, a regex, `config import`, `mcp` or the event log (better-sqlite3, a
+// native addon that cannot be bundled) needs them (yaml bundled in would make
 // every call compile its 115 KB: ≈ 5 ms of each start-up; the MCP SDK and zod are larger still).
 import { build } from 'esbuild';
 import { cpSync, readFileSync, readdirSync, rmSync } from 'node:fs';

@@ -12,12 +12,13 @@
 //   reads no event never pays for it.
 // - `.events` is not id-shaped, so listing, gc and id resolution never take it for a job.
 import { createRequire } from 'node:module';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { log } from '../log.js';
 import { JobError } from '../errors.js';
 import { nowIso } from '../util/time.js';
+import { fileKind, notADirectory, notRegularFile } from '../util/fs-checks.js';
 
 type Database = BetterSqlite3.Database;
 
@@ -55,6 +56,9 @@ export interface NewEvent extends EventBody {
 
 /** How long an append waits for another writer before it gives up (and warns). */
 const BUSY_TIMEOUT_MS = 2000;
+/** WAL pages after which a writer checkpoints, and the size the WAL file is cut back to. */
+const WAL_CHECKPOINT_PAGES = 256;
+const WAL_SIZE_LIMIT_BYTES = 1024 * 1024;
 
 export const eventLogDir = (root: string): string => join(root, '.events');
 export const eventLogPath = (root: string): string => join(eventLogDir(root), 'events.db');
@@ -101,11 +105,18 @@ export function eventDatabase(root: string): Database {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError(root, err);
   }
   try {
+    assertPlainFiles(root);
     const Sqlite = loadDriver();
+    const fresh = !existsSync(eventLogPath(root));
     db = new Sqlite(eventLogPath(root), { timeout: BUSY_TIMEOUT_MS });
-    db.pragma('auto_vacuum = INCREMENTAL');
+    // A new file only, before its first table: on an existing one the pragma rewrites the header
+    // (a journal and an fsync) on every open.
+    if (fresh) db.pragma('auto_vacuum = INCREMENTAL');
     if (db.pragma('journal_mode = WAL', { simple: true }) !== 'wal') throw new Error('cannot switch to WAL mode');
     db.pragma('synchronous = NORMAL');
+    // A small WAL, cut back after each checkpoint: a log of a few events takes little space.
+    db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
+    db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
     initialise(db);
   } catch (err) {
     db?.close();
@@ -115,6 +126,25 @@ export function eventDatabase(root: string): Database {
   }
   open.set(root, db);
   return db;
+}
+
+/**
+ * Refuses a log directory that is not a real directory, and log files that are not regular files
+ * (SQLite would follow a symlink planted there, out of the root).
+ */
+function assertPlainFiles(root: string): void {
+  const dirKind = notADirectory(eventLogDir(root));
+  if (dirKind !== undefined) throw new JobError('io_error', `${eventLogDir(root)} is ${dirKind}, not a directory; jobctl does not follow it`, { path: eventLogDir(root) });
+  for (const path of [eventLogPath(root), `${eventLogPath(root)}-wal`, `${eventLogPath(root)}-shm`]) {
+    let kind: string | undefined;
+    try {
+      const st = lstatSync(path);
+      kind = st.isFile() ? undefined : fileKind(st);
+    } catch {
+      kind = undefined; // Not there yet: SQLite creates it.
+    }
+    if (kind !== undefined) throw notRegularFile(path, kind);
+  }
 }
 
 /** Marks the file as a jobctl event log (SQLite's application_id): 'jobe'. */

@@ -33,7 +33,7 @@ test('the runtime dependencies are what the bundles load from node_modules', asy
   const build = await readFile(join(PROJECT, 'scripts', 'build.mjs'), 'utf8');
   const external = JSON.parse(build.match(/const external = (\[[^\]]*\])/)[1].replace(/'/g, '"'));
   assert.deepEqual(Object.keys(pkg.dependencies).sort(), [...external].sort());
-  assert.deepEqual(Object.keys(pkg.dependencies).sort(), ['@modelcontextprotocol/sdk', 'execa', 're2', 'yaml', 'zod']);
+  assert.deepEqual(Object.keys(pkg.dependencies).sort(), ['@modelcontextprotocol/sdk', 'better-sqlite3', 'execa', 're2', 'yaml', 'zod']);
   assert.equal(pkg.scripts.prepack, 'node scripts/build.mjs');
   assert.equal(pkg.scripts.prepare, undefined, 'no script runs when the tarball is installed');
 });

@@ -6,7 +6,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync, existsSync, symlinkSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appendEvents, closeEventLog, eventLogPath, insertEventsBulk } from '../../../dist/lib/store/event-log.js';
@@ -32,7 +32,7 @@ test('a root without a log answers nothing and creates nothing', () => {
   assert.equal(existsSync(join(root, '.events')), false);
 });
 
-test('appended events come back in cursor order with their fields', () => {
+test('appended events come back in cursor order with their fields', async () => {
   const root = freshRoot();
   appendEvents(root, [ev(JOB_A, 'job.created'), ev(JOB_A, 'job.queued', { attempt: 1 })]);
   appendEvents(root, [ev(JOB_A, 'job.finished', { state: 'exited', exit_code: 3, at: '2026-01-01T00:00:00.000Z' })]);
@@ -42,6 +42,11 @@ test('appended events come back in cursor order with their fields', () => {
   assert.equal(next_cursor, 3);
   assert.deepEqual(events[2], { cursor: 3, event_type: 'job.finished', at: '2026-01-01T00:00:00.000Z', job_id: JOB_A, tags: ['t.x'], executor: 'local', state: 'exited', exit_code: 3 });
   assert.match(events[0].at, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+  // A new log is made for retention (incremental vacuum) and concurrent writers (WAL).
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(eventLogPath(root), { readonly: true });
+  assert.deepEqual([db.pragma('auto_vacuum', { simple: true }), db.pragma('journal_mode', { simple: true })], [2, 'wal']);
+  db.close();
 });
 
 test('filters: after, job, types, since, limit; next_cursor paging loses nothing', () => {
@@ -134,6 +139,34 @@ test('a foreign or corrupt database only warns on append, and is an io_error to 
     assert.equal(err.match(/jobctl warn/g).length, 1, 'one warning per process for a log that cannot be opened');
     assert.doesNotMatch(err, /\n\s+at /, 'no stack trace');
     assert.throws(() => queryEvents(root, {}), (e) => e.code === 'io_error' && /events\.db/.test(e.message));
+  }
+});
+
+test('a log file or directory planted as a symlink is never followed', async () => {
+  for (const plant of ['file', 'dir']) {
+    const root = freshRoot();
+    const outside = join(freshRoot(), 'outside');
+    mkdirSync(outside);
+    if (plant === 'dir') symlinkSync(outside, join(root, '.events'));
+    else {
+      mkdirSync(join(root, '.events'));
+      writeFileSync(join(outside, 'victim'), 'keep');
+      symlinkSync(join(outside, 'victim'), eventLogPath(root));
+    }
+    // A reader finds no log through the link (and creates nothing); a log file that is a link is refused.
+    if (plant === 'dir') assert.deepEqual(queryEvents(root, {}).events, []);
+    else assert.throws(() => queryEvents(root, {}), (e) => e.code === 'io_error' && /symbolic link/.test(e.message));
+    closeEventLog(root);
+    const child = spawn(process.execPath, ['--input-type=module', '-e', `
+      const { appendEvents } = await import(${JSON.stringify(fileURLToPath(new URL('../../../dist/lib/store/event-log.js', import.meta.url)))});
+      appendEvents(process.argv[1], [{ event_type: 'job.created', job_id: 'x', tags: [], executor: 'local' }]);`, root], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => { err += d; });
+    const [code] = await once(child, 'exit');
+    assert.equal(code, 0);
+    assert.match(err, /symbolic link/);
+    assert.deepEqual(readdirSync(outside), plant === 'dir' ? [] : ['victim']);
+    if (plant === 'file') assert.equal(readFileSync(join(outside, 'victim'), 'utf8'), 'keep');
   }
 });
 
