@@ -10,8 +10,8 @@ import { printStreamLine, STREAMED } from '../output.js';
 import { checkEventTypes, EVENT_TYPES, followEvents, MAX_EVENT_LIMIT, parseCursor, queryEvents, type EventQuery } from '../store/events.js';
 import type { CommandDef } from '../command-support/types.js';
 
-/** The query the flags ask for (each flag checked, the job resolved). */
-function eventQuery(args: Args, root: string): EventQuery {
+/** The query the flags ask for (each flag checked, the job resolved); the HTTP event stream builds its query here too. */
+export function eventQuery(args: Args, root: string): EventQuery {
   const query: EventQuery = {};
   const after = optString(args, 'after');
   if (after !== undefined) query.after = parseCursor(after, '--after');
