@@ -62,6 +62,7 @@ function renderStatus(job) {
     ['Directory', job.cwd],
     ['Tags', (job.tags ?? []).join(', ')],
     ['Attempt', job.attempt],
+    ['Restarts', job.restart_count],
     ['Created', job.created_at],
     ['Started', job.started_at],
     ['Finished', job.finished_at],
