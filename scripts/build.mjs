@@ -5,12 +5,13 @@
 // - dist/supervisor.cjs: the per-job supervisor, the smallest graph that can run a job.
 // - dist/index.js: the library (`import { run } from 'jobctl'`), an ES module, with its types
 //   dist/index.d.ts generated from the commands' flags (scripts/library-types.mjs).
+// - dist/dashboard/: the dashboard's static files (src/serve/dashboard/), as `jobctl serve` serves them.
 // - dist/lib/: one self-contained module per source file (npm packages external), for unit tests.
 // The runtime dependencies stay external everywhere: loaded from node_modules only when a
 // notification command, a regex, `config import` or `mcp` needs them (yaml bundled in would make
 // every call compile its 115 KB: ≈ 5 ms of each start-up; the MCP SDK and zod are larger still).
 import { build } from 'esbuild';
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
@@ -25,7 +26,7 @@ const common = {
   legalComments: 'none',
   logLevel: 'warning',
 };
-const external = ['re2', 'execa', 'yaml', '@modelcontextprotocol/sdk', 'zod'];
+const external = ['re2', 'execa', 'yaml', '@modelcontextprotocol/sdk', 'zod', 'better-sqlite3'];
 const version = { __JOBCTL_VERSION__: JSON.stringify(pkg.version) };
 const commonjs = {
   ...common,
@@ -46,6 +47,9 @@ const sources = readdirSync('src', { recursive: true })
   .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
   .map((f) => `src/${f}`);
 await build({ ...common, entryPoints: sources, outdir: 'dist/lib', format: 'esm', packages: 'external' });
+
+// The dashboard's static files, served by `jobctl serve` from dist/dashboard/.
+cpSync('src/serve/dashboard', 'dist/dashboard', { recursive: true });
 
 const { writeLibraryTypes } = await import('./library-types.mjs');
 await writeLibraryTypes('dist/index.d.ts');

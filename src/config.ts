@@ -3,12 +3,15 @@
 // a missing file named explicitly (--config / JOBCTL_CONFIG) is an error.
 // node:fs only for config.toml, outside the job root.
 import { readFileSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import { configError, lineOf } from './config-error.js';
 import { validateExecutors } from './executors/config.js';
 import { LOCAL_EXECUTOR, type ExecutorDef } from './executors/types.js';
 import { parseDuration } from './util/duration.js';
 import { parseSize } from './util/size.js';
+import { parseListen } from './util/listen-address.js';
+import { expandHome } from './util/fs-checks.js';
 import { resolveConfigPath, type ConfigLocation } from './store/root.js';
 
 export interface Config {
@@ -18,6 +21,13 @@ export interface Config {
   defaults: { max_log_bytes?: number; executor: string; max_turns?: number };
   executors: Record<string, ExecutorDef>;
   queues: Record<string, QueueDef>;
+  serve: ServeConfig;
+}
+
+/** [serve]: where `jobctl serve` listens and the file holding its token (`~/` expanded). */
+export interface ServeConfig {
+  listen?: string;
+  token_file?: string;
 }
 
 export interface QueueDef {
@@ -44,6 +54,7 @@ const defaults = (): Config => ({
   defaults: { executor: 'local' },
   executors: { local: LOCAL_EXECUTOR },
   queues: {},
+  serve: {},
 });
 
 
@@ -133,7 +144,31 @@ export function validateConfig(raw: Record<string, unknown>, path: string, text 
     }
     cfg.defaults.executor = executor;
   }
+  cfg.serve = validateServe(table(raw['serve'], path, 'serve'), path, text);
   return cfg;
+}
+
+/** [serve] listen = "HOST:PORT", token_file = "PATH" */
+function validateServe(raw: Record<string, unknown> | undefined, path: string, text: string): ServeConfig {
+  const out: ServeConfig = {};
+  if (raw === undefined) return out;
+  for (const k of Object.keys(raw)) if (k !== 'listen' && k !== 'token_file') throw configError(path, `serve.${k}`, 'unknown key (known: listen, token_file)', lineOf(text, 'serve', k));
+  const listen = raw['listen'];
+  if (listen !== undefined) {
+    if (typeof listen !== 'string') throw configError(path, 'serve.listen', 'must be a string such as "127.0.0.1:8787"', lineOf(text, 'serve', 'listen'));
+    try {
+      parseListen(listen, 'serve.listen');
+    } catch (err) {
+      throw configError(path, 'serve.listen', (err as Error).message.replace(/^serve\.listen /, ''), lineOf(text, 'serve', 'listen'));
+    }
+    out.listen = listen;
+  }
+  const tokenFile = raw['token_file'];
+  if (tokenFile !== undefined) {
+    if (typeof tokenFile !== 'string' || tokenFile.trim() === '') throw configError(path, 'serve.token_file', 'must be a file path', lineOf(text, 'serve', 'token_file'));
+    out.token_file = resolvePath(dirname(path), expandHome(tokenFile));
+  }
+  return out;
 }
 
 const QUEUE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;

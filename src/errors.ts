@@ -17,6 +17,10 @@ export type ErrorCode =
   | 'launch_failed'
   | 'io_error'
   | 'unauthorized'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
   | 'internal_error';
 
 /** Codes that describe a malformed invocation rather than a runtime failure: exit 2. */
@@ -26,6 +30,11 @@ const USAGE_CODES: ReadonlySet<ErrorCode> = new Set([
   'invalid_tag',
   'invalid_signal',
   'invalid_pattern',
+  // HTTP requests only (jobctl serve): no CLI call ends with them.
+  'not_found',
+  'method_not_allowed',
+  'payload_too_large',
+  'unsupported_media_type',
 ]);
 
 export class JobError extends Error {

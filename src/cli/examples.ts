@@ -104,4 +104,8 @@ export const EXAMPLES: Record<string, [string, string][]> = {
     ['$0 mcp', 'serve the MCP tools over stdio (register it with the agent, not in a terminal)'],
     ['$0 mcp --max-wait 25s', 'no tool call blocks longer than 25s'],
   ],
+  serve: [
+    ['$0 serve', 'the HTTP API on 127.0.0.1:8787; the ready line names the token file'],
+    ['JOBCTL_TOKEN=... $0 serve --listen 0.0.0.0:8787', 'reachable from other machines (only with a token given)'],
+  ],
 };

@@ -2,7 +2,8 @@
 // (`decide`) runs under the job lock with the current state and returns what a transition
 // function built (transitions.ts, outcome.ts, attempts.ts, annotations.ts), or undefined to
 // leave the state alone; the store writes it (store/state-file.ts); then transitionApplied()
-// sees every change once — the single hook point for whatever follows a transition.
+// sees every change once — the single hook point for whatever follows a transition: it appends
+// the transition's events to the root's event log (job/events.ts), after the state is written.
 // Invariants:
 // - A terminal state is final: `decide` is not even asked for one, whoever asks. The one
 //   exception is applyRestart, which leaves a terminal state only by the `restart` transition.
@@ -14,6 +15,7 @@ import { changeStateFile, LockLost } from '../store/state-file.js';
 import { log } from '../log.js';
 import { isTerminalState, type JobStateRecord, type TerminalState } from './state.js';
 import { restart, stillAsRead } from './transitions.js';
+import { eventsOfTransition, recordJobEvents } from './events.js';
 
 export type Decision = (current: JobStateRecord) => JobStateRecord | undefined | Promise<JobStateRecord | undefined>;
 
@@ -67,4 +69,5 @@ export async function readStateLocked(dir: string): Promise<JobStateRecord> {
 /** Called once after every applied transition, with the state before and after. */
 function transitionApplied(dir: string, before: JobStateRecord, after: JobStateRecord): void {
   if (before.state !== after.state) log.debug(`job ${dir}: ${before.state} → ${after.state}`);
+  recordJobEvents(dir, eventsOfTransition(before, after));
 }

@@ -35,6 +35,9 @@ export type Naming = (option: CallOption) => string;
 
 export const camelCase: Naming = (o) => o.flag.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
+/** The surfaces that speak JSON (MCP tools, HTTP bodies and queries): the positional id is `job_id`, `--tag` is `tags`. */
+export const snakeCase: Naming = (o) => (o.positional && o.flag === 'id' ? 'job_id' : o.flag === 'tag' ? 'tags' : o.flag.replace(/-/g, '_'));
+
 export function callOptions(def: CommandDef): CallOption[] {
   const skip = new Set([...(STREAMING_FLAGS[def.type] ?? []), ...SKIPPED_FLAGS]);
   // A last positional `[more..]` (wait, kill: several jobs) is no option of its own: the id

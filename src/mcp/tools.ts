@@ -4,9 +4,9 @@
 import { commands } from '../commands/index.js';
 import { fullName } from '../command-support/command-names.js';
 import type { CommandDef } from '../command-support/types.js';
-import { callOptions, type CallOption, type Naming } from '../library/call-options.js';
+import { callOptions, snakeCase, type CallOption } from '../library/call-options.js';
 
-export const snakeCase: Naming = (o) => (o.positional && o.flag === 'id' ? 'job_id' : o.flag === 'tag' ? 'tags' : o.flag.replace(/-/g, '_'));
+export { snakeCase };
 
 const DURATIONS = 'Durations: 250ms, 10s, 5m, 2h, 1d; a bare integer is milliseconds.';
 

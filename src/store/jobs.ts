@@ -8,16 +8,19 @@
 //   written by state-file.ts.
 // - Secret values live only in secrets.json (0600), never in meta.json or state.json.
 // - A job is deleted under its lock (deleteJob): no read-modify-write can land in a deleted job.
+// - Creating a job appends job.created, deleting one job.deleted, to the root's event log
+//   (event-log.ts; never fails the creation or the delete).
 // - Nothing under the root is followed through a symlink or read from a special file
 //   (safe-open.ts): a job directory that is a link, or a job file that is one, is an io_error.
 // - A job whose meta.json or state.json cannot be read as a job record is `corrupt`
 //   (inspectJob): listed with the reason, and deletable.
 import { mkdirSync, existsSync, lstatSync, readdirSync, renameSync, rmSync, statfsSync, chmodSync, accessSync, constants as fsConstants } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { appendEvents } from './event-log.js';
 import { writeJsonAtomic, writeFileAtomic, readJson, fsyncDir } from './atomic.js';
 import { withJobLock } from './lock.js';
 import { directoryProblem, readFileText } from './safe-open.js';
-import { secretValues, type CorruptJob, type JobMeta, type JobRecord, type Secrets } from './types.js';
+import { isCorrupt, secretValues, type CorruptJob, type JobMeta, type JobRecord, type Secrets } from './types.js';
 import type { JobStateRecord } from '../job/state.js';
 import { JobError } from '../errors.js';
 import { makeDirs } from '../util/make-dirs.js';
@@ -95,6 +98,7 @@ function writeNewJob(root: string, meta: JobMeta, secrets: Secrets, input: JobIn
   fsyncDir(dir);
   writeJsonAtomic(files.meta, meta);
   fsyncDir(root);
+  appendEvents(root, [{ event_type: 'job.created', at: meta.created_at, job_id: meta.job_id, tags: meta.tags, executor: meta.executor, ...(meta.name !== undefined ? { name: meta.name } : {}) }]);
   return dir;
 }
 
@@ -262,6 +266,11 @@ export async function deleteJob(dir: string, refuse: (job: JobRecord | CorruptJo
     return { job, bytes };
   });
   rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+  const job = found.job;
+  const deleted = isCorrupt(job)
+    ? { job_id: job.job_id, tags: [], executor: 'local', state: 'corrupt' }
+    : { job_id: job.meta.job_id, tags: job.meta.tags, executor: job.meta.executor, state: job.state.state };
+  appendEvents(dirname(dir), [{ event_type: 'job.deleted', ...deleted }]);
   return found;
 }
 
