@@ -1,5 +1,5 @@
-// jobctl benchmark suite: start-up, wait latency, big output, tail, list, supervisor memory and
-// throughput, each next to a baseline measured in the same run. Prints a table on stdout and
+// jobctl benchmark suite: start-up, wait latency, big output, tail, list, supervisor memory,
+// throughput, the HTTP server's status latency and event-stream lag, each next to a baseline measured in the same run. Prints a table on stdout and
 // writes the same figures to bench/results/latest.json. Progress goes to stderr.
 //
 //   node bench/run.mjs [--quick] [--only id,id,...]
@@ -16,6 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import * as figures from './lib/figures.mjs';
 import * as fanout from './lib/fanout.mjs';
+import * as serve from './lib/serve.mjs';
 import { jobctl, useJobctl } from './lib/proc.mjs';
 import { machineInfo, renderTable } from './lib/report.mjs';
 
@@ -54,6 +55,8 @@ const plan = [
   ['fanout_queued', fanout.queuedMany],
   ['fanout_handover', fanout.handOver],
   ['fanout_throughput', fanout.fanThroughput],
+  ['serve_status', serve.statusLatency],
+  ['serve_sse_lag', serve.sseLag],
 ].filter(([id]) => !only || only.has(id) || (id === 'run_wait_big' && only.has('tail_big')));
 
 const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);

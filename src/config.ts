@@ -18,6 +18,8 @@ export interface Config {
   shell: { unix: string[] };
   notify: { command_timeout_ms: number; webhook_url?: string; webhook_secret?: string; webhook_timeout_ms: number; webhook_attempts: number };
   gc: { older_than_ms?: number };
+  /** Retention of the event log, applied by `gc`. */
+  events: { max_age_ms: number; max_bytes: number };
   defaults: { max_log_bytes?: number; executor: string; max_turns?: number };
   executors: Record<string, ExecutorDef>;
   queues: Record<string, QueueDef>;
@@ -44,6 +46,8 @@ export const DEFAULT_SHELL = ['sh', '-lc'];
 export const DEFAULT_NOTIFY_TIMEOUT_MS = 30_000;
 export const DEFAULT_GC_OLDER_THAN_MS = 30 * 86_400_000;
 export const DEFAULT_MAX_LOG_BYTES = 2 ** 30;
+export const DEFAULT_EVENTS_MAX_AGE_MS = 30 * 86_400_000;
+export const DEFAULT_EVENTS_MAX_BYTES = 512 * 2 ** 20;
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
 export const DEFAULT_WEBHOOK_ATTEMPTS = 3;
 
@@ -51,6 +55,7 @@ const defaults = (): Config => ({
   shell: { unix: [...DEFAULT_SHELL] },
   notify: { command_timeout_ms: DEFAULT_NOTIFY_TIMEOUT_MS, webhook_timeout_ms: DEFAULT_WEBHOOK_TIMEOUT_MS, webhook_attempts: DEFAULT_WEBHOOK_ATTEMPTS },
   gc: {},
+  events: { max_age_ms: DEFAULT_EVENTS_MAX_AGE_MS, max_bytes: DEFAULT_EVENTS_MAX_BYTES },
   defaults: { executor: 'local' },
   executors: { local: LOCAL_EXECUTOR },
   queues: {},
@@ -69,6 +74,16 @@ function durationKey(value: unknown, path: string, key: string): number | undefi
   if (typeof value !== 'string' && typeof value !== 'number') throw configError(path, key, 'must be a duration string such as "30s"');
   try {
     return parseDuration(typeof value === 'number' ? String(value) : value, key);
+  } catch (err) {
+    throw configError(path, key, (err as Error).message.replace(`${key}: `, ''));
+  }
+}
+
+function sizeKey(value: unknown, path: string, key: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' && typeof value !== 'string') throw configError(path, key, 'must be a size such as "1G"');
+  try {
+    return parseSize(String(value), key);
   } catch (err) {
     throw configError(path, key, (err as Error).message.replace(`${key}: `, ''));
   }
@@ -118,16 +133,13 @@ export function validateConfig(raw: Record<string, unknown>, path: string, text 
   const gc = table(raw['gc'], path, 'gc');
   const olderThan = durationKey(gc?.['older_than'], path, 'gc.older_than');
   if (olderThan !== undefined) cfg.gc.older_than_ms = olderThan;
+  const events = table(raw['events'], path, 'events');
+  for (const k of Object.keys(events ?? {})) if (k !== 'max_age' && k !== 'max_bytes') throw configError(path, `events.${k}`, 'unknown key (known: max_age, max_bytes)', lineOf(text, 'events', k));
+  cfg.events.max_age_ms = durationKey(events?.['max_age'], path, 'events.max_age') ?? cfg.events.max_age_ms;
+  cfg.events.max_bytes = sizeKey(events?.['max_bytes'], path, 'events.max_bytes') ?? cfg.events.max_bytes;
   const defaultsTable = table(raw['defaults'], path, 'defaults');
-  const maxLog = defaultsTable?.['max_log_bytes'];
-  if (maxLog !== undefined) {
-    if (typeof maxLog !== 'number' && typeof maxLog !== 'string') throw configError(path, 'defaults.max_log_bytes', 'must be a size such as "1G"');
-    try {
-      cfg.defaults.max_log_bytes = parseSize(String(maxLog), 'defaults.max_log_bytes');
-    } catch (err) {
-      throw configError(path, 'defaults.max_log_bytes', (err as Error).message.replace(/^defaults\.max_log_bytes: /, ''));
-    }
-  }
+  const maxLog = sizeKey(defaultsTable?.['max_log_bytes'], path, 'defaults.max_log_bytes');
+  if (maxLog !== undefined) cfg.defaults.max_log_bytes = maxLog;
   const maxTurns = defaultsTable?.['max_turns'];
   if (maxTurns !== undefined) {
     if (typeof maxTurns !== 'number' || !Number.isInteger(maxTurns) || maxTurns < 1 || maxTurns > 100_000) {

@@ -21,6 +21,7 @@ export const gc = libraryFunction('gc');
 export const deleteJob = libraryFunction('deleteJob');
 export const stats = libraryFunction('stats');
 export const queue = libraryFunction('queue');
+export const events = libraryFunction('events');
 export const executors = libraryFunction('executors');
 export const schema = libraryFunction('schema');
 export const version = libraryFunction('version');

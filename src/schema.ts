@@ -1,5 +1,7 @@
 // JSON Schema (draft 2020-12) of every output type, printed by `jobctl schema` and used by the
 // tests to validate real outputs.
+import { EVENT_TYPES } from './store/event-log.js';
+
 type Schema = Record<string, unknown>;
 
 const str: Schema = { type: 'string' };
@@ -11,6 +13,17 @@ const range: Schema = { type: 'array', items: int, minItems: 2, maxItems: 2 };
 const jobId: Schema = { type: 'string', pattern: '^[0-9a-z]{16,}$' };
 const state: Schema = { enum: ['created', 'queued', 'running', 'exited', 'killed', 'failed', 'lost'] };
 const errorInfo: Schema = { type: 'object', required: ['code', 'message'], properties: { code: str, message: str } };
+
+const cursor: Schema = { type: 'integer', minimum: 0 };
+/** One event of the event log (events[], an `event` line of events --follow); more fields by type. */
+const logEvent: Schema = {
+  type: 'object',
+  required: ['cursor', 'event_type', 'at', 'job_id', 'tags', 'executor'],
+  properties: {
+    cursor: { type: 'integer', minimum: 1 }, event_type: { enum: [...EVENT_TYPES] }, at: time, job_id: { type: 'string', pattern: '^[0-9a-z]{1,64}$' }, tags: strings, executor: str,
+    state: str, exit_code: int, signal: str, timed_out: bool, error: str, attempt: int, sink: { enum: ['command', 'file', 'webhook'] }, notify_event: str, target: str,
+  },
+};
 
 function success(type: string, properties: Schema, required: string[] = []): Schema {
   return {
@@ -197,10 +210,13 @@ export const outputSchemas: Record<string, Schema> = {
   dashboard: success('dashboard', { root: str, cwd: str, at: time, jobs: { type: 'array', items: listed(dashboardItem, dashboardItemRequired) }, count: int, truncated: bool, by_state: byState }, ['root', 'at', 'jobs', 'count', 'truncated', 'by_state']),
   dashboard_item: { anyOf: [success('dashboard_item', dashboardItem, dashboardItemRequired), success('dashboard_item', corruptSummary, corruptRequired)] },
   dashboard_end: success('dashboard_end', { at: time, count: int, truncated: bool, by_state: byState }, ['at', 'count', 'truncated', 'by_state']),
+  events: success('events', { events: { type: 'array', items: logEvent }, next_cursor: cursor }, ['events', 'next_cursor']),
+  event: success('event', logEvent['properties'] as Schema, logEvent['required'] as string[]),
+  events_end: success('events_end', { next_cursor: cursor }, ['next_cursor']),
   tag_set: success('tag_set', { job_id: jobId, tags: strings }, ['job_id', 'tags']),
   notify_set: success('notify_set', { job_id: jobId, notification: { type: 'object', properties: { notify_command: str, notify_file: str, notify_webhook: str, on_output_match: outputMatch } } }, ['job_id', 'notification']),
   gc: success('gc', {
-    root: str, dry_run: bool, older_than: str, older_than_source: { enum: ['default', 'flag', 'config'] }, deleted: int, would_delete: int, debris_removed: int, session_slots_removed: int, skipped: int, freed_bytes: int,
+    root: str, dry_run: bool, older_than: str, older_than_source: { enum: ['default', 'flag', 'config'] }, deleted: int, would_delete: int, debris_removed: int, session_slots_removed: int, events_removed: int, skipped: int, freed_bytes: int,
     jobs: { type: 'array', items: { type: 'object', required: ['job_id', 'state', 'action', 'reason', 'bytes'], properties: { job_id: { type: 'string', pattern: '^[0-9a-z]{1,64}$' }, state: listedState, action: { enum: ['deleted', 'would_delete', 'skipped'] }, reason: str, bytes: int } } },
   }, ['root', 'dry_run', 'older_than', 'older_than_source', 'deleted', 'skipped', 'freed_bytes', 'jobs']),
   delete: success('delete', { job_id: { type: 'string', pattern: '^[0-9a-z]{1,64}$' }, state: listedState, deleted: { const: true }, freed_bytes: int, remote_cleanup: { type: 'object', required: ['ok'], properties: { ok: bool, error: str } } }, ['job_id', 'deleted']),

@@ -9,6 +9,9 @@ export function useJobctl(bin) {
   jobctlBin = bin;
 }
 
+/** The bin/jobctl in use (for a long-running `jobctl serve`). */
+export const jobctlPath = () => jobctlBin;
+
 /** A failure of the benchmark itself (not a missed target). */
 export class BenchError extends Error {}
 

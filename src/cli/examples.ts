@@ -61,6 +61,11 @@ export const EXAMPLES: Record<string, [string, string][]> = {
     ['$0 notify set 3f9k2a7q --file ~/jobs.ndjson', 'append job.finished to a file'],
     ['$0 notify set 3f9k2a7q --output-pattern ERROR --output-command "notify-send jobctl"', 'run a command for each new ERROR line'],
   ],
+  events: [
+    ['$0 events --job 3f9k2a7q', 'everything that happened to one job, in order'],
+    ['$0 events --after 120 --type job.finished --type notify.failed', 'ends and failed deliveries since cursor 120'],
+    ['$0 events --follow --since 1h', 'the last hour, then new events as NDJSON until interrupted'],
+  ],
   gc: [
     ['$0 gc --older-than 7d --dry-run', 'what would be deleted'],
   ],

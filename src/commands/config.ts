@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../store/atomic.js';
 import { resolveConfigPath } from '../store/root.js';
 import { DEFAULT_GC_OLDER_THAN_MS, DEFAULT_MAX_LOG_BYTES, type Config } from '../config.js';
 import starter from '../../config.example.toml';
+import { DEFAULT_LISTEN } from '../util/listen-address.js';
 import type { CommandDef } from '../command-support/types.js';
 
 function effective(config: Config): Record<string, unknown> {
@@ -23,6 +24,8 @@ function effective(config: Config): Record<string, unknown> {
       webhook_attempts: config.notify.webhook_attempts,
     },
     gc: { older_than: formatDuration(config.gc.older_than_ms ?? DEFAULT_GC_OLDER_THAN_MS) },
+    events: { max_age: formatDuration(config.events.max_age_ms), max_bytes: config.events.max_bytes },
+    serve: { listen: config.serve.listen ?? DEFAULT_LISTEN, ...(config.serve.token_file !== undefined ? { token_file: config.serve.token_file } : {}) },
     defaults: { max_log_bytes: config.defaults.max_log_bytes ?? DEFAULT_MAX_LOG_BYTES, executor: config.defaults.executor },
     // Executor env values may be credentials: shown by name only.
     executors: Object.fromEntries(Object.entries(config.executors).map(([name, def]) => [name, { ...def, env: Object.fromEntries(Object.keys(def.env).map((k) => [k, '***'])) }])),

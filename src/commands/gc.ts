@@ -1,9 +1,10 @@
 // `gc`: delete terminal jobs older than the window (finished_at, else last update), and corrupt
 // jobs (files that cannot be read as a job) whose directory is older than the window. Never
-// touches a created, queued or running job.
+// touches a created, queued or running job. Then the event log's retention.
 import { optBool, optString } from '../command-support/args.js';
 import { parseDuration, formatDuration } from '../util/duration.js';
-import { DEFAULT_GC_OLDER_THAN_MS } from '../config.js';
+import { DEFAULT_GC_OLDER_THAN_MS, type Config } from '../config.js';
+import { applyEventRetention } from '../store/event-retention.js';
 import { scanJobs } from '../store/scan.js';
 import { reconcile } from '../job/reconcile.js';
 import { dirBytes, deleteJob, readJob, removeDeletionDebris } from '../store/jobs.js';
@@ -113,12 +114,24 @@ export const gcCommand: CommandDef = {
       debris_removed: debris,
       // Agent-session slot directories with nobody in them (untouched for a minute).
       session_slots_removed: dryRun ? 0 : await removeIdleSessions(ctx.root, IDLE_SESSION_MS),
+      // The event log's retention ([events] max_age, max_bytes): a broken log is a warning.
+      events_removed: dryRun ? 0 : trimEventLog(ctx.root, ctx.config().config.events, ctx.warn),
       skipped,
       freed_bytes: freed,
       jobs: rows,
     };
   },
 };
+
+/** Applies the event log's retention; returns how many events went (0 with a warning on failure). */
+function trimEventLog(root: string, events: Config['events'], warn: (message: string) => void): number {
+  try {
+    return applyEventRetention(root, { maxAgeMs: events.max_age_ms, maxBytes: events.max_bytes });
+  } catch (err) {
+    warn(`event log retention not applied: ${(err as Error).message}`);
+    return 0;
+  }
+}
 
 /**
  * A corrupt job past the window (by its directory's mtime) is deleted (or would be); a newer one

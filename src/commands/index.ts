@@ -14,6 +14,7 @@ import { dashboardCommand } from './dashboard.js';
 import { tagSetCommand } from './tag-set.js';
 import { notifySetCommand } from './notify-set.js';
 import { gcCommand } from './gc.js';
+import { eventsCommand } from './events.js';
 import { deleteCommand } from './delete.js';
 import { schemaCommand } from './schema.js';
 import { versionCommand } from './version.js';
@@ -27,7 +28,7 @@ import type { CommandDef } from '../command-support/types.js';
 
 export const commands: CommandDef[] = [
   runCommand, createCommand, submitCommand, startCommand, restartCommand, statusCommand, tailCommand, logsCommand, waitCommand, killCommand,
-  listCommand, dashboardCommand, tagSetCommand, notifySetCommand, gcCommand, deleteCommand, schemaCommand, versionCommand, executorsCommand, statsCommand, queueCommand,
+  listCommand, dashboardCommand, eventsCommand, tagSetCommand, notifySetCommand, gcCommand, deleteCommand, schemaCommand, versionCommand, executorsCommand, statsCommand, queueCommand,
   configPathCommand, configShowCommand, configInitCommand, configImportCommand, installSkillCommand,
 ];
 

@@ -34,7 +34,7 @@ export function boundCall(tool: string, args: Record<string, unknown>, maxWaitMs
     // kill watches the job for its grace before answering; the supervisor escalates after the
     // grace even without the caller, so a longer grace is refused rather than clamped.
     const grace = parseDuration(args['grace'] ?? '5s', '--grace');
-    if (grace > maxWaitMs) throw usageError(`grace ${args['grace'] === undefined ? '5s (the default)' : String(args['grace'])} is longer than the server's --max-wait (${maxWaitMs}ms): the call would block past it`, { argument: 'grace' });
+    if (grace > maxWaitMs) throw usageError(`grace ${args['grace'] === undefined ? '5s (the default)' : JSON.stringify(args['grace'])} is longer than the server's --max-wait (${maxWaitMs}ms): the call would block past it`, { argument: 'grace' });
     return { args, clampedTo: undefined, blocksFor: grace };
   }
   return { args, clampedTo: undefined, blocksFor: 0 };

@@ -10,7 +10,7 @@ import type { Args } from '../command-support/args.js';
 import { STDIN_CONTENT_ARG } from '../command-support/stdin-options.js';
 
 /** Flags that print NDJSON lines themselves: no surface without a stdout of its own takes them. */
-const STREAMING_FLAGS: Record<string, readonly string[]> = { list: ['jsonl'], logs: ['follow'] };
+const STREAMING_FLAGS: Record<string, readonly string[]> = { list: ['jsonl'], logs: ['follow'], events: ['follow'] };
 /** The seed's spelling of the id (`--task-id`): calls name the id once. */
 const SKIPPED_FLAGS = new Set(['task-id']);
 /**
@@ -99,6 +99,9 @@ export function toCallInput(def: CommandDef, given: Record<string, unknown>, nam
     if (value === undefined || special.includes(key)) continue;
     const option = table.get(key);
     if (option === undefined) {
+      if ((STREAMING_FLAGS[def.type] ?? []).some((flag) => naming({ flag, spec: {}, positional: false, repeatable: false }) === key)) {
+        throw usageError(`${key} streams NDJSON on the CLI's stdout and is not offered to a call${def.type === 'events' ? '; call events again with after = next_cursor' : ''}`, { option: key });
+      }
       const near = nearest(key, [...table.keys(), ...special]);
       throw usageError(`unknown option ${key}${near !== undefined ? `; did you mean ${near}?` : ''}`, { option: key, ...(near !== undefined ? { suggestion: near } : {}) });
     }

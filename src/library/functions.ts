@@ -25,6 +25,7 @@ export const LIBRARY_FUNCTIONS = {
   deleteJob: 'delete',
   stats: 'stats',
   queue: 'queue',
+  events: 'events',
   executors: 'executors',
   schema: 'schema',
   version: 'version',

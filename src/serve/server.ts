@@ -17,6 +17,7 @@ import { sendError, sendJson } from './respond.js';
 import { matchRoute, type Route } from './router.js';
 import { jobRoutes } from './routes-jobs.js';
 import { dashboardRoutes } from './routes-dashboard.js';
+import { eventRoutes } from './routes-events.js';
 import { splitTarget } from './query.js';
 import { hasBody } from './body.js';
 
@@ -31,8 +32,6 @@ export interface RunningServer {
   port: number;
   /** Ends the server: listener closed, streams ended, changing requests answered. */
   close(): Promise<void>;
-  /** Streams (the event stream) register here to be ended with the server. */
-  streams: Set<() => void>;
 }
 
 const healthz: Route = { method: 'GET', pattern: '/healthz', auth: false, async handle({ res }) { sendJson(res, 200, { ok: true }); } };
@@ -59,13 +58,13 @@ async function answer(req: IncomingMessage, res: ServerResponse, routes: Route[]
   }
 }
 
-export async function startServer(options: ServeOptions, extraRoutes: (server: RunningServer) => Route[] = () => []): Promise<RunningServer> {
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const auth = tokenCheck(options.token);
   const sockets = new Set<Socket>();
   const changing = new Set<Promise<void>>();
   const streams = new Set<() => void>();
-  const running: RunningServer = { port: 0, streams, close: async () => undefined };
-  const routes = [healthz, ...jobRoutes(options), ...extraRoutes(running), ...dashboardRoutes(options.dashboardDir)];
+  const running: RunningServer = { port: 0, close: async () => undefined };
+  const routes = [healthz, ...jobRoutes(options), ...eventRoutes(options, streams), ...dashboardRoutes(options.dashboardDir)];
   const server: Server = createServer((req, res) => {
     const started = Date.now();
     const done = answer(req, res, routes, auth).finally(() => log.info(`serve: ${req.method} ${(req.url ?? '').slice(0, 200)} ${res.statusCode} ${Date.now() - started}ms`));

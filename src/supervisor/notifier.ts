@@ -1,6 +1,7 @@
 // Delivers the supervisor's events. Output-match events are delivered one at a time in
 // order; job.finished goes out once, after the terminal state is recorded. A failing or
-// hanging sink is recorded and never changes the job's state.
+// hanging sink is recorded (in the job's files and as notify.* events in the event log) and never
+// changes the job's state.
 import { deliver, type DeliveryContext } from '../notify/deliver.js';
 import { finishedEvent, outputMatchedEvent } from '../notify/events.js';
 import { appendOutputEvent, claimCompletion, writeCompletionEvent, writeEventScratch } from '../store/notification-files.js';
@@ -12,6 +13,10 @@ import { nowIso } from '../util/time.js';
 import { log } from '../log.js';
 import { DEFAULT_NOTIFY_TIMEOUT_MS, DEFAULT_SHELL, DEFAULT_WEBHOOK_ATTEMPTS, DEFAULT_WEBHOOK_TIMEOUT_MS, type Config } from '../config.js';
 import type { WebhookSettings } from '../notify/webhook-sink.js';
+import type { DeliveryResult } from '../notify/events.js';
+import { deliveryEvents } from '../notify/delivery-events.js';
+import { recordJobEvents } from '../job/events.js';
+import type { EventBody } from '../store/event-log.js';
 
 /** The notifier of a job, with the sink settings of the config (defaults without one). */
 export function notifierFor(dir: string, jobId: string, config: Config | undefined): Notifier {
@@ -52,6 +57,7 @@ export class Notifier {
         const eventPath = needsFile ? writeEventScratch(this.dir, event) : jobFiles(this.dir).outputEventScratch;
         const results = await deliver(event, { command: config.command, file: config.file }, this.ctx(eventPath));
         appendOutputEvent(this.dir, { ...event, delivery_results: results });
+        this.recordDeliveries('job.output.matched', results);
       } catch (err) {
         log.warn(`output event delivery failed: ${(err as Error).message}`);
       }
@@ -71,6 +77,12 @@ export class Notifier {
       this.ctx(jobFiles(this.dir).completion),
     );
     writeCompletionEvent(this.dir, { ...event, delivery_results: results });
+    this.recordDeliveries('job.finished', results);
+  }
+
+  /** Appends each delivery attempt to the event log (targets and errors redacted). */
+  private recordDeliveries(notifyEvent: string, results: DeliveryResult[]): void {
+    recordJobEvents(this.dir, deliveryEvents(notifyEvent, results).map((body) => redactDeep(body) as EventBody));
   }
 
   /** Resolves when every queued output-match delivery has been attempted. */

@@ -14,12 +14,14 @@ const HOST_NAME = /^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$/;
 
 export function parseListen(text: string, flag = '--listen'): ListenAddress {
   const bad = (why: string): Error => usageError(`${flag} ${JSON.stringify(text.slice(0, 100))}: ${why}; use HOST:PORT, e.g. 127.0.0.1:8787`, { flag: flag.replace(/^--/, ''), value: text.slice(0, 100) });
-  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text) ?? /^()()(\d{1,5})$/.exec(text);
+  const bracketed = /^\[([0-9A-Fa-f:.]+)\]:(\d{1,5})$/.exec(text);
+  const plain = /^(?:([^:[\]]*):)?(\d{1,5})$/.exec(text);
+  const match = bracketed ?? plain;
   if (match === null) throw bad('not HOST:PORT');
-  const host = match[1] !== undefined ? match[1] : match[2] === '' || match[2] === undefined ? '127.0.0.1' : match[2];
-  if (match[1] !== undefined && isIP(host) !== 6) throw bad('not an IPv6 address in brackets');
-  if (match[1] === undefined && isIP(host) === 0 && !HOST_NAME.test(host)) throw bad('not a host name or address');
-  const port = Number(match[3]);
+  const host = match[1] === undefined || match[1] === '' ? '127.0.0.1' : match[1];
+  if (bracketed !== null && isIP(host) !== 6) throw bad('not an IPv6 address in brackets');
+  if (bracketed === null && isIP(host) === 0 && !HOST_NAME.test(host)) throw bad('not a host name or address');
+  const port = Number(match[2]);
   if (port > 65535) throw bad('the port must be from 0 to 65535');
   return { host, port };
 }

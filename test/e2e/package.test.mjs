@@ -17,7 +17,7 @@ function packedFiles() {
 
 test('npm pack ships bin, the bundles, the library, the skill template and the docs, and nothing test-only or stray', () => {
   const files = packedFiles();
-  for (const needed of ['bin/jobctl', 'bin/package.json', 'dist/cli.cjs', 'dist/supervisor.cjs', 'dist/index.js', 'dist/index.d.ts', 'templates/SKILL.md', 'package.json', 'README.md', 'CHANGELOG.md', 'config.example.toml', 'docs/cli-contract.md']) {
+  for (const needed of ['bin/jobctl', 'bin/package.json', 'dist/cli.cjs', 'dist/supervisor.cjs', 'dist/index.js', 'dist/index.d.ts', 'dist/dashboard/index.html', 'templates/SKILL.md', 'package.json', 'README.md', 'CHANGELOG.md', 'config.example.toml', 'docs/cli-contract.md']) {
     assert.ok(files.includes(needed), `${needed} is in the package: ${files.join(', ')}`);
   }
   assert.ok(files.some((f) => f.startsWith('examples/')), 'examples are in the package');

@@ -74,7 +74,7 @@ test('a job submitted over HTTP is the one list and status show; tail, wait (bou
   assertMatchesSchema('queue', queue.json);
 });
 
-test('1,000 requests from 20 concurrent clients (submits, status, list): no error, every job ends', async (t) => {
+test('1,000 requests from 20 concurrent clients (submits, status, list, events): no error, every job ends with its events complete and in cursor order', async (t) => {
   const { root } = withRoot(t);
   const server = await startServe(t, root);
   const submitted = [];
@@ -89,9 +89,12 @@ test('1,000 requests from 20 concurrent clients (submits, status, list): no erro
       if (n % 5 === 0) {
         res = await server.request('POST', '/v1/jobs', { body: { command: ['true'], snapshot_after: '0', tags: ['load'] } });
         if (res.status === 201) submitted.push(res.json.job_id);
-      } else if (n % 5 === 1 || n % 5 === 2) {
+      } else if (n % 5 === 1) {
         const id = submitted[n % Math.max(1, submitted.length)];
         res = id === undefined ? await server.request('GET', '/v1/stats') : await server.request('GET', `/v1/jobs/${id}`);
+      } else if (n % 5 === 2) {
+        const id = submitted[n % Math.max(1, submitted.length)];
+        res = await server.request('GET', id === undefined ? '/v1/events?limit=50' : `/v1/events?job=${id}`);
       } else {
         res = await server.request('GET', '/v1/jobs?all=true&limit=20');
       }
@@ -107,6 +110,14 @@ test('1,000 requests from 20 concurrent clients (submits, status, list): no erro
   }, { timeoutMs: 120000, what: 'every submitted job to end' });
   assert.deepEqual(listed.jobs.map((j) => j.job_id).sort(), [...submitted].sort());
   assert.ok(listed.jobs.every((j) => j.exit_code === 0));
+  const { json } = await server.request('GET', '/v1/events?limit=10000');
+  assert.ok(json.events.length < 10000, 'one page holds the whole log');
+  const cursors = json.events.map((e) => e.cursor);
+  assert.deepEqual(cursors, [...cursors].sort((a, b) => a - b), 'the log comes in cursor order');
+  assert.equal(new Set(cursors).size, cursors.length, 'no cursor twice');
+  const byJob = new Map(submitted.map((id) => [id, []]));
+  for (const e of json.events) byJob.get(e.job_id)?.push(e.event_type);
+  for (const [id, types] of byJob) assert.deepEqual(types, ['job.created', 'job.queued', 'job.started', 'job.finished'], `the events of ${id}`);
 });
 
 test('the server SIGKILLed and restarted while a job runs: the job runs on and exits normally', async (t) => {
