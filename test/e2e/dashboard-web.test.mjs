@@ -18,7 +18,7 @@ import { launchChromium, startServe } from '../helpers/browser.mjs';
 const ARTIFACTS = join(PROJECT, 'test-artifacts', 'dashboard');
 const FAKES = join(PROJECT, 'test', 'fixtures', 'agents');
 /** Every wait is for a condition; this only bounds it on a loaded machine. */
-const PATIENCE_MS = 120_000;
+const PATIENCE_MS = 60_000;
 
 test('the web dashboard in Chromium against jobctl serve', async (t) => {
   if (!needChromium(t)) return;

@@ -73,3 +73,5 @@ export const jobTail = (id) => request(`${jobPath(id)}/tail?tail_lines=200`);
 export const killJob = (id) => request(`${jobPath(id)}/kill`, { method: 'POST', body: {} });
 export const restartJob = (id) => request(`${jobPath(id)}/restart`, { method: 'POST', body: {} });
 export const stats = () => request('/v1/stats');
+/** The log's current head cursor: no event is at or after "0 ms ago", so next_cursor is the head. */
+export const eventHead = async () => (await request('/v1/events?since=0ms')).next_cursor;

@@ -1,7 +1,7 @@
 // The dashboard's entry: asks for the token, routes between the jobs table (#/) and a job's
 // page (#/jobs/ID), and applies the event stream: each event refreshes the job it names with
 // GET /v1/jobs/{id} (one request per job at a time, however many events arrive meanwhile).
-import { forgetToken, jobStatus, listJobs, savedToken, saveToken, stats, whenUnauthorized, ApiError, Unauthorized } from './api.js';
+import { eventHead, forgetToken, jobStatus, listJobs, savedToken, saveToken, stats, whenUnauthorized, ApiError, Unauthorized } from './api.js';
 import { followEvents } from './events.js';
 import { byId, showView } from './dom.js';
 import { bindFilters, putJob, render, setJobs } from './jobs-view.js';
@@ -87,17 +87,21 @@ async function start() {
   byId('sign-out').hidden = false;
   byId('error').hidden = true;
   route();
+  let after;
   try {
+    // The head first: an event between the list and the stream's start is followed, not missed.
+    after = await eventHead();
     await reloadList();
   } catch (err) {
     showError(err);
   }
   if (session !== controller) return;
   void followEvents({
+    after,
     signal: controller.signal,
     onEvent: applyEvent,
     onLive: setLive,
-    onOpen: () => reloadList().catch(showError),
+    onReconnect: () => reloadList().catch(showError),
   });
 }
 

@@ -35,12 +35,13 @@ export function sseParser(onMessage) {
 }
 
 /**
- * Follows the event stream until `signal` aborts or the token is refused. `onEvent` gets each
- * event's parsed data (with its cursor); `onLive` gets true when a stream is open, false while
- * reconnecting; `onOpen` runs after each (re)connection (the page reloads its list then).
+ * Follows the event stream after cursor `after` until `signal` aborts or the token is refused.
+ * `onEvent` gets each event's parsed data; `onLive` gets true when a stream is open, false while
+ * reconnecting; `onReconnect` runs when a stream opens again after a drop.
  */
-export async function followEvents({ onEvent, onLive, onOpen, signal }) {
-  let lastEventId;
+export async function followEvents({ after, onEvent, onLive, onReconnect, signal }) {
+  let lastEventId = after === undefined ? undefined : String(after);
+  let dropped = false;
   let retryMs = FIRST_RETRY_MS;
   while (!signal.aborted) {
     try {
@@ -48,7 +49,7 @@ export async function followEvents({ onEvent, onLive, onOpen, signal }) {
       if (!res.ok || res.body === null) throw new Error(`event stream: HTTP ${res.status}`);
       onLive(true);
       retryMs = FIRST_RETRY_MS;
-      await onOpen();
+      if (dropped) await onReconnect();
       const decoder = new TextDecoder();
       const feed = sseParser((message) => {
         if (message.id !== undefined) lastEventId = message.id;
@@ -70,6 +71,7 @@ export async function followEvents({ onEvent, onLive, onOpen, signal }) {
       if (err instanceof Unauthorized || signal.aborted) break;
     }
     if (signal.aborted) break;
+    dropped = true;
     onLive(false);
     await pause(retryMs, signal);
     retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
