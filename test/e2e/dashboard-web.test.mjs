@@ -25,8 +25,9 @@ test('the web dashboard in Chromium against jobctl serve', async (t) => {
   const { run, root, base } = withRoot(t);
   const work = join(base, 'work');
   mkdirSync(work);
-  const token = randomBytes(16).toString('hex');
-  const { url } = await startServe(t, root, token);
+  let token = randomBytes(16).toString('hex');
+  let server = await startServe(t, root, token);
+  const { url } = server;
   const page = await (await launchChromium(t)).newPage({ viewport: { width: 1280, height: 800 } });
   page.setDefaultTimeout(PATIENCE_MS);
   const problems = [];
@@ -183,6 +184,29 @@ test('the web dashboard in Chromium against jobctl serve', async (t) => {
     await page.fill('#filter-text', '');
     assert.equal((await shown()).length, listed.length);
     await shot('table.png');
+  });
+
+  await t.test('the server killed and started again: the page resumes the stream; a new token is asked for', async () => {
+    await toTable();
+    server.child.kill('SIGKILL');
+    await page.locator('#live[data-live="off"]').waitFor();
+    const meanwhile = await cli(['run', '--wait', '--name', 'while-down', '--', 'true']);
+    server = await startServe(t, root, token, new URL(url).host);
+    await page.locator('#live[data-live="on"]').waitFor();
+    await row(meanwhile.job_id, 'exited').waitFor();
+    // Same port, another token: the stream's next connection gets 401 and the page asks again.
+    server.child.kill('SIGKILL');
+    await page.locator('#live[data-live="off"]').waitFor();
+    token = randomBytes(16).toString('hex');
+    server = await startServe(t, root, token, new URL(url).host);
+    await page.locator('#login').waitFor();
+    assert.match(await page.textContent('#login-message'), /refused/);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('jobctl.token')), null);
+    await page.fill('#token', token);
+    await page.click('#login button[type=submit]');
+    await page.locator('#live[data-live="on"]').waitFor();
+    await row(meanwhile.job_id).waitFor();
+    assert.equal(await page.evaluate(() => window.sameDocument), true, 'the page was never reloaded');
   });
 
   await t.test('on a phone (390×844) the table becomes cards without sideways scrolling', async () => {

@@ -7,9 +7,9 @@ import { chromium } from 'playwright-core';
 import { BIN, testEnv } from './jobctl.mjs';
 import { CHROMIUM } from './infra.mjs';
 
-/** Starts `jobctl serve --listen 127.0.0.1:0` with `token`; resolves { url, child } at its ready line. */
-export async function startServe(t, root, token) {
-  const child = spawn(BIN, ['serve', '--listen', '127.0.0.1:0'], { env: { ...testEnv(root), JOBCTL_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `jobctl serve --listen LISTEN` (a free port by default) with `token`; resolves { url, child } at its ready line. */
+export async function startServe(t, root, token, listen = '127.0.0.1:0') {
+  const child = spawn(BIN, ['serve', '--listen', listen], { env: { ...testEnv(root), JOBCTL_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
   const exited = once(child, 'exit');
