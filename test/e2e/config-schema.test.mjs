@@ -60,6 +60,8 @@ test('config init writes a starter file once; path and show report it', async (t
     shell: { unix: ['sh', '-lc'] },
     notify: { command_timeout: '30s', webhook_timeout: '10s', webhook_attempts: 3 },
     gc: { older_than: '30d' },
+    events: { max_age: '30d', max_bytes: 536870912 },
+    serve: { listen: '127.0.0.1:8787' },
     defaults: { max_log_bytes: 1073741824, executor: 'local' },
     executors: { local: { type: 'local', labels: [], env: {} } },
   });

@@ -101,7 +101,7 @@ test(`${CASES.length} malformed requests: each a JSON error with its status and 
   assert.equal((await server.request('GET', '/healthz')).status, 200, 'the server still answers');
 });
 
-test('raw protocol abuse: a garbled request line and oversized headers are answered with JSON and the connection closed', async (t) => {
+test('raw protocol abuse: a garbled request line, oversized headers and an endless chunked body are answered with JSON and the connection closed', async (t) => {
   const { root } = withRoot(t);
   const server = await startServe(t, root);
   const raw = (text) => new Promise((resolve, reject) => {
@@ -118,5 +118,20 @@ test('raw protocol abuse: a garbled request line and oversized headers are answe
   const big = await raw(`GET /v1/stats HTTP/1.1\r\nhost: x\r\nx-big: ${'y'.repeat(40 * 1024)}\r\n\r\n`);
   assert.match(big, /^HTTP\/1\.1 431/);
   assert.equal(JSON.parse(big.slice(big.indexOf('\r\n\r\n') + 4)).error.code, 'payload_too_large');
+  // A chunked body has no Content-Length: it is counted as it comes and cut at the limit.
+  const chunked = await new Promise((resolve) => {
+    const socket = connect(server.port, '127.0.0.1');
+    let out = '';
+    socket.on('data', (d) => (out += d));
+    socket.on('error', () => undefined); // the server closes while we still send
+    socket.on('close', () => resolve(out));
+    socket.write(`POST /v1/jobs HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${server.token}\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n`);
+    const chunk = 'x'.repeat(64 * 1024);
+    for (let i = 0; i < 20; i++) socket.write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
+    socket.end('0\r\n\r\n');
+  });
+  assert.match(chunked, /^HTTP\/1\.1 413/);
+  assert.equal(JSON.parse(chunked.slice(chunked.indexOf('\r\n\r\n') + 4)).error.code, 'payload_too_large');
   assert.equal((await server.request('GET', '/healthz')).status, 200);
+  assert.equal((await jobctl(['list', '--all'], { root })).json.count, 0);
 });
