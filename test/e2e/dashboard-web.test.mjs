@@ -13,7 +13,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PROJECT, waitFor, withRoot } from '../helpers/jobctl.mjs';
 import { needChromium } from '../helpers/infra.mjs';
-import { launchChromium, startServe } from '../helpers/browser.mjs';
+import { launchChromium } from '../helpers/browser.mjs';
+import { startServe } from '../helpers/serve.mjs';
 
 const ARTIFACTS = join(PROJECT, 'test-artifacts', 'dashboard');
 const FAKES = join(PROJECT, 'test', 'fixtures', 'agents');
@@ -26,7 +27,7 @@ test('the web dashboard in Chromium against jobctl serve', async (t) => {
   const work = join(base, 'work');
   mkdirSync(work);
   let token = randomBytes(16).toString('hex');
-  let server = await startServe(t, root, token);
+  let server = await startServe(t, root, { env: { JOBCTL_TOKEN: token } });
   const { url } = server;
   const page = await (await launchChromium(t)).newPage({ viewport: { width: 1280, height: 800 } });
   page.setDefaultTimeout(PATIENCE_MS);
@@ -188,17 +189,17 @@ test('the web dashboard in Chromium against jobctl serve', async (t) => {
 
   await t.test('the server killed and started again: the page resumes the stream; a new token is asked for', async () => {
     await toTable();
-    server.child.kill('SIGKILL');
+    await server.stop('SIGKILL');
     await page.locator('#live[data-live="off"]').waitFor();
     const meanwhile = await cli(['run', '--wait', '--name', 'while-down', '--', 'true']);
-    server = await startServe(t, root, token, new URL(url).host);
+    server = await startServe(t, root, { env: { JOBCTL_TOKEN: token }, listen: new URL(url).host });
     await page.locator('#live[data-live="on"]').waitFor();
     await row(meanwhile.job_id, 'exited').waitFor();
     // Same port, another token: the stream's next connection gets 401 and the page asks again.
-    server.child.kill('SIGKILL');
+    await server.stop('SIGKILL');
     await page.locator('#live[data-live="off"]').waitFor();
     token = randomBytes(16).toString('hex');
-    server = await startServe(t, root, token, new URL(url).host);
+    server = await startServe(t, root, { env: { JOBCTL_TOKEN: token }, listen: new URL(url).host });
     await page.locator('#login').waitFor();
     assert.match(await page.textContent('#login-message'), /refused/);
     assert.equal(await page.evaluate(() => sessionStorage.getItem('jobctl.token')), null);
