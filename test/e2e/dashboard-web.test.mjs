@@ -37,7 +37,10 @@ test('the web dashboard in Chromium against jobctl serve', async (t) => {
   page.on('request', (r) => { if (!r.url().startsWith(`${url}/`)) problems.push(`request off the server: ${r.url()}`); });
   mkdirSync(ARTIFACTS, { recursive: true });
   t.diagnostic(`screenshots: ${ARTIFACTS}`);
-  const shot = (name) => page.screenshot({ path: join(ARTIFACTS, name), fullPage: true });
+  const shot = async (name) => {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(ARTIFACTS, name), fullPage: true });
+  };
 
   const cli = async (args, opts = {}) => (await run(args, { cwd: work, ...opts })).json;
   const row = (id, state = '') => page.locator(`#jobs tr[data-job-id="${id}"]${state && `[data-state="${state}"]`}`);
@@ -99,7 +102,9 @@ test('the web dashboard in Chromium against jobctl serve', async (t) => {
     await stdoutHas('waiting');
     await writeFile(release, 'running\n');
     await stdoutHas('still running');
+    const confirmed = new Promise((resolve) => page.once('dialog', (dialog) => resolve(dialog.accept().then(() => dialog.message()))));
     await page.locator('#kill:enabled').click();
+    assert.equal(await confirmed, 'Kill long-sleep?');
     await page.locator('#job-title .state-killed').waitFor();
     const status = await cli(['status', killed.job_id]);
     assert.equal(status.state, 'killed');
@@ -217,6 +222,9 @@ test('the web dashboard in Chromium against jobctl serve', async (t) => {
     assert.equal(await page.locator('#jobs tbody tr').first().evaluate((tr) => getComputedStyle(tr).display), 'grid');
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no horizontal overflow');
     await shot('phone.png');
+    await openFromTable(killed.job_id);
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no horizontal overflow on a job page');
+    await shot('phone-job.png');
   });
 
   assert.deepEqual(problems, []);

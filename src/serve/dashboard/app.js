@@ -64,6 +64,7 @@ function route() {
   const match = /^#\/jobs\/([^/]+)$/.exec(location.hash);
   if (match) {
     showView('job-view');
+    window.scrollTo(0, 0);
     void openJob(decodeURIComponent(match[1]));
   } else {
     closeJob();

@@ -3,10 +3,11 @@
 // and restart buttons. Events about this job refresh it at once (app.js calls refreshJob).
 import { ApiError, jobStatus, jobTail, killJob, restartJob, Unauthorized } from './api.js';
 import { byId, el, fillFields, stateBadge } from './dom.js';
-import { ACTIVE, TERMINAL, duration, exitText, payloadText, titleOf } from './format.js';
+import { ACTIVE, TERMINAL, duration, exitText, titleOf } from './format.js';
 
 const TAIL_EVERY_MS = 1000;
 let currentId;
+let currentTitle = '';
 let timer;
 let onJobChanged = () => {};
 
@@ -52,11 +53,12 @@ export async function refreshJob() {
 }
 
 function renderStatus(job) {
+  currentTitle = titleOf(job);
   byId('job-title').replaceChildren(stateBadge(job.state), el('span', { text: ` ${titleOf(job)}` }));
   fillFields(byId('job-fields'), [
     ['Id', job.job_id],
     ['State', job.state],
-    ['Payload', payloadText(job)],
+    ['Payload', job.payload],
     ['Command', job.command],
     ['Executor', job.executor],
     ['Directory', job.cwd],
@@ -124,9 +126,11 @@ async function act(label, call) {
   if (id === currentId) await refreshJob();
 }
 
-/** The kill and restart buttons act on the open job. */
+/** The kill and restart buttons act on the open job; a kill is confirmed first. */
 export function bindActions() {
-  byId('kill').addEventListener('click', () => act('kill', killJob));
+  byId('kill').addEventListener('click', () => {
+    if (window.confirm(`Kill ${currentTitle}?`)) void act('kill', killJob);
+  });
   byId('restart').addEventListener('click', () => act('restart', restartJob));
 }
 
