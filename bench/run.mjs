@@ -1,5 +1,6 @@
-// jobctl benchmark suite: start-up, wait latency, big output, tail, list, supervisor memory,
-// throughput, the HTTP server's status latency and event-stream lag, each next to a baseline measured in the same run. Prints a table on stdout and
+// jobctl benchmark suite: start-up, wait latency, big output, tail, list, the event log, supervisor
+// memory, throughput, the HTTP server's status latency and event-stream lag, each next to a
+// baseline measured in the same run. Prints a table on stdout and
 // writes the same figures to bench/results/latest.json. Progress goes to stderr.
 //
 //   node bench/run.mjs [--quick] [--only id,id,...]
@@ -17,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import * as figures from './lib/figures.mjs';
 import * as fanout from './lib/fanout.mjs';
 import * as serve from './lib/serve.mjs';
+import { eventsJob } from './lib/events.mjs';
 import { jobctl, useJobctl } from './lib/proc.mjs';
 import { machineInfo, renderTable } from './lib/report.mjs';
 
@@ -51,6 +53,7 @@ const plan = [
   ['run_wait_big', figures.bigOutput],
   ['tail_big', figures.tailBig],
   ['list_many', figures.listMany],
+  ['events_job', eventsJob],
   ['agent_stream', figures.agentStream],
   ['fanout_queued', fanout.queuedMany],
   ['fanout_handover', fanout.handOver],

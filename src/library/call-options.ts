@@ -100,7 +100,7 @@ export function toCallInput(def: CommandDef, given: Record<string, unknown>, nam
     const option = table.get(key);
     if (option === undefined) {
       if ((STREAMING_FLAGS[def.type] ?? []).some((flag) => naming({ flag, spec: {}, positional: false, repeatable: false }) === key)) {
-        throw usageError(`${key} streams NDJSON on the CLI's stdout and is not offered to a call${def.type === 'events' ? '; call events again with after = next_cursor' : ''}`, { option: key });
+        throw usageError(`unknown option ${key}: it streams NDJSON on the CLI's stdout and is not offered to a call${def.type === 'events' ? '; call events again with after = next_cursor' : ''}`, { option: key });
       }
       const near = nearest(key, [...table.keys(), ...special]);
       throw usageError(`unknown option ${key}${near !== undefined ? `; did you mean ${near}?` : ''}`, { option: key, ...(near !== undefined ? { suggestion: near } : {}) });

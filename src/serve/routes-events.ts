@@ -27,7 +27,7 @@ export function sseMessage(event: JobEvent): string {
 
 /** Writes, waiting for the socket to drain when its buffer is full. */
 function write(res: ServerResponse, text: string): Promise<void> {
-  if (res.write(text)) return Promise.resolve();
+  if (res.destroyed || res.writableEnded || res.write(text)) return Promise.resolve();
   return new Promise((resolve) => {
     const done = (): void => {
       res.off('drain', done);
@@ -50,7 +50,10 @@ async function stream({ req, res, query }: RouteRequest, scope: CallScope, strea
   const end = (): void => controller.abort();
   res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive', 'x-accel-buffering': 'no' });
   res.write(': jobctl events\n\n');
-  const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);
+  const heartbeat = setInterval(() => {
+    if (!res.destroyed && !res.writableEnded) res.write(': heartbeat\n\n');
+  }, HEARTBEAT_MS);
+  res.on('error', end); // a write to a client that went away ends the stream, never the server
   streams.add(end);
   res.once('close', end);
   try {

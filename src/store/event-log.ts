@@ -54,7 +54,7 @@ export interface NewEvent extends EventBody {
 }
 
 /** How long an append waits for another writer before it gives up (and warns). */
-const BUSY_TIMEOUT_MS = 1000;
+const BUSY_TIMEOUT_MS = 2000;
 
 export const eventLogDir = (root: string): string => join(root, '.events');
 export const eventLogPath = (root: string): string => join(eventLogDir(root), 'events.db');
@@ -122,6 +122,8 @@ const APPLICATION_ID = 0x6a6f6265;
 
 /** Creates the schema in a new database; refuses a foreign one (tables, another application id). */
 function initialise(db: Database): void {
+  // The common case, a log made earlier: its schema came with its mark, in one transaction.
+  if (db.pragma('application_id', { simple: true }) === APPLICATION_ID) return;
   db.transaction(() => {
     const id = db.pragma('application_id', { simple: true }) as number;
     if (id === APPLICATION_ID) return db.exec(SCHEMA);

@@ -265,12 +265,13 @@ export async function deleteJob(dir: string, refuse: (job: JobRecord | CorruptJo
     renameSync(jobFiles(dir).meta, join(dir, DELETED_META));
     return { job, bytes };
   });
-  rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+  // The job is gone once meta.json is: recorded before the files go (gc removes what is left).
   const job = found.job;
   const deleted = isCorrupt(job)
     ? { job_id: job.job_id, tags: [], executor: 'local', state: 'corrupt' }
     : { job_id: job.meta.job_id, tags: job.meta.tags, executor: job.meta.executor, state: job.state.state };
   appendEvents(dirname(dir), [{ event_type: 'job.deleted', ...deleted }]);
+  rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
   return found;
 }
 

@@ -135,3 +135,16 @@ test('the server SIGKILLed and restarted while a job runs: the job runs on and e
   assert.equal(waited.json.exit_code, 0);
   assert.equal(waited.json.stdout_tail, 'done\n');
 });
+
+test('SIGTERM while a POST /v1/jobs is in flight: the launch is answered, then the server exits 0', async (t) => {
+  const { root } = withRoot(t);
+  const server = await startServe(t, root);
+  const pending = server.request('POST', '/v1/jobs', { body: { command: ['sh', '-c', 'sleep 1; echo launched'], snapshot_after: '20s' } });
+  await waitFor(async () => (await jobctl(['list', '--all'], { root })).json.count === 1, { what: 'the job to be created' });
+  server.proc.kill('SIGTERM');
+  const answer = await pending;
+  assert.equal(answer.status, 201, answer.text);
+  assert.equal(answer.json.state, 'exited');
+  assert.equal(answer.json.stdout_tail, 'launched\n');
+  assert.deepEqual(await server.exited, { code: 0, signal: null });
+});
