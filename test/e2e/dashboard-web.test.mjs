@@ -1,7 +1,8 @@
 // The web dashboard in a real headless Chromium against a real `jobctl serve` over a test root:
 // the token asked for (and again after a 401), live updates from the event stream without a
 // reload, a job's page with its output, kill and restart from the page (the CLI sees the result),
-// filters agreeing with `list`, job text rendered as text, an agent's activity, a phone layout.
+// filters agreeing with `list`, a deleted job leaving the table, job text rendered as text, an
+// agent's activity, the server restarted under the page, a phone layout.
 // Screenshots are kept in test-artifacts/dashboard/ (named in the test's output).
 /* global document, window, sessionStorage, localStorage, getComputedStyle -- functions run in the page */
 import { test } from 'node:test';
@@ -34,7 +35,10 @@ test('the web dashboard in Chromium against jobctl serve', async (t) => {
   const problems = [];
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(`console: ${m.text()}`); });
-  page.on('request', (r) => { if (!r.url().startsWith(`${url}/`)) problems.push(`request off the server: ${r.url()}`); });
+  page.on('request', (r) => {
+    if (!r.url().startsWith(`${url}/`)) problems.push(`request off the server: ${r.url()}`);
+    if (r.url().includes(token)) problems.push(`the token in a URL: ${r.url()}`);
+  });
   mkdirSync(ARTIFACTS, { recursive: true });
   t.diagnostic(`screenshots: ${ARTIFACTS}`);
   const shot = async (name) => {
@@ -113,9 +117,11 @@ test('the web dashboard in Chromium against jobctl serve', async (t) => {
     await shot('job-killed.png');
   });
 
+  let restarted;
   await t.test('restart from the page runs the job again in place', async () => {
     const counter = join(base, 'runs');
     const job = await cli(['run', '--wait', '--name', 'twice', '--', 'sh', '-c', `echo run >> ${counter}; echo ran`]);
+    restarted = job;
     await openFromTable(job.job_id);
     await page.locator('#restart:enabled').click();
     await field('job-fields', 'Attempt').filter({ hasText: /^2$/ }).waitFor();
@@ -213,6 +219,13 @@ test('the web dashboard in Chromium against jobctl serve', async (t) => {
     await page.locator('#live[data-live="on"]').waitFor();
     await row(meanwhile.job_id).waitFor();
     assert.equal(await page.evaluate(() => window.sameDocument), true, 'the page was never reloaded');
+  });
+
+  await t.test('a job deleted from the CLI leaves the table', async () => {
+    await toTable();
+    await row(restarted.job_id).waitFor();
+    await cli(['delete', restarted.job_id]);
+    await row(restarted.job_id).waitFor({ state: 'detached' });
   });
 
   await t.test('on a phone (390×844) the table becomes cards without sideways scrolling', async () => {
