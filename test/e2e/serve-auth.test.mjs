@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { statSync, writeFileSync, mkdirSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { jobctl, withRoot, waitFor, assertMatchesSchema } from '../helpers/jobctl.mjs';
 import { request, startServe } from '../helpers/serve.mjs';
@@ -86,7 +86,7 @@ test('JOBCTL_TOKEN, --token-file and [serve] token_file are the token; the ready
   assert.equal((await request(configured.port, 'GET', '/v1/stats', { token: 'file-token-0123456789' })).status, 200);
 });
 
-test('refused at start: non-loopback without an explicit token, a bad --listen, a short or missing token, a bad [serve] key', async (t) => {
+test('refused at start: non-loopback without an explicit token, a bad --listen, a short or missing token, a bad [serve] key, a port in use', async (t) => {
   const { base, root } = withRoot(t);
   const refused = await jobctl(['serve', '--listen', '0.0.0.0:0'], { root });
   assert.equal(refused.code, 2);
@@ -108,6 +108,13 @@ test('refused at start: non-loopback without an explicit token, a bad --listen, 
   assert.equal(badConfig.json.error.details.key, 'serve.listen');
   writeFileSync(join(base, 'cfg', 'config.toml'), '[serve]\nport = 1\n');
   assert.equal((await jobctl(['serve', '--config', join(base, 'cfg', 'config.toml')], { root })).json.error.details.key, 'serve.port');
+  const taken = createServer();
+  await new Promise((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  t.after(() => taken.close());
+  const inUse = await jobctl(['serve', '--listen', `127.0.0.1:${taken.address().port}`], { root });
+  assert.equal(inUse.code, 1);
+  assert.equal(inUse.json.error.code, 'io_error');
+  assert.equal(inUse.json.error.details.errno, 'EADDRINUSE');
 });
 
 test('SIGTERM: exit 0, the port closed, a running job untouched', async (t) => {
