@@ -72,4 +72,9 @@ export default tseslint.config(
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: { ...globals.node } },
   },
+  // The dashboard's page: browser modules served as they are (no bundler), no Node globals.
+  {
+    files: ['src/serve/dashboard/**/*.js'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
 );

@@ -2,7 +2,7 @@
 // when JOBCTL_TEST_REQUIRE names it (CI sets it so that nothing passes by skipping).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -14,6 +14,14 @@ export function need(t, name, available, missing) {
   if (required.has(name)) assert.fail(`${name} is required (JOBCTL_TEST_REQUIRE) but missing: ${missing}`);
   t.skip(`${name} missing: ${missing}`);
   return false;
+}
+
+/** Debian's chromium, the browser of the dashboard's tests (playwright-core is pinned to its release). */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** True when chromium is installed; otherwise skips the test (or fails under JOBCTL_TEST_REQUIRE=chromium). */
+export function needChromium(t) {
+  return need(t, 'chromium', existsSync(CHROMIUM), `${CHROMIUM} not found (apt-get install chromium)`);
 }
 
 /**

@@ -8,10 +8,11 @@ import { BIN, testEnv, waitFor, assertMatchesSchema } from './jobctl.mjs';
 
 /**
  * Starts a server; resolves { url, port, token, proc, stderr, ready, stop() }. It is stopped
- * (SIGTERM, then SIGKILL) after the test. `env` is laid over the test environment.
+ * (SIGTERM, then SIGKILL) after the test. `env` is laid over the test environment; `listen`
+ * names a port to take again (a server restarted where its clients expect it).
  */
-export async function startServe(t, root, { args = [], env = {}, cwd } = {}) {
-  const proc = spawn(BIN, ['serve', '--root', root, '--listen', '127.0.0.1:0', ...args], { env: { ...testEnv(root), ...env }, cwd: cwd ?? dirname(root), stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startServe(t, root, { args = [], env = {}, cwd, listen = '127.0.0.1:0' } = {}) {
+  const proc = spawn(BIN, ['serve', '--root', root, '--listen', listen, ...args], { env: { ...testEnv(root), ...env }, cwd: cwd ?? dirname(root), stdio: ['ignore', 'pipe', 'pipe'] });
   const stderr = [];
   let stdout = '';
   proc.stderr.on('data', (d) => stderr.push(d));
