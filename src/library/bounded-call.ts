@@ -4,9 +4,9 @@
 // job is still going). Pure.
 import { usageError } from '../errors.js';
 import { parseDuration, parseOptionalDuration } from '../util/duration.js';
+import { TERMINAL_STATES } from '../job/state.js';
 
 export const DEFAULT_MAX_WAIT_MS = 50_000;
-const TERMINAL = new Set(['exited', 'killed', 'failed', 'lost']);
 
 export interface BoundedCall {
   /** The arguments to call with (a longer wait replaced by the bound). */
@@ -43,6 +43,6 @@ export function boundCall(tool: string, args: Record<string, unknown>, maxWaitMs
 /** The answer of a clamped call: the bound, and whether the job outlived it. */
 export function clampedFields(result: Record<string, unknown>, clampedTo: number | undefined): Record<string, unknown> {
   if (clampedTo === undefined) return result;
-  const outlived = typeof result['state'] === 'string' && !TERMINAL.has(result['state']);
+  const outlived = typeof result['state'] === 'string' && !(TERMINAL_STATES as readonly string[]).includes(result['state']);
   return { ...result, wait_clamped_to_ms: clampedTo, ...(result['type'] === 'run' || result['type'] === 'restart' ? { wait_timed_out: outlived } : {}) };
 }

@@ -9,7 +9,7 @@ import { redactOutput } from '../output.js';
 import { log } from '../log.js';
 import { toCallInput, snakeCase } from '../library/call-options.js';
 import { eventQuery } from '../commands/events.js';
-import { followEvents, parseCursor, type JobEvent } from '../store/events.js';
+import { followEvents, parseCursor, queryEvents, type JobEvent } from '../store/events.js';
 import { commandNamed, optionTable, type CallScope } from './call.js';
 import { commandRoute } from './routes-jobs.js';
 import { queryOptions } from './query.js';
@@ -46,6 +46,8 @@ async function stream({ req, res, query }: RouteRequest, scope: CallScope, strea
   if (typeof resumeFrom === 'string' && resumeFrom.trim() !== '') options['after'] = String(parseCursor(resumeFrom, 'Last-Event-ID'));
   const { args } = toCallInput(def, options, snakeCase);
   const eventsQuery = eventQuery(args, scope.root);
+  // Bad input or an unreadable log is a JSON error, before the stream's 200 is sent.
+  queryEvents(scope.root, { ...eventsQuery, limit: 1 });
   const controller = new AbortController();
   const end = (): void => controller.abort();
   res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive', 'x-accel-buffering': 'no' });

@@ -42,6 +42,8 @@ function fromFile(path: string, from: string, bad: (message: string) => JobError
 
 export function resolveToken(sources: TokenSources): ServeToken {
   const env = process.env['JOBCTL_TOKEN'];
+  // Jobs started through the server inherit its environment: the token must not reach them.
+  delete process.env['JOBCTL_TOKEN'];
   if (env !== undefined && env !== '') return { token: checked(env, 'JOBCTL_TOKEN', (m) => usageError(m, { source: 'env' })), file: undefined, explicit: true };
   if (sources.flagFile !== undefined) {
     const bad = (m: string): JobError => usageError(m, { flag: 'token-file' });

@@ -6,7 +6,7 @@
 // released when `signal` aborts, and the returned promise then resolves.
 import { watch, type FSWatcher } from 'node:fs';
 import { eventLogDir } from './event-log.js';
-import { queryEvents, DEFAULT_EVENT_LIMIT, type EventQuery, type JobEvent } from './event-query.js';
+import { parseSince, queryEvents, DEFAULT_EVENT_LIMIT, type EventQuery, type JobEvent } from './event-query.js';
 import { makeDirs } from '../util/make-dirs.js';
 
 /** How often the log is read when no file event came. */
@@ -19,6 +19,9 @@ export const FOLLOW_POLL_MS = 2000;
 export async function followEvents(root: string, q: EventQuery, onEvents: (events: JobEvent[]) => void | Promise<void>, signal: AbortSignal): Promise<void> {
   let after = q.after ?? 0;
   const limit = q.limit ?? DEFAULT_EVENT_LIMIT;
+  // A relative --since ("10m") is a time fixed now: read again at each poll it would move on
+  // and skip the events between.
+  if (q.since !== undefined) q = { ...q, since: parseSince(q.since) };
   // Checks the query before anything is watched: bad input is an error at once.
   let answer = queryEvents(root, { ...q, after, limit });
   let changed = false;

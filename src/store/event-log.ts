@@ -83,8 +83,15 @@ function loadDriver(): typeof BetterSqlite3 {
 }
 
 const open = new Map<string, Database>();
-/** Roots whose database could not be opened by this process (warned once). */
-const broken = new Map<string, string>();
+/**
+ * Roots whose database could not be opened by this process, with when: tried again after
+ * REOPEN_AFTER_MS, so a long-lived process (serve, a supervisor) records events again once the
+ * log is mended.
+ */
+const broken = new Map<string, { message: string; at: number }>();
+const REOPEN_AFTER_MS = 5000;
+/** Failures already warned about by this process (an unopenable log warns once until it is mended). */
+const warned = new Set<string>();
 
 /** The message of an event-log failure, naming the file. */
 const failure = (root: string, err: unknown): string => `event log ${eventLogPath(root)}: ${(err as Error).message}`;
@@ -97,13 +104,16 @@ export function eventDatabase(root: string): Database {
   const cached = open.get(root);
   if (cached !== undefined) return cached;
   const known = broken.get(root);
-  if (known !== undefined) throw new JobError('io_error', known, { path: eventLogPath(root) });
+  if (known !== undefined && Date.now() - known.at < REOPEN_AFTER_MS) throw new JobError('io_error', known.message, { path: eventLogPath(root) });
   let db: Database | undefined;
   try {
     mkdirSync(eventLogDir(root), { mode: 0o700, recursive: false });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError(root, err);
   }
+  // SQLite creates the file and its -wal/-shm with the process umask (its journals copy the
+  // file's mode): only the owner may read what jobs did.
+  const umask = process.umask(0o077);
   try {
     assertPlainFiles(root);
     const Sqlite = loadDriver();
@@ -121,9 +131,13 @@ export function eventDatabase(root: string): Database {
   } catch (err) {
     db?.close();
     const error = ioError(root, err);
-    broken.set(root, error.message);
+    broken.set(root, { message: error.message, at: Date.now() });
     throw error;
+  } finally {
+    process.umask(umask);
   }
+  // Mended: a later failure is warned about again.
+  if (broken.delete(root)) warned.clear();
   open.set(root, db);
   return db;
 }
@@ -185,9 +199,6 @@ function row(event: NewEvent): [string, string, string, string] {
   const { event_type, at, job_id, ...fields } = event;
   return [event_type, typeof at === 'string' ? at : nowIso(), job_id, JSON.stringify(fields)];
 }
-
-/** Failures already warned about by this process (an unopenable log warns once). */
-const warned = new Set<string>();
 
 const INSERT = 'INSERT INTO events (event_type, at, job_id, fields) VALUES (?, ?, ?, ?)';
 

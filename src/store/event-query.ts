@@ -125,6 +125,9 @@ export function queryEvents(root: string, q: EventQuery): { events: JobEvent[]; 
   const checked = checkQuery(q);
   if (!hasEventLog(root)) return { events: [], next_cursor: checked.after };
   const { rows, headCursor } = readRows(root, checked);
+  // Cursors are never reused: one past the newest comes from another log (it was removed and
+  // made again), and waiting for it would wait for ever.
+  if (checked.after > headCursor) throw usageError(`cursor ${checked.after} is ahead of the event log (its newest is ${headCursor}): it was made again; start from 0`, { after: checked.after, head: headCursor });
   const events = rows.map(eventFromRow);
   const last = events.at(-1)?.cursor;
   const next = events.length === checked.limit && last !== undefined ? last : Math.max(headCursor, last ?? 0);

@@ -19,25 +19,45 @@ export function rowsOverBudget(rows: number, usedBytes: number, maxBytes: number
   return Math.min(rows, Math.ceil((rows * (usedBytes - maxBytes * 0.9)) / usedBytes));
 }
 
-/** Deletes what the retention settings say has to go; returns how many events were removed. */
+/** Rows deleted per transaction: appenders never wait long for the write lock (they give up after 2 s). */
+const DELETE_BATCH = 5000;
+
+/** Deletes every event up to `cursor` (inclusive), oldest first, in short transactions; returns how many. */
+function deleteThrough(db: ReturnType<typeof eventDatabase>, cursor: number): number {
+  const batch = db.prepare('DELETE FROM events WHERE cursor IN (SELECT cursor FROM events WHERE cursor <= ? ORDER BY cursor LIMIT ?)');
+  let removed = 0;
+  for (;;) {
+    const n = batch.run(cursor, DELETE_BATCH).changes;
+    removed += n;
+    if (n < DELETE_BATCH) return removed;
+  }
+}
+
+/**
+ * Deletes what the retention settings say has to go, always the oldest cursors first (an event
+ * older than max_age goes with every event before it); returns how many events were removed.
+ */
 export function applyEventRetention(root: string, retention: EventRetention, now = Date.now()): number {
   if (!hasEventLog(root) || (retention.maxAgeMs === undefined && retention.maxBytes === undefined)) return 0;
   try {
     const db = eventDatabase(root);
     let removed = 0;
     if (retention.maxAgeMs !== undefined) {
-      removed += db.prepare('DELETE FROM events WHERE at < ?').run(new Date(now - retention.maxAgeMs).toISOString()).changes;
+      const last = db.prepare<[string], { c: number | null }>('SELECT max(cursor) AS c FROM events WHERE at < ?').get(new Date(now - retention.maxAgeMs).toISOString())?.c;
+      if (typeof last === 'number') removed += deleteThrough(db, last);
     }
     if (retention.maxBytes !== undefined) {
       const pageSize = db.pragma('page_size', { simple: true }) as number;
       const used = ((db.pragma('page_count', { simple: true }) as number) - (db.pragma('freelist_count', { simple: true }) as number)) * pageSize;
       const rows = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM events').get()?.n ?? 0;
       const over = rowsOverBudget(rows, used, retention.maxBytes);
-      if (over > 0) removed += db.prepare('DELETE FROM events WHERE cursor IN (SELECT cursor FROM events ORDER BY cursor LIMIT ?)').run(over).changes;
+      const last = over > 0 ? db.prepare<[number], { cursor: number }>('SELECT cursor FROM events ORDER BY cursor LIMIT 1 OFFSET ?').get(over - 1)?.cursor : undefined;
+      if (last !== undefined) removed += deleteThrough(db, last);
     }
     if (removed > 0) {
       db.pragma('incremental_vacuum');
-      db.pragma('wal_checkpoint(TRUNCATE)');
+      // PASSIVE: never waits for readers (a follower) while holding writers back.
+      db.pragma('wal_checkpoint(PASSIVE)');
     }
     return removed;
   } catch (err) {

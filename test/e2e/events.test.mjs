@@ -154,6 +154,27 @@ test('--follow prints what exists, then an event appended later; SIGTERM ends it
   for (const line of lines) assertMatchesSchema(line.type, line);
 });
 
+test('--follow --since 0s keeps the time it started with: later events are not skipped', async (t) => {
+  const { run, root } = withRoot(t);
+  const child = spawn(BIN, ['events', '--follow', '--since', '0s'], { env: testEnv(root), stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => child.exitCode === null && child.kill('SIGKILL'));
+  const lines = lineReader(child);
+  const job = (await run(['run', '--wait', '--', 'true'])).json.job_id;
+  await waitFor(() => lines.some((l) => l.event_type === 'job.finished' && l.job_id === job), { what: 'the job\'s finish through --since 0s' });
+  child.kill('SIGTERM');
+  await once(child, 'exit');
+  assert.deepEqual(lines.filter((l) => l.type === 'event').map((l) => l.event_type), ['job.created', 'job.queued', 'job.started', 'job.finished']);
+});
+
+test('a cursor ahead of the log (one made again) is a usage_error naming the newest cursor', async (t) => {
+  const { run } = withRoot(t);
+  await run(['create', '--', 'true']);
+  const ahead = (await run(['events', '--after', '1000'])).json;
+  assert.equal(ahead.error.code, 'usage_error');
+  assert.match(ahead.error.message, /ahead of the event log \(its newest is 1\)/);
+  assert.equal(ahead.error.details.head, 1);
+});
+
 test('twenty jobs started at once: every job\'s events complete, cursors unique and increasing', async (t) => {
   const { run, root } = withRoot(t);
   const started = await Promise.all(Array.from({ length: 20 }, () => run(['run', '--snapshot-after', '0', '--', 'true'])));

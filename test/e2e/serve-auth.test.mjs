@@ -73,6 +73,10 @@ test('JOBCTL_TOKEN, --token-file and [serve] token_file are the token; the ready
   const env = await startServe(t, root, { env: { JOBCTL_TOKEN: 'env-token-0123456789' } });
   assert.equal(env.ready.token_file, undefined, 'no file when the token came from the environment');
   assert.equal((await request(env.port, 'GET', '/v1/stats', { token: 'env-token-0123456789' })).status, 200);
+  // Jobs started through the server inherit its environment, never its token.
+  const job = await request(env.port, 'POST', '/v1/jobs', { token: 'env-token-0123456789', body: { command: ['sh', '-c', 'env'], wait: true } });
+  assert.equal(job.json.state, 'exited', job.text);
+  assert.doesNotMatch(job.json.stdout_tail, /JOBCTL_TOKEN|env-token-0123456789/);
   const file = join(base, 'token.txt');
   writeFileSync(file, 'file-token-0123456789\n', { mode: 0o600 });
   const flag = await startServe(t, root, { args: ['--token-file', file] });
@@ -118,9 +122,11 @@ test('refused at start: non-loopback without an explicit token, a bad --listen, 
 });
 
 test('SIGTERM: exit 0, the port closed, a running job untouched', async (t) => {
-  const { root } = withRoot(t);
+  const { root, base } = withRoot(t);
   const server = await startServe(t, root);
-  const ran = await server.request('POST', '/v1/jobs', { body: { command: ['sh', '-c', 'sleep 2; echo survived'], snapshot_after: '0' } });
+  // The job ends when the test says so, not after a time a loaded machine may overrun.
+  const gate = join(base, 'may-end');
+  const ran = await server.request('POST', '/v1/jobs', { body: { command: ['sh', '-c', `while [ ! -e '${gate}' ]; do sleep 0.05; done; echo survived`], snapshot_after: '0' } });
   assert.equal(ran.status, 201);
   const id = ran.json.job_id;
   await waitFor(async () => (await jobctl(['status', id], { root })).json.state === 'running', { what: 'the job to run' });
@@ -133,6 +139,7 @@ test('SIGTERM: exit 0, the port closed, a running job untouched', async (t) => {
   });
   assert.ok(refusedConnection, 'nothing listens on the port any more');
   assert.equal((await jobctl(['status', id], { root })).json.state, 'running', 'the job runs on');
+  writeFileSync(gate, '');
   const waited = await jobctl(['wait', id, '--timeout', '30s'], { root });
   assert.equal(waited.json.state, 'exited');
   assert.equal(waited.json.exit_code, 0);

@@ -122,6 +122,12 @@ test('SSE: ?after= resumes too, filters apply, heartbeats come, a client that go
   const ran = await server.request('POST', '/v1/jobs', { body: { command: 'true', snapshot_after: '10s' } });
   await waitFor(async () => (await server.request('GET', '/v1/events?type=job.finished')).json.events.length === 1, { what: 'job.finished' });
   const baseline = inotifyWatches(server.proc.pid);
+  // A bad query is a JSON error before any stream starts.
+  for (const bad of ['since=xx', 'after=99999', 'type=job.exploded']) {
+    const refused = await server.request('GET', `/v1/events?${bad}`, { headers: { accept: 'text/event-stream' } });
+    assert.equal(refused.status, 400, `${bad}: ${refused.text}`);
+    assert.equal(refused.json.error.code, 'usage_error');
+  }
   const filtered = openStream(server, `/v1/events?after=1&type=job.finished&job=${ran.json.job_id}`);
   await waitFor(() => filtered.messages.length === 1, { what: 'the filtered event' });
   assert.equal(filtered.messages[0].event, 'job.finished');

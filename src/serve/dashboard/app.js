@@ -8,6 +8,8 @@ import { bindFilters, putJob, render, setJobs } from './jobs-view.js';
 import { bindActions, closeJob, openJob, openJobId, refreshJob, whenJobChanged } from './job-page.js';
 
 const CLOCK_MS = 1000;
+/** How long the page waits before asking for the log's head again after a failure. */
+const HEAD_RETRY_MS = 2000;
 let session;
 
 /** Runs `task` for a job at most once at a time; a call meanwhile runs it once more after. */
@@ -89,14 +91,18 @@ async function start() {
   byId('error').hidden = true;
   route();
   let after;
-  try {
-    // The head first: an event between the list and the stream's start is followed, not missed.
-    after = await eventHead();
-    await reloadList();
-  } catch (err) {
-    showError(err);
+  // The head first: an event between the list and the stream's start is followed, not missed.
+  // Without it the stream would replay the whole log: try again until the server answers.
+  while (after === undefined) {
+    try {
+      after = await eventHead();
+      await reloadList();
+    } catch (err) {
+      showError(err);
+      if (after === undefined) await new Promise((resolve) => setTimeout(resolve, HEAD_RETRY_MS));
+    }
+    if (session !== controller) return;
   }
-  if (session !== controller) return;
   void followEvents({
     after,
     signal: controller.signal,

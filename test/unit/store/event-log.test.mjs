@@ -6,7 +6,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, writeFileSync, existsSync, symlinkSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync, existsSync, symlinkSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appendEvents, closeEventLog, eventLogPath, insertEventsBulk } from '../../../dist/lib/store/event-log.js';
@@ -168,6 +168,30 @@ test('a log file or directory planted as a symlink is never followed', async () 
     assert.deepEqual(readdirSync(outside), plant === 'dir' ? [] : ['victim']);
     if (plant === 'file') assert.equal(readFileSync(join(outside, 'victim'), 'utf8'), 'keep');
   }
+});
+
+test('the log and its journals are readable by their owner only', () => {
+  const root = freshRoot();
+  appendEvents(root, [ev(JOB_A, 'job.created')]);
+  for (const name of readdirSync(join(root, '.events'))) {
+    assert.equal(statSync(join(root, '.events', name)).mode & 0o777, 0o600, name);
+  }
+});
+
+test('a process whose log could not be opened records events again once it is mended', async () => {
+  const root = freshRoot();
+  mkdirSync(join(root, '.events'));
+  writeFileSync(eventLogPath(root), 'not a database '.repeat(200));
+  appendEvents(root, [ev(JOB_A, 'job.created')]);
+  rmSync(eventLogPath(root));
+  // Tried again after a few seconds, not for ever refused.
+  const deadline = Date.now() + 20_000;
+  while (!existsSync(eventLogPath(root)) || queryEvents(root, {}).events.length === 0) {
+    assert.ok(Date.now() < deadline, 'the log was not opened again');
+    appendEvents(root, [ev(JOB_B, 'job.created')]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  assert.deepEqual(queryEvents(root, {}).events.map((e) => e.job_id), [JOB_B]);
 });
 
 test('followEvents delivers what exists, then events appended by another process, and ends on abort', async () => {
