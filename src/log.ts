@@ -13,8 +13,16 @@ export function setVerbosity(count: number): void {
   level = Math.max(level, Math.min(2, count)) as Level;
 }
 
+// Diagnostics are best effort: a stderr that cannot be written (a supervisor's log on a full
+// disk, a closed pipe) must never crash the process that is recording a job's outcome.
+process.stderr.on('error', () => undefined);
+
 function emit(tag: string, msg: string): void {
-  process.stderr.write(`jobctl ${tag}: ${msg}\n`);
+  try {
+    process.stderr.write(`jobctl ${tag}: ${msg}\n`);
+  } catch {
+    // As above.
+  }
 }
 
 export const log = {
