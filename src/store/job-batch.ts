@@ -4,7 +4,7 @@
 //   job's other files and every meta.json's content are durable; a crash before that leaves
 //   directories without meta.json (not jobs), a crash after it whole jobs; a batch that fails
 //   (a write refused, the disk full) removes every directory it made, so it creates no job.
-// - Durability costs three filesystem syncs for the whole batch (atomic.ts syncFilesystem)
+// - Durability costs two filesystem syncs for the whole batch (atomic.ts syncFilesystem)
 //   instead of several fsyncs per job; job.created of every job is one event-log transaction.
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { appendEvents } from './event-log.js';
