@@ -3,7 +3,9 @@
 // baseline measured in the same run. Prints a table on stdout and
 // writes the same figures to bench/results/latest.json. Progress goes to stderr.
 //
-//   node bench/run.mjs [--quick] [--only id,id,...]
+//   node bench/run.mjs [--quick] [--only id,id,...] [--fanout-jobs N]
+//
+// --fanout-jobs N: N jobs instead of 10,000 (500 quick) for the fan-out figures (targets scale).
 //
 // The jobctl under test is a copy of bin/ and dist/ taken at start (node_modules linked), so a
 // rebuild of dist/ during a long run can neither break it nor mix two builds in one report.
@@ -32,6 +34,10 @@ const quick = argv.includes('--quick');
 const onlyArg = argv.find((a, i) => a.startsWith('--only=') || argv[i - 1] === '--only');
 const only = onlyArg ? new Set(onlyArg.replace(/^--only=/, '').split(',')) : undefined;
 
+const fanoutArg = argv.find((a, i) => a.startsWith('--fanout-jobs=') || argv[i - 1] === '--fanout-jobs');
+const fanoutJobs = fanoutArg === undefined ? undefined : Number(fanoutArg.replace(/^--fanout-jobs=/, ''));
+if (fanoutJobs !== undefined && !(Number.isInteger(fanoutJobs) && fanoutJobs > 0)) throw new Error('--fanout-jobs takes a positive integer');
+
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 const config = quick
@@ -43,6 +49,8 @@ const config = quick
       runs: { startup: 15, big: 7 },
       sizes: { big: { bytes: GiB, headArg: '1G', label: '1 GiB' }, listJobs: 10_000, throughputJobs: 100, fanoutJobs: 10_000, fanoutThroughputJobs: 1000 },
     };
+
+if (fanoutJobs !== undefined) config.sizes.fanoutJobs = fanoutJobs;
 
 const plan = [
   ['run_startup', figures.runStartup],

@@ -1,10 +1,12 @@
 // `submit FILE|-`: many jobs in one call, from NDJSON (one job per line; command-support/
 // submit-lines.ts). Every line is validated — its whole definition built, as run/create build
-// one — before the first job is created: a bad line creates nothing. Then each job is created
-// and, unless `create_only`, started like `run` does: a job with a limit or dependencies is
+// one — before the first job is created: a bad line creates nothing. Then every job is created
+// at once (store/job-batch.ts: durable together, all or none) and, unless `create_only`, each is
+// started like `run` does: a job with a limit or dependencies is
 // parked in its line with a queued_at strictly after the previous line's (the file's order is
 // its order in every queue), and the dispatcher runs once for all of them.
-import { createJob, readState } from '../store/jobs.js';
+import { readState } from '../store/jobs.js';
+import { createJobs } from '../store/job-batch.js';
 import { shortId } from '../store/ids.js';
 import { agentOptions } from '../command-support/agent-options.js';
 import { definitionOptions, snapshotDefaults } from '../command-support/definition-options.js';
@@ -27,12 +29,12 @@ export const submitCommand: CommandDef = {
     const file = optString(args, 'file');
     if (file === undefined || file === '') throw usageError('a file of jobs (NDJSON, one per line) or - for stdin is required');
     const lines = buildLines(readLines(file), LINE_FIELDS, ctx);
+    for (const { definition } of lines) secretValues(definition.secrets).forEach(registerSecret);
+    const dirs = createJobs(ctx.root, lines.map(({ definition: { meta, secrets, prompt, stdin } }) => ({ meta, secrets, input: { prompt, stdin } })));
     const created: { job_id: string; short_id: string; line: number; dir: string }[] = [];
     let last = 0;
-    for (const { line, definition, createOnly } of lines) {
-      const { meta, secrets, prompt, stdin } = definition;
-      secretValues(secrets).forEach(registerSecret);
-      const dir = createJob(ctx.root, meta, secrets, { prompt, stdin });
+    for (const [i, { line, definition: { meta }, createOnly }] of lines.entries()) {
+      const dir = dirs[i] as string;
       if (!createOnly) {
         last = Math.max(Date.now(), last + 1);
         await launch(ctx, dir, meta, { queuedAt: new Date(last).toISOString(), dispatch: false });

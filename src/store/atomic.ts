@@ -3,14 +3,18 @@
 // (and the directory is fsynced so the rename survives a crash). The temp file is created
 // exclusively without following a symlink; the rename replaces whatever was at the target (a
 // planted symlink is replaced, never written through). Reads go through safe-open.ts.
+// A batch (store/job-batch.ts) may write temp files unsynced and make them durable together
+// (syncFilesystem) before renaming them into place: the invariant holds for it too.
 import { closeSync, fsyncSync, openSync, renameSync, writeSync, unlinkSync, constants as fsConstants } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { readFileText } from './safe-open.js';
 
 const CREATE_NEW = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW;
 
 let tempCounter = 0;
 
+/** fsyncs a directory (or a file); a filesystem that refuses is ignored. */
 export function fsyncDir(dir: string): void {
   let fd: number | undefined;
   try {
@@ -23,28 +27,55 @@ export function fsyncDir(dir: string): void {
   }
 }
 
-export function writeFileAtomic(path: string, data: string | Buffer, mode = 0o600, syncDir = true): void {
-  const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${++tempCounter}.tmp`);
+/**
+ * Writes `data` to a new temp file next to `path` (created exclusively, never through a link),
+ * fsynced unless `sync` is false; returns its path. The caller renames it into place.
+ */
+export function writeTempFile(path: string, data: string | Buffer, mode = 0o600, sync = true): string {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${++tempCounter}.tmp`);
   const fd = openSync(tmp, CREATE_NEW, mode);
   try {
     const buf = typeof data === 'string' ? Buffer.from(data) : data;
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
+    if (sync) fsyncSync(fd);
   } catch (err) {
     closeSync(fd);
     try { unlinkSync(tmp); } catch { /* already gone */ }
     throw err;
   }
   closeSync(fd);
+  return tmp;
+}
+
+/** Renames a temp file of writeTempFile over `path`; the temp file is removed if that fails. */
+export function renameIntoPlace(tmp: string, path: string): void {
   try {
     renameSync(tmp, path);
   } catch (err) {
     try { unlinkSync(tmp); } catch { /* already gone */ }
     throw err;
   }
+}
+
+export function writeFileAtomic(path: string, data: string | Buffer, mode = 0o600, syncDir = true): void {
+  const dir = dirname(path);
+  renameIntoPlace(writeTempFile(path, data, mode), path);
   if (syncDir) fsyncDir(dir);
+}
+
+/**
+ * Makes every write so far on the filesystem holding `path` durable (syncfs, through coreutils
+ * `sync -f`); when that cannot run, fsyncs each of `paths` (files and directories) instead.
+ */
+export function syncFilesystem(path: string, paths: () => Iterable<string>): void {
+  try {
+    execFileSync('sync', ['-f', path], { stdio: 'ignore' });
+    return;
+  } catch {
+    // No coreutils sync (or one without -f): one fsync per path.
+  }
+  for (const p of paths()) fsyncDir(p);
 }
 
 export function writeJsonAtomic(path: string, value: unknown, mode = 0o600, syncDir = true): void {

@@ -16,7 +16,7 @@
 //   (inspectJob): listed with the reason, and deletable.
 import { mkdirSync, existsSync, lstatSync, readdirSync, renameSync, rmSync, statfsSync, chmodSync, accessSync, constants as fsConstants } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { appendEvents } from './event-log.js';
+import { appendEvents, type NewEvent } from './event-log.js';
 import { writeJsonAtomic, writeFileAtomic, readJson, fsyncDir } from './atomic.js';
 import { withJobLock } from './lock.js';
 import { noteDependencyChange } from './waiting-lines.js';
@@ -51,7 +51,7 @@ export const jobFiles = (dir: string) => ({
 });
 
 /** An io_error naming the job root and the path that failed (a parent, a job directory). */
-function rootError(root: string, doing: string, err: unknown): JobError {
+export function rootError(root: string, doing: string, err: unknown): JobError {
   const e = err as NodeJS.ErrnoException;
   return new JobError('io_error', `${doing} job root ${root}: ${e.message}`, { root, path: e.path ?? root, ...(e.code ? { errno: e.code } : {}) });
 }
@@ -99,9 +99,12 @@ function writeNewJob(root: string, meta: JobMeta, secrets: Secrets, input: JobIn
   fsyncDir(dir);
   writeJsonAtomic(files.meta, meta);
   fsyncDir(root);
-  appendEvents(root, [{ event_type: 'job.created', at: meta.created_at, job_id: meta.job_id, tags: meta.tags, executor: meta.executor, ...(meta.name !== undefined ? { name: meta.name } : {}) }]);
+  appendEvents(root, [createdEvent(meta)]);
   return dir;
 }
+
+/** The job.created event of a new job. */
+export const createdEvent = (meta: JobMeta): NewEvent => ({ event_type: 'job.created', at: meta.created_at, job_id: meta.job_id, tags: meta.tags, executor: meta.executor, ...(meta.name !== undefined ? { name: meta.name } : {}) });
 
 export function readMeta(dir: string): JobMeta {
   return readJson<JobMeta>(jobFiles(dir).meta);
