@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, assertMatchesSchema, runUntilRunning, supervisorGone, testEnv, waitFor, withRoot } from '../helpers/jobctl.mjs';
 
@@ -123,6 +123,21 @@ test('filters and paging: --after, --since, --job, --type, --limit; next_cursor 
   assert.match(badType.json.error.message, /job\.created.*notify\.failed/);
 });
 
+/** Whether process `pid` holds an inotify watch (a follower that has started watching). */
+function inotifyWatching(pid) {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`) === 'anon_inode:inotify' && readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8').includes('inotify wd:');
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
+}
+
 /** Lines of a --follow child as they come. */
 function lineReader(child) {
   const lines = [];
@@ -156,14 +171,17 @@ test('--follow prints what exists, then an event appended later; SIGTERM ends it
 
 test('--follow --since 0s keeps the time it started with: later events are not skipped', async (t) => {
   const { run, root } = withRoot(t);
+  await run(['create', '--', 'true']); // the log exists: the follower watches it from the start
   const child = spawn(BIN, ['events', '--follow', '--since', '0s'], { env: testEnv(root), stdio: ['ignore', 'pipe', 'pipe'] });
   t.after(() => child.exitCode === null && child.kill('SIGKILL'));
   const lines = lineReader(child);
+  // Started (its since fixed) once it holds an inotify watch on the log.
+  await waitFor(() => inotifyWatching(child.pid), { what: 'the follower to watch the log' });
   const job = (await run(['run', '--wait', '--', 'true'])).json.job_id;
   await waitFor(() => lines.some((l) => l.event_type === 'job.finished' && l.job_id === job), { what: 'the job\'s finish through --since 0s' });
   child.kill('SIGTERM');
   await once(child, 'exit');
-  assert.deepEqual(lines.filter((l) => l.type === 'event').map((l) => l.event_type), ['job.created', 'job.queued', 'job.started', 'job.finished']);
+  assert.deepEqual(lines.filter((l) => l.type === 'event' && l.job_id === job).map((l) => l.event_type), ['job.created', 'job.queued', 'job.started', 'job.finished']);
 });
 
 test('a cursor ahead of the log (one made again) is a usage_error naming the newest cursor', async (t) => {
