@@ -66,7 +66,7 @@ export function jobctl(args, opts = {}) {
       const stderr = Buffer.concat(err).toString('utf8');
       if (opts.raw) return resolve({ code, signal, stdout, stderr });
       try {
-        assert.ok(stdout.endsWith('\n'), `stdout must end with a newline: ${JSON.stringify(stdout.slice(-200))}`);
+        assert.ok(stdout.endsWith('\n'), `stdout must end with a newline: ${JSON.stringify(stdout.slice(-200))} (exit code ${code}, signal ${signal})`);
         const lines = stdout.slice(0, -1).split('\n');
         assert.equal(lines.length, 1, `stdout must be exactly one line, got ${lines.length}: ${stdout.slice(0, 500)}`);
         const json = JSON.parse(lines[0]);
