@@ -7,9 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, assertMatchesSchema, runUntilRunning, supervisorGone, testEnv, waitFor, withRoot } from '../helpers/jobctl.mjs';
+import { BIN, assertMatchesSchema, inotifyWatching, runUntilRunning, supervisorGone, testEnv, waitFor, withRoot } from '../helpers/jobctl.mjs';
 
 /** The event types of one job, in cursor order (after its supervisor is done). */
 async function jobEvents(run, root, id) {
@@ -122,21 +122,6 @@ test('filters and paging: --after, --since, --job, --type, --limit; next_cursor 
   assert.equal(badType.code, 2);
   assert.match(badType.json.error.message, /job\.created.*notify\.failed/);
 });
-
-/** Whether process `pid` holds an inotify watch (a follower that has started watching). */
-function inotifyWatching(pid) {
-  try {
-    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
-      try {
-        return readlinkSync(`/proc/${pid}/fd/${fd}`) === 'anon_inode:inotify' && readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8').includes('inotify wd:');
-      } catch {
-        return false;
-      }
-    });
-  } catch {
-    return false;
-  }
-}
 
 /** Lines of a --follow child as they come. */
 function lineReader(child) {

@@ -4,10 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { constants } from 'node:os';
-import { withRoot, assertMatchesSchema, testEnv, waitFor, processAlive, BIN, PROJECT } from '../helpers/jobctl.mjs';
+import { withRoot, assertMatchesSchema, inotifyWatching, testEnv, waitFor, processAlive, BIN, PROJECT } from '../helpers/jobctl.mjs';
 
 /** Starts bin/jobctl; `done` resolves with its exit code, signal and stdout lines (parsed). */
 function startJobctl(root, args, env = {}) {
@@ -32,19 +32,7 @@ function startJobctl(root, args, env = {}) {
  * where it blocks, observing the job. (Node catches SIGINT and SIGTERM from its start, so the
  * signal mask tells nothing.)
  */
-function observing(pid) {
-  try {
-    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
-      try {
-        return readlinkSync(`/proc/${pid}/fd/${fd}`) === 'anon_inode:inotify' && readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8').includes('inotify wd:');
-      } catch {
-        return false;
-      }
-    });
-  } catch {
-    return false;
-  }
-}
+const observing = inotifyWatching;
 
 /** The only job in `root`, once its state is `state`. */
 function onlyJob(root, state) {

@@ -1,7 +1,7 @@
 // Runs the built bin/jobctl as a subprocess against a temp root and checks the output
 // contract on every call: exactly one JSON line on stdout, valid against `jobctl schema`.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, realpathSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, realpathSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -202,4 +202,19 @@ export function maxOverlap(states) {
   let max = 0;
   for (const [, delta] of events) max = Math.max(max, (now += delta));
   return max;
+}
+
+/** Whether process `pid` holds an inotify watch (a caller that has started watching a job or the log). */
+export function inotifyWatching(pid) {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`) === 'anon_inode:inotify' && readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8').includes('inotify wd:');
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
 }
