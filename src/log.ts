@@ -1,4 +1,9 @@
-// Diagnostics on stderr only. -v = info, -vv = debug, or JOBCTL_LOG=info|debug.
+// Diagnostics on stderr only. -v = info, -vv = debug, or JOBCTL_LOG=info|debug. A supervisor
+// running a job it took over writes that job's diagnostics to the job's own supervisor.log
+// (withLogFile), through the async context the job runs in.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { writeSync } from 'node:fs';
+
 type Level = 0 | 1 | 2;
 let level: Level = envLevel();
 
@@ -17,9 +22,19 @@ export function setVerbosity(count: number): void {
 // disk, a closed pipe) must never crash the process that is recording a job's outcome.
 process.stderr.on('error', () => undefined);
 
+const destination = new AsyncLocalStorage<number>();
+
+/** Runs `fn` with the diagnostics of everything it starts written to `fd` instead of stderr. */
+export function withLogFile<T>(fd: number, fn: () => T): T {
+  return destination.run(fd, fn);
+}
+
 function emit(tag: string, msg: string): void {
+  const line = `jobctl ${tag}: ${msg}\n`;
+  const fd = destination.getStore();
   try {
-    process.stderr.write(`jobctl ${tag}: ${msg}\n`);
+    if (fd !== undefined) writeSync(fd, line);
+    else process.stderr.write(line);
   } catch {
     // As above.
   }

@@ -8,8 +8,9 @@ import { usageError } from '../errors.js';
 import { optBool, optInt, optNonEmpty, optString, stringList, type Args } from './args.js';
 import { validateTagFilters, tagsMatch } from '../util/tags.js';
 import { listJobs } from '../store/list-index.js';
+import type { KeptFields } from '../store/list-index-file.js';
 import { reconcile, type ReconcileActions } from '../job/reconcile.js';
-import { isCorrupt, type CorruptJob, type ListedJob, type MetaSummary } from '../store/types.js';
+import { isCorrupt, type CorruptJob, type ListedJob } from '../store/types.js';
 import { ALL_STATES, isTerminal, type JobStateName } from '../job/state.js';
 import { registerJobSecrets } from './load-job.js';
 
@@ -71,7 +72,7 @@ export function parseSelection(args: Args): Selection {
  */
 export async function selectJobs(root: string, sel: Selection, actions: ReconcileActions): Promise<{ jobs: (ListedJob | CorruptJob)[]; more: boolean; otherJobs: number }> {
   const { cwd, executors, tagFilters, states, name } = sel;
-  const others = (meta: MetaSummary): boolean => (executors.length === 0 || executors.includes(meta.executor)) && (name === undefined || meta.name === name);
+  const others = (meta: KeptFields): boolean => (executors.length === 0 || executors.includes(meta.executor)) && (name === undefined || meta.name === name);
   const { jobs, more, leftOut } = await listJobs(root, {
     limit: sel.limit,
     keep: (meta) => (cwd === undefined || meta.cwd === cwd) && others(meta),

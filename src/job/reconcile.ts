@@ -4,7 +4,8 @@
 // recorded `lost`, with no exit code — even when its process outlived the supervisor: nobody will
 // observe how that process ends, its timeout and log cap are no longer enforced, and `kill` can
 // still reach it (`status` shows its pid while it verifiably lives). A job on a remote executor
-// is not lost with its supervisor: a new supervisor is attached and resumes following it.
+// is not lost with its supervisor: a new supervisor is attached and resumes following it; nor is
+// a local job whose supervisor died before spawning its process (a new one starts it).
 // A parked job (queued, waiting as a record in the store) is backed by its ticket, not by a
 // process: it is never lost; supervisor/dispatch.ts starts it.
 // A local job whose retry policy covers `lost` (attempts left) is not lost either: the lost
@@ -12,7 +13,7 @@
 // at once), and the job goes back to `queued` under a new supervisor.
 // What starting a supervisor or a deliverer means is the caller's (ReconcileActions): this
 // module decides, it never spawns.
-import { keepAttemptLogs } from '../store/job-logs.js';
+import { attemptLogsExist, keepAttemptLogs } from '../store/job-logs.js';
 import { readMeta } from '../store/jobs.js';
 import { nextAttempt, retryWanted } from './attempts.js';
 import { applyTransition } from './apply.js';
@@ -81,8 +82,10 @@ export async function reconcile<T extends { dir: string; state: JobStateRecord }
 function decideOrphan(dir: string, current: JobStateRecord, actions: ReconcileActions): JobStateRecord | undefined {
   const reason = lostReason(current);
   if (reason === undefined || (current.state !== 'queued' && current.state !== 'running')) return undefined;
-  // A job on a remote executor outlives its local supervisor: attach a new one instead.
-  if (current.remote !== undefined && (current.reattach_count ?? 0) < MAX_REATTACHES) {
+  // A job on a remote executor outlives its local supervisor: attach a new one instead. So does
+  // a local job whose supervisor died before spawning its process (no log of this attempt
+  // exists: they are opened right before the spawn) — it never ran, so a new supervisor starts it.
+  if ((current.remote !== undefined || neverSpawned(dir, current)) && (current.reattach_count ?? 0) < MAX_REATTACHES) {
     const started = actions.startSupervisor(dir);
     if (started !== undefined) return reattach(current, started, bootId());
   }
@@ -90,6 +93,11 @@ function decideOrphan(dir: string, current: JobStateRecord, actions: ReconcileAc
   const lost = lose(current, reason, finishedAt, msBetween(current.started_at, finishedAt));
   if (lost === undefined) return undefined;
   return retryLost(dir, lost, actions) ?? { ...lost, ...actions.deliverFinished(dir) };
+}
+
+/** A local job queued on this boot, by a supervisor now dead, whose process was never spawned. */
+function neverSpawned(dir: string, state: JobStateRecord): boolean {
+  return state.state === 'queued' && state.supervisor_pid !== undefined && state.pid === undefined && state.boot_id === bootId() && !attemptLogsExist(dir);
 }
 
 /** Under the job lock: the next attempt of a lost local job whose policy retries it, if any. */

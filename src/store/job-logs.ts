@@ -16,6 +16,16 @@ export function openSupervisorLog(dir: string): number {
   return openForAppend(jobFiles(dir).supervisorLog);
 }
 
+/**
+ * Whether the current attempt's logs exist. A local job's are created only right before its
+ * process is spawned (openJobLogs; an earlier attempt's are set aside), so false means no process
+ * was ever started for this attempt.
+ */
+export function attemptLogsExist(dir: string): boolean {
+  const files = jobFiles(dir);
+  return existsSync(files.stdout) || existsSync(files.stderr);
+}
+
 /** Opens stdout.log and stderr.log for appending: the descriptors the job's process writes to. */
 export function openJobLogs(dir: string): [number, number] {
   const files = jobFiles(dir);

@@ -12,39 +12,16 @@
 // every entry is re-validated on use. A corrupt job (store/jobs.ts inspectJob) is never cached:
 // it is read again on every listing and offered to the query as it is (acceptCorrupt), placed
 // by its directory's mtime since its creation time cannot be read.
-import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { writeFileAtomic } from './atomic.js';
+import { statSync } from 'node:fs';
 import { isJobIdShape } from './ids.js';
 import { inspectJob, jobDir, listJobIds, readMeta } from './jobs.js';
+import { IndexedJob, readIndexFile, writeIndexFile, type Entry, type IndexedJobs, type KeptFields } from './list-index-file.js';
 import { isCorrupt, type CorruptJob, type JobMeta, type ListedJob, type MetaSummary } from './types.js';
 
-const INDEX_FILE = '.list-index.json';
-const INDEX_VERSION = 2;
 const SETTLE_MS = 2000;
 
-interface Entry extends Omit<ListedJob, 'dir'> {
-  mtime: number;
-}
-
 /** A job a listing may reach: a (cached or freshly read) entry, or a corrupt job; `key` orders them. */
-type Candidate = { id: string; key: string } & ({ entry: Entry; checked: boolean } | { corrupt: CorruptJob });
-
-interface IndexFile {
-  version: number;
-  entries: Record<string, Entry>;
-}
-
-
-function readIndex(root: string): Record<string, Entry> {
-  try {
-    const parsed = JSON.parse(readFileSync(join(root, INDEX_FILE), 'utf8')) as IndexFile;
-    // A map without a prototype: a directory named `constructor` must not find Object's.
-    return Object.assign(Object.create(null) as Record<string, Entry>, parsed.version === INDEX_VERSION ? parsed.entries : {});
-  } catch {
-    return Object.create(null) as Record<string, Entry>;
-  }
-}
+type Candidate = { id: string; key: string } & ({ job: IndexedJob; checked: boolean } | { corrupt: CorruptJob });
 
 function summarize(meta: JobMeta): MetaSummary {
   const { job_id, created_at, name, command, cwd, tags, executor, mask, agent } = meta;
@@ -64,9 +41,18 @@ function readEntry(dir: string, mtime: number): Entry | CorruptJob | undefined {
   }
 }
 
+/** A cached job's summary and state, or undefined when its line is damaged. */
+function entryIfIntact(job: IndexedJob): Entry | undefined {
+  try {
+    return job.entry();
+  } catch {
+    return undefined;
+  }
+}
+
 export interface ListQuery {
-  /** Filter on what never changes (cwd, created_at): applied before anything is validated. */
-  keep(meta: MetaSummary): boolean;
+  /** Filter on what never changes (cwd, executor, name): applied before anything is validated. */
+  keep(job: KeptFields): boolean;
   /** Final decision on a validated job (mutable fields: state, tags); may reconcile it. */
   accept(job: ListedJob): Promise<ListedJob | undefined>;
   limit: number;
@@ -89,20 +75,22 @@ export interface ListResult {
 
 /** The newest `limit` jobs accepted by the query. */
 export async function listJobs(root: string, query: ListQuery): Promise<ListResult> {
-  const cached = readIndex(root);
-  const next = Object.create(null) as Record<string, Entry>;
+  const cached = readIndexFile(root);
+  const next = Object.create(null) as IndexedJobs;
   let changed = false;
   const now = Date.now();
-  const store = (id: string, entry: Entry): void => {
+  const store = (id: string, entry: Entry): IndexedJob => {
+    const job = IndexedJob.fromEntry(id, entry);
     if (now - entry.mtime < SETTLE_MS) {
       if (id in next) {
         delete next[id]; // a stale entry is dropped, not kept
         changed = true;
       }
-      return;
+      return job;
     }
-    next[id] = entry;
-    if (cached[id] !== entry) changed = true;
+    next[id] = job;
+    changed = true;
+    return job;
   };
 
   const candidates: Candidate[] = [];
@@ -110,26 +98,39 @@ export async function listJobs(root: string, query: ListQuery): Promise<ListResu
   const corrupt = (job: CorruptJob): void => {
     if (query.acceptCorrupt?.(job) === true) candidates.push({ id: job.job_id, corrupt: job, key: new Date(job.mtime_ms).toISOString() });
   };
+  /** The job read from its files (it is cached when settled); undefined when it is not listable now. */
+  const readFresh = (id: string): IndexedJob | undefined => {
+    const mtime = dirMtime(jobDir(root, id));
+    const entry = mtime === undefined ? undefined : readEntry(jobDir(root, id), mtime);
+    if (entry === undefined) return undefined;
+    if (!isCorrupt(entry)) return store(id, entry);
+    corrupt(entry);
+    return undefined;
+  };
   for (const id of listJobIds(root, isJobIdShape)) {
-    let entry: Entry | CorruptJob | undefined = cached[id];
-    let checked = false;
-    if (entry === undefined) {
-      const mtime = dirMtime(jobDir(root, id));
-      entry = mtime === undefined ? undefined : readEntry(jobDir(root, id), mtime);
-      if (entry === undefined) continue;
-      if (isCorrupt(entry)) {
-        corrupt(entry);
-        continue;
+    const known = cached[id];
+    let kept: boolean | undefined;
+    if (known !== undefined) {
+      next[id] = known;
+      try {
+        kept = query.keep(known);
+      } catch {
+        delete next[id]; // a damaged line: the job is read from its files instead
+        changed = true;
       }
-      checked = true;
-      store(id, entry);
-    } else {
-      next[id] = entry;
     }
-    if (query.keep(entry.meta)) candidates.push({ id, entry, checked, key: entry.meta.created_at });
-    else if (query.countLeftOut?.(entry) === true) leftOut++;
+    const job = kept === undefined ? readFresh(id) : known;
+    if (job === undefined) continue;
+    kept ??= query.keep(job);
+    if (kept) candidates.push({ id, job, checked: job !== known, key: job.createdAt });
+    else if (query.countLeftOut !== undefined) {
+      const entry = entryIfIntact(job);
+      if (entry !== undefined && query.countLeftOut(entry)) leftOut++;
+    }
   }
-  if (Object.keys(cached).some((id) => !(id in next))) changed = true; // directories gone
+  for (const id in cached) {
+    if (!(id in next)) changed = true; // directories gone
+  }
   candidates.sort((a, b) => (a.key < b.key ? 1 : a.key > b.key ? -1 : a.id < b.id ? 1 : -1));
 
   const jobs: (ListedJob | CorruptJob)[] = [];
@@ -139,18 +140,18 @@ export async function listJobs(root: string, query: ListQuery): Promise<ListResu
     let found: ListedJob | CorruptJob | undefined;
     if ('corrupt' in candidate) found = candidate.corrupt;
     else {
-      let entry: Entry | CorruptJob | undefined = candidate.entry;
-      if (!candidate.checked) {
-        const mtime = dirMtime(dir);
-        if (mtime !== entry.mtime) {
-          entry = mtime === undefined ? undefined : readEntry(dir, mtime);
-          if (entry === undefined || isCorrupt(entry)) {
-            delete next[candidate.id];
-            changed = true;
-            if (entry === undefined || query.acceptCorrupt?.(entry) !== true) continue;
-          } else store(candidate.id, entry);
-        }
+      const cachedEntry = entryIfIntact(candidate.job);
+      let entry: Entry | CorruptJob | undefined = cachedEntry;
+      const mtime = candidate.checked ? cachedEntry?.mtime : dirMtime(dir);
+      if (cachedEntry === undefined || mtime !== cachedEntry.mtime) {
+        entry = mtime === undefined ? undefined : readEntry(dir, mtime);
+        if (entry === undefined || isCorrupt(entry)) {
+          delete next[candidate.id];
+          changed = true;
+          if (entry === undefined || query.acceptCorrupt?.(entry) !== true) continue;
+        } else store(candidate.id, entry);
       }
+      if (entry === undefined) continue;
       found = isCorrupt(entry) ? entry : await query.accept({ dir, meta: entry.meta, state: entry.state });
     }
     const job = found;
@@ -162,13 +163,7 @@ export async function listJobs(root: string, query: ListQuery): Promise<ListResu
     jobs.push(job);
   }
 
-  if (changed) {
-    try {
-      writeFileAtomic(join(root, INDEX_FILE), JSON.stringify({ version: INDEX_VERSION, entries: next } satisfies IndexFile), 0o600, false);
-    } catch {
-      // A read-only or full store still lists; the index is only a cache.
-    }
-  }
+  if (changed) writeIndexFile(root, next);
   return { jobs, more, leftOut };
 }
 
@@ -184,12 +179,12 @@ export interface KnownJob {
  * comes first, without name or state.
  */
 export function knownJobs(root: string, limit: number): KnownJob[] {
-  const cached = readIndex(root);
+  const cached = readIndexFile(root);
   const ids = listJobIds(root, isJobIdShape);
-  const created = (id: string): string => cached[id]?.meta.created_at ?? '\uffff';
+  const created = (id: string): string => cached[id]?.createdAt ?? '\uffff';
   ids.sort((a, b) => (created(a) < created(b) ? 1 : created(a) > created(b) ? -1 : a < b ? 1 : -1));
   return ids.slice(0, limit).map((job_id) => {
-    const entry = cached[job_id];
+    const entry = cached[job_id]?.entry();
     return { job_id, ...(entry?.meta.name !== undefined ? { name: entry.meta.name } : {}), ...(entry !== undefined ? { state: entry.state.state } : {}) };
   });
 }
@@ -206,12 +201,13 @@ export interface NamedJob {
  * job being created or deleted right now is left out).
  */
 export function namedJobs(root: string): NamedJob[] {
-  const cached = readIndex(root);
+  const cached = readIndexFile(root);
   const jobs: NamedJob[] = [];
   for (const job_id of listJobIds(root, isJobIdShape)) {
+    const known = cached[job_id];
     let meta: Pick<MetaSummary, 'name' | 'created_at'>;
     try {
-      meta = cached[job_id]?.meta ?? readMeta(jobDir(root, job_id));
+      meta = known !== undefined ? { ...(known.name !== undefined ? { name: known.name } : {}), created_at: known.createdAt } : readMeta(jobDir(root, job_id));
     } catch {
       continue;
     }

@@ -14,7 +14,9 @@
 //   entries naming that supervisor) in the same locked step, before its state is written. A
 //   second pass, or a dispatcher that crashed half-way, finds the job not parked and starts
 //   nothing: no job is started twice. A supervisor started for a transition that was never
-//   written finds the job still parked and exits; its holder entries die with it.
+//   written finds the job still parked and exits; its holder entries die with it. A supervisor
+//   whose job ended may be that supervisor itself (takeOver): the step names it, and it runs the
+//   job once its own is recorded, with no new process.
 // - A start is decided with the scheduling lock confirmed (HeldLock.confirm: a pass that lost it
 //   starts nothing more) and the limits' holders counted afresh from disk.
 // - Dead holders are pruned in every pass: the slot of a SIGKILLed supervisor is reclaimed by the
@@ -50,8 +52,23 @@ export interface DispatchOptions {
   actions: ReconcileActions;
   /** This job, if granted, is taken by the calling process itself (its supervisor) instead of a new one. */
   adopt?: { jobId: string; identity: ProcessIdentity };
+  /**
+   * A supervisor whose job just ended offers to run the next one itself (main.ts): the first
+   * local job granted is unparked to `identity` instead of a new process, and its id set in `taken`.
+   */
+  takeOver?: TakeOver;
   /** Starts the retry timer when retries wait and none runs (false in the timer itself). */
   timer?: (root: string) => void;
+}
+
+export interface TakeOver {
+  identity: ProcessIdentity;
+  /**
+   * Gives back the ending job's slots (idempotent). Called under the scheduling lock when this
+   * caller gets it, so that its pass, not another one, hands those slots on; else right away.
+   */
+  release(): void;
+  taken?: string;
 }
 
 const key = (l: Pick<Limit, 'kind' | 'name'>): string => `${l.kind}-${l.name}`;
@@ -91,6 +108,11 @@ function worthAPass(root: string, config: Config | undefined, withTimer: boolean
 
 /** How long a caller that found a pass running waits for the lock before leaving its request to that pass. */
 const HANDOFF_WAIT_MS = 300;
+/**
+ * How long a supervisor handing its slots on to the job it takes over waits for the lock: passes
+ * take turns under it, and waiting is cheaper than the new process another pass would start.
+ */
+const TAKEOVER_WAIT_MS = 2000;
 /** Passes one holder runs for requests that keep coming in before it leaves them to the next caller. */
 const MAX_PASSES = 20;
 
@@ -102,9 +124,12 @@ const MAX_PASSES = 20;
  * pass, which will see the request.
  */
 export async function startWaiting(root: string, options: DispatchOptions): Promise<void> {
-  if (!existsSync(slotsDir(root)) || options.config === undefined) return;
+  const { takeOver } = options;
+  if (!existsSync(slotsDir(root)) || options.config === undefined) {
+    takeOver?.release();
+    return;
+  }
   try {
-    if (!worthAPass(root, options.config, options.timer !== undefined)) return;
     const passes = async (lock: HeldLock): Promise<number> => {
       let started = Date.now();
       await new Pass(root, options, lock).run();
@@ -114,6 +139,17 @@ export async function startWaiting(root: string, options: DispatchOptions): Prom
       }
       return started;
     };
+    if (takeOver !== undefined) {
+      // The ending job's slots are handed on by this caller's own pass (to the job it takes
+      // over); it waits a little for the lock rather than leave them to another process's pass.
+      const turn = await withSchedulingLockIfFree(root, TAKEOVER_WAIT_MS, (lock) => {
+        takeOver.release();
+        return passes(lock);
+      });
+      takeOver.release();
+      if (turn.ran && !passRequestedSince(root, turn.value)) return;
+    }
+    if (!worthAPass(root, options.config, options.timer !== undefined)) return;
     for (let n = 0; n < MAX_PASSES; n++) {
       let turn = await withSchedulingLockIfFree(root, 0, passes);
       if (!turn.ran) {
@@ -124,6 +160,7 @@ export async function startWaiting(root: string, options: DispatchOptions): Prom
       if (!passRequestedSince(root, turn.value)) return;
     }
   } catch (err) {
+    takeOver?.release();
     log.warn(`starting waiting jobs: ${(err as Error).message}`);
   }
 }
@@ -201,7 +238,7 @@ class Pass {
         // From the retry or dependency line a job joins its first limit's line, and is served there in order.
         const full = typeof from === 'string' ? limits[0] : limits.find((l) => !this.room(l));
         if (full !== undefined) next = { line: full, label: lineLabel(full), time: state.queued_at };
-        else return this.grant(dir, id, limits, from, name);
+        else return this.grant(dir, id, limits, from, name, meta.executor_def === undefined);
       }
     }
     if (typeof next.line !== typeof from || lineLabel(next.line) !== lineLabel(from)) {
@@ -213,8 +250,10 @@ class Pass {
   }
 
   /** One locked step: the job's supervisor is started (or adopted), its slots recorded, the job unparked. */
-  private async grant(dir: string, id: string, limits: Limit[], from: Line, name: string): Promise<void> {
-    const { actions, adopt } = this.options;
+  private async grant(dir: string, id: string, limits: Limit[], from: Line, name: string, local: boolean): Promise<void> {
+    const { actions, adopt, takeOver } = this.options;
+    // A remote job's supervisor lives as long as the job and loads its executor: never taken over.
+    const take = local && takeOver !== undefined && takeOver.taken === undefined ? takeOver : undefined;
     const after = await applyTransition(dir, (cur) => {
       if (cur.state !== 'queued' || cur.parked !== true) return undefined;
       // Right before a start: this pass still holds the scheduling lock (a pass that stalled past
@@ -222,7 +261,7 @@ class Pass {
       // holders on disk say, whatever this pass counted before.
       this.lock.confirm();
       if (!limits.every((l) => liveHolders(this.root, l, false).length < l.max)) return undefined;
-      const who = adopt?.jobId === id ? adopt.identity : actions.startSupervisor(dir);
+      const who = adopt?.jobId === id ? adopt.identity : take !== undefined ? take.identity : actions.startSupervisor(dir);
       if (who === undefined) return fail(cur, { code: 'launch_failed', message: 'could not start the job supervisor' }, nowIso(), actions.deliverFinished(dir));
       for (const l of limits) recordHolder(this.root, l, { jobId: id, pid: who.pid, startTime: who.startTime });
       return unpark(cur, who, bootId());
@@ -233,6 +272,7 @@ class Pass {
       return;
     }
     if (after.state === 'queued') for (const l of limits) this.held.set(key(l), this.count(l) + 1);
+    if (take !== undefined && after.state === 'queued' && after.supervisor_pid === take.identity.pid) take.taken = id;
     removeTicket(this.root, from, name);
   }
 

@@ -3,7 +3,7 @@
 //   supervisor.cjs ROOT ID [CONFIG]            supervise a claimed (queued) job
 //   supervisor.cjs --deliver ROOT ID [CONFIG]  deliver job.finished of a job ended without one
 //   supervisor.cjs --timer ROOT [CONFIG]       the root's retry timer (retry-timer.ts)
-import { supervise } from './main.js';
+import { superviseChain } from './chain.js';
 import { deliverFinishedOnly } from './deliver-only.js';
 import { stopSettled } from './stop-signals.js';
 import { runRetryTimer } from './retry-timer.js';
@@ -20,7 +20,7 @@ if (root === undefined || id === undefined) {
 const run = (): Promise<void> => {
   if (mode === '--deliver') return deliverFinishedOnly(root, id, configPath);
   if (mode === '--timer') return runRetryTimer(root, () => startWaitingJobs(root, () => configPath, supervisorActions(() => configPath)));
-  return supervise(root, id, configPath);
+  return superviseChain(root, id, configPath);
 };
 run().then(
   // A stop begun by a signal finishes its record and delivery first (stop-signals.ts).

@@ -12,9 +12,10 @@
 //   then are notifications delivered; a sink can delay the supervisor's exit, never the state.
 // - The job's concurrency slots are given back as soon as its end (or a retry's `queued`) is
 //   recorded, before any notification is delivered: a slow sink never holds a slot. Release is
-//   idempotent (the `finally` below calls it again). Right after the release the dispatcher runs
-//   (dispatch.ts): the next waiting job starts without waiting for this supervisor's sinks, and
-//   the supervisor exits only once that hand-over is done.
+//   idempotent (the `finally` below calls it again). With the release the dispatcher runs
+//   (dispatch.ts): the next waiting job starts without waiting for this supervisor's sinks —
+//   taken over by this very process when it may (chain.ts: the slots are then given back under
+//   the scheduling lock, to that job) — and the supervisor exits only once that hand-over is done.
 // - A job that must wait (slot, dependency, retry delay) is parked by the gate and this process
 //   exits: a waiting job holds no process. A parked job is never taken by a supervisor the
 //   dispatcher did not record (the check under the job lock below).
@@ -49,11 +50,24 @@ import { startWaitingJobs, supervisorActions } from './start.js';
 import { followAttempt } from './follow-attempt.js';
 import { localAttempt } from './follow-local.js';
 import { deliverFinished } from './finish-attempt.js';
-import { stopJobOnSignals } from './stop-signals.js';
+import { stopJobOnSignals, stopRequested } from './stop-signals.js';
+import type { TakeOver } from './dispatch.js';
 
 const launchFailure = (cur: JobStateRecord, message: string): JobStateRecord | undefined => fail(cur, { code: 'launch_failed', message }, nowIso());
 
-export async function supervise(root: string, id: string, configPath: string | undefined): Promise<void> {
+/** How a process running several jobs (chain.ts) takes over the next job of a line. */
+export interface TakeNext {
+  /** Whether this process may take one more job now. */
+  canTake(): boolean;
+  /** Runs a job unparked to this process. */
+  run(id: string): void;
+}
+
+/**
+ * Supervises the job `id` of `root`. With `takeNext`, the job this one's end lets start may be
+ * taken over by this process (dispatch.ts takeOver) and handed to `takeNext.run`.
+ */
+export async function supervise(root: string, id: string, configPath: string | undefined, takeNext?: TakeNext): Promise<void> {
   const dir = jobDir(root, id);
   const meta = readMeta(dir);
   const secrets = readSecrets(dir);
@@ -72,11 +86,22 @@ export async function supervise(root: string, id: string, configPath: string | u
   // Read once: sinks, shell and concurrency limits come from the same file.
   const config = loadConfigQuietly(configPath, (m) => log.warn(m));
   const notifier = notifierFor(dir, id, config);
-  stopJobOnSignals(dir, meta, notifier);
+  const stopHere = stopJobOnSignals(dir, meta, notifier);
   let resumed = current.state === 'running';
   const jobRoot = dirname(dir);
   const identity = { pid: process.pid, startTime: selfIdentity().startTime ?? '' };
-  const askTurn = (jobId: string): Promise<void> => startWaitingJobs(jobRoot, () => configPath, actions, identity.startTime === '' ? undefined : { jobId, identity });
+  const askTurn = (jobId: string): Promise<void> => startWaitingJobs(jobRoot, () => configPath, actions, identity.startTime === '' ? {} : { adopt: { jobId, identity } });
+  // Gives back the job's slots and starts what that lets start: the next local job of the line,
+  // if any, in this process (its slots pass to it under the scheduling lock, dispatch.ts).
+  const handOverNext = async (release: () => void): Promise<void> => {
+    if (takeNext?.canTake() !== true || identity.startTime === '' || stopRequested()) {
+      release();
+      return startWaitingJobs(jobRoot, () => configPath, actions);
+    }
+    const takeOver: TakeOver = { identity, release };
+    await startWaitingJobs(jobRoot, () => configPath, actions, { takeOver });
+    if (takeOver.taken !== undefined) takeNext.run(takeOver.taken);
+  };
   let handOver: Promise<void> | undefined;
   try {
     for (;;) {
@@ -85,13 +110,12 @@ export async function supervise(root: string, id: string, configPath: string | u
       if (!gate.go) {
         if (gate.failure !== undefined) {
           await failBeforeStart(dir, gate.failure, notifier);
-          handOver = actions.startWaiting(jobRoot);
+          handOver = handOverNext(() => undefined);
         }
         return;
       }
       const release = (): void => {
-        gate.release();
-        handOver ??= actions.startWaiting(jobRoot);
+        handOver ??= handOverNext(() => gate.release());
       };
       const ended = await runAttempt(dir, meta, secrets, notifier, release);
       // Another attempt: back through the gate (a retry delay parks the job).
@@ -101,6 +125,7 @@ export async function supervise(root: string, id: string, configPath: string | u
     }
   } finally {
     await handOver;
+    stopHere();
   }
 }
 

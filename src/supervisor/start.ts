@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { openSupervisorLog } from '../store/job-logs.js';
 import { loadConfigQuietly } from '../config.js';
 import { log } from '../log.js';
-import { startWaiting } from './dispatch.js';
+import { startWaiting, type DispatchOptions } from './dispatch.js';
 import { claimIntoLine, firstLine } from './park.js';
 import { slotsDir } from '../store/waiting-lines.js';
 import type { JobMeta } from '../store/types.js';
@@ -86,13 +86,13 @@ export function supervisorActions(configPath: () => string | undefined): Reconci
   return actions;
 }
 
-/** Runs the dispatcher (dispatch.ts) with the config the supervisors read; `adopt`: see DispatchOptions. */
-export async function startWaitingJobs(root: string, configPath: () => string | undefined, actions: ReconcileActions, adopt?: { jobId: string; identity: ProcessIdentity }): Promise<void> {
+/** Runs the dispatcher (dispatch.ts) with the config the supervisors read; `adopt`, `takeOver`: see DispatchOptions. */
+export async function startWaitingJobs(root: string, configPath: () => string | undefined, actions: ReconcileActions, own: Pick<DispatchOptions, 'adopt' | 'takeOver'> = {}): Promise<void> {
   // Nothing ever waited in this root: not even the config is read.
   if (!existsSync(slotsDir(root))) return;
   const config = loadConfigQuietly(configPath(), (m) => log.warn(m));
   const timer = (r: string): void => ensureRetryTimer(r, () => startRetryTimer(r, configPath()));
-  return startWaiting(root, { config, actions, timer, ...(adopt !== undefined ? { adopt } : {}) });
+  return startWaiting(root, { config, actions, timer, ...own });
 }
 
 /** Starts the root's retry timer (retry-timer.ts); its identity, or undefined. */

@@ -10,6 +10,8 @@
 // - A queued job (waiting for its dependencies, slots or retry time) ends `killed` without
 //   starting, with the same kill_reason; its waits notice the state change and end, and
 //   job.finished is delivered before the supervisor exits.
+// - A supervisor running several jobs (it took over the next of its line, main.ts) stops each of
+//   them; a job it ends after the signal is the last it takes.
 // - Once the outcome is recorded, a signal changes nothing (the deliveries under way are bounded
 //   by the sink timeouts); a second signal while stopping is ignored.
 import type { JobMeta } from '../store/types.js';
@@ -25,16 +27,38 @@ import { deliverFinished } from './finish-attempt.js';
 const STOP_SIGNALS = ['SIGTERM', 'SIGHUP', 'SIGINT'] as const;
 const REASON: KillReason = 'supervisor_signal';
 
+interface Supervised {
+  dir: string;
+  meta: JobMeta;
+  notifier: Notifier;
+}
+
+/** The jobs this process supervises now: one, or more when it took over the next job of a line. */
+const supervised = new Set<Supervised>();
 let stopping: Promise<void> | undefined;
 
-/** From now on a stop signal stops the job in `dir` (once). */
-export function stopJobOnSignals(dir: string, meta: JobMeta, notifier: Notifier): void {
+/** From now until the returned function is called, a stop signal stops the job in `dir` (once). */
+export function stopJobOnSignals(dir: string, meta: JobMeta, notifier: Notifier): () => void {
+  if (supervised.size === 0 && !handlersInstalled) installHandlers();
+  const job = { dir, meta, notifier };
+  supervised.add(job);
+  return () => supervised.delete(job);
+}
+
+let handlersInstalled = false;
+function installHandlers(): void {
+  handlersInstalled = true;
   for (const signal of STOP_SIGNALS) {
     process.on(signal, () => {
-      stopping ??= stopJob(dir, meta, notifier, signal).catch((err: unknown) => log.warn(`stopping the job after ${signal} failed: ${(err as Error).message}`));
+      stopping ??= Promise.all(
+        [...supervised].map((job) => stopJob(job.dir, job.meta, job.notifier, signal).catch((err: unknown) => log.warn(`stopping the job after ${signal} failed: ${(err as Error).message}`))),
+      ).then(() => undefined);
     });
   }
 }
+
+/** True once a stop signal came: this process takes on no further job. */
+export const stopRequested = (): boolean => stopping !== undefined;
 
 /** Resolves once a stop begun by a signal has done its part (at once when there was none). */
 export function stopSettled(): Promise<void> {

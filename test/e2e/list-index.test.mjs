@@ -13,9 +13,11 @@ test('the list index is a cache: job directories stay the truth', async (t) => {
   [a, b].forEach((id) => age(join(root, id)));
   const ids = async () => (await run(['list', '--all'])).json.jobs.map((j) => j.job_id).sort();
   assert.deepEqual(await ids(), [a, b].sort());
-  const index = join(root, '.list-index.json');
+  const index = join(root, '.list-index');
+  const indexedIds = () => readFileSync(index, 'utf8').split('\n').slice(1).filter(Boolean).map((line) => line.split('\t')[0]).sort();
   assert.ok(existsSync(index), 'settled jobs are cached');
-  assert.deepEqual(Object.keys(JSON.parse(readFileSync(index, 'utf8')).entries).sort(), [a, b].sort());
+  assert.equal(readFileSync(index, 'utf8').split('\n')[0], 'jobctl-list-index 3');
+  assert.deepEqual(indexedIds(), [a, b].sort());
 
   // A change to a cached job is seen at once (its directory mtime moved).
   await run(['tag', 'set', a, '--tag', 'two']);
@@ -29,8 +31,15 @@ test('the list index is a cache: job directories stay the truth', async (t) => {
   rmSync(join(root, b), { recursive: true });
   assert.deepEqual(await ids(), [a, c].sort());
 
-  // A corrupt index is ignored and rebuilt.
-  writeFileSync(index, '{ not json');
+  // A corrupt index is ignored and rebuilt (from settled jobs: a's tag change made it fresh).
+  age(join(root, a));
+  writeFileSync(index, '{ not an index');
   assert.deepEqual(await ids(), [a, c].sort());
-  assert.doesNotThrow(() => JSON.parse(readFileSync(index, 'utf8')));
+  assert.deepEqual(indexedIds(), [a, c].sort());
+
+  // A line whose columns do not parse: that job is read from its own files, the others still listed.
+  const damaged = readFileSync(index, 'utf8').split('\n').map((line) => (line.startsWith(a) ? line.replace(/\t"[^\t]*"\t/, '\t{broken\t') : line)).join('\n');
+  writeFileSync(index, damaged);
+  assert.deepEqual(await ids(), [a, c].sort());
+  assert.deepEqual((await run(['list', '--all', '--tag', 'two'])).json.jobs.map((j) => j.job_id), [a]);
 });

@@ -46,9 +46,17 @@ const dead = await deadProcess();
 const self = selfProcess();
 const supervisedBy = (p) => ({ supervisor_pid: p.pid, supervisor_start_time: p.startTime, boot_id: bootId() });
 
+/** As the supervisor leaves a job right before it spawns the process: its logs are open. */
+const logsOpened = (job) => {
+  writeFileSync(jobFiles(job.dir).stdout, '');
+  writeFileSync(jobFiles(job.dir).stderr, '');
+  return job;
+};
+
 test('a queued job whose supervisor exited is lost; its waiting fields go; job.finished is delivered once', async () => {
   const queuedAt = isoAgo(3000);
-  const job = jobIn({ state: 'queued', updated_at: queuedAt, queued_at: queuedAt, waiting_for: 'queue ci', ...supervisedBy(dead) });
+  // Its logs exist: the process may have been spawned (its start not yet recorded).
+  const job = logsOpened(jobIn({ state: 'queued', updated_at: queuedAt, queued_at: queuedAt, waiting_for: 'queue ci', ...supervisedBy(dead) }));
   const { calls, actions } = recorder(undefined);
   const out = await reconcile(job, actions);
   assert.equal(out.state.state, 'lost');
@@ -134,6 +142,35 @@ test('a remote job whose supervisor exited gets a new supervisor, counted', asyn
     assert.deepEqual(calls.deliverFinished, []);
     assert.deepEqual(readState(job.dir), out.state);
   }
+});
+
+test('a local job whose supervisor died before spawning its process gets a new supervisor, counted; lost when none starts or after MAX_REATTACHES', async () => {
+  const fresh = { pid: 5200, startTime: '990022' };
+  const queued = (extra = {}) => ({ state: 'queued', updated_at: isoAgo(3000), queued_at: isoAgo(3000), ...supervisedBy(dead), ...extra });
+  const job = jobIn(queued());
+  const r1 = recorder(fresh);
+  const out = await reconcile(job, r1.actions);
+  assert.equal(out.state.state, 'queued', 'it never ran: it is started again, not lost');
+  assert.equal(out.state.supervisor_pid, fresh.pid);
+  assert.equal(out.state.reattach_count, 1);
+  assert.deepEqual(r1.calls, { startSupervisor: [job.dir], deliverFinished: [] });
+  assert.deepEqual(readState(job.dir), out.state);
+
+  const noStart = jobIn(queued());
+  const r2 = recorder(undefined);
+  assert.equal((await reconcile(noStart, r2.actions)).state.lost_reason, EXITED);
+  assert.deepEqual(r2.calls, { startSupervisor: [noStart.dir], deliverFinished: [noStart.dir] });
+
+  const tooMany = jobIn(queued({ reattach_count: MAX_REATTACHES }));
+  const r3 = recorder(fresh);
+  assert.equal((await reconcile(tooMany, r3.actions)).state.state, 'lost');
+  assert.deepEqual(r3.calls.startSupervisor, []);
+
+  // Queued on another boot: the machine rebooted, lost as every job of that boot.
+  const rebooted = jobIn(queued({ boot_id: 'another-boot' }));
+  const r4 = recorder(fresh);
+  assert.equal((await reconcile(rebooted, r4.actions)).state.lost_reason, 'machine rebooted');
+  assert.deepEqual(r4.calls.startSupervisor, []);
 });
 
 test('a remote job re-attached MAX_REATTACHES times is lost instead', async () => {
@@ -239,27 +276,27 @@ test('a lost local job whose retry policy covers lost is queued again for its ne
 });
 
 test('a lost local job with no attempt left, or a supervisor that cannot start, is lost', async () => {
-  const spent = jobIn(
+  const spent = logsOpened(jobIn(
     { state: 'queued', updated_at: isoAgo(5000), queued_at: isoAgo(5000), attempt: 2, ...supervisedBy(dead) },
     { retry: { max: 1, delay_ms: 0, on: 'lost' } },
-  );
+  ));
   const r1 = recorder({ pid: 5300, startTime: '990033' });
   const out1 = await reconcile(spent, r1.actions);
   assert.equal(out1.state.state, 'lost');
   assert.deepEqual(r1.calls, { startSupervisor: [], deliverFinished: [spent.dir] });
 
-  const other = jobIn(
+  const other = logsOpened(jobIn(
     { state: 'queued', updated_at: isoAgo(5000), queued_at: isoAgo(5000), ...supervisedBy(dead) },
     { retry: { max: 1, delay_ms: 0, on: 'nonzero' } },
-  );
+  ));
   const r2 = recorder({ pid: 5300, startTime: '990033' });
   assert.equal((await reconcile(other, r2.actions)).state.state, 'lost');
   assert.deepEqual(r2.calls, { startSupervisor: [], deliverFinished: [other.dir] });
 
-  const noStart = jobIn(
+  const noStart = logsOpened(jobIn(
     { state: 'queued', updated_at: isoAgo(5000), queued_at: isoAgo(5000), ...supervisedBy(dead) },
     { retry: { max: 1, delay_ms: 0, on: 'lost' } },
-  );
+  ));
   const r3 = recorder(undefined);
   const out3 = await reconcile(noStart, r3.actions);
   assert.equal(out3.state.state, 'lost');
