@@ -4,6 +4,7 @@
 // locked or pruned.
 import { configuredLimits } from '../store/slot-limits.js';
 import { slotUsage } from '../store/slot-tickets.js';
+import { jobStates } from '../store/list-index.js';
 import { activeSessionLimits } from '../store/session-slots.js';
 import type { CommandDef } from '../command-support/types.js';
 
@@ -14,13 +15,14 @@ export const queueCommand: CommandDef = {
   options: {},
   async handler(_args, ctx) {
     const { config } = ctx.config();
+    const readStates = jobStates(ctx.root);
     const limits = configuredLimits(config).map((l) => {
-      const usage = slotUsage(ctx.root, l);
+      const usage = slotUsage(ctx.root, l, readStates);
       return { name: l.name, kind: l.kind, max_concurrent: l.max, running: usage.running, queued: usage.queued };
     });
     // A session's directory can outlive its last job briefly: only sessions with a job are shown.
     for (const l of activeSessionLimits(ctx.root)) {
-      const usage = slotUsage(ctx.root, l);
+      const usage = slotUsage(ctx.root, l, readStates);
       if (usage.running.length + usage.queued.length > 0) limits.push({ name: l.name, kind: l.kind, max_concurrent: 1, running: usage.running, queued: usage.queued });
     }
     return { limits };

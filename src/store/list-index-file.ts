@@ -1,12 +1,13 @@
 // The file behind list-index.ts: one line per job, parsed only as far as a listing needs.
 // Invariants:
-// - a line is `id TAB mtime TAB created_at TAB cwd TAB executor TAB name TAB rest`, where cwd,
-//   executor and name are JSON strings (name may be `null`) and rest is the JSON of the summary
-//   and state; JSON never holds a raw tab or newline, so the split is exact;
-// - what a filter on immutable fields needs (created_at, cwd, executor, name) is read from its
-//   own column, and the rest is parsed only for a job a listing reaches: reading the index of
+// - a line is `id TAB mtime TAB created_at TAB state TAB cwd TAB executor TAB name TAB rest`,
+//   where state is the state's name, cwd, executor and name are JSON strings (name may be
+//   `null`) and rest is the JSON of the summary and state; JSON never holds a raw tab or
+//   newline, so the split is exact;
+// - what a filter on immutable fields needs (created_at, cwd, executor, name) and the state's
+//   name (`queue`, list-index.ts jobStates) are read from their own columns, and the rest is parsed only for a job a listing reaches: reading the index of
 //   10,000 jobs parses no JSON object besides those;
-// - a line that does not hold its seven columns makes the whole file unreadable (it is then
+// - a line that does not hold its eight columns makes the whole file unreadable (it is then
 //   rebuilt); a column that does not parse throws when it is first used (list-index.ts catches it), and that
 //   job is then read from its own files: never a half-read entry.
 import { readFileSync, rmSync } from 'node:fs';
@@ -18,8 +19,8 @@ import type { MetaSummary } from './types.js';
 const INDEX_FILE = '.list-index';
 /** The earlier whole-JSON index: removed once the line index is written. */
 const OLD_INDEX_FILE = '.list-index.json';
-const HEADER = 'jobctl-list-index 3';
-const COLUMNS = 7;
+const HEADER = 'jobctl-list-index 4';
+const COLUMNS = 8;
 
 /** A job as cached: its summary and state, with the mtime of its directory they were read at. */
 export interface Entry {
@@ -53,39 +54,47 @@ export class IndexedJob implements KeptFields {
     return new IndexedJob(id, entry.meta.created_at, undefined, entry);
   }
 
-  /** Undefined when the line does not start as one this file writes (the rest is checked when read). */
+  /** Undefined when the line does not hold the columns this file writes (their content is checked when read). */
   static fromLine(line: string): IndexedJob | undefined {
-    const idEnd = line.indexOf('\t');
-    const mtimeEnd = line.indexOf('\t', idEnd + 1);
-    const createdEnd = line.indexOf('\t', mtimeEnd + 1);
-    if (idEnd <= 0 || mtimeEnd < 0 || createdEnd <= mtimeEnd + 1) return undefined;
-    let tabs = 3;
-    for (let at = line.indexOf('\t', createdEnd + 1); at >= 0; at = line.indexOf('\t', at + 1)) tabs++;
-    if (tabs !== COLUMNS - 1) return undefined;
-    return new IndexedJob(line.slice(0, idEnd), line.slice(mtimeEnd + 1, createdEnd), line, undefined);
+    const ends: number[] = [];
+    for (let at = line.indexOf('\t'); at >= 0; at = line.indexOf('\t', at + 1)) ends.push(at);
+    if (ends.length !== COLUMNS - 1 || (ends[0] as number) <= 0) return undefined;
+    const cut = (i: number): string => line.slice(i === 0 ? 0 : (ends[i - 1] as number) + 1, ends[i]);
+    const job = new IndexedJob(cut(0), cut(2), line, undefined);
+    job.recordedMtime = Number(cut(1));
+    job.recordedState = cut(3);
+    return Number.isFinite(job.recordedMtime) && job.createdAt !== '' ? job : undefined;
   }
 
+  private recordedMtime = NaN;
+  private recordedState = '';
+
   get mtime(): number {
-    return this.parsed?.mtime ?? Number(this.column(1));
+    return this.parsed?.mtime ?? this.recordedMtime;
+  }
+
+  /** The name of the recorded state (`queued`, `running`, ...). */
+  get stateName(): string {
+    return this.parsed?.state.state ?? this.recordedState;
   }
 
   get cwd(): string {
-    return this.parsed?.meta.cwd ?? (JSON.parse(this.column(3)) as string);
+    return this.parsed?.meta.cwd ?? (JSON.parse(this.column(4)) as string);
   }
 
   get executor(): string {
-    return this.parsed?.meta.executor ?? (JSON.parse(this.column(4)) as string);
+    return this.parsed?.meta.executor ?? (JSON.parse(this.column(5)) as string);
   }
 
   get name(): string | undefined {
     if (this.parsed !== undefined) return this.parsed.meta.name;
-    return (JSON.parse(this.column(5)) as string | null) ?? undefined;
+    return (JSON.parse(this.column(6)) as string | null) ?? undefined;
   }
 
   /** The summary and state; throws when the line is damaged (the caller reads the job instead). */
   entry(): Entry {
     if (this.parsed === undefined) {
-      const rest = JSON.parse(this.column(6)) as { meta: Omit<MetaSummary, 'job_id' | 'created_at' | 'cwd' | 'executor' | 'name'>; state: JobStateRecord };
+      const rest = JSON.parse(this.column(7)) as { meta: Omit<MetaSummary, 'job_id' | 'created_at' | 'cwd' | 'executor' | 'name'>; state: JobStateRecord };
       const name = this.name;
       const meta: MetaSummary = { job_id: this.id, created_at: this.createdAt, ...(name !== undefined ? { name } : {}), ...rest.meta, cwd: this.cwd, executor: this.executor };
       this.parsed = { mtime: this.mtime, meta, state: rest.state };
@@ -101,7 +110,7 @@ export class IndexedJob implements KeptFields {
     const stored: Partial<MetaSummary> = { ...rest };
     delete stored.job_id;
     delete stored.created_at;
-    return [this.id, String(mtime), this.createdAt, JSON.stringify(cwd), JSON.stringify(executor), JSON.stringify(name ?? null), JSON.stringify({ meta: stored, state })].join('\t');
+    return [this.id, String(mtime), this.createdAt, state.state, JSON.stringify(cwd), JSON.stringify(executor), JSON.stringify(name ?? null), JSON.stringify({ meta: stored, state })].join('\t');
   }
 
   private column(i: number): string {

@@ -16,6 +16,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Limit } from './slot-limits.js';
 import { readState } from './jobs.js';
+import { jobStates, type StateReader } from './list-index.js';
 import { isJobIdShape } from './ids.js';
 import { checkId, ensureSlotDirs, entryOf, holdersDir, liveEntries, readEntry, removeQuietly, writeEntry, type Claimant, type Named } from './slot-entries.js';
 import { lineTickets, ticketJobId, withSchedulingLock } from './waiting-lines.js';
@@ -90,17 +91,11 @@ export function holderIds(root: string, l: Limit): string[] {
 }
 
 /** Read-only view of a limit: live holders, and the jobs in its line still waiting, in FIFO order. */
-export function slotUsage(root: string, l: Limit): { running: string[]; queued: string[] } {
-  const stillQueued = (id: string): boolean => {
-    try {
-      return readState(join(root, id)).state === 'queued';
-    } catch {
-      return false;
-    }
-  };
+export function slotUsage(root: string, l: Limit, readStates: StateReader = jobStates(root)): { running: string[]; queued: string[] } {
   const running = liveHolders(root, l, false).map((h) => h.entry.job_id).filter(isJobIdShape);
-  const queued = lineTickets(root, l).map(ticketJobId).filter((id) => isJobIdShape(id) && stillQueued(id));
-  return { running, queued: [...new Set(queued)] };
+  const waiting = [...new Set(lineTickets(root, l).map(ticketJobId).filter(isJobIdShape))];
+  const states = readStates(waiting);
+  return { running, queued: waiting.filter((id) => states.get(id) === 'queued') };
 }
 
 /** True when a new job of this limit would not have to wait (read-only). */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, rmSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { withRoot } from '../helpers/jobctl.mjs';
 
@@ -16,7 +16,7 @@ test('the list index is a cache: job directories stay the truth', async (t) => {
   const index = join(root, '.list-index');
   const indexedIds = () => readFileSync(index, 'utf8').split('\n').slice(1).filter(Boolean).map((line) => line.split('\t')[0]).sort();
   assert.ok(existsSync(index), 'settled jobs are cached');
-  assert.equal(readFileSync(index, 'utf8').split('\n')[0], 'jobctl-list-index 3');
+  assert.equal(readFileSync(index, 'utf8').split('\n')[0], 'jobctl-list-index 4');
   assert.deepEqual(indexedIds(), [a, b].sort());
 
   // A change to a cached job is seen at once (its directory mtime moved).
@@ -42,4 +42,32 @@ test('the list index is a cache: job directories stay the truth', async (t) => {
   writeFileSync(index, damaged);
   assert.deepEqual(await ids(), [a, c].sort());
   assert.deepEqual((await run(['list', '--all', '--tag', 'two'])).json.jobs.map((j) => j.job_id), [a]);
+});
+
+test('queue takes waiting jobs\' states from the index only while their directories are unchanged', async (t) => {
+  const { base, root, run } = withRoot(t);
+  const config = join(base, 'config.toml');
+  writeFileSync(config, '[queues.q]\nmax_concurrent = 1\n');
+  const blocker = (await run(['run', '--queue', 'q', '--', 'sleep', '300'], { config })).json.job_id;
+  t.after(() => run(['kill', blocker], { config }));
+  const waiting = [];
+  for (let i = 0; i < 3; i++) waiting.push((await run(['run', '--queue', 'q', '--snapshot-after', '0', '--', 'true'], { config })).json.job_id);
+  const ticketsDir = join(root, '.slots', 'queue-q', 'waiting');
+  const tickets = readdirSync(ticketsDir);
+  assert.equal(tickets.length, 3);
+  waiting.forEach((id) => age(join(root, id)));
+  await run(['list', '--all'], { config }); // the index now holds the three as queued
+  const queued = async () => (await run(['queue'], { config })).json.limits.find((l) => l.name === 'q').queued;
+  assert.deepEqual(await queued(), waiting);
+
+  // The middle one is killed, and its ticket is put back as a crash between the two steps would
+  // leave it: its directory changed, so its state is read again and it is not listed.
+  const [, killed] = waiting;
+  await run(['kill', killed], { config });
+  const ticket = tickets.find((name) => name.endsWith(killed));
+  writeFileSync(join(ticketsDir, ticket), '');
+  assert.deepEqual(await queued(), [waiting[0], waiting[2]]);
+  // Deleted by hand: gone from the answer too.
+  rmSync(join(root, waiting[2]), { recursive: true });
+  assert.deepEqual(await queued(), [waiting[0]]);
 });
