@@ -236,6 +236,7 @@ export const outputSchemas: Record<string, Schema> = {
   queue: success('queue', {
     limits: { type: 'array', items: { type: 'object', required: ['name', 'kind', 'max_concurrent', 'running', 'queued'], properties: { name: str, kind: { enum: ['queue', 'executor', 'session'] }, max_concurrent: int, running: { type: 'array', items: jobId }, queued: { type: 'array', items: jobId } } } },
   }, ['limits']),
+  runner: success('runner', { server: str, name: str, root: str, held: int, max_concurrent: int }, ['server', 'name', 'root']),
   serve: success('serve', { url: { type: 'string', pattern: '^http://' }, root: str, token_file: str }, ['url', 'root']),
   schema: success('schema', { schema_type: str, schema: { type: 'object' } }, ['schema']),
   version: success('version', { version: str, schema_version: str, node_version: str, platform: str }, ['version']),

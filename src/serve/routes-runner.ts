@@ -55,7 +55,7 @@ function endOf(value: unknown): RunnerEnd | undefined {
   const sizeOk = (n: unknown): boolean => Number.isSafeInteger(n) && (n as number) >= 0;
   if (typeof e !== 'object' || e === null || !sizeOk(e.stdout_bytes) || !sizeOk(e.stderr_bytes)) throw usageError('ended must carry stdout_bytes and stderr_bytes', { argument: 'ended' });
   const out: RunnerEnd = { stdout_bytes: e.stdout_bytes as number, stderr_bytes: e.stderr_bytes as number };
-  if (Number.isInteger(e.exit_code)) out.exit_code = e.exit_code as number;
+  if (Number.isInteger(e.exit_code)) out.exit_code = e.exit_code;
   if (typeof e.signal === 'string') out.signal = e.signal.slice(0, 20);
   if (e.timed_out === true) out.timed_out = true;
   if (typeof e.finished_at === 'string') out.finished_at = e.finished_at.slice(0, 40);
