@@ -36,7 +36,7 @@ export async function defineLocalJob(scope: Scope, serverJobId: string, spec: Ru
 }
 
 export async function startLocalJob(scope: Scope, localJobId: string): Promise<void> {
-  await start({ ...scope, jobId: localJobId, snapshotAfter: '0' });
+  await start({ ...scope, id: localJobId, snapshotAfter: '0' });
 }
 
 export interface LocalView {
@@ -51,7 +51,7 @@ export interface LocalView {
 const TERMINAL = new Set(['exited', 'killed', 'failed', 'lost']);
 
 export async function viewLocalJob(scope: Scope, localJobId: string): Promise<LocalView> {
-  const s = await status({ ...scope, jobId: localJobId });
+  const s = await status({ ...scope, id: localJobId });
   const state = s['state'] as string;
   const view: LocalView = { state, stdoutPath: s['stdout_log_path'] as string, stderrPath: s['stderr_log_path'] as string };
   if (typeof s['started_at'] === 'string') view.startedAt = s['started_at'];
@@ -70,5 +70,5 @@ export async function viewLocalJob(scope: Scope, localJobId: string): Promise<Lo
 
 /** Signals the local job as the server asked; the kill's own wait is not awaited. */
 export function signalLocalJob(scope: Scope, localJobId: string, signal: string): void {
-  kill({ ...scope, jobId: localJobId, signal, grace: '1h' }).catch(() => undefined);
+  kill({ ...scope, id: localJobId, signal, grace: '1h' }).catch(() => undefined);
 }

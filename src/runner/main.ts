@@ -29,11 +29,13 @@ const MAX_BACKOFF_MS = 10_000;
 
 export class Runner {
   private readonly held = new Map<string, HeldJob>();
+  private readonly scope: Scope;
   private stopping = false;
   private wake: (() => void) | undefined;
 
   constructor(private readonly options: RunnerOptions) {
-    for (const record of readHeldJobs(options.root)) this.held.set(record.server_job_id, new HeldJob(record, options, options.client));
+    this.scope = { root: options.root, config: options.config };
+    for (const record of readHeldJobs(options.root)) this.held.set(record.server_job_id, new HeldJob(record, this.scope, options.client));
   }
 
   get heldCount(): number {
@@ -90,7 +92,7 @@ export class Runner {
         failures = 0;
         for (const offer of (answer['offers'] as { job_id: string }[] | undefined) ?? []) {
           if (this.held.has(offer.job_id) || this.held.size >= this.options.maxConcurrent) continue;
-          const job = HeldJob.claimNew(this.options, this.options.client, offer.job_id);
+          const job = HeldJob.claimNew(this.scope, this.options.client, offer.job_id);
           this.held.set(offer.job_id, job);
         }
         this.wake?.();
