@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { withRoot, waitFor, jobctl, supervisorGone } from '../helpers/jobctl.mjs';
 import { startServe, request } from '../helpers/serve.mjs';
 import { runnerConfig, runnerRoot, startRunner } from '../helpers/runner.mjs';
+import { FAKE_AGENTS_DIR } from '../helpers/fake-agents.mjs';
 
 /** A server with runner executors; returns the test's root, `run` with the config, the server. */
 async function setup(t, runners) {
@@ -136,4 +137,25 @@ test('refused, nothing changed: a wrong token, a name not in the config, a clien
   assert.equal(readdirSafe(join(s.root, '.runners', 'jobs', json.job_id)).includes('stdout'), false, 'no output stored');
   await s.run(['kill', json.job_id]);
   await supervisorGone(s.root, json.job_id);
+});
+
+test('an agent job runs on the runner like any job; the server builds its activity record from the copied output', { timeout: 120_000 }, async (t) => {
+  const s = await setup(t, { laptop: { extra: `claude_path = "${join(FAKE_AGENTS_DIR, 'claude')}"` } });
+  const root = runnerRoot(t);
+  await startRunner(t, { server: s.server.url, token: s.tokens.laptop, name: 'laptop', root, env: { CLAUDECODE: undefined, IS_SANDBOX: undefined } });
+  const record = join(s.base, 'record');
+  const fakeEnv = ['--env', `FAKE_AGENT_HOME=${join(s.base, 'agent-home')}`, '--env', `FAKE_AGENT_LOG=${record}`, '--env', 'FAKE_AGENT_DELAY=0.02', '--env', 'FAKE_AGENT_UID=1000'];
+  const prompt = "scenario: success\nWork on the runner; keep 'quotes', $(subshells) and \"double quotes\".\n";
+  const { json } = await s.run(['run', '--executor', 'laptop', ...fakeEnv, '--max-turns', '6', '--prompt', prompt, '--wait']);
+  assert.equal(json.state, 'exited', JSON.stringify(json));
+  assert.equal(json.exit_code, 0, json.stderr_tail);
+  await supervisorGone(s.root, json.job_id);
+  const status = await statusOf(s.run, json.job_id);
+  assert.equal(status.payload, 'agent:claude');
+  assert.equal(status.agent.outcome, 'success', JSON.stringify(status.agent));
+  assert.ok(status.agent.turns >= 2 && status.agent.tool_calls >= 2, JSON.stringify(status.agent));
+  // The prompt reached the agent on the runner byte for byte, on its stdin.
+  const prompts = readdirSync(record).filter((f) => f.endsWith('.prompt'));
+  assert.equal(prompts.length, 1);
+  assert.equal(readFileSync(join(record, prompts[0]), 'utf8'), prompt);
 });

@@ -62,7 +62,9 @@ export function runnerRoot(t) {
  */
 export async function startRunner(t, { server, token, name, root, args = [], wrap = (a) => a, env = {}, cwd, expectFailure = false }) {
   const argv = wrap([BIN, 'runner', '--root', root, '--server', server, '--token-file', token, '--name', name, '--poll-wait', '2s', '--report-every', '250ms', '-v', ...args]);
-  const proc = spawn(argv[0], argv.slice(1), { env: { ...testEnv(root), ...env }, cwd: cwd ?? root, stdio: ['ignore', 'pipe', 'pipe'] });
+  // An `env` value of undefined removes that variable.
+  const fullEnv = Object.fromEntries(Object.entries({ ...testEnv(root), ...env }).filter(([, v]) => v !== undefined));
+  const proc = spawn(argv[0], argv.slice(1), { env: fullEnv, cwd: cwd ?? root, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   const stderr = [];
   proc.stdout.on('data', (d) => (stdout += d));
