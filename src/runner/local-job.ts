@@ -3,6 +3,7 @@
 // each, so a runner that stops or restarts never stops a job.
 import { expandHome } from '../util/fs-checks.js';
 import { libraryFunction } from '../library/functions.js';
+import { jobDir, jobFiles } from '../store/jobs.js';
 import type { RunnerJobSpec } from '../store/runner-spool.js';
 import type { RunnerEnd } from '../store/runner-spool.js';
 
@@ -53,7 +54,9 @@ const TERMINAL = new Set(['exited', 'killed', 'failed', 'lost']);
 export async function viewLocalJob(scope: Scope, localJobId: string): Promise<LocalView> {
   const s = await status({ ...scope, id: localJobId });
   const state = s['state'] as string;
-  const view: LocalView = { state, stdoutPath: s['stdout_log_path'] as string, stderrPath: s['stderr_log_path'] as string };
+  // The paths from the store, not from the answer: an answer is redacted, a path must not be.
+  const files = jobFiles(jobDir(scope.root, localJobId));
+  const view: LocalView = { state, stdoutPath: files.stdout, stderrPath: files.stderr };
   if (typeof s['started_at'] === 'string') view.startedAt = s['started_at'];
   if (TERMINAL.has(state)) {
     view.end = {

@@ -3,7 +3,7 @@
 // real runner processes, real local supervisors on the runner's side.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { withRoot, waitFor, jobctl, supervisorGone } from '../helpers/jobctl.mjs';
 import { startServe, request } from '../helpers/serve.mjs';
@@ -158,4 +158,22 @@ test('an agent job runs on the runner like any job; the server builds its activi
   const prompts = readdirSync(record).filter((f) => f.endsWith('.prompt'));
   assert.equal(prompts.length, 1);
   assert.equal(readFileSync(join(record, prompts[0]), 'utf8'), prompt);
+});
+
+test('secrets: a masked value reaches the job on the runner but neither side\'s meta.json; the offer is 0600', { timeout: 120_000 }, async (t) => {
+  const s = await setup(t, { laptop: {} });
+  const root = runnerRoot(t);
+  await startRunner(t, { server: s.server.url, token: s.tokens.laptop, name: 'laptop', root });
+  const secret = 's3cr3t-runner-value';
+  const { json } = await s.run(['run', '--executor', 'laptop', '--env', 'PLAIN=visible', '--env', `SECRET=${secret}`, '--mask', 'SECRET', '--wait', '--', 'sh', '-c', `[ "\${#SECRET}" = ${secret.length} ] && [ "\${SECRET#s3cr3t-}" != "$SECRET" ] && [ "$PLAIN" = visible ] && echo ok`]);
+  assert.equal(json.state, 'exited', JSON.stringify(json));
+  assert.equal(json.exit_code, 0);
+  assert.equal(json.stdout_tail, 'ok\n');
+  const local = (await jobctl(['list', '--all'], { root })).json.jobs[0];
+  const localMeta = readFileSync(join(root, local.job_id, 'meta.json'), 'utf8');
+  assert.ok(!localMeta.includes(secret), 'not in the runner\'s meta.json');
+  assert.ok(localMeta.includes('visible'));
+  assert.equal(statSync(join(root, local.job_id, 'secrets.json')).mode & 0o777, 0o600);
+  assert.ok(!readFileSync(join(s.root, json.job_id, 'meta.json'), 'utf8').includes(secret));
+  assert.equal(statSync(join(s.root, '.runners', 'jobs', json.job_id, 'offer.json')).mode & 0o777, 0o600);
 });

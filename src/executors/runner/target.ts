@@ -31,6 +31,16 @@ const CHUNK_BYTES = 8 * 1024 * 1024;
 
 const seconds = (ms: number): string => `${Math.round(ms / 1000)}s`;
 
+/**
+ * Keys the runner keeps masked (in its 0600 secrets file, out of its meta.json), as on this
+ * side: the job's --mask keys and whatever came from its --env-file — every value that is not
+ * the job's plain --env nor the executor's env.
+ */
+function keptSecret(meta: JobMeta, executorEnv: Record<string, string>, env: Record<string, string>): string[] {
+  const from = (table: Record<string, string>, key: string): boolean => Object.hasOwn(table, key) && table[key] === env[key];
+  return Object.keys(env).filter((key) => meta.mask.includes(key) || !(from(meta.env, key) || from(executorEnv, key)));
+}
+
 /** The phase a runner's report of the end says, with what the job's record needs of it. */
 function endedPhase(end: RunnerEnd, startedAt: string | undefined): RemotePhase {
   return {
@@ -73,7 +83,7 @@ export class RunnerTarget implements RemoteTarget {
       spec: {
         argv: m.argv,
         env: spec.env,
-        mask: m.mask,
+        mask: keptSecret(m, this.def.env, spec.env),
         kill_after_ms: m.kill_after_ms,
         ...(m.workdir !== undefined ? { workdir: m.workdir } : {}),
         ...(m.timeout_ms !== undefined ? { timeout_ms: m.timeout_ms } : {}),
