@@ -12,10 +12,10 @@
 //   before, changes nothing.
 // - The serve process writes the offer's answers; the job's supervisor writes the offer, the
 //   kill order and removes the spool. Neither ever touches the job's own files here.
-import { closeSync, fstatSync, linkSync, readdirSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeDirs } from '../util/make-dirs.js';
-import { readJsonIfPresent, renameIntoPlace, writeJsonAtomic, writeTempFile } from './atomic.js';
+import { linkIntoPlace, readJsonIfPresent, renameIntoPlace, writeJsonAtomic, writeTempFile } from './atomic.js';
 import { isJobIdShape } from './ids.js';
 import { fileSize } from './jobs.js';
 import { readLogFrom } from './log-range.js';
@@ -103,14 +103,7 @@ export function spooledJobIds(root: string): string[] {
 /** Records `claim` unless a claim is recorded already; returns the one recorded. */
 export function takeClaim(root: string, id: string, claim: RunnerClaim): RunnerClaim {
   const path = jobPath(root, id, 'claim.json');
-  const tmp = writeTempFile(path, JSON.stringify(claim) + '\n');
-  try {
-    linkSync(tmp, path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  } finally {
-    unlinkSync(tmp);
-  }
+  linkIntoPlace(writeTempFile(path, JSON.stringify(claim) + '\n'), path);
   return readClaim(root, id) ?? claim;
 }
 
