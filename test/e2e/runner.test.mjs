@@ -3,7 +3,7 @@
 // real runner processes, real local supervisors on the runner's side.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { withRoot, waitFor, jobctl, supervisorGone } from '../helpers/jobctl.mjs';
 import { startServe, request } from '../helpers/serve.mjs';
@@ -176,4 +176,33 @@ test('secrets: a masked value reaches the job on the runner but neither side\'s 
   assert.equal(statSync(join(root, local.job_id, 'secrets.json')).mode & 0o777, 0o600);
   assert.ok(!readFileSync(join(s.root, json.job_id, 'meta.json'), 'utf8').includes(secret));
   assert.equal(statSync(join(s.root, '.runners', 'jobs', json.job_id, 'offer.json')).mode & 0o777, 0o600);
+});
+
+test('bad input: runner flags and runner executor keys are refused with a clear code', async (t) => {
+  const { base, root, run } = withRoot(t);
+  const token = join(base, 'short.token');
+  writeFileSync(token, 'short\n');
+  const good = join(base, 'good.token');
+  writeFileSync(good, 'a-token-long-enough-0123456789\n');
+  const cases = [
+    [[], /--server URL is required/],
+    [['--server', 'ftp://x', '--token-file', token, '--name', 'a'], /http:\/\/ or https:\/\//],
+    [['--server', 'http://127.0.0.1:9', '--token-file', join(base, 'missing'), '--name', 'a'], /--token-file/],
+    [['--server', 'http://127.0.0.1:9', '--token-file', token, '--name', 'a'], /at least 16 characters/],
+    [['--server', 'http://127.0.0.1:9', '--token-file', good, '--name', '../etc'], /--name/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await run(['runner', ...args]);
+    assert.equal(r.code, 2, JSON.stringify(r.json));
+    assert.equal(r.json.error.code, 'usage_error');
+    assert.match(r.json.error.message, message);
+  }
+  for (const [table, key] of [['type = "runner"', /token_file/], ['type = "runner"\ntoken_file = "relative"', /token_file/], [`type = "runner"\ntoken_file = "${token}"\nlease = "2s"`, /lease/]]) {
+    const config = join(base, 'bad.toml');
+    writeFileSync(config, `[executors.r]\n${table}\n`);
+    const r = await run(['executors'], { config });
+    assert.equal(r.json.error.code, 'config_error', JSON.stringify(r.json));
+    assert.match(r.json.error.message, key);
+  }
+  assert.deepEqual(readdirSafe(root).filter((n) => !n.startsWith('.')), [], 'no job was made');
 });
