@@ -12,20 +12,13 @@
 import { JobError, usageError } from '../errors.js';
 import { nowIso } from '../util/time.js';
 import {
-  readClaim, readKillOrder, readOffer, readReport, spoolAt, spoolDone, spoolSize, spooledJobIds, takeClaim, writeReport,
+  openOffers, readClaim, readKillOrder, readOffer, readReport, spoolAt, spoolDone, spoolSize, takeClaim, writeReport,
   type RunnerEnd, type RunnerJobSpec, type RunnerReport,
 } from '../store/runner-spool.js';
 import type { StreamName } from '../store/types.js';
 
 /** Ids of the jobs offered to `runner` and not claimed yet, at most `max`. */
-export function offersFor(root: string, runner: string, max: number): string[] {
-  const out: string[] = [];
-  for (const id of spooledJobIds(root)) {
-    if (out.length >= max) break;
-    if (readOffer(root, id)?.runner === runner && readClaim(root, id) === undefined) out.push(id);
-  }
-  return out;
-}
+export const offersFor = (root: string, runner: string, max: number): string[] => openOffers(root, runner).slice(0, max);
 
 export interface Grant {
   job_id: string;

@@ -2,7 +2,8 @@
 // (0700; not id-shaped at the root, so `list` and `gc` never see it): `offer.json` (what the
 // runner needs to run the job, secrets included: 0600), `claim.json` (who took it), `report.json`
 // (the runner's last word on its phase), `kill.json` (a signal for the runner to deliver) and
-// `stdout`/`stderr` (the job's output as the runner sent it, by byte offset).
+// `stdout`/`stderr` (the job's output as the runner sent it, by byte offset); and an index of
+// the open offers of each runner, `<root>/.runners/offers/<runner>/<id>` (empty files).
 // Invariants:
 // - A job is claimed at most once: claim.json is made by link(2), which never replaces, so of
 //   two claims (or a claim and the withdrawal of the offer by a kill) exactly one is recorded;
@@ -15,7 +16,7 @@
 import { closeSync, fstatSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeDirs } from '../util/make-dirs.js';
-import { linkIntoPlace, readJsonIfPresent, renameIntoPlace, writeJsonAtomic, writeTempFile } from './atomic.js';
+import { linkIntoPlace, readJsonIfPresent, renameIntoPlace, writeFileAtomic, writeJsonAtomic, writeTempFile } from './atomic.js';
 import { isJobIdShape } from './ids.js';
 import { fileSize } from './jobs.js';
 import { readLogFrom } from './log-range.js';
@@ -81,9 +82,29 @@ export const runnersDir = (root: string): string => join(root, '.runners');
 const jobsDir = (root: string): string => join(runnersDir(root), 'jobs');
 const jobPath = (root: string, id: string, name: string): string => join(jobsDir(root), id, name);
 
+/** The open offers of each runner, one empty file per job: a poll reads one directory. */
+const openOffer = (root: string, runner: string, id: string): string => join(runnersDir(root), 'offers', runner, id);
+
 export function writeOffer(root: string, offer: RunnerOffer): void {
   makeDirs(join(jobsDir(root), offer.job_id), 0o700);
   writeJsonAtomic(jobPath(root, offer.job_id, 'offer.json'), offer);
+  makeDirs(join(runnersDir(root), 'offers', offer.runner), 0o700);
+  writeFileAtomic(openOffer(root, offer.runner, offer.job_id), '', 0o600, false);
+}
+
+/** Ids of the offers made to `runner` and not yet claimed (nor withdrawn), oldest name first. */
+export function openOffers(root: string, runner: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(join(runnersDir(root), 'offers', runner));
+  } catch {
+    return [];
+  }
+  return names.filter(isJobIdShape).sort().filter((id) => {
+    if (readClaim(root, id) === undefined && readOffer(root, id)?.runner === runner) return true;
+    rmSync(openOffer(root, runner, id), { force: true });
+    return false;
+  });
 }
 
 export const readOffer = (root: string, id: string): RunnerOffer | undefined => (isJobIdShape(id) ? readJsonIfPresent<RunnerOffer>(jobPath(root, id, 'offer.json')) : undefined);
@@ -91,19 +112,12 @@ export const readClaim = (root: string, id: string): RunnerClaim | undefined => 
 export const readReport = (root: string, id: string): RunnerReport | undefined => readJsonIfPresent<RunnerReport>(jobPath(root, id, 'report.json'));
 export const readKillOrder = (root: string, id: string): KillOrder | undefined => readJsonIfPresent<KillOrder>(jobPath(root, id, 'kill.json'));
 
-/** Ids of the jobs with a spool (offered, claimed or ended), oldest name order. */
-export function spooledJobIds(root: string): string[] {
-  try {
-    return readdirSync(jobsDir(root)).filter(isJobIdShape).sort();
-  } catch {
-    return [];
-  }
-}
-
 /** Records `claim` unless a claim is recorded already; returns the one recorded. */
 export function takeClaim(root: string, id: string, claim: RunnerClaim): RunnerClaim {
   const path = jobPath(root, id, 'claim.json');
   linkIntoPlace(writeTempFile(path, JSON.stringify(claim) + '\n'), path);
+  const runner = readOffer(root, id)?.runner;
+  if (runner !== undefined) rmSync(openOffer(root, runner, id), { force: true });
   return readClaim(root, id) ?? claim;
 }
 
@@ -149,7 +163,10 @@ export const spoolDone = (root: string, id: string): boolean => readJsonIfPresen
 
 /** Removes everything kept for the job. */
 export function removeRunnerSpool(root: string, id: string): void {
-  if (isJobIdShape(id)) rmSync(join(jobsDir(root), id), { recursive: true, force: true });
+  if (!isJobIdShape(id)) return;
+  const runner = readOffer(root, id)?.runner;
+  if (runner !== undefined) rmSync(openOffer(root, runner, id), { force: true });
+  rmSync(join(jobsDir(root), id), { recursive: true, force: true });
 }
 
 /** Writes a small file without syncing (contact times: losing one to a crash costs nothing). */

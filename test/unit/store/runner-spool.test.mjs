@@ -2,31 +2,33 @@
 // offsets given without rewriting or gaps, and the runner's own record of held jobs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempRoot } from '../../helpers/unit-store.mjs';
 import { newJobId } from '../../../dist/lib/store/ids.js';
-import { readClaim, readSpool, removeRunnerSpool, spoolAt, spoolDone, dropSpooledOutput, spooledJobIds, spoolSize, takeClaim, writeOffer, writeKillOrder, readKillOrder } from '../../../dist/lib/store/runner-spool.js';
+import { readClaim, readSpool, removeRunnerSpool, spoolAt, spoolDone, dropSpooledOutput, openOffers, spoolSize, takeClaim, writeOffer, writeKillOrder, readKillOrder } from '../../../dist/lib/store/runner-spool.js';
 import { forgetHeldJob, readHeldJobs, writeHeldJob } from '../../../dist/lib/store/runner-claims.js';
 import { readContact, recordContact } from '../../../dist/lib/store/runner-contact.js';
 
 const statMode = (p) => statSync(p).mode & 0o777;
 const offer = (id, runner = 'r1') => ({ job_id: id, runner, offered_at: new Date().toISOString(), spec: { argv: ['true'], env: { SECRET: 'x' }, mask: ['SECRET'], kill_after_ms: 5000 } });
 
-test('the first claim is the one recorded; the offer holds secrets and is 0600', (t) => {
+test('the first claim is the one recorded and closes the offer; the offer holds secrets and is 0600', (t) => {
   const { root, cleanup } = tempRoot();
   t.after(cleanup);
   const id = newJobId();
   writeOffer(root, offer(id));
   assert.equal(statMode(join(root, '.runners', 'jobs', id, 'offer.json')), 0o600);
+  assert.deepEqual(openOffers(root, 'r1'), [id]);
+  assert.deepEqual(openOffers(root, 'r2'), []);
   const first = takeClaim(root, id, { runner: 'r1', claim_id: 'a', at: 'now' });
   const second = takeClaim(root, id, { runner: 'r2', claim_id: 'b', at: 'later' });
   assert.deepEqual(first, { runner: 'r1', claim_id: 'a', at: 'now' });
   assert.deepEqual(second, first, 'a later claim reads back the recorded one');
   assert.deepEqual(readClaim(root, id), first);
-  assert.deepEqual(spooledJobIds(root), [id]);
+  assert.deepEqual(openOffers(root, 'r1'), [], 'a claimed offer is no longer open');
   removeRunnerSpool(root, id);
-  assert.deepEqual(spooledJobIds(root), []);
+  assert.equal(existsSync(join(root, '.runners', 'jobs', id)), false);
 });
 
 
