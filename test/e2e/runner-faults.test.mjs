@@ -7,20 +7,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { withRoot, waitFor, jobctl } from '../helpers/jobctl.mjs';
 import { startServe } from '../helpers/serve.mjs';
-import { runnerConfig, runnerRoot, startRunner } from '../helpers/runner.mjs';
+import { numberedLines, readText, runnerConfig, runnerRoot, startRunner } from '../helpers/runner.mjs';
 
 const LINES = 160;
 /** About 8 s of numbered lines (after one line in $COUNT saying it ran), then a last line without a newline. */
-const SCRIPT = `echo ran >> "$COUNT"; i=0; while [ $i -lt ${LINES} ]; do i=$((i+1)); echo "line $i $(printf '%050d' $i)"; sleep 0.05; done; printf end`;
-const EXPECTED = Array.from({ length: LINES }, (_, k) => `line ${k + 1} ${String(k + 1).padStart(50, '0')}\n`).join('') + 'end';
-
-function readText(path) {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-}
+const LINES_JOB = numberedLines(LINES, 50, 0.05);
+const SCRIPT = `echo ran >> "$COUNT"; ${LINES_JOB.script}`;
+const EXPECTED = LINES_JOB.expected;
 
 async function setup(t, runners) {
   const ctx = withRoot(t);

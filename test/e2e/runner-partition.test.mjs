@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { withRoot, waitFor, jobctl } from '../helpers/jobctl.mjs';
 import { startNetnsHost } from '../helpers/netns.mjs';
 import { startServe } from '../helpers/serve.mjs';
-import { runnerConfig, runnerRoot, startRunner, tokenFile } from '../helpers/runner.mjs';
+import { numberedLines, readText, runnerConfig, runnerRoot, startRunner, tokenFile } from '../helpers/runner.mjs';
 
 let host;
 before(async (t) => {
@@ -20,14 +20,6 @@ before(async (t) => {
 
 const LINES = 300;
 const CUT_MS = 20_000;
-
-function readText(path) {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-}
 
 test('partition: the link to the runner is cut for 20 s mid-job, then healed; remote_unreachable meanwhile, nothing lost or repeated', { timeout: 180_000 }, async (t) => {
   if (host === undefined) {
@@ -42,7 +34,7 @@ test('partition: the link to the runner is cut for 20 s mid-job, then healed; re
   const rroot = runnerRoot(t);
   await startRunner(t, { server: server.url, token: tokens.far, name: 'far', root: rroot, wrap: host.wrap });
   // About 30 s of output: a line every 100 ms, numbered, plus a last line without a newline.
-  const script = `i=0; while [ $i -lt ${LINES} ]; do i=$((i+1)); echo "line $i $(printf '%0100d' $i)"; sleep 0.1; done; printf end`;
+  const { script, expected } = numberedLines(LINES, 100, 0.1);
   const { json } = await run(['run', '--executor', 'far', '--snapshot-after', '0', '--', 'sh', '-c', script]);
   const log = join(root, json.job_id, 'stdout.log');
   await waitFor(() => readText(log).includes('line 10 '), { timeoutMs: 30_000, what: 'the first lines to arrive' });
@@ -64,7 +56,6 @@ test('partition: the link to the runner is cut for 20 s mid-job, then healed; re
   const done = (await run(['wait', json.job_id, '--timeout', '120s'])).json;
   assert.equal(done.state, 'exited', JSON.stringify(done));
   assert.equal(done.exit_code, 0);
-  const expected = Array.from({ length: LINES }, (_, k) => `line ${k + 1} ${String(k + 1).padStart(100, '0')}\n`).join('') + 'end';
   const got = readFileSync(log, 'utf8');
   assert.equal(got.length, expected.length, 'no byte lost, none duplicated');
   assert.equal(got, expected);

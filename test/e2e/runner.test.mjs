@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { withRoot, waitFor, jobctl, supervisorGone } from '../helpers/jobctl.mjs';
 import { startServe, request } from '../helpers/serve.mjs';
-import { runnerConfig, runnerRoot, startRunner } from '../helpers/runner.mjs';
+import { readText, runnerConfig, runnerRoot, startRunner } from '../helpers/runner.mjs';
 import { FAKE_AGENTS_DIR } from '../helpers/fake-agents.mjs';
 
 /** A server with runner executors; returns the test's root, `run` with the config, the server. */
@@ -24,14 +24,6 @@ function readdirSafe(dir) {
     return readdirSync(dir);
   } catch {
     return [];
-  }
-}
-
-function readText(path) {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
   }
 }
 

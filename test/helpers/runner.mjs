@@ -2,7 +2,7 @@
 // runner in its own root (test/e2e/runner*.test.mjs). Short settings keep the tests quick: a
 // runner polls for 2 s at a time and reports every 250 ms; leases are set per executor.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -93,4 +93,24 @@ export async function startRunner(t, { server, token, name, root, args = [], wra
       return exited;
     },
   };
+}
+
+/**
+ * A job that prints `count` numbered lines (each padded to `width` digits), one every `every`
+ * seconds, then a last line without a newline; and the exact bytes it prints.
+ */
+export function numberedLines(count, width, every) {
+  return {
+    script: `i=0; while [ $i -lt ${count} ]; do i=$((i+1)); echo "line $i $(printf '%0${width}d' $i)"; sleep ${every}; done; printf end`,
+    expected: Array.from({ length: count }, (_, k) => `line ${k + 1} ${String(k + 1).padStart(width, '0')}\n`).join('') + 'end',
+  };
+}
+
+/** The text of a file, or '' while it does not exist. */
+export function readText(path) {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
 }
