@@ -4,9 +4,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
-// Layers, top to bottom: cli → mcp, serve → library → commands → command-support → view → supervisor → notify →
+// Layers, top to bottom: cli → mcp, serve, runner → library → commands → command-support → view → supervisor → notify →
 // executors → agents → job → store → util (errors.ts, log.ts and output.ts beside util).
-const folders = ['cli', 'mcp', 'serve', 'library', 'commands', 'command-support', 'view', 'supervisor', 'notify', 'executors', 'agents', 'job', 'store', 'util'];
+const folders = ['cli', 'mcp', 'serve', 'runner', 'library', 'commands', 'command-support', 'view', 'supervisor', 'notify', 'executors', 'agents', 'job', 'store', 'util'];
 const anyIn = (folder) => [`../${folder}/**`, `../../${folder}/**`];
 /** A rule that forbids importing `banned` folders (and top-level modules) from the files of `folder`. */
 function layer(folder, banned, { modules = [], allowTypes = false, except = [], why }) {
@@ -46,10 +46,12 @@ export default tseslint.config(
   },
   layer('cli', [], { why: 'a state change is a transition of job/' }),
   // The MCP server and the library are surfaces beside the CLI: they call commands, never argv parsing.
-  layer('mcp', ['cli', 'serve'], { why: 'the MCP server calls commands through the library, never the CLI' }),
+  layer('mcp', ['cli', 'serve', 'runner'], { why: 'the MCP server calls commands through the library, never the CLI' }),
   // The HTTP server too: a route calls a command through the library, as an MCP tool does.
-  layer('serve', ['cli', 'mcp'], { why: 'the HTTP server calls commands through the library, never the CLI or the MCP server' }),
-  layer('library', ['cli', 'mcp', 'serve'], { why: 'the library calls commands, never a surface above it' }),
+  layer('serve', ['cli', 'mcp', 'runner'], { why: 'the HTTP server calls commands through the library, never the CLI or the MCP server' }),
+  // The runner is a surface too: it runs its jobs through the library, never through a server.
+  layer('runner', ['cli', 'mcp', 'serve'], { why: 'the runner uses the library and below, never the CLI or a server' }),
+  layer('library', ['cli', 'mcp', 'serve', 'runner'], { why: 'the library calls commands, never a surface above it' }),
   layer('util', above('util'), { modules: ['config.js', 'output.js', 'log.js'], why: 'util imports nothing of jobctl but errors.ts' }),
   // The store holds the shapes of the files it stores (types only) and nothing above.
   layer('store', above('store'), { modules: ['config.js', 'output.js'], allowTypes: true, why: 'the store imports nothing above it' }),

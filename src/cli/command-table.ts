@@ -3,6 +3,7 @@ import type { Options } from 'yargs';
 import { commands, groupDescriptions } from '../commands/index.js';
 import { mcpCommand } from './mcp-command.js';
 import { serveCommand } from './serve-command.js';
+import { runnerCommand } from './runner-command.js';
 import type { CommandDef } from '../command-support/types.js';
 import { subcommandIndex } from './split-command.js';
 import { commandName, fullName, positionalNames } from '../command-support/command-names.js';
@@ -15,8 +16,8 @@ export const GLOBAL_OPTIONS: Record<string, Options> = {
 
 export { commandName, fullName, positionalNames };
 
-/** Every command of the CLI: the commands, and the servers (MCP, HTTP) that serve them. */
-export const cliCommands: CommandDef[] = [...commands, mcpCommand, serveCommand];
+/** Every command of the CLI: the commands, the servers (MCP, HTTP) that serve them, and the runner. */
+export const cliCommands: CommandDef[] = [...commands, mcpCommand, serveCommand, runnerCommand];
 
 export function findCommand(word: string | undefined, next: string | undefined): CommandDef | undefined {
   if (word === undefined) return undefined;

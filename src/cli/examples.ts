@@ -109,6 +109,10 @@ export const EXAMPLES: Record<string, [string, string][]> = {
     ['$0 mcp', 'serve the MCP tools over stdio (register it with the agent, not in a terminal)'],
     ['$0 mcp --max-wait 25s', 'no tool call blocks longer than 25s'],
   ],
+  runner: [
+    ['$0 runner --server https://jobs.example:8443 --token-file ~/.config/jobctl/runner.token --name laptop', 'pull and run the jobs of [executors.laptop] type = "runner"'],
+    ['$0 runner --server http://127.0.0.1:8787 --token-file t --name ci --label gpu --max-concurrent 2', 'two jobs at once at most'],
+  ],
   serve: [
     ['$0 serve', 'the HTTP API on 127.0.0.1:8787; the ready line names the token file'],
     ['JOBCTL_TOKEN=... $0 serve --listen 0.0.0.0:8787', 'reachable from other machines (only with a token given)'],

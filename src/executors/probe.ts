@@ -19,5 +19,8 @@ export function probeExecutor(def: ExecutorDef): Promise<ProbeResult> {
       return probeContainer(def);
     case 'slurm':
       return probeSlurm(def);
+    case 'runner':
+      // A runner calls in; nothing can be called out to. `executors` shows its last contact.
+      return Promise.resolve({ available: true, detail: 'a runner pulls its jobs: see last_contact' });
   }
 }

@@ -49,7 +49,22 @@ export interface SlurmExecutor {
   agent_paths?: AgentPaths;
 }
 
-export type RemoteExecutor = SshExecutor | ContainerExecutor | SlurmExecutor;
+/** A machine running `jobctl runner`, which pulls its jobs from `jobctl serve` (docs/runners.md). */
+export interface RunnerExecutor {
+  type: 'runner';
+  /** The file holding the token this runner presents (never a client token). */
+  token_file: string;
+  /** A claimed job whose runner is not heard from for this long becomes `lost` (default 60 s). */
+  lease_ms: number;
+  workdir?: string;
+  labels: string[];
+  env: Record<string, string>;
+  /** Jobs of this executor running at once at most (unset: no limit). */
+  max_concurrent?: number;
+  agent_paths?: AgentPaths;
+}
+
+export type RemoteExecutor = SshExecutor | ContainerExecutor | SlurmExecutor | RunnerExecutor;
 
 export interface LocalExecutor {
   type: 'local';

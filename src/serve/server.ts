@@ -19,6 +19,7 @@ import { matchRoute, type Route } from './router.js';
 import { jobRoutes } from './routes-jobs.js';
 import { dashboardRoutes } from './routes-dashboard.js';
 import { eventRoutes } from './routes-events.js';
+import { runnerRoutes } from './routes-runner.js';
 import { splitTarget } from './query.js';
 import { hasBody } from './body.js';
 
@@ -64,7 +65,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const sockets = new Set<Socket>();
   const changing = new Set<Promise<void>>();
   const streams = new Set<() => void>();
-  const routes = [healthz, ...jobRoutes(options), ...eventRoutes(options, streams), ...dashboardRoutes(options.dashboardDir)];
+  const routes = [healthz, ...jobRoutes(options), ...eventRoutes(options, streams), ...runnerRoutes(options, auth), ...dashboardRoutes(options.dashboardDir)];
   const server: Server = createServer((req, res) => {
     const started = Date.now();
     const done = answer(req, res, routes, auth).finally(() => log.info(`serve: ${req.method} ${(req.url ?? '').slice(0, 200)} ${res.statusCode} ${Date.now() - started}ms`));

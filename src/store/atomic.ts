@@ -5,7 +5,7 @@
 // planted symlink is replaced, never written through). Reads go through safe-open.ts.
 // A batch (store/job-batch.ts) may write temp files unsynced and make them durable together
 // (syncFilesystem) before renaming them into place: the invariant holds for it too.
-import { closeSync, fsyncSync, openSync, renameSync, writeSync, unlinkSync, constants as fsConstants } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, openSync, renameSync, writeSync, unlinkSync, constants as fsConstants } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { readFileText } from './safe-open.js';
@@ -55,6 +55,20 @@ export function renameIntoPlace(tmp: string, path: string): void {
   } catch (err) {
     try { unlinkSync(tmp); } catch { /* already gone */ }
     throw err;
+  }
+}
+
+/**
+ * Links a temp file of writeTempFile to `path` unless something is there already (link(2) never
+ * replaces: of two writers, the first wins), then removes the temp file.
+ */
+export function linkIntoPlace(tmp: string, path: string): void {
+  try {
+    linkSync(tmp, path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    unlinkSync(tmp);
   }
 }
 

@@ -10,7 +10,7 @@ import { jobFiles } from './jobs.js';
 import type { Resources } from '../util/resources.js';
 
 /** Where a remote sample came from: the host's /proc over ssh, the container runtime, sstat. */
-export type ResourceSource = 'ssh' | 'docker' | 'podman' | 'slurm';
+export type ResourceSource = 'ssh' | 'docker' | 'podman' | 'slurm' | 'runner';
 
 export interface ResourceSample extends Resources {
   sampled_at: string;

@@ -4,11 +4,12 @@
 // two servers starting at once end with one token (created by link(2), which never replaces);
 // the file is opened without following a symlink and must be a regular file.
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants as fs, linkSync, openSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
+import { closeSync, constants as fs, openSync, writeSync, fsyncSync } from 'node:fs';
 import { join } from 'node:path';
 import { JobError } from '../errors.js';
 import { makeDirs } from '../util/make-dirs.js';
 import { readFileText } from './safe-open.js';
+import { linkIntoPlace } from './atomic.js';
 
 export interface StoredToken {
   token: string;
@@ -47,13 +48,7 @@ export function readOrCreateServeToken(root: string): StoredToken {
   } finally {
     closeSync(fd);
   }
-  try {
-    linkSync(tmp, path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  } finally {
-    unlinkSync(tmp);
-  }
+  linkIntoPlace(tmp, path);
   const token = readToken(path);
   if (token === undefined) throw new JobError('io_error', `${path} vanished while it was created`, { path });
   return { token, path };

@@ -1,0 +1,93 @@
+// Faults between a runner and its server, with real processes: the runner SIGKILLed mid-job and
+// started again on its root, the server SIGKILLed mid-job and started again on its port, and a
+// runner never seen again (its job becomes `lost` once the lease ends, never `exited`).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { withRoot, waitFor, jobctl } from '../helpers/jobctl.mjs';
+import { startServe } from '../helpers/serve.mjs';
+import { numberedLines, readText, runnerConfig, runnerRoot, startRunner } from '../helpers/runner.mjs';
+
+const LINES = 160;
+/** About 8 s of numbered lines (after one line in $COUNT saying it ran), then a last line without a newline. */
+const LINES_JOB = numberedLines(LINES, 50, 0.05);
+const SCRIPT = `echo ran >> "$COUNT"; ${LINES_JOB.script}`;
+const EXPECTED = LINES_JOB.expected;
+
+async function setup(t, runners) {
+  const ctx = withRoot(t);
+  const { config, tokens } = runnerConfig(ctx.base, runners);
+  const serveEnv = { JOBCTL_CONFIG: config };
+  const server = await startServe(t, ctx.root, { env: serveEnv });
+  const run = (args, opts = {}) => ctx.run(args, { config, ...opts });
+  const count = join(ctx.base, 'count');
+  return { ...ctx, config, tokens, server, serveEnv, run, count };
+}
+
+/** The job ended once, with every byte, and ran once on the runner. */
+async function assertOnce(s, id, root) {
+  const done = (await s.run(['wait', id, '--timeout', '90s'])).json;
+  assert.equal(done.state, 'exited', JSON.stringify(done));
+  assert.equal(done.exit_code, 0);
+  const got = readFileSync(join(s.root, id, 'stdout.log'), 'utf8');
+  assert.equal(got.length, EXPECTED.length, 'no byte lost, none duplicated');
+  assert.equal(got, EXPECTED);
+  assert.equal(readText(s.count), 'ran\n', 'the command ran once');
+  assert.equal((await s.run(['events', '--job', id, '--type', 'job.finished'])).json.events.length, 1);
+  assert.equal((await jobctl(['list', '--all'], { root })).json.jobs.length, 1, 'one local job on the runner');
+}
+
+test('the runner SIGKILLed mid-job and started again re-attaches: the logs are byte-identical, the job ends once', { timeout: 150_000 }, async (t) => {
+  const s = await setup(t, { laptop: {} });
+  const root = runnerRoot(t);
+  const first = await startRunner(t, { server: s.server.url, token: s.tokens.laptop, name: 'laptop', root });
+  const { json } = await s.run(['run', '--executor', 'laptop', '--env', `COUNT=${s.count}`, '--snapshot-after', '0', '--', 'sh', '-c', SCRIPT]);
+  const serverLog = join(s.root, json.job_id, 'stdout.log');
+  await waitFor(() => readText(serverLog).includes('line 10 '), { timeoutMs: 30_000, what: 'the first lines on the server' });
+  await first.stop('SIGKILL');
+  // The job runs on without its runner: its local log grows past what the server has.
+  const local = (await jobctl(['list', '--all'], { root })).json.jobs[0];
+  const localLog = join(root, local.job_id, 'stdout.log');
+  const copied = readText(serverLog).length;
+  await waitFor(() => readText(localLog).length > copied + 500, { timeoutMs: 30_000, what: 'the job to print while its runner is gone' });
+  const second = await startRunner(t, { server: s.server.url, token: s.tokens.laptop, name: 'laptop', root });
+  assert.equal(second.ready.held, 1, 'it takes up the job its root records');
+  await assertOnce(s, json.job_id, root);
+});
+
+test('the server SIGKILLed mid-job and started again: the runner keeps the job, resumes reporting, nothing lost', { timeout: 150_000 }, async (t) => {
+  const s = await setup(t, { laptop: {} });
+  const root = runnerRoot(t);
+  await startRunner(t, { server: s.server.url, token: s.tokens.laptop, name: 'laptop', root });
+  const { json } = await s.run(['run', '--executor', 'laptop', '--env', `COUNT=${s.count}`, '--snapshot-after', '0', '--', 'sh', '-c', SCRIPT.replace('sleep 0.05', 'sleep 0.1')]);
+  const serverLog = join(s.root, json.job_id, 'stdout.log');
+  await waitFor(() => readText(serverLog).includes('line 10 '), { timeoutMs: 30_000, what: 'the first lines on the server' });
+  await s.server.stop('SIGKILL');
+  // Its supervisor (a process of its own) hears nothing from the runner and says so.
+  const unreachable = await waitFor(async () => {
+    const st = (await s.run(['status', json.job_id])).json;
+    assert.equal(st.state, 'running', 'a silent runner does not end the job');
+    return st.remote_unreachable;
+  }, { timeoutMs: 30_000, intervalMs: 250, what: 'remote_unreachable' });
+  assert.match(unreachable.error, /runner laptop not heard from/);
+  await startServe(t, s.root, { env: s.serveEnv, listen: `127.0.0.1:${s.server.port}` });
+  await assertOnce(s, json.job_id, root);
+  assert.equal((await s.run(['status', json.job_id])).json.remote_unreachable, undefined);
+});
+
+test('a runner never seen again: its job becomes lost with a reason once the lease ends, never exited', { timeout: 120_000 }, async (t) => {
+  const s = await setup(t, { laptop: { lease: '8s' } });
+  const root = runnerRoot(t);
+  const runner = await startRunner(t, { server: s.server.url, token: s.tokens.laptop, name: 'laptop', root });
+  const { json } = await s.run(['run', '--executor', 'laptop', '--snapshot-after', '0', '--', 'sh', '-c', 'echo up; exec sleep 300']);
+  await waitFor(() => readText(join(s.root, json.job_id, 'stdout.log')) === 'up\n', { timeoutMs: 30_000, what: 'the job to run' });
+  await runner.stop('SIGKILL');
+  const lost = (await s.run(['wait', json.job_id, '--timeout', '90s'])).json;
+  assert.equal(lost.state, 'lost', JSON.stringify(lost));
+  assert.equal(lost.exit_code, undefined, 'no invented exit code');
+  const status = (await s.run(['status', json.job_id])).json;
+  assert.match(status.lost_reason, /runner laptop was not heard from .*lease 8s/);
+  // The local job still runs on the runner (settled by the test's cleanup).
+  assert.equal((await jobctl(['list', '--all'], { root })).json.jobs[0].state, 'running');
+});
