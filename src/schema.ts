@@ -9,6 +9,8 @@ const int: Schema = { type: 'integer' };
 const bool: Schema = { type: 'boolean' };
 const time: Schema = { type: 'string', format: 'date-time' };
 const strings: Schema = { type: 'array', items: str };
+/** A cloud executor's live instances (`executors`). */
+const cloudInstances: Schema = { type: 'array', items: { type: 'object', required: ['name', 'state', 'created_at', 'age_ms', 'jobs'], properties: { name: str, state: { enum: ['provisioning', 'ready', 'destroying'] }, created_at: str, age_ms: int, jobs: strings, instance_id: str, host: str, port: int, idle_ms: int, hourly_cost: { type: 'number' }, cost_so_far: { type: 'number' }, destroy_error: str, destroy_attempts: int, next_destroy_at: str } } };
 const range: Schema = { type: 'array', items: int, minItems: 2, maxItems: 2 };
 const jobId: Schema = { type: 'string', pattern: '^[0-9a-z]{16,}$' };
 const state: Schema = { enum: ['created', 'queued', 'running', 'exited', 'killed', 'failed', 'lost'] };
@@ -216,6 +218,7 @@ export const outputSchemas: Record<string, Schema> = {
   tag_set: success('tag_set', { job_id: jobId, tags: strings }, ['job_id', 'tags']),
   notify_set: success('notify_set', { job_id: jobId, notification: { type: 'object', properties: { notify_command: str, notify_file: str, notify_webhook: str, on_output_match: outputMatch } } }, ['job_id', 'notification']),
   gc: success('gc', {
+    cloud_instances: { type: 'object', properties: { destroyed: strings, failed: strings } },
     root: str, dry_run: bool, older_than: str, older_than_source: { enum: ['default', 'flag', 'config'] }, deleted: int, would_delete: int, debris_removed: int, session_slots_removed: int, events_removed: int, skipped: int, freed_bytes: int,
     jobs: { type: 'array', items: { type: 'object', required: ['job_id', 'state', 'action', 'reason', 'bytes'], properties: { job_id: { type: 'string', pattern: '^[0-9a-z]{1,64}$' }, state: listedState, action: { enum: ['deleted', 'would_delete', 'skipped'] }, reason: str, bytes: int } } },
   }, ['root', 'dry_run', 'older_than', 'older_than_source', 'deleted', 'skipped', 'freed_bytes', 'jobs']),
@@ -231,7 +234,8 @@ export const outputSchemas: Record<string, Schema> = {
   executors: success('executors', {
     default: str,
     probed: bool,
-    executors: { type: 'array', items: { type: 'object', required: ['name', 'type', 'labels', 'default'], properties: { name: str, type: { enum: ['local', 'ssh', 'container', 'slurm'] }, labels: strings, default: bool, host: str, port: int, user: str, workdir: str, runtime: str, image: str, partition: str, max_concurrent: int, available: bool, reason: str, detail: str } } },
+    executors: { type: 'array', items: { type: 'object', required: ['name', 'type', 'labels', 'default'], properties: { name: str, type: { enum: ['local', 'ssh', 'container', 'slurm', 'cloud'] }, labels: strings, default: bool, host: str, port: int, user: str, workdir: str, runtime: str, image: str, partition: str, max_concurrent: int, available: bool, reason: str, detail: str, provider: str, per_job: bool, idle_timeout_ms: int, max_instances: int, instances: cloudInstances } } },
+    action: { const: 'down' }, executor: str, destroyed: strings, failed: { type: 'array', items: { type: 'object', properties: { name: str, error: str } } }, busy: { type: 'array', items: { type: 'object', properties: { name: str, jobs: strings } } },
   }, ['default', 'executors', 'probed']),
   queue: success('queue', {
     limits: { type: 'array', items: { type: 'object', required: ['name', 'kind', 'max_concurrent', 'running', 'queued'], properties: { name: str, kind: { enum: ['queue', 'executor', 'session'] }, max_concurrent: int, running: { type: 'array', items: jobId }, queued: { type: 'array', items: jobId } } } },

@@ -8,6 +8,7 @@ import { localExecutor } from './local/config.js';
 import { sshExecutor } from './ssh/config.js';
 import { containerExecutor } from './container/config.js';
 import { slurmExecutor } from './slurm/config.js';
+import { cloudExecutor } from './cloud/config.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
@@ -27,7 +28,8 @@ export function validateExecutors(raw: unknown, path: string, text: string): Rec
     else if (type === 'ssh') out[name] = sshExecutor(r);
     else if (type === 'container') out[name] = containerExecutor(r);
     else if (type === 'slurm') out[name] = slurmExecutor(r);
-    else r.fail('type', 'must be "local", "ssh", "container" or "slurm"');
+    else if (type === 'cloud') out[name] = cloudExecutor(r);
+    else r.fail('type', 'must be "local", "ssh", "container", "slurm" or "cloud"');
   }
   return out;
 }

@@ -5,6 +5,7 @@ import type { RemoteTarget } from './port.js';
 import { SshTarget } from './ssh/target.js';
 import { ContainerTarget } from './container/target.js';
 import { SlurmTarget } from './slurm/target.js';
+import { CloudTarget } from './cloud/target.js';
 
 export function createTarget(def: RemoteExecutor, dir: string, meta: JobMeta): RemoteTarget {
   switch (def.type) {
@@ -14,5 +15,7 @@ export function createTarget(def: RemoteExecutor, dir: string, meta: JobMeta): R
       return new ContainerTarget(def, dir, meta);
     case 'slurm':
       return new SlurmTarget(def, dir, meta);
+    case 'cloud':
+      return new CloudTarget(def, dir, meta);
   }
 }

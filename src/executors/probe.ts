@@ -6,6 +6,7 @@ import type { ProbeResult } from './probe-run.js';
 import { probeSsh } from './ssh/probe.js';
 import { probeContainer } from './container/probe.js';
 import { probeSlurm } from './slurm/probe.js';
+import { probeCloud } from './cloud/probe.js';
 
 export type { ProbeResult } from './probe-run.js';
 
@@ -19,5 +20,7 @@ export function probeExecutor(def: ExecutorDef): Promise<ProbeResult> {
       return probeContainer(def);
     case 'slurm':
       return probeSlurm(def);
+    case 'cloud':
+      return probeCloud(def);
   }
 }
