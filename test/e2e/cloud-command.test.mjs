@@ -43,6 +43,7 @@ const instancesOf = async (run) => (await run(['executors'])).json.executors.fin
 test('cloud command: the first job provisions, the next reuses the instance, idle_timeout destroys it', async (t) => {
   const s = setup(t, 'idle_timeout = "3s"');
   if (!s) return;
+  const destroyedBefore = pool.destroyed().length;
   const events = join(s.base, 'events.ndjson');
   const first = (await s.run(['run', '--label', 'gpu', '--notify-file', events, '--wait', '--', 'sh', '-c', 'printf "on %s\\n" "$(hostname -I 2>/dev/null || echo host)"; exit 4'])).json;
   assert.equal(first.state, 'exited');
@@ -70,11 +71,11 @@ test('cloud command: the first job provisions, the next reuses the instance, idl
   assert.equal(second.state, 'exited');
   assert.equal(readFileSync(second.stdout_log_path, 'utf8'), 'again\n');
   assert.equal((await s.run(['status', second.job_id])).json.remote.instance, instance, 'the idle instance is reused');
-  assert.equal(pool.destroyed().length, 0);
+  assert.equal(pool.destroyed().length, destroyedBefore);
 
   // Idle for 3 s: the reaper destroys it, with nobody calling jobctl.
   await waitFor(() => pool.taken().length === 0, { timeoutMs: 30_000, what: 'the idle instance to be destroyed' });
-  assert.deepEqual(pool.destroyed(), [`${instance} h0`]);
+  assert.deepEqual(pool.destroyed().slice(destroyedBefore).map((l) => l.split(' ')[0]), [instance]);
   assert.deepEqual(JSON.parse(readFileSync(join(pool.dir, 'destroy-stdin.last'), 'utf8')).name, instance);
   await waitFor(async () => (await instancesOf(s.run)).length === 0, { what: 'the record to go' });
 });
@@ -140,6 +141,7 @@ test('cloud command: a destroy that fails twice is retried, reported, and ends w
 test('cloud command: a supervisor SIGKILLed between create and the record of the host leaks nothing', async (t) => {
   const s = setup(t);
   if (!s) return;
+  const destroyedBefore = pool.destroyed().length;
   pool.set('hang-after-create');
   const job = (await s.run(['run', '--executor', 'burst', '--snapshot-after', '0', '--', 'true'])).json;
   const name = await waitFor(() => pool.taken().find((n) => n.startsWith('jobctl-')), { what: 'the provider to create the instance' });
@@ -150,7 +152,8 @@ test('cloud command: a supervisor SIGKILLed between create and the record of the
   assert.equal(listed[0].host, undefined);
   process.kill(before.supervisor_pid, 'SIGKILL');
   // The provision command was the supervisor's child: the cloud CLI dies with it.
-  const hung = Number(readFileSync(join(pool.dir, 'h0', 'taken', 'pid'), 'utf8'));
+  const slot = ['h0', 'h1'].find((h) => { try { return readFileSync(join(pool.dir, h, 'taken', 'name'), 'utf8').trim() === name; } catch { return false; } });
+  const hung = await waitFor(() => { try { return Number(readFileSync(join(pool.dir, slot, 'taken', 'pid'), 'utf8')); } catch { return undefined; } }, { what: 'the hung provision' });
   process.kill(hung, 'SIGKILL');
   await waitFor(() => !processAlive(before.supervisor_pid), { what: 'the supervisor to die' });
   pool.clear('hang-after-create');
@@ -158,6 +161,6 @@ test('cloud command: a supervisor SIGKILLed between create and the record of the
   const ended = (await s.run(['wait', job.job_id, '--timeout', '60s'])).json;
   assert.equal(ended.state, 'failed');
   await waitFor(() => pool.taken().length === 0, { what: 'the orphan to be destroyed' });
-  assert.deepEqual(pool.destroyed(), [`${name} by-name`]);
+  assert.deepEqual(pool.destroyed().slice(destroyedBefore), [`${name} by-name`]);
   assert.deepEqual(await instancesOf(s.run), []);
 });
