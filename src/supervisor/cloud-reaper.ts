@@ -11,7 +11,7 @@
 import { watch } from 'node:fs';
 import { join } from 'node:path';
 import type { ProcessIdentity } from '../job/transitions.js';
-import { cloudDir, cloudExecutors } from '../store/cloud-instances.js';
+import { cloudDir, cloudExecutors, readInstances } from '../store/cloud-instances.js';
 import { entryOf, isLive, readEntry, removeQuietly, writeEntry } from '../store/slot-entries.js';
 import { makeDirs } from '../util/make-dirs.js';
 import { repairExecutor } from '../executors/cloud/instances.js';
@@ -24,7 +24,7 @@ const wakePath = (root: string): string => join(cloudDir(root), '.wake');
 
 /** Starts a reaper (`start`) unless a live one is recorded, and wakes the one that is. */
 export function ensureCloudReaper(root: string, start: () => ProcessIdentity | undefined): void {
-  if (cloudExecutors(root).length === 0) return;
+  if (!cloudExecutors(root).some((e) => readInstances(root, e).length > 0)) return;
   makeDirs(cloudDir(root), 0o700);
   if (isLive(readEntry(reaperPath(root)))) {
     writeEntry(wakePath(root), { at: Date.now() });

@@ -5,7 +5,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { withRoot, waitFor, processAlive } from '../helpers/jobctl.mjs';
+import { withRoot, waitFor, processAlive, allCmdlines } from '../helpers/jobctl.mjs';
 import { startCloudPool } from '../helpers/cloud-pool.mjs';
 
 let pool;
@@ -18,6 +18,10 @@ function setup(t, extra = '') {
     t.skip('netns or ssh missing (see the before hook)');
     return undefined;
   }
+  // Registered first, so it runs before the root is removed: whatever a test left is taken
+  // down, and the next test starts with a free pool.
+  let down = async () => undefined;
+  t.after(() => down());
   const ctx = withRoot(t);
   const config = join(ctx.base, 'config.toml');
   writeFileSync(config, `[executors.burst]
@@ -30,29 +34,29 @@ boot_timeout = "30s"
 ${extra}
 `);
   const run = (args, opts = {}) => ctx.run(args, { config, ...opts });
-  t.after(async () => {
-    // Whatever a test left is taken down, so the next one starts with a free pool.
-    await run(['executors', 'down', 'burst']).catch(() => undefined);
+  down = async () => {
     for (const f of ['fail-provision', 'hang-after-create', 'destroy-failures']) pool.clear(f);
-  });
+    await run(['executors', 'down', 'burst']).catch(() => undefined);
+  };
   return { ...ctx, config, run };
 }
 
 const instancesOf = async (run) => (await run(['executors'])).json.executors.find((e) => e.name === 'burst').instances;
 
-test('cloud command: the first job provisions, the next reuses the instance, idle_timeout destroys it', async (t) => {
-  const s = setup(t, 'idle_timeout = "3s"');
+test('cloud command: the first job provisions an instance, the next reuses it while it is idle', async (t) => {
+  const s = setup(t, 'idle_timeout = "10m"');
   if (!s) return;
   const destroyedBefore = pool.destroyed().length;
   const events = join(s.base, 'events.ndjson');
-  const first = (await s.run(['run', '--label', 'gpu', '--notify-file', events, '--wait', '--', 'sh', '-c', 'printf "on %s\\n" "$(hostname -I 2>/dev/null || echo host)"; exit 4'])).json;
+  const first = (await s.run(['run', '--label', 'gpu', '--notify-file', events, '--wait', '--', 'sh', '-c', 'printf "on %s\\n" "$(id -un)"; exit 4'])).json;
   assert.equal(first.state, 'exited');
   assert.equal(first.exit_code, 4);
-  assert.match(readFileSync(first.stdout_log_path, 'utf8'), /^on /);
+  assert.equal(readFileSync(first.stdout_log_path, 'utf8'), `on ${pool.hosts[0].user}\n`);
   const status = (await s.run(['status', first.job_id])).json;
   assert.equal(status.executor, 'burst');
   const instance = status.remote.instance;
   assert.match(instance, /^jobctl-[0-9a-z]{12}$/);
+  assert.match(status.remote.instance_id, /^h[01]$/);
   assert.deepEqual(pool.taken(), [instance]);
   const listed = await instancesOf(s.run);
   assert.equal(listed.length, 1);
@@ -60,6 +64,7 @@ test('cloud command: the first job provisions, the next reuses the instance, idl
   assert.equal(listed[0].state, 'ready');
   assert.equal(listed[0].hourly_cost, 0.36);
   assert.ok(Number.isInteger(listed[0].age_ms));
+  assert.ok(Number.isInteger(listed[0].idle_ms), 'idle since the job ended');
   const finished = await waitFor(() => {
     try { return JSON.parse(readFileSync(events, 'utf8').trim().split('\n')[0]); } catch { return undefined; }
   }, { what: 'job.finished' });
@@ -71,13 +76,27 @@ test('cloud command: the first job provisions, the next reuses the instance, idl
   assert.equal(second.state, 'exited');
   assert.equal(readFileSync(second.stdout_log_path, 'utf8'), 'again\n');
   assert.equal((await s.run(['status', second.job_id])).json.remote.instance, instance, 'the idle instance is reused');
+  assert.deepEqual(pool.taken(), [instance]);
   assert.equal(pool.destroyed().length, destroyedBefore);
+  const down = (await s.run(['executors', 'down', 'burst'])).json;
+  assert.deepEqual(down.destroyed, [instance]);
+  assert.deepEqual(pool.taken(), []);
+});
 
-  // Idle for 3 s: the reaper destroys it, with nobody calling jobctl.
-  await waitFor(() => pool.taken().length === 0, { timeoutMs: 30_000, what: 'the idle instance to be destroyed' });
+test('cloud command: an instance idle for idle_timeout is destroyed by the reaper, with nobody calling jobctl', async (t) => {
+  const s = setup(t, 'idle_timeout = "2s"');
+  if (!s) return;
+  const destroyedBefore = pool.destroyed().length;
+  const job = (await s.run(['run', '--executor', 'burst', '--wait', '--', 'true'])).json;
+  assert.equal(job.state, 'exited');
+  const instance = (await s.run(['status', job.job_id])).json.remote.instance;
+  await waitFor(() => pool.destroyed().length > destroyedBefore, { timeoutMs: 60_000, what: 'the idle instance to be destroyed' });
   assert.deepEqual(pool.destroyed().slice(destroyedBefore).map((l) => l.split(' ')[0]), [instance]);
-  assert.deepEqual(JSON.parse(readFileSync(join(pool.dir, 'destroy-stdin.last'), 'utf8')).name, instance);
-  await waitFor(async () => (await instancesOf(s.run)).length === 0, { what: 'the record to go' });
+  assert.equal(JSON.parse(readFileSync(join(pool.dir, 'destroy-stdin.last'), 'utf8')).name, instance);
+  assert.deepEqual(pool.taken(), []);
+  assert.deepEqual(await instancesOf(s.run), []);
+  // Nothing left to watch: the reaper exits by itself.
+  await waitFor(() => !allCmdlines().some((c) => c.includes('--reaper') && c.includes(s.root)), { what: 'the reaper to exit' });
 });
 
 test('cloud command: per_job makes one fresh instance per job and destroys it when the job ends', async (t) => {
