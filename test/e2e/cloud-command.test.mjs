@@ -5,7 +5,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { withRoot, waitFor, processAlive, allCmdlines } from '../helpers/jobctl.mjs';
+import { withRoot, waitFor, processAlive, allCmdlines, assertMatchesSchema } from '../helpers/jobctl.mjs';
 import { startCloudPool } from '../helpers/cloud-pool.mjs';
 
 let pool;
@@ -68,6 +68,7 @@ test('cloud command: the first job provisions an instance, the next reuses it wh
   const finished = await waitFor(() => {
     try { return JSON.parse(readFileSync(events, 'utf8').trim().split('\n')[0]); } catch { return undefined; }
   }, { what: 'job.finished' });
+  assertMatchesSchema('job.finished', finished);
   assert.equal(finished.instance, instance);
   assert.equal(typeof finished.cost, 'number');
   assert.ok(finished.cost >= 0 && finished.cost <= 0.36 * (finished.duration_ms / 3_600_000) + 1e-6);
