@@ -8,12 +8,12 @@
 // - Its identity is in <root>/.cloud/.reaper; one live reaper per root (two, after a race, are
 //   harmless: each instance is claimed under its executor's lock before it is destroyed).
 // - An instance is destroyed only once no live job is listed on it (instances.ts).
-import { watch } from 'node:fs';
 import { join } from 'node:path';
 import type { ProcessIdentity } from '../job/transitions.js';
 import { cloudDir, cloudExecutors, readInstances } from '../store/cloud-instances.js';
 import { entryOf, isLive, readEntry, removeQuietly, writeEntry } from '../store/slot-entries.js';
 import { makeDirs } from '../util/make-dirs.js';
+import { sleepUntilChange } from '../util/sleep-until-change.js';
 import { repairExecutor } from '../executors/cloud/instances.js';
 import { processStartTime } from '../util/proc.js';
 
@@ -56,27 +56,6 @@ export async function runCloudReaper(root: string): Promise<void> {
       if ((await reapOnce(root)) === undefined) return;
       continue;
     }
-    await sleepOrWake(cloudDir(root), Math.min(MAX_SLEEP_MS, Math.max(100, next - Date.now())));
+    await sleepUntilChange(cloudDir(root), Math.min(MAX_SLEEP_MS, Math.max(100, next - Date.now())), (name) => name.startsWith('.wake'));
   }
-}
-
-/** Resolves after `ms`, or earlier when `.wake` changes. */
-function sleepOrWake(dir: string, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    let watcher: ReturnType<typeof watch> | undefined;
-    const done = (): void => {
-      clearTimeout(timer);
-      watcher?.close();
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    try {
-      watcher = watch(dir, (_event, name) => {
-        if (name !== null && name.startsWith('.wake')) done();
-      });
-      watcher.on('error', () => undefined);
-    } catch {
-      // No inotify watch: the timeout alone.
-    }
-  });
 }
