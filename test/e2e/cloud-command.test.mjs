@@ -184,3 +184,33 @@ test('cloud command: a supervisor SIGKILLed between create and the record of the
   assert.deepEqual(pool.destroyed().slice(destroyedBefore), [`${name} by-name`]);
   assert.deepEqual(await instancesOf(s.run), []);
 });
+
+test('cloud command: a job on an instance survives its supervisor SIGKILLed and a cut link, byte for byte, on the same instance', async (t) => {
+  const s = setup(t, 'idle_timeout = "10m"\nconnect_timeout = 3');
+  if (!s) return;
+  const lines = 120;
+  const script = `i=0; while [ $i -lt ${lines} ]; do i=$((i+1)); echo "line $i $(printf '%060d' $i)"; sleep 0.05; done; printf end`;
+  const job = (await s.run(['run', '--executor', 'burst', '--snapshot-after', '0', '--', 'sh', '-c', script])).json;
+  const log = join(s.root, job.job_id, 'stdout.log');
+  await waitFor(() => readFileSync(log, 'utf8').includes('line 5 '), { timeoutMs: 60_000, what: 'the first lines to arrive' });
+  const running = (await s.run(['status', job.job_id])).json;
+  const host = pool.hosts[Number(running.remote.instance_id.slice(1))];
+  process.kill(running.supervisor_pid, 'SIGKILL');
+  await waitFor(() => !processAlive(running.supervisor_pid), { what: 'the supervisor to die' });
+  await host.netns.cut();
+  // status re-attaches a supervisor; the job stays running while its instance is out of reach.
+  await waitFor(async () => {
+    const st = (await s.run(['status', job.job_id])).json;
+    assert.equal(st.state, 'running', 'neither a dead supervisor nor a cut link ends the job');
+    return st.remote_unreachable;
+  }, { timeoutMs: 60_000, intervalMs: 250, what: 'remote_unreachable to be reported' });
+  await host.netns.heal();
+  const done = (await s.run(['wait', job.job_id, '--timeout', '120s'])).json;
+  assert.equal(done.state, 'exited', JSON.stringify(done));
+  const expected = Array.from({ length: lines }, (_, k) => `line ${k + 1} ${String(k + 1).padStart(60, '0')}\n`).join('') + 'end';
+  assert.equal(readFileSync(log, 'utf8'), expected, 'no byte lost, none duplicated');
+  const after = (await s.run(['status', job.job_id])).json;
+  assert.equal(after.remote.instance, running.remote.instance);
+  assert.ok(JSON.parse(readFileSync(join(s.root, job.job_id, 'state.json'), 'utf8')).reattach_count >= 1, 'a new supervisor took over');
+  assert.deepEqual(pool.taken(), [running.remote.instance], 'the instance is kept for the next job, not leaked: executors down ends it');
+});

@@ -134,3 +134,22 @@ test('hetzner: a server that never gets an IP fails the job after the boot timeo
   const listed = (await s.run(['executors'])).json.executors.find((e) => e.name === 'hz');
   assert.deepEqual(listed.instances, []);
 });
+
+test('hetzner: a supervisor SIGKILLed before the server had an address: the server is found by its label and deleted', async (t) => {
+  const s = setup(t);
+  if (!s) return;
+  api.behaviour.neverIp = true;
+  const job = (await s.run(['run', '--executor', 'hz', '--snapshot-after', '0', '--', 'true'])).json;
+  await waitFor(() => api.servers.size === 1, { timeoutMs: 30_000, what: 'the server to be created' });
+  const state = JSON.parse(readFileSync(join(s.root, job.job_id, 'state.json'), 'utf8'));
+  process.kill(state.supervisor_pid, 'SIGKILL');
+  await waitFor(() => { try { process.kill(state.supervisor_pid, 0); return false; } catch { return true; } }, { what: 'the supervisor to die' });
+  const [server] = [...api.servers.values()];
+  const before = api.requests.length;
+  const ended = (await s.run(['wait', job.job_id, '--timeout', '60s'])).json;
+  assert.equal(ended.state, 'failed');
+  await waitFor(() => api.servers.size === 0, { what: 'the orphan server to be deleted' });
+  const after = api.requests.slice(before);
+  assert.ok(after.some((r) => r.method === 'GET' && r.query === `?label_selector=${encodeURIComponent(`jobctl-instance=${server.name}`)}`), 'looked up by its label');
+  assert.ok(after.some((r) => r.method === 'DELETE' && r.path === `/v1/servers/${server.id}`));
+});
