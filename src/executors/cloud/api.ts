@@ -40,6 +40,8 @@ export interface DownResult {
 
 /** Destroys every instance of `executor` no live job runs on. */
 export async function takeDown(root: string, executor: string): Promise<DownResult> {
+  // Nothing recorded: nothing to lock, and nothing is created under the root.
+  if (readInstances(root, executor).length === 0) return { destroyed: [], failed: [], busy: [] };
   const r = await repairExecutor(root, executor, { idle: true, all: true });
   const left = readInstances(root, executor);
   return {
