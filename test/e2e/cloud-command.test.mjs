@@ -192,7 +192,9 @@ test('cloud command: a job on an instance survives its supervisor SIGKILLed and 
   const script = `i=0; while [ $i -lt ${lines} ]; do i=$((i+1)); echo "line $i $(printf '%060d' $i)"; sleep 0.05; done; printf end`;
   const job = (await s.run(['run', '--executor', 'burst', '--snapshot-after', '0', '--', 'sh', '-c', script])).json;
   const log = join(s.root, job.job_id, 'stdout.log');
-  await waitFor(() => readFileSync(log, 'utf8').includes('line 5 '), { timeoutMs: 60_000, what: 'the first lines to arrive' });
+  // The log exists once the supervisor has the job in hand.
+  const copied = () => { try { return readFileSync(log, 'utf8'); } catch { return ''; } };
+  await waitFor(() => copied().includes('line 5 '), { timeoutMs: 60_000, what: 'the first lines to arrive' });
   const running = (await s.run(['status', job.job_id])).json;
   const host = pool.hosts[Number(running.remote.instance_id.slice(1))];
   process.kill(running.supervisor_pid, 'SIGKILL');
