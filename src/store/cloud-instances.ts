@@ -7,7 +7,7 @@
 //   (<root>/.cloud/<executor>/.lock); every write is atomic (temp file + rename).
 // - `owner` is the process that provisions or destroys the instance right now; a record in
 //   `provisioning` or `destroying` whose owner is not a live process was left by a crash.
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudExecutor } from '../executors/types.js';
 import { readJsonIfPresent, writeJsonAtomic } from './atomic.js';
@@ -100,8 +100,19 @@ export function readInstances(root: string, executor: string): InstanceRecord[] 
   return out.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.name.localeCompare(b.name));
 }
 
+/**
+ * Makes <root>/.cloud/<executor> inside an existing root: a root removed meanwhile (deleted by
+ * its owner) is never made again by a late writer.
+ */
+function ensureExecutorDir(root: string, executor: string): string {
+  const dir = executorDir(root, executor);
+  if (!existsSync(root)) throw Object.assign(new Error(`the job root ${root} is gone`), { code: 'ENOENT' });
+  makeDirs(dir, 0o700);
+  return dir;
+}
+
 export function writeInstance(root: string, rec: InstanceRecord): void {
-  makeDirs(executorDir(root, rec.executor), 0o700);
+  ensureExecutorDir(root, rec.executor);
   writeJsonAtomic(recordPath(root, rec.executor, rec.name), rec);
 }
 
@@ -113,7 +124,5 @@ export function removeInstance(root: string, executor: string, name: string): vo
 
 /** Runs `fn` under the executor's lock with its records as they are now. */
 export async function withInstances<T>(root: string, executor: string, fn: (records: InstanceRecord[]) => T | Promise<T>): Promise<T> {
-  const dir = executorDir(root, executor);
-  makeDirs(dir, 0o700);
-  return withDirLock(dir, () => fn(readInstances(root, executor)));
+  return withDirLock(ensureExecutorDir(root, executor), () => fn(readInstances(root, executor)));
 }

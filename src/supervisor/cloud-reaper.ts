@@ -8,11 +8,11 @@
 // - Its identity is in <root>/.cloud/.reaper; one live reaper per root (two, after a race, are
 //   harmless: each instance is claimed under its executor's lock before it is destroyed).
 // - An instance is destroyed only once no live job is listed on it (instances.ts).
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProcessIdentity } from '../job/transitions.js';
 import { cloudDir, cloudExecutors, readInstances } from '../store/cloud-instances.js';
 import { entryOf, isLive, readEntry, removeQuietly, writeEntry } from '../store/slot-entries.js';
-import { makeDirs } from '../util/make-dirs.js';
 import { sleepUntilChange } from '../util/sleep-until-change.js';
 import { repairExecutor } from '../executors/cloud/instances.js';
 import { processStartTime } from '../util/proc.js';
@@ -25,7 +25,6 @@ const wakePath = (root: string): string => join(cloudDir(root), '.wake');
 /** Starts a reaper (`start`) unless a live one is recorded, and wakes the one that is. */
 export function ensureCloudReaper(root: string, start: () => ProcessIdentity | undefined): void {
   if (!cloudExecutors(root).some((e) => readInstances(root, e).length > 0)) return;
-  makeDirs(cloudDir(root), 0o700);
   if (isLive(readEntry(reaperPath(root)))) {
     writeEntry(wakePath(root), { at: Date.now() });
     return;
@@ -46,7 +45,8 @@ export async function reapOnce(root: string): Promise<number | undefined> {
 
 export async function runCloudReaper(root: string): Promise<void> {
   const self = { pid: process.pid, startTime: processStartTime(process.pid) };
-  makeDirs(cloudDir(root), 0o700);
+  // Started only where records exist: a .cloud that is gone (the root deleted) is not made again.
+  if (!existsSync(cloudDir(root))) return;
   if (self.startTime !== undefined) writeEntry(reaperPath(root), entryOf({ jobId: 'reaper', queuedAt: '', pid: self.pid, startTime: self.startTime }));
   for (;;) {
     const next = await reapOnce(root);
