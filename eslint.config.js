@@ -27,7 +27,7 @@ const above = (folder) => folders.slice(0, folders.indexOf(folder));
 /** state.json's writer: only the lifecycle core (job/apply.ts) applies a state change. */
 const STATE_WRITER = ['../store/state-file.js', '../../store/state-file.js', './state-file.js'];
 /** What commands may use of the supervisor and the executors. */
-const PUBLIC = ['../supervisor/start.js', ...['types', 'config', 'select', 'probe', 'cleanup'].map((m) => `../executors/${m}.js`)];
+const PUBLIC = ['../supervisor/start.js', ...['types', 'config', 'select', 'probe', 'cleanup', 'cloud/api'].map((m) => `../executors/${m}.js`)];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**'] },

@@ -9,6 +9,8 @@ const int: Schema = { type: 'integer' };
 const bool: Schema = { type: 'boolean' };
 const time: Schema = { type: 'string', format: 'date-time' };
 const strings: Schema = { type: 'array', items: str };
+/** A cloud executor's live instances (`executors`). */
+const cloudInstances: Schema = { type: 'array', items: { type: 'object', required: ['name', 'state', 'created_at', 'age_ms', 'jobs'], properties: { name: str, state: { enum: ['provisioning', 'ready', 'destroying'] }, created_at: str, age_ms: int, jobs: strings, instance_id: str, host: str, port: int, idle_ms: int, hourly_cost: { type: 'number' }, cost_so_far: { type: 'number' }, destroy_error: str, destroy_attempts: int, next_destroy_at: str } } };
 const range: Schema = { type: 'array', items: int, minItems: 2, maxItems: 2 };
 const jobId: Schema = { type: 'string', pattern: '^[0-9a-z]{16,}$' };
 const state: Schema = { enum: ['created', 'queued', 'running', 'exited', 'killed', 'failed', 'lost'] };
@@ -194,7 +196,7 @@ export const outputSchemas: Record<string, Schema> = {
   wait: { anyOf: [success('wait', { ...snapshot, wait_timed_out: bool, wait_clamped_to_ms: int, ...interrupted }, [...snapshotRequired, 'wait_timed_out']), success('wait', { jobs: summaries, pending: { type: 'array', items: jobId }, count: int, waited_ms: int, wait_timed_out: bool, first_job_id: jobId, wait_clamped_to_ms: int, ...interrupted }, ['jobs', 'pending', 'count', 'wait_timed_out'])] },
   submit: success('submit', { jobs: { type: 'array', items: { type: 'object', required: ['job_id', 'short_id', 'line', 'state'], properties: { job_id: jobId, short_id: str, line: { type: 'integer', minimum: 1 }, state } } }, count: int }, ['jobs', 'count']),
   create: success('create', { job_id: jobId, short_id: str, state: { const: 'created' }, tags: strings, ...limits, stdout_log_path: str, stderr_log_path: str }, ['job_id', 'state', 'stdout_log_path', 'stderr_log_path']),
-  status: success('status', { ...summary, remote: { type: 'object', properties: { host: str, remote_dir: str, remote_pid: int, container_name: str, container_id: str, runtime: str, slurm_job_id: str, submitting: bool } }, remote_unreachable: { type: 'object', required: ['since', 'error'], properties: { since: time, error: str } }, pid: int, supervisor_pid: int, supervisor_alive: bool, process_alive: bool, resources: { type: 'object', required: ['processes', 'rss_bytes', 'cpu_seconds', 'cpu_percent', 'uptime_ms'], properties: { processes: int, rss_bytes: int, cpu_seconds: { type: 'number' }, cpu_percent: { type: 'number' }, uptime_ms: int, sampled_at: time, source: { enum: ['ssh', 'docker', 'podman', 'slurm', 'runner'] } } }, waiting_for: str, ...limits, attempt: int, attempts, restart_count: int, restarted_at: time, agent: agentActivity, updated_at: time, stdout_log_path: str, stderr_log_path: str }, [...summaryRequired, 'updated_at']),
+  status: success('status', { ...summary, remote: { type: 'object', properties: { host: str, remote_dir: str, remote_pid: int, container_name: str, container_id: str, runtime: str, slurm_job_id: str, submitting: bool, instance: str, instance_id: str, hourly_cost: { type: 'number' } } }, remote_unreachable: { type: 'object', required: ['since', 'error'], properties: { since: time, error: str } }, pid: int, supervisor_pid: int, supervisor_alive: bool, process_alive: bool, resources: { type: 'object', required: ['processes', 'rss_bytes', 'cpu_seconds', 'cpu_percent', 'uptime_ms'], properties: { processes: int, rss_bytes: int, cpu_seconds: { type: 'number' }, cpu_percent: { type: 'number' }, uptime_ms: int, sampled_at: time, source: { enum: ['ssh', 'docker', 'podman', 'slurm', 'runner'] } } }, waiting_for: str, ...limits, attempt: int, attempts, restart_count: int, restarted_at: time, agent: agentActivity, updated_at: time, stdout_log_path: str, stderr_log_path: str }, [...summaryRequired, 'updated_at']),
   // With --grep: `matches` (and the searched ranges) instead of the two tails.
   tail: { ...success('tail', { job_id: jobId, short_id: str, state, ...tail, pattern: str, matches: { type: 'array', items: grepMatch }, matches_truncated: bool }, ['job_id', 'state', ...tailRequired.filter((k) => !k.endsWith('_tail'))]), anyOf: [{ required: ['stdout_tail', 'stderr_tail'] }, { required: ['matches', 'matches_truncated', 'pattern'] }] },
   logs: success('logs', { job_id: jobId, short_id: str, state, ...tail }, ['job_id', 'state', ...tailRequired]),
@@ -216,6 +218,7 @@ export const outputSchemas: Record<string, Schema> = {
   tag_set: success('tag_set', { job_id: jobId, tags: strings }, ['job_id', 'tags']),
   notify_set: success('notify_set', { job_id: jobId, notification: { type: 'object', properties: { notify_command: str, notify_file: str, notify_webhook: str, on_output_match: outputMatch } } }, ['job_id', 'notification']),
   gc: success('gc', {
+    cloud_instances: { type: 'object', properties: { destroyed: strings, failed: strings } },
     root: str, dry_run: bool, older_than: str, older_than_source: { enum: ['default', 'flag', 'config'] }, deleted: int, would_delete: int, debris_removed: int, session_slots_removed: int, events_removed: int, skipped: int, freed_bytes: int,
     jobs: { type: 'array', items: { type: 'object', required: ['job_id', 'state', 'action', 'reason', 'bytes'], properties: { job_id: { type: 'string', pattern: '^[0-9a-z]{1,64}$' }, state: listedState, action: { enum: ['deleted', 'would_delete', 'skipped'] }, reason: str, bytes: int } } },
   }, ['root', 'dry_run', 'older_than', 'older_than_source', 'deleted', 'skipped', 'freed_bytes', 'jobs']),
@@ -231,7 +234,8 @@ export const outputSchemas: Record<string, Schema> = {
   executors: success('executors', {
     default: str,
     probed: bool,
-    executors: { type: 'array', items: { type: 'object', required: ['name', 'type', 'labels', 'default'], properties: { name: str, type: { enum: ['local', 'ssh', 'container', 'slurm', 'runner'] }, labels: strings, default: bool, last_contact: time, version: str, runner_labels: strings, host: str, port: int, user: str, workdir: str, runtime: str, image: str, partition: str, max_concurrent: int, available: bool, reason: str, detail: str } } },
+    executors: { type: 'array', items: { type: 'object', required: ['name', 'type', 'labels', 'default'], properties: { name: str, type: { enum: ['local', 'ssh', 'container', 'slurm', 'runner', 'cloud'] }, labels: strings, default: bool, last_contact: time, version: str, runner_labels: strings, host: str, port: int, user: str, workdir: str, runtime: str, image: str, partition: str, max_concurrent: int, available: bool, reason: str, detail: str, provider: str, per_job: bool, idle_timeout_ms: int, max_instances: int, instances: cloudInstances } } },
+    action: { const: 'down' }, executor: str, destroyed: strings, failed: { type: 'array', items: { type: 'object', properties: { name: str, error: str } } }, busy: { type: 'array', items: { type: 'object', properties: { name: str, jobs: strings } } },
   }, ['default', 'executors', 'probed']),
   queue: success('queue', {
     limits: { type: 'array', items: { type: 'object', required: ['name', 'kind', 'max_concurrent', 'running', 'queued'], properties: { name: str, kind: { enum: ['queue', 'executor', 'session'] }, max_concurrent: int, running: { type: 'array', items: jobId }, queued: { type: 'array', items: jobId } } } },
@@ -251,7 +255,7 @@ export const eventSchemas: Record<string, Schema> = {
   'job.finished': {
     type: 'object',
     required: ['schema_version', 'event_type', 'job_id', 'state', 'timed_out', 'command', 'cwd', 'tags', 'stdout_log_path', 'stderr_log_path'],
-    properties: { schema_version: { const: '1' }, event_type: { const: 'job.finished' }, job_id: jobId, state, ...outcome, attempt: int, attempts, restart_count: int, agent: agentFinished, command: str, cwd: str, tags: strings, started_at: time, stdout_log_path: str, stderr_log_path: str, delivery_results: { type: 'array', items: delivery } },
+    properties: { schema_version: { const: '1' }, event_type: { const: 'job.finished' }, job_id: jobId, state, ...outcome, attempt: int, attempts, restart_count: int, agent: agentFinished, instance: str, cost: { type: 'number' }, command: str, cwd: str, tags: strings, started_at: time, stdout_log_path: str, stderr_log_path: str, delivery_results: { type: 'array', items: delivery } },
   },
   'job.output.matched': {
     type: 'object',

@@ -81,6 +81,7 @@ export const EXAMPLES: Record<string, [string, string][]> = {
   ],
   executors: [
     ['$0 executors --probe', 'every configured executor, checked for real'],
+    ['$0 executors down gpu', 'destroy the idle instances of the cloud executor gpu'],
   ],
   stats: [
     ['$0 stats', 'jobs per state and executor, disk use'],

@@ -13,11 +13,22 @@ import { removeIdleSessions } from '../store/session-slots.js';
 const IDLE_SESSION_MS = 60_000;
 import type { CleanupResult } from '../executors/cleanup.js';
 import { isJobIdShape } from '../store/ids.js';
+import { ensureCloudReaperRuns } from '../supervisor/start.js';
+import { cloudExecutors } from '../store/cloud-instances.js';
 import { JobError } from '../errors.js';
 import { deletionRefused } from './delete.js';
 import { isTerminal, type JobStateRecord } from '../job/state.js';
 import { isCorrupt, type CorruptJob, type JobRecord } from '../store/types.js';
 import type { CommandDef } from '../command-support/types.js';
+
+/** Destroys idle-expired and crash-left cloud instances (only when the root has any). */
+async function repairCloud(root: string): Promise<{ destroyed: string[]; failed: string[] } | undefined> {
+  if (cloudExecutors(root).length === 0) return undefined;
+  const { repairAllInstances } = await import('../executors/cloud/api.js');
+  const result = await repairAllInstances(root);
+  ensureCloudReaperRuns(root);
+  return result;
+}
 
 export const gcCommand: CommandDef = {
   command: 'gc',
@@ -104,7 +115,9 @@ export const gcCommand: CommandDef = {
       wouldDelete++;
       rows.push({ ...row, action: dryRun ? 'would_delete' : 'deleted', reason: `finished more than ${formatDuration(olderThanMs)} ago`, bytes, ...(remoteCleanup !== undefined ? { remote_cleanup: remoteCleanup } : {}) });
     }
+    const cloud = dryRun ? undefined : await repairCloud(ctx.root);
     return {
+      ...(cloud !== undefined ? { cloud_instances: cloud } : {}),
       root: ctx.root,
       dry_run: dryRun,
       older_than: formatDuration(olderThanMs),

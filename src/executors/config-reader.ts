@@ -28,7 +28,7 @@ export class Reader {
   string(key: string, required?: false): string | undefined;
   string(key: string, required = false): string | undefined {
     const v = this.raw[key];
-    if (v === undefined) return required ? this.fail(key, key === 'type' ? 'is required: "local", "ssh", "container" or "slurm"' : 'is required') : undefined;
+    if (v === undefined) return required ? this.fail(key, key === 'type' ? 'is required: "local", "ssh", "container", "slurm" or "cloud"' : 'is required') : undefined;
     if (typeof v !== 'string' || v === '' || v.includes('\0')) this.fail(key, 'must be a non-empty string');
     return v;
   }
@@ -55,6 +55,11 @@ export class Reader {
       paths[agent] = path;
     }
     if (Object.keys(paths).length > 0) def.agent_paths = paths;
+  }
+
+  /** The raw value of a key whose shape a type's config.ts checks itself. */
+  value(key: string): unknown {
+    return this.raw[key];
   }
 
   integer(key: string, min: number, max: number): number | undefined {

@@ -9,6 +9,7 @@ import { sshExecutor } from './ssh/config.js';
 import { containerExecutor } from './container/config.js';
 import { slurmExecutor } from './slurm/config.js';
 import { runnerExecutor } from './runner/config.js';
+import { cloudExecutor } from './cloud/config.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
@@ -29,7 +30,8 @@ export function validateExecutors(raw: unknown, path: string, text: string): Rec
     else if (type === 'container') out[name] = containerExecutor(r);
     else if (type === 'slurm') out[name] = slurmExecutor(r);
     else if (type === 'runner') out[name] = runnerExecutor(r);
-    else r.fail('type', 'must be "local", "ssh", "container", "slurm" or "runner"');
+    else if (type === 'cloud') out[name] = cloudExecutor(r);
+    else r.fail('type', 'must be "local", "ssh", "container", "slurm", "runner" or "cloud"');
   }
   return out;
 }

@@ -6,6 +6,7 @@ import { SshTarget } from './ssh/target.js';
 import { ContainerTarget } from './container/target.js';
 import { SlurmTarget } from './slurm/target.js';
 import { RunnerTarget } from './runner/target.js';
+import { CloudTarget } from './cloud/target.js';
 
 export function createTarget(def: RemoteExecutor, dir: string, meta: JobMeta): RemoteTarget {
   switch (def.type) {
@@ -17,5 +18,7 @@ export function createTarget(def: RemoteExecutor, dir: string, meta: JobMeta): R
       return new SlurmTarget(def, dir, meta);
     case 'runner':
       return new RunnerTarget(def, dir, meta);
+    case 'cloud':
+      return new CloudTarget(def, dir, meta);
   }
 }

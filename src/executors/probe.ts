@@ -6,6 +6,7 @@ import type { ProbeResult } from './probe-run.js';
 import { probeSsh } from './ssh/probe.js';
 import { probeContainer } from './container/probe.js';
 import { probeSlurm } from './slurm/probe.js';
+import { probeCloud } from './cloud/probe.js';
 
 export type { ProbeResult } from './probe-run.js';
 
@@ -22,5 +23,7 @@ export function probeExecutor(def: ExecutorDef): Promise<ProbeResult> {
     case 'runner':
       // A runner calls in; nothing can be called out to. `executors` shows its last contact.
       return Promise.resolve({ available: true, detail: 'a runner pulls its jobs: see last_contact' });
+    case 'cloud':
+      return probeCloud(def);
   }
 }

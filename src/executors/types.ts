@@ -64,7 +64,44 @@ export interface RunnerExecutor {
   agent_paths?: AgentPaths;
 }
 
-export type RemoteExecutor = SshExecutor | ContainerExecutor | SlurmExecutor | RunnerExecutor;
+
+/** Hetzner Cloud: the server each instance is (cloud/provider-hetzner.ts). */
+export interface HetznerSettings {
+  /** Environment variable holding the API token (never the token itself). */
+  token_env: string;
+  server_type: string;
+  image: string;
+  location?: string;
+  /** Names or ids of SSH keys known to the project, put on each server. */
+  ssh_keys: string[];
+  /** Labels put on each server, besides jobctl's own. */
+  server_labels: Record<string, string>;
+  api_url: string;
+}
+
+/**
+ * Instances made on demand (cloud/): each job runs on one over SSH, as on an ssh executor
+ * whose host is the instance. `max_concurrent` is the executor's whole limit (max_instances ×
+ * instance_jobs) so that jobs beyond it wait parked; `instance_jobs` is the per-instance one.
+ */
+export interface CloudExecutor extends Omit<SshExecutor, 'type' | 'host'> {
+  type: 'cloud';
+  provider: 'command' | 'hetzner';
+  /** provider "command": prints the instance as JSON; destroy gets it on stdin. */
+  provision?: string;
+  destroy?: string;
+  hetzner?: HetznerSettings;
+  /** Milliseconds from asking for an instance until SSH answers on it, at most. */
+  boot_timeout_ms: number;
+  /** Milliseconds an idle instance is kept for the next job. */
+  idle_timeout_ms: number;
+  max_instances?: number;
+  /** Jobs one instance runs at once. */
+  instance_jobs: number;
+  per_job: boolean;
+}
+
+export type RemoteExecutor = SshExecutor | ContainerExecutor | SlurmExecutor | RunnerExecutor | CloudExecutor;
 
 export interface LocalExecutor {
   type: 'local';

@@ -54,6 +54,11 @@ export interface RemoteIdentity {
   container_id?: string;
   runtime?: string;
   slurm_job_id?: string;
+  /** A cloud job's instance (jobctl's name for it) and the provider's id of it. */
+  instance?: string;
+  instance_id?: string;
+  /** The job's share of its instance's price per hour (cost in job.finished). */
+  hourly_cost?: number;
 }
 
 /** How one attempt of a retried job ended (the last attempt's outcome is the job's own). */

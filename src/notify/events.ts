@@ -32,6 +32,15 @@ export interface DeliveryResult {
   duration_ms?: number;
 }
 
+/** A cloud job's instance and, when the provider gave a price, its share: runtime hours × its hourly share. */
+function instanceCost(state: JobRecord['state']): Record<string, unknown> {
+  const remote = state.remote;
+  if (remote?.instance === undefined) return {};
+  const out: Record<string, unknown> = { instance: remote.instance };
+  if (remote.hourly_cost !== undefined && state.duration_ms !== undefined) out['cost'] = Math.round(remote.hourly_cost * (state.duration_ms / 3_600_000) * 1e6) / 1e6;
+  return out;
+}
+
 export function finishedEvent(job: JobRecord, activity?: AgentActivity): Record<string, unknown> {
   const { meta, state } = job;
   const files = jobFiles(job.dir);
@@ -59,6 +68,7 @@ export function finishedEvent(job: JobRecord, activity?: AgentActivity): Record<
   }
   if (state.restart_count !== undefined) event['restart_count'] = state.restart_count;
   if (state.kill_reason !== undefined) event['kill_reason'] = state.kill_reason;
+  Object.assign(event, instanceCost(state));
   if (meta.agent !== undefined) event['agent'] = agentSummary(meta.agent, activity);
   event['stdout_log_path'] = files.stdout;
   event['stderr_log_path'] = files.stderr;

@@ -14,6 +14,7 @@
 // - The job's stdin (an agent's prompt, a command job's --stdin) is read once, for the
 //   hand-over, and reaches the target only as bytes (SubmitSpec.stdin), never as an argument.
 // - While the job runs its resource use is sampled beside the poll loop (resource-sampler.ts).
+import { dirname } from 'node:path';
 import { jobFiles, readState, fileSize } from '../store/jobs.js';
 import { appendLog, ensureLogs } from '../store/job-logs.js';
 import type { JobMeta, Secrets } from '../store/types.js';
@@ -32,6 +33,7 @@ import { createTarget } from '../executors/create-target.js';
 import { Contact, Waker } from './remote-contact.js';
 import { ResourceSampler } from './resource-sampler.js';
 import { readJobInput } from '../store/prompt.js';
+import { ensureCloudReaperRuns } from './start.js';
 
 const failed = (cur: JobStateRecord, code: JobErrorCode, message: string): JobStateRecord | undefined => fail(cur, { code, message }, nowIso());
 
@@ -127,6 +129,8 @@ export async function superviseRemote(dir: string, meta: JobMeta, secrets: Secre
     await followAttempt(dir, meta, remoteAttempt(dir, target, identity, contact), notifier, releaseSlots);
   } finally {
     await target.close().catch(() => undefined);
+    // An instance given back idle is destroyed at its idle_timeout by the root's reaper.
+    if (def.type === 'cloud') ensureCloudReaperRuns(dirname(dir));
   }
 }
 

@@ -8,12 +8,12 @@
 //   (dispatch.ts); the timer removes it under the same lock when it finds the line empty.
 // - A timer that died (SIGKILL, reboot) is replaced by the next such pass, and any command's pass
 //   starts a retry whose time has come: a retry never waits on a dead timer for long.
-import { watch } from 'node:fs';
 import { join } from 'node:path';
 import type { ProcessIdentity } from '../job/transitions.js';
 import { entryOf, isLive, readEntry, removeQuietly, writeEntry } from '../store/slot-entries.js';
 import { lineDir, lineTickets, ticketTime, withSchedulingLock } from '../store/waiting-lines.js';
 import { makeDirs } from '../util/make-dirs.js';
+import { sleepUntilChange } from '../util/sleep-until-change.js';
 import { processStartTime } from '../util/proc.js';
 
 /** The timer sleeps at most this long between looks (a clock change, a missed event). */
@@ -50,29 +50,8 @@ export async function runRetryTimer(root: string, pass: () => Promise<void>): Pr
     }
     // A due ticket still there after a pass (its job's lock was busy): look again a little later.
     const wait = first === lastDue ? 1000 : Math.min(MAX_SLEEP_MS, Math.max(0, Date.parse(ticketTime(first)) - Date.now()));
-    if (wait > 0) await sleepOrChange(lineDir(root, 'retry'), wait);
+    if (wait > 0) await sleepUntilChange(lineDir(root, 'retry'), wait, (name) => !name.startsWith('.'));
     lastDue = lineTickets(root, 'retry')[0];
     await pass();
   }
-}
-
-/** Resolves after `ms`, or earlier when the line changes (a new, maybe earlier, retry). */
-function sleepOrChange(dir: string, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    let watcher: ReturnType<typeof watch> | undefined;
-    const done = (): void => {
-      clearTimeout(timer);
-      watcher?.close();
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    try {
-      watcher = watch(dir, (_event, name) => {
-        if (name !== null && !name.startsWith('.')) done();
-      });
-      watcher.on('error', () => undefined);
-    } catch {
-      // No inotify watch: the timeout alone.
-    }
-  });
 }

@@ -18,6 +18,7 @@ import type { Config } from '../config.js';
 import type { JobStateRecord } from '../job/state.js';
 import { existsSync } from 'node:fs';
 import { ensureRetryTimer } from './retry-timer.js';
+import { ensureCloudReaper } from './cloud-reaper.js';
 import type { ReconcileActions } from '../job/reconcile.js';
 import type { ProcessIdentity } from '../job/transitions.js';
 import type { TerminalState } from '../job/state.js';
@@ -36,7 +37,7 @@ const supervisorScript = (): string => join(dirname(fileURLToPath(import.meta.ur
  * it could not be started (or was already gone).
  */
 function spawnSupervisor(dir: string, configPath: string | undefined, options: { mode?: string; nodeFlags?: string[] } = {}): ProcessIdentity | undefined {
-  const timer = options.mode === '--timer';
+  const timer = options.mode === '--timer' || options.mode === '--reaper';
   const logFd = timer ? 'ignore' : openSupervisorLog(dir);
   const args = [...(options.nodeFlags ?? []), '--', supervisorScript(), ...(options.mode ? [options.mode] : []), ...(timer ? [dir] : [dirname(dir), basename(dir)])];
   if (configPath !== undefined) args.push(configPath);
@@ -102,6 +103,17 @@ function startRetryTimer(root: string, configPath: string | undefined): ProcessI
   } catch {
     return undefined;
   }
+}
+
+/** Makes sure the root's cloud reaper (cloud-reaper.ts) runs while instance records exist. */
+export function ensureCloudReaperRuns(root: string): void {
+  ensureCloudReaper(root, () => {
+    try {
+      return spawnSupervisor(root, undefined, { mode: '--reaper', nodeFlags: SUPERVISOR_NODE_FLAGS });
+    } catch {
+      return undefined;
+    }
+  });
 }
 
 /**

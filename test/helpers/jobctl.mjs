@@ -107,6 +107,14 @@ export async function settleRoot(root) {
     const timer = JSON.parse(readFileSync(join(root, '.slots', '.retry', '.timer'), 'utf8'));
     if (startTimeOf(timer.pid) === timer.start_time) process.kill(timer.pid, 'SIGKILL');
   } catch { /* none */ }
+  // The cloud reaper of a root whose instances are still recorded (it exits once none is).
+  try {
+    const reaper = JSON.parse(readFileSync(join(root, '.cloud', '.reaper'), 'utf8'));
+    if (startTimeOf(reaper.pid) === reaper.start_time) {
+      process.kill(reaper.pid, 'SIGKILL');
+      helpers.push(reaper.pid);
+    }
+  } catch { /* none */ }
   await waitFor(() => helpers.every((pid) => !processAlive(pid)), { timeoutMs: 20000, what: 'supervisors to exit' }).catch(() => undefined);
 }
 
