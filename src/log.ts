@@ -22,18 +22,28 @@ export function setVerbosity(count: number): void {
 // disk, a closed pipe) must never crash the process that is recording a job's outcome.
 process.stderr.on('error', () => undefined);
 
-const destination = new AsyncLocalStorage<number>();
+/** Where the diagnostics of one job a supervisor took over go: its supervisor.log while open. */
+export interface LogFile {
+  fd: number;
+  closed: boolean;
+}
 
-/** Runs `fn` with the diagnostics of everything it starts written to `fd` instead of stderr. */
-export function withLogFile<T>(fd: number, fn: () => T): T {
-  return destination.run(fd, fn);
+const destination = new AsyncLocalStorage<LogFile | undefined>();
+
+/**
+ * Runs `fn` with the diagnostics of everything it starts written to `file` instead of stderr
+ * (undefined: to stderr, whatever the caller's context). Once `file.closed` is set, anything
+ * still running in that context writes to stderr: a closed descriptor's number may be reused.
+ */
+export function withLogFile<T>(file: LogFile | undefined, fn: () => T): T {
+  return destination.run(file, fn);
 }
 
 function emit(tag: string, msg: string): void {
   const line = `jobctl ${tag}: ${msg}\n`;
-  const fd = destination.getStore();
+  const file = destination.getStore();
   try {
-    if (fd !== undefined) writeSync(fd, line);
+    if (file !== undefined && !file.closed) writeSync(file.fd, line);
     else process.stderr.write(line);
   } catch {
     // As above.

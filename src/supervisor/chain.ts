@@ -13,7 +13,7 @@
 import { closeDescriptors } from '../util/fs-checks.js';
 import { jobDir } from '../store/jobs.js';
 import { openSupervisorLog } from '../store/job-logs.js';
-import { log, withLogFile } from '../log.js';
+import { log, withLogFile, type LogFile } from '../log.js';
 import { supervise, type TakeNext } from './main.js';
 
 const MAX_TAKEN = 200;
@@ -40,16 +40,19 @@ export async function superviseChain(root: string, id: string, configPath: strin
 
 /** One job taken over, its diagnostics in its own supervisor.log; a failure is logged there. */
 async function runTaken(root: string, id: string, configPath: string | undefined, takeNext: TakeNext): Promise<void> {
-  let fd: number | undefined;
+  let file: LogFile | undefined;
   try {
-    fd = openSupervisorLog(jobDir(root, id));
+    file = { fd: openSupervisorLog(jobDir(root, id)), closed: false };
   } catch {
     // Its log cannot be opened: its diagnostics go to this process's stderr.
   }
   const run = (): Promise<void> => supervise(root, id, configPath, takeNext).catch((err: unknown) => log.warn(`supervisor failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
   try {
-    await (fd === undefined ? run() : withLogFile(fd, run));
+    await withLogFile(file, run);
   } finally {
-    if (fd !== undefined) closeDescriptors([fd]);
+    if (file !== undefined) {
+      file.closed = true;
+      closeDescriptors([file.fd]);
+    }
   }
 }

@@ -42,17 +42,24 @@ export function stopJobOnSignals(dir: string, meta: JobMeta, notifier: Notifier)
   if (supervised.size === 0 && !handlersInstalled) installHandlers();
   const job = { dir, meta, notifier };
   supervised.add(job);
+  // A job this process took on after a stop signal came is stopped as well.
+  if (stopping !== undefined && lastSignal !== undefined) stopping = Promise.all([stopping, stopOne(job, lastSignal)]).then(() => undefined);
   return () => supervised.delete(job);
 }
 
 let handlersInstalled = false;
+let lastSignal: string | undefined;
+
+const stopOne = (job: Supervised, signal: string): Promise<void> =>
+  stopJob(job.dir, job.meta, job.notifier, signal).catch((err: unknown) => log.warn(`stopping the job after ${signal} failed: ${(err as Error).message}`));
+
 function installHandlers(): void {
   handlersInstalled = true;
   for (const signal of STOP_SIGNALS) {
     process.on(signal, () => {
-      stopping ??= Promise.all(
-        [...supervised].map((job) => stopJob(job.dir, job.meta, job.notifier, signal).catch((err: unknown) => log.warn(`stopping the job after ${signal} failed: ${(err as Error).message}`))),
-      ).then(() => undefined);
+      if (stopping !== undefined) return;
+      lastSignal = signal;
+      stopping = Promise.all([...supervised].map((job) => stopOne(job, signal))).then(() => undefined);
     });
   }
 }

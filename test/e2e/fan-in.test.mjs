@@ -64,7 +64,7 @@ test('fan-in wakes on state changes, not on the poll: 30 jobs end while the poll
   const { run, base } = withRoot(t);
   const gate = join(base, 'gate');
   const ids = [];
-  for (let i = 0; i < 30; i++) ids.push(await idOf(run, ['--tag', 'fan', '--', 'sh', '-c', 'while [ ! -e "$1" ]; do sleep 0.05; done', 'sh', gate]));
+  for (let i = 0; i < 30; i++) ids.push(await idOf(run, ['--tag', 'fan', '--', 'sh', '-c', 'while [ ! -e "$1" ]; do sleep 0.2; done', 'sh', gate]));
   const waiting = run(['wait', '--tag', 'fan', '--wait-poll-ms', '3600000', '--timeout', '120s']);
   setTimeout(() => writeFileSync(gate, ''), 500);
   const { json } = await waiting;
