@@ -13,11 +13,12 @@ import { applyTransition } from '../job/apply.js';
 import { killQueued, requestKill } from '../job/transitions.js';
 import { reconcile, type ReconcileActions } from '../job/reconcile.js';
 import { waitForJob } from '../job/wait-for-jobs.js';
-import { isTerminal } from '../job/state.js';
+import { isTerminal, type JobStateRecord } from '../job/state.js';
 import { readJob } from '../store/jobs.js';
 import type { JobRecord } from '../store/types.js';
 import { jobSummary } from '../view/job-view.js';
 import { removeJobTickets } from '../store/waiting-lines.js';
+import { withLineChange } from '../store/line-changes.js';
 import { loadJob, loadJobAt } from '../command-support/load-job.js';
 import { isMultiTarget, resolveTargets } from '../command-support/job-targets.js';
 import type { Context } from '../command-support/types.js';
@@ -108,26 +109,30 @@ async function killJob(loaded: JobRecord, how: { signal: NodeJS.Signals; graceFl
   // signalled once the request is on disk, so whoever sees the job end also sees why.
   let sent = false;
   let signalNow = false;
-  const state = await applyTransition(job.dir, (cur) => {
-    const request = { signal, grace_ms: graceMs, requested_at: nowIso() };
-    // A remote job (even one still pending on its executor) is signalled by its supervisor.
-    if (cur.remote !== undefined) {
-      const next = requestKill(cur, request);
-      sent = next !== undefined;
-      return next;
-    }
-    // Killed before anything started; job.finished comes from a detached deliverer.
-    if (cur.state === 'queued') return killQueued(cur, signal, nowIso(), deliverInBackground(job.dir, ctx.supervisorConfig()));
-    const next = requestKill(cur, request);
-    signalNow = next !== undefined;
+  const wasQueued = job.state.state === 'queued';
+  const killStep = async (): Promise<JobStateRecord> => {
+    const next = await applyTransition(job.dir, (cur) => {
+      const request = { signal, grace_ms: graceMs, requested_at: nowIso() };
+      // A remote job (even one still pending on its executor) is signalled by its supervisor.
+      if (cur.remote !== undefined) {
+        const requested = requestKill(cur, request);
+        sent = requested !== undefined;
+        return requested;
+      }
+      // Killed before anything started; job.finished comes from a detached deliverer.
+      if (cur.state === 'queued') return killQueued(cur, signal, nowIso(), deliverInBackground(job.dir, ctx.supervisorConfig()));
+      const requested = requestKill(cur, request);
+      signalNow = requested !== undefined;
+      return requested;
+    });
+    // A job killed while it waited as a record leaves its line (the dispatcher would drop the
+    // ticket anyway) — marked as changing lines meanwhile, so `queue` never lists it.
+    if (wasQueued && next.state === 'killed') removeJobTickets(ctx.root, job.meta.job_id);
     return next;
-  });
-  // A job killed while it waited as a record leaves its line (the dispatcher would drop the
-  // ticket anyway); the pass may start whoever it was keeping back.
-  if (job.state.state === 'queued' && state.state === 'killed') {
-    removeJobTickets(ctx.root, job.meta.job_id);
-    await ctx.actions.startWaiting?.(ctx.root);
-  }
+  };
+  const state = wasQueued ? await withLineChange(ctx.root, job.meta.job_id, killStep) : await killStep();
+  // The pass may start whoever it was keeping back.
+  if (wasQueued && state.state === 'killed') await ctx.actions.startWaiting?.(ctx.root);
   // The group is checked by pid and start time: a job that ended meanwhile is not signalled.
   if (signalNow) sent = signalGroup({ ...job, state }, signal);
   job = { ...job, state };

@@ -4,7 +4,8 @@
 // locked or pruned.
 import { configuredLimits } from '../store/slot-limits.js';
 import { slotUsage } from '../store/slot-tickets.js';
-import { jobStates } from '../store/list-index.js';
+import { listJobIds } from '../store/jobs.js';
+import { isJobIdShape } from '../store/ids.js';
 import { activeSessionLimits } from '../store/session-slots.js';
 import type { CommandDef } from '../command-support/types.js';
 
@@ -15,14 +16,15 @@ export const queueCommand: CommandDef = {
   options: {},
   async handler(_args, ctx) {
     const { config } = ctx.config();
-    const readStates = jobStates(ctx.root);
+    // Read once for every limit: a ticket of a job no longer in the root is not listed.
+    const present = new Set(listJobIds(ctx.root, isJobIdShape));
     const limits = configuredLimits(config).map((l) => {
-      const usage = slotUsage(ctx.root, l, readStates);
+      const usage = slotUsage(ctx.root, l, present);
       return { name: l.name, kind: l.kind, max_concurrent: l.max, running: usage.running, queued: usage.queued };
     });
     // A session's directory can outlive its last job briefly: only sessions with a job are shown.
     for (const l of activeSessionLimits(ctx.root)) {
-      const usage = slotUsage(ctx.root, l, readStates);
+      const usage = slotUsage(ctx.root, l, present);
       if (usage.running.length + usage.queued.length > 0) limits.push({ name: l.name, kind: l.kind, max_concurrent: 1, running: usage.running, queued: usage.queued });
     }
     return { limits };

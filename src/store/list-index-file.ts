@@ -5,14 +5,14 @@
 //   `null`) and rest is the JSON of the summary and state; JSON never holds a raw tab or
 //   newline, so the split is exact;
 // - what a filter on immutable fields needs (created_at, cwd, executor, name) and the state's
-//   name (`queue`, list-index.ts jobStates) are read from their own columns, and the rest is parsed only for a job a listing reaches: reading the index of
+//   name (shell completion, list-index.ts knownJobs) are read from their own columns, and the rest is parsed only for a job a listing reaches: reading the index of
 //   10,000 jobs parses no JSON object besides those;
 // - a line that does not hold its eight columns makes the whole file unreadable (it is then
 //   rebuilt); a column that does not parse throws when it is first used (list-index.ts catches it), and that
 //   job is then read from its own files: never a half-read entry.
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomic.js';
+import { renameIntoPlace, writeTempFile } from './atomic.js';
 import type { JobStateRecord } from '../job/state.js';
 import type { MetaSummary } from './types.js';
 
@@ -147,7 +147,9 @@ export function writeIndexFile(root: string, jobs: IndexedJobs): void {
   const lines = [HEADER];
   for (const id in jobs) lines.push((jobs[id] as IndexedJob).line());
   try {
-    writeFileAtomic(join(root, INDEX_FILE), lines.join('\n') + '\n', 0o600, false);
+    // A cache: no fsync (a file cut short by a crash fails its header or a line, and is rebuilt).
+    const path = join(root, INDEX_FILE);
+    renameIntoPlace(writeTempFile(path, lines.join('\n') + '\n', 0o600, false), path);
     rmSync(join(root, OLD_INDEX_FILE), { force: true });
   } catch {
     // A read-only or full store still lists.

@@ -14,7 +14,7 @@
 // by its directory's mtime since its creation time cannot be read.
 import { statSync } from 'node:fs';
 import { isJobIdShape } from './ids.js';
-import { inspectJob, jobDir, listJobIds, readMeta, readState } from './jobs.js';
+import { inspectJob, jobDir, listJobIds, readMeta } from './jobs.js';
 import { IndexedJob, readIndexFile, writeIndexFile, type Entry, type IndexedJobs, type KeptFields } from './list-index-file.js';
 import { isCorrupt, type CorruptJob, type JobMeta, type ListedJob, type MetaSummary } from './types.js';
 
@@ -167,34 +167,6 @@ export async function listJobs(root: string, query: ListQuery): Promise<ListResu
   return { jobs, more, leftOut };
 }
 
-/** Reads the state names of jobs (jobStates), the index read once for all its calls. */
-export type StateReader = (ids: Iterable<string>) => Map<string, string>;
-
-/**
- * A StateReader: the state name of a job from the index when its directory mtime is still the
- * one recorded with it, else from its state.json — one stat per job instead of a read and a
- * parse. Jobs that do not exist (or are being created or deleted) are left out.
- */
-export function jobStates(root: string): StateReader {
-  let cached: IndexedJobs | undefined;
-  return (ids) => {
-    cached ??= readIndexFile(root);
-    const states = new Map<string, string>();
-    for (const id of ids) {
-      const dir = jobDir(root, id);
-      const known = cached[id];
-      try {
-        const mtime = dirMtime(dir);
-        if (mtime === undefined) continue;
-        states.set(id, known !== undefined && known.mtime === mtime ? known.stateName : readState(dir).state);
-      } catch {
-        // Unreadable right now: left out.
-      }
-    }
-    return states;
-  };
-}
-
 export interface KnownJob {
   job_id: string;
   name?: string;
@@ -212,8 +184,14 @@ export function knownJobs(root: string, limit: number): KnownJob[] {
   const created = (id: string): string => cached[id]?.createdAt ?? '\uffff';
   ids.sort((a, b) => (created(a) < created(b) ? 1 : created(a) > created(b) ? -1 : a < b ? 1 : -1));
   return ids.slice(0, limit).map((job_id) => {
-    const entry = cached[job_id]?.entry();
-    return { job_id, ...(entry?.meta.name !== undefined ? { name: entry.meta.name } : {}), ...(entry !== undefined ? { state: entry.state.state } : {}) };
+    const known = cached[job_id];
+    let name: string | undefined;
+    try {
+      name = known?.name;
+    } catch {
+      // A damaged line: the id alone.
+    }
+    return { job_id, ...(name !== undefined ? { name } : {}), ...(known !== undefined ? { state: known.stateName } : {}) };
   });
 }
 

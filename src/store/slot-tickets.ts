@@ -15,8 +15,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Limit } from './slot-limits.js';
-import { readState } from './jobs.js';
-import { jobStates, type StateReader } from './list-index.js';
+import { listJobIds, readState } from './jobs.js';
+import { lineSnapshot } from './line-changes.js';
 import { isJobIdShape } from './ids.js';
 import { checkId, ensureSlotDirs, entryOf, holdersDir, liveEntries, readEntry, removeQuietly, writeEntry, type Claimant, type Named } from './slot-entries.js';
 import { lineTickets, ticketJobId, withSchedulingLock } from './waiting-lines.js';
@@ -91,11 +91,21 @@ export function holderIds(root: string, l: Limit): string[] {
 }
 
 /** Read-only view of a limit: live holders, and the jobs in its line still waiting, in FIFO order. */
-export function slotUsage(root: string, l: Limit, readStates: StateReader = jobStates(root)): { running: string[]; queued: string[] } {
+export function slotUsage(root: string, l: Limit, present: ReadonlySet<string> = new Set(listJobIds(root, isJobIdShape))): { running: string[]; queued: string[] } {
   const running = liveHolders(root, l, false).map((h) => h.entry.job_id).filter(isJobIdShape);
-  const waiting = [...new Set(lineTickets(root, l).map(ticketJobId).filter(isJobIdShape))];
-  const states = readStates(waiting);
-  return { running, queued: waiting.filter((id) => states.get(id) === 'queued') };
+  // A ticket's job waits, unless it is being moved in or out of a line (line-changes.ts): only
+  // those jobs' states are read.
+  const { tickets, changing } = lineSnapshot(root, () => lineTickets(root, l));
+  const waiting = (id: string): boolean => {
+    if (!present.has(id)) return false;
+    if (!changing.has(id)) return true;
+    try {
+      return readState(join(root, id)).state === 'queued';
+    } catch {
+      return false;
+    }
+  };
+  return { running, queued: [...new Set(tickets.map(ticketJobId))].filter(waiting) };
 }
 
 /** True when a new job of this limit would not have to wait (read-only). */

@@ -36,9 +36,10 @@ import type { ReconcileActions } from '../job/reconcile.js';
 import { readMeta, readState } from '../store/jobs.js';
 import { jobLimits, type Limit } from '../store/slot-limits.js';
 import { liveHolders, recordHolder } from '../store/slot-tickets.js';
-import { allLines, dependenciesDue, lineDir, markDependenciesChecked, lineLabel, lineTickets, passRequestedSince, recordedMax, removeTicket, requestPass, slotsDir, ticketJobId, ticketTime, withSchedulingLockIfFree, writeTicket, type Line } from '../store/waiting-lines.js';
+import { removeJobTickets, allLines, dependenciesDue, lineDir, markDependenciesChecked, lineLabel, lineTickets, passRequestedSince, recordedMax, removeTicket, requestPass, slotsDir, ticketJobId, ticketTime, withSchedulingLockIfFree, writeTicket, type Line } from '../store/waiting-lines.js';
 import type { Config } from '../config.js';
 import { bootId } from '../util/proc.js';
+import { repairLineChanges, withLineChange } from '../store/line-changes.js';
 import type { HeldLock } from '../store/lock.js';
 import { nowIso } from '../util/time.js';
 import { log } from '../log.js';
@@ -178,6 +179,12 @@ class Pass {
   private room = (l: Limit): boolean => this.count(l) < l.max;
 
   async run(): Promise<void> {
+    // A change of lines cut short by a crash: the job's tickets are made to match its state.
+    await repairLineChanges(this.root, async (id) => {
+      const dir = join(this.root, id);
+      const state = await readStateLocked(dir).catch(() => undefined);
+      if (state?.state !== 'queued' || state.parked !== true) removeJobTickets(this.root, id);
+    });
     const now = nowIso();
     for (const name of lineTickets(this.root, 'retry')) {
       if (ticketTime(name) > now) break;
@@ -251,9 +258,14 @@ class Pass {
 
   /** One locked step: the job's supervisor is started (or adopted), its slots recorded, the job unparked. */
   private async grant(dir: string, id: string, limits: Limit[], from: Line, name: string, local: boolean): Promise<void> {
-    const { actions, adopt, takeOver } = this.options;
+    const { takeOver } = this.options;
     // A remote job's supervisor lives as long as the job and loads its executor: never taken over.
     const take = local && takeOver !== undefined && takeOver.taken === undefined ? takeOver : undefined;
+    await withLineChange(this.root, id, () => this.unparkStep(dir, id, limits, from, name, take));
+  }
+
+  private async unparkStep(dir: string, id: string, limits: Limit[], from: Line, name: string, take: TakeOver | undefined): Promise<void> {
+    const { actions, adopt } = this.options;
     const after = await applyTransition(dir, (cur) => {
       if (cur.state !== 'queued' || cur.parked !== true) return undefined;
       // Right before a start: this pass still holds the scheduling lock (a pass that stalled past
@@ -279,7 +291,9 @@ class Pass {
   /** A dependency failed (--after-ok): the job fails without running; job.finished from a deliverer. */
   private async failParked(dir: string, error: JobErrorInfo, from: Line, name: string): Promise<void> {
     const { actions } = this.options;
-    await applyTransition(dir, (cur) => (cur.state === 'queued' && cur.parked === true ? fail(cur, error, nowIso(), actions.deliverFinished(dir)) : undefined));
-    removeTicket(this.root, from, name);
+    await withLineChange(this.root, ticketJobId(name), async () => {
+      await applyTransition(dir, (cur) => (cur.state === 'queued' && cur.parked === true ? fail(cur, error, nowIso(), actions.deliverFinished(dir)) : undefined));
+      removeTicket(this.root, from, name);
+    });
   }
 }

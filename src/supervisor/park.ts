@@ -3,12 +3,14 @@
 // is parked as it is claimed), by a supervisor that finds it must wait (a retry, a re-queued
 // lost attempt), and by the dispatcher moving a job from one line to another.
 // Invariant: the ticket is written in the same locked step that parks the job, before its state
-// is written (store/waiting-lines.ts), so a parked job is always in a line.
+// is written (store/waiting-lines.ts), so a parked job is always in a line; both happen with the
+// job marked as changing lines (store/line-changes.ts).
 import { basename, dirname } from 'node:path';
 import { applyTransition } from '../job/apply.js';
 import { claimParked, park } from '../job/transitions.js';
 import type { JobStateRecord } from '../job/state.js';
 import { lineLabel, writeTicket, type Line } from '../store/waiting-lines.js';
+import { withLineChange } from '../store/line-changes.js';
 import { jobLimits } from '../store/slot-limits.js';
 import type { JobMeta } from '../store/types.js';
 import type { Config } from '../config.js';
@@ -29,18 +31,22 @@ const orderTime = (line: Line, state: JobStateRecord): string | undefined => (li
 
 /** The launcher claims a created job (created → queued) as a parked one waiting in `line`. */
 export async function claimIntoLine(dir: string, launcher: { pid: number; startTime: string | undefined }, line: Line, label: string, queuedAt = nowIso()): Promise<JobStateRecord> {
-  return applyTransition(dir, (cur) => {
-    const next = claimParked(cur, launcher, queuedAt, label);
-    if (next !== undefined) writeTicket(dirname(dir), line, orderTime(line, next), basename(dir));
-    return next;
-  });
+  return withLineChange(dirname(dir), basename(dir), () =>
+    applyTransition(dir, (cur) => {
+      const next = claimParked(cur, launcher, queuedAt, label);
+      if (next !== undefined) writeTicket(dirname(dir), line, orderTime(line, next), basename(dir));
+      return next;
+    }),
+  );
 }
 
 /** The job's supervisor (this process) leaves it waiting in `line`; the state now recorded. */
 export async function parkSelf(dir: string, line: Line, label: string): Promise<JobStateRecord> {
-  return applyTransition(dir, (cur) => {
-    const next = park(cur, label, process.pid);
-    if (next !== undefined) writeTicket(dirname(dir), line, orderTime(line, next), basename(dir));
-    return next;
-  });
+  return withLineChange(dirname(dir), basename(dir), () =>
+    applyTransition(dir, (cur) => {
+      const next = park(cur, label, process.pid);
+      if (next !== undefined) writeTicket(dirname(dir), line, orderTime(line, next), basename(dir));
+      return next;
+    }),
+  );
 }

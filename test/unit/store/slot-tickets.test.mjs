@@ -4,7 +4,7 @@
 // path. This process is the live supervisor; an exited child the dead one.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ensureSlotDirs, hasFreeSlot, holderIds, holdsSlots, liveHolders, recordHolder, releaseSlots, retakeSlots, slotUsage,
@@ -69,8 +69,11 @@ test('slotUsage counts live holders and still-queued jobs of the line; hasFreeSl
   recordHolder(root, l, holder.claimant);
   recordHolder(root, l, deadHolder.claimant);
   for (const j of [waiter, moved]) writeTicket(root, l, j.claimant.queuedAt, j.id);
-  // A ticket whose job went on (killed while waiting) is not a waiter any more.
+  // A ticket whose job went on (killed while waiting; the kill's change of lines cut short by a
+  // crash, its mark left) is not a waiter any more: a marked job is judged by its state.
   putState(moved.dir, { state: 'killed', updated_at: at(6), queued_at: at(4), finished_at: at(6), signal: 'SIGTERM' });
+  mkdirSync(join(root, '.slots', '.changing'), { recursive: true });
+  writeFileSync(join(root, '.slots', '.changing', `${moved.id}.${dead.pid}.${dead.startTime}.1`), '');
   assert.deepEqual(slotUsage(root, l), { running: [holder.id], queued: [waiter.id] });
   assert.equal(hasFreeSlot(root, l), false);
   assert.equal(hasFreeSlot(root, { ...l, max: 3 }), true);
@@ -178,5 +181,5 @@ test('invalid limit names and job ids are refused before any path is built', asy
   // Nothing was created for any of them.
   assert.deepEqual(tickets(l), []);
   assert.deepEqual(holderIds(root, l), []);
-  assert.ok(readdirSync(join(root, '.slots')).every((n) => /^(queue|executor|session)-[A-Za-z0-9][A-Za-z0-9_.-]*$|^\.(after|retry|lock)$/.test(n)));
+  assert.ok(readdirSync(join(root, '.slots')).every((n) => /^(queue|executor|session)-[A-Za-z0-9][A-Za-z0-9_.-]*$|^\.(after|retry|lock|changing)$/.test(n)));
 });
