@@ -5,7 +5,8 @@
 // (except the dashboard's files and the event stream) and no stack trace reaches a client. The
 // server's end — SIGTERM/SIGINT — closes the listener and every open stream and touches no job;
 // it waits for the requests that change jobs (POST, DELETE: a launch is never cut in half) and
-// drops pending reads (a wait is only an observation).
+// drops pending reads (a wait is only an observation). While it listens it beats a heartbeat
+// into the store every second (store/serve-heartbeat.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { JobError, toJobError, usageError } from '../errors.js';
@@ -22,6 +23,7 @@ import { eventRoutes } from './routes-events.js';
 import { runnerRoutes } from './routes-runner.js';
 import { splitTarget } from './query.js';
 import { hasBody } from './body.js';
+import { beatServe, HEARTBEAT_EVERY_MS } from '../store/serve-heartbeat.js';
 
 export interface ServeOptions extends CallScope {
   listen: ListenAddress;
@@ -91,9 +93,21 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       resolve();
     });
   });
+  // The heartbeat runner leases are measured against (store/serve-heartbeat.ts).
+  const beat = (): void => {
+    try {
+      beatServe(options.root);
+    } catch (err) {
+      log.warn(`serve: heartbeat: ${(err as Error).message}`);
+    }
+  };
+  beat();
+  const heartbeat = setInterval(beat, HEARTBEAT_EVERY_MS);
+  heartbeat.unref();
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.listen.port;
   const close = async (): Promise<void> => {
+    clearInterval(heartbeat);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const end of streams) end();
     server.closeIdleConnections();

@@ -91,3 +91,22 @@ test('a runner never seen again: its job becomes lost with a reason once the lea
   // The local job still runs on the runner (settled by the test's cleanup).
   assert.equal((await jobctl(['list', '--all'], { root })).json.jobs[0].state, 'running');
 });
+
+test('the server down longer than the lease: the job is not lost (nobody was there to hear the silence); the runner resumes and nothing is lost', { timeout: 150_000 }, async (t) => {
+  const s = await setup(t, { laptop: { lease: '6s' } });
+  const root = runnerRoot(t);
+  await startRunner(t, { server: s.server.url, token: s.tokens.laptop, name: 'laptop', root });
+  const { json } = await s.run(['run', '--executor', 'laptop', '--env', `COUNT=${s.count}`, '--snapshot-after', '0', '--', 'sh', '-c', SCRIPT]);
+  const serverLog = join(s.root, json.job_id, 'stdout.log');
+  await waitFor(() => readText(serverLog).includes('line 10 '), { timeoutMs: 30_000, what: 'the first lines on the server' });
+  await s.server.stop('SIGKILL');
+  const downAt = Date.now();
+  // Down for more than the lease (6 s) plus the heartbeat's staleness: the job stays running.
+  await waitFor(async () => {
+    const st = (await s.run(['status', json.job_id])).json;
+    assert.equal(st.state, 'running', JSON.stringify(st));
+    return Date.now() - downAt > 11_000;
+  }, { timeoutMs: 60_000, intervalMs: 500, what: 'the server to stay down past the lease' });
+  await startServe(t, s.root, { env: s.serveEnv, listen: `127.0.0.1:${s.server.port}` });
+  await assertOnce(s, json.job_id, root);
+});
