@@ -58,7 +58,7 @@ function endOf(value: unknown): RunnerEnd | undefined {
   if (typeof e !== 'object' || e === null || !sizeOk(e.stdout_bytes) || !sizeOk(e.stderr_bytes)) throw usageError('ended must carry stdout_bytes and stderr_bytes', { argument: 'ended' });
   const out: RunnerEnd = { stdout_bytes: e.stdout_bytes as number, stderr_bytes: e.stderr_bytes as number };
   if (e.exit_code !== undefined) {
-    if (!Number.isInteger(e.exit_code) || (e.exit_code as number) < 0 || (e.exit_code as number) > 255) throw usageError('ended.exit_code must be a whole number from 0 to 255', { argument: 'ended.exit_code' });
+    if (!Number.isInteger(e.exit_code) || e.exit_code < 0 || e.exit_code > 255) throw usageError('ended.exit_code must be a whole number from 0 to 255', { argument: 'ended.exit_code' });
     out.exit_code = e.exit_code;
   }
   if (e.signal !== undefined) {
