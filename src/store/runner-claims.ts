@@ -41,7 +41,7 @@ export function readHeldJobs(root: string): HeldJobRecord[] {
   const records = names
     .filter((n) => n.endsWith('.json') && isJobIdShape(n.slice(0, -5)))
     .map((n) => readJsonIfPresent<HeldJobRecord>(join(claimsDir(root), n)))
-    .filter((r): r is HeldJobRecord => r !== undefined);
+    .filter((r): r is HeldJobRecord => typeof r?.server_job_id === 'string' && typeof r.claim_id === 'string' && typeof r.claimed_at === 'string');
   return records.sort((a, b) => a.claimed_at.localeCompare(b.claimed_at));
 }
 

@@ -1,4 +1,4 @@
-// One runner per root: `<root>/.runner/lock.json` ({pid, start_time, boot_id} of the runner
+// One runner per root: `<root>/.runner/runner.lock` ({pid, start_time, boot_id} of the runner
 // holding the root). Two runners on one root would both take up the same records and could run
 // a job twice, so a second one is refused while the first lives.
 // Invariants: the lock file is made by link(2) (never replaced): of two runners starting at
@@ -17,7 +17,7 @@ interface RunnerLockOwner {
   boot_id: string;
 }
 
-const lockPath = (root: string): string => join(root, '.runner', 'lock.json');
+const lockPath = (root: string): string => join(root, '.runner', 'runner.lock');
 const isLive = (o: RunnerLockOwner | undefined): o is RunnerLockOwner => o !== undefined && o.boot_id === bootId() && isSameLiveProcess(o.pid, o.start_time);
 
 /** Takes the runner lock of `root` for this process; `invalid_state` while another live runner holds it. */
