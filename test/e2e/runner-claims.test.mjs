@@ -119,3 +119,17 @@ test('bad end reports: an exit code out of range or a signal that is no signal i
     assert.equal(r.json.error.code, 'usage_error');
   }
 });
+
+test('the runner runs its jobs on its own machine, whatever executor its config makes the default', { timeout: 120_000 }, async (t) => {
+  const s = await setup(t, { laptop: {} });
+  const root = runnerRoot(t);
+  const runnerConfigFile = join(s.base, 'runner-config.toml');
+  writeFileSync(runnerConfigFile, '[defaults]\nexecutor = "elsewhere"\n\n[executors.elsewhere]\ntype = "ssh"\nhost = "127.0.0.1"\nport = 9\n');
+  await startRunner(t, { server: s.server.url, token: s.tokens.laptop, name: 'laptop', root, env: { JOBCTL_CONFIG: runnerConfigFile } });
+  const { json } = await s.run(['run', '--executor', 'laptop', '--wait', '--', 'sh', '-c', 'echo here']);
+  assert.equal(json.state, 'exited', JSON.stringify(json));
+  assert.equal(json.stdout_tail, 'here\n');
+  const local = (await jobctl(['list', '--all'], { root, config: runnerConfigFile })).json.jobs;
+  assert.equal(local.length, 1);
+  assert.equal(local[0].executor, 'local');
+});
