@@ -13,7 +13,7 @@
 //   heard of for RUNNER_LATE_MS makes each step fail as a passing fault (remote_unreachable);
 //   past the executor's lease the job ends with `lostReason`, never an invented exit code.
 // - Only a silence a server was there to hear counts toward the lease: while no `jobctl serve`
-//   beats on the root (store/serve-heartbeat.ts) the job is late, never lost, and the lease
+//   serves the root (store/serve-presence.ts) the job is late, never lost, and the lease
 //   starts over when a server is back.
 import { dirname } from 'node:path';
 import type { RunnerExecutor } from '../types.js';
@@ -22,7 +22,7 @@ import type { RemoteIdentity } from '../../job/state.js';
 import { applyTransition } from '../../job/apply.js';
 import { setWaitingFor } from '../../job/annotations.js';
 import { nowIso } from '../../util/time.js';
-import { servedSince } from '../../store/serve-heartbeat.js';
+import { servedSince } from '../../store/serve-presence.js';
 import {
   dropSpooledOutput, readClaim, readKillOrder, readOffer, readReport, readSpool, removeRunnerSpool, spoolSize, takeClaim, writeKillOrder, writeOffer,
   type RunnerClaim, type RunnerEnd,
@@ -124,7 +124,7 @@ export class RunnerTarget implements RemoteTarget {
     const now = Date.now();
     const heard = this.lastHeard(claim);
     const silentMs = now - heard;
-    const served = servedSince(this.root, now);
+    const served = servedSince(this.root);
     // The silence a server was there to hear: none while no server serves the root.
     const heardSilenceMs = served === undefined ? 0 : now - Math.max(heard, served);
     if (heardSilenceMs > this.def.lease_ms) {

@@ -3,13 +3,22 @@
 // counts, late (a passing failure) after 5 s of silence, lost with a reason past the lease.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempRoot } from '../../helpers/unit-store.mjs';
 import { newJobId } from '../../../dist/lib/store/ids.js';
 import { spoolAt, takeClaim, writeOffer, writeReport } from '../../../dist/lib/store/runner-spool.js';
 import { recordContact } from '../../../dist/lib/store/runner-contact.js';
-import { beatServe, servedSince } from '../../../dist/lib/store/serve-heartbeat.js';
+import { announceServe, servedSince } from '../../../dist/lib/store/serve-presence.js';
+import { bootId, processStartTime } from '../../../dist/lib/util/proc.js';
+
+/** Records that a server (this process, or a gone one with `startTime` '1') serves `root` since `upSince`. */
+function serving(root, upSince, startTime = processStartTime(process.pid)) {
+  mkdirSync(join(root, '.runners', 'serving'), { recursive: true });
+  const path = join(root, '.runners', 'serving', `${process.pid}.json`);
+  writeFileSync(path, JSON.stringify({ pid: process.pid, start_time: startTime, boot_id: bootId(), up_since: upSince }));
+  return path;
+}
 import { RunnerTarget } from '../../../dist/lib/executors/runner/target.js';
 
 const def = { type: 'runner', token_file: '/dev/null', lease_ms: 60_000, labels: [], env: {} };
@@ -47,9 +56,7 @@ test('pending, withdrawn by a kill, running, ended only once the spool is comple
 test('silence is per job: late after 5 s, lost past the lease; polls and other jobs do not renew it', async (t) => {
   const { root, cleanup } = tempRoot();
   t.after(cleanup);
-  // A server has served the root all along.
-  mkdirSync(join(root, '.runners'), { recursive: true });
-  writeFileSync(join(root, '.runners', 'serve.json'), JSON.stringify({ up_since: ago(600_000), beat_at: ago(0), pid: process.pid }));
+  serving(root, ago(600_000)); // a server has served the root all along
   const { id, t: runner } = target(root, 30_000);
   offer(root, id);
   takeClaim(root, id, { runner: 'r1', claim_id: 'c', at: ago(40_000) });
@@ -69,21 +76,23 @@ test('silence is per job: late after 5 s, lost past the lease; polls and other j
   assert.equal((await never.phase()).phase, 'ended', 'a claim alone keeps a job 30 s at most');
 });
 
-test('only a silence a server was there to hear counts: no heartbeat, late but never lost; the lease starts over when a server is back', async (t) => {
+test('only a silence a server was there to hear counts: no live server, late but never lost; the lease starts over when one is back', async (t) => {
   const { root, cleanup } = tempRoot();
   t.after(cleanup);
   const { id, t: runner } = target(root, 30_000);
   offer(root, id);
   takeClaim(root, id, { runner: 'r1', claim_id: 'c', at: ago(120_000) });
   writeReport(root, id, { phase: 'running', started_at: 'S', reported_at: ago(100_000) });
-  const heartbeat = join(root, '.runners', 'serve.json');
-  writeFileSync(heartbeat, JSON.stringify({ up_since: ago(600_000), beat_at: ago(90_000), pid: 1 }));
-  assert.equal(servedSince(root), undefined, 'a stale beat: no server now');
+  const gone = serving(root, ago(600_000), '1');
+  assert.equal(servedSince(root), undefined, 'a server that is gone (SIGKILLed) serves nothing');
+  assert.equal(existsSync(gone), false, 'its record is removed');
   await assert.rejects(runner.phase(), (err) => err.transient === true && /not heard from for 100s/.test(err.message));
-  beatServe(root);
+  const withdraw = announceServe(root);
   assert.ok(Date.now() - servedSince(root) < 5000, 'a server back after a break serves since now');
-  await assert.rejects(runner.phase(), (err) => err.transient === true, 'late, not lost: the server was not there to hear the silence');
-  writeFileSync(heartbeat, JSON.stringify({ up_since: ago(31_000), beat_at: ago(0), pid: 1 }));
+  await assert.rejects(runner.phase(), (err) => err.transient === true, 'late, not lost: no server was there to hear the silence');
+  withdraw();
+  assert.equal(servedSince(root), undefined, 'a closed server serves nothing');
+  serving(root, ago(31_000));
   const lost = await runner.phase();
   assert.match(lost.lostReason, /for 31s \(lease 30s\)/, 'counted from the server\'s return');
 });
