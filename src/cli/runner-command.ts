@@ -48,7 +48,7 @@ export const runnerCommand: CommandDef = {
     name: { type: 'string', describe: 'the runner executor this runner is ([executors.NAME] type = "runner" on the server)' },
     label: { type: 'string', describe: 'a label this runner announces (repeatable; shown by executors)' },
     'max-concurrent': { type: 'string', describe: 'jobs run at once at most (default 4)' },
-    'poll-wait': { type: 'string', describe: 'how long the server may hold one poll open (default 25s, at most 30s)' },
+    'poll-wait': { type: 'string', describe: 'how long the server may hold one poll open (default 25s, from 1s to 30s)' },
     'report-every': { type: 'string', describe: 'between two reports of a held job (default 1s)' },
   },
   async handler(args, ctx) {
@@ -58,6 +58,7 @@ export const runnerCommand: CommandDef = {
     if (name === undefined || !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name)) throw usageError('--name NAME is required: the name of the runner executor in the server\'s config', { flag: 'name' });
     const maxConcurrent = optInt(args, 'max-concurrent', 1, 1000) ?? 4;
     const pollWaitMs = Math.min(30_000, parseDuration(optNonEmpty(args, 'poll-wait') ?? '25s', '--poll-wait', ctx.warn));
+    if (pollWaitMs < 1000) throw usageError('--poll-wait must be at least 1s (a shorter poll would keep asking the server without rest)', { flag: 'poll-wait' });
     const reportEveryMs = Math.max(50, parseDuration(optNonEmpty(args, 'report-every') ?? '1s', '--report-every', ctx.warn));
     const { RunnerClient } = await import('../runner/client.js');
     const { Runner } = await import('../runner/main.js');
@@ -65,7 +66,11 @@ export const runnerCommand: CommandDef = {
     const runner = new Runner({ root: ctx.root, config: ctx.configFlag, client, labels: stringList(args, 'label'), maxConcurrent, pollWaitMs, reportEveryMs });
     const stopped = new Promise<string>((done) => STOP_SIGNALS.forEach((signal) => process.once(signal, () => done(signal))));
     const connected = runner.connect();
-    const first = await Promise.race([connected.then(() => undefined), stopped]);
+    const first = await Promise.race([connected.then(() => undefined), stopped]).catch((err: unknown) => {
+      runner.release();
+      throw err;
+    });
+    if (first !== undefined) runner.release();
     if (first !== undefined) throw new JobError('executor_unavailable', `stopped by ${first} before ${server} answered`, { server });
     printSuccess('runner', { server, name, root: ctx.root, held: runner.heldCount, max_concurrent: maxConcurrent }, []);
     const running = runner.run();
@@ -73,6 +78,7 @@ export const runnerCommand: CommandDef = {
     log.info(`runner: ${signal}: stopping (held jobs run on)`);
     runner.stop();
     await Promise.race([running, new Promise((r) => setTimeout(r, 2000))]);
+    runner.release();
     process.exit(0);
     return STREAMED;
   },

@@ -1,8 +1,10 @@
 // The runner's side of the HTTP exchange with `jobctl serve` (serve/routes-runner.ts): one
 // request at a time per call, each with its own deadline, the runner's token and version on
-// every request. A failure that another try may mend (no answer, a 5xx) is `retryable`; a
-// refusal (401, 404, 409, 400) is not.
-import { JobError } from '../errors.js';
+// every request. A failure that another try may mend (no answer, a 5xx, an answer that is not
+// jobctl's: a proxy's 404 page) is `retryable`. A refusal is an answer that is jobctl's JSON
+// error: its code is kept and `details.refused` set (isRefusal), so that only the server's own
+// word — never a proxy's page or a local failure — makes the runner give a job up.
+import { JobError, type ErrorCode } from '../errors.js';
 import { VERSION } from '../version.js';
 
 export class RunnerClient {
@@ -36,9 +38,15 @@ export class RunnerClient {
     } catch {
       json = undefined;
     }
-    if (response.ok && json !== undefined) return json;
-    const error = (json?.['error'] ?? {}) as { code?: string; message?: string };
-    const code = response.status === 401 ? 'unauthorized' : response.status === 404 ? 'job_not_found' : response.status === 409 ? 'invalid_state' : response.status === 400 ? 'usage_error' : 'executor_unavailable';
-    throw new JobError(code, `${this.base}: ${response.status} ${error.message ?? response.statusText}`, { server: this.base, status: response.status }, response.status >= 500);
+    if (response.ok && json !== undefined && json['ok'] === true) return json;
+    const error = json?.['ok'] === false ? (json['error'] as { code?: unknown; message?: unknown } | undefined) : undefined;
+    if (typeof error?.code === 'string' && typeof error.message === 'string' && response.status < 500) {
+      throw new JobError(error.code as ErrorCode, `${this.base}: ${response.status} ${error.message}`, { server: this.base, status: response.status, refused: true });
+    }
+    throw new JobError('executor_unavailable', `${this.base}: ${response.status} ${response.statusText} (not an answer of jobctl serve)`, { server: this.base, status: response.status }, true);
   }
 }
+
+/** True for the server's own refusal with one of `codes` (a jobctl JSON error, not a proxy's page). */
+export const isRefusal = (err: unknown, codes: readonly string[]): boolean =>
+  err instanceof JobError && err.details?.['refused'] === true && codes.includes(err.code);

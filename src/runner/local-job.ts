@@ -1,9 +1,13 @@
 // The runner's jobs are ordinary local jobs of its own root, made and watched through the
 // library (the same commands `jobctl run`, `status` and `kill` are): a local supervisor runs
-// each, so a runner that stops or restarts never stops a job.
+// each, so a runner that stops or restarts never stops a job. A local job always runs on the
+// runner's machine itself (executor `local`, whatever the runner's config says by default) and is
+// named `runner:<server job id>`, so a claim whose local job was made but not recorded is found
+// again instead of made twice.
 import { expandHome } from '../util/fs-checks.js';
 import { libraryFunction } from '../library/functions.js';
 import { jobDir, jobFiles } from '../store/jobs.js';
+import { resolveJobName } from '../store/job-names.js';
 import type { RunnerJobSpec } from '../store/runner-spool.js';
 import type { RunnerEnd } from '../store/runner-spool.js';
 
@@ -11,6 +15,9 @@ const create = libraryFunction('create');
 const start = libraryFunction('start');
 const status = libraryFunction('status');
 const kill = libraryFunction('kill');
+const deleteJob = libraryFunction('deleteJob');
+
+const localName = (serverJobId: string): string => `runner:${serverJobId}`;
 
 export interface Scope {
   root: string;
@@ -25,15 +32,33 @@ export async function defineLocalJob(scope: Scope, serverJobId: string, spec: Ru
     ...scope,
     command: spec.argv,
     cwd: spec.workdir !== undefined ? expandHome(spec.workdir) : process.cwd(),
+    executor: 'local',
     env,
     mask,
-    name: `runner:${serverJobId}`,
+    name: localName(serverJobId),
     killAfter: `${spec.kill_after_ms}ms`,
     ...(spec.timeout_ms !== undefined ? { timeout: `${spec.timeout_ms}ms` } : {}),
     ...(spec.max_log_bytes !== undefined ? { maxLogBytes: String(spec.max_log_bytes) } : {}),
     ...(spec.stdin !== undefined ? { stdin: Buffer.from(spec.stdin, 'base64') } : {}),
   });
   return answer['job_id'] as string;
+}
+
+/** The local job made for server job `serverJobId` at or after `since` (a claim's time), if any. */
+export async function findLocalJob(scope: Scope, serverJobId: string, since: string): Promise<string | undefined> {
+  let id: string;
+  try {
+    id = resolveJobName(scope.root, localName(serverJobId));
+  } catch {
+    return undefined;
+  }
+  const s = await status({ ...scope, id });
+  return typeof s['created_at'] === 'string' && s['created_at'] >= since ? id : undefined;
+}
+
+/** Removes a local job that was made but must never start (its server job was killed first). */
+export async function discardLocalJob(scope: Scope, localJobId: string): Promise<void> {
+  await deleteJob({ ...scope, id: localJobId });
 }
 
 export async function startLocalJob(scope: Scope, localJobId: string): Promise<void> {
@@ -72,6 +97,6 @@ export async function viewLocalJob(scope: Scope, localJobId: string): Promise<Lo
 }
 
 /** Signals the local job as the server asked; the kill's own wait is not awaited. */
-export function signalLocalJob(scope: Scope, localJobId: string, signal: string): void {
-  kill({ ...scope, id: localJobId, signal, grace: '1h' }).catch(() => undefined);
+export function signalLocalJob(scope: Scope, localJobId: string, signal: string, grace = '1h'): void {
+  kill({ ...scope, id: localJobId, signal, grace }).catch(() => undefined);
 }

@@ -2,15 +2,20 @@
 // the server (long polling: no inbound connection), claims the jobs offered to it, runs each as
 // a local job of its own root and reports them back (held-job.ts).
 // Invariants:
+// - One runner per root (store/runner-lock.ts): a second one on the same root is refused, so no
+//   two processes take up the same records.
 // - At most `maxConcurrent` jobs are held at once; offers are asked for only while a slot is free.
 // - A restarted runner takes up every job its root records (re-attaching to the local jobs their
 //   supervisors still run) before it asks for new ones.
 // - Every held job is reported at least every `reportEveryMs` while the server answers: the
 //   reports are the runner's contact, which keeps its jobs' leases alive.
 // - Losing the server only delays: every call is retried with backoff, nothing held is dropped.
+// - The poll loop never spins: an answer that brings nothing new (every offer already held, its
+//   claim not sent yet) waits for the next report round before the next poll.
 import { JobError } from '../errors.js';
 import { log } from '../log.js';
 import { readHeldJobs } from '../store/runner-claims.js';
+import { lockRunnerRoot, unlockRunnerRoot } from '../store/runner-lock.js';
 import type { RunnerClient } from './client.js';
 import { HeldJob } from './held-job.js';
 import type { Scope } from './local-job.js';
@@ -35,6 +40,7 @@ export class Runner {
 
   constructor(private readonly options: RunnerOptions) {
     this.scope = { root: options.root, config: options.config };
+    lockRunnerRoot(options.root);
     for (const record of readHeldJobs(options.root)) this.held.set(record.server_job_id, new HeldJob(record, this.scope, options.client));
   }
 
@@ -72,6 +78,11 @@ export class Runner {
     this.wake?.();
   }
 
+  /** Gives the root up for the next runner (after stop()). */
+  release(): void {
+    unlockRunnerRoot(this.options.root);
+  }
+
   private async pause(ms: number): Promise<void> {
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => { this.wake = undefined; resolve(); }, ms);
@@ -90,12 +101,16 @@ export class Runner {
       try {
         const answer = await this.poll(this.options.pollWaitMs, free);
         failures = 0;
+        let taken = 0;
         for (const offer of (answer['offers'] as { job_id: string }[] | undefined) ?? []) {
           if (this.held.has(offer.job_id) || this.held.size >= this.options.maxConcurrent) continue;
           const job = HeldJob.claimNew(this.scope, this.options.client, offer.job_id);
           this.held.set(offer.job_id, job);
+          taken++;
         }
         this.wake?.();
+        // Nothing new (offers held already, their claims not sent yet): let the report loop claim them.
+        if (taken === 0) await sleep(this.options.reportEveryMs);
       } catch (err) {
         failures++;
         log.warn(`runner: poll: ${(err as Error).message}`);

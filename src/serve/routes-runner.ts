@@ -7,7 +7,10 @@
 //   POST /v1/runners/NAME/jobs/ID/report       {claim_id, phase, started_at?, ended?, stdout?,
 //        stderr?} (chunks: {offset, data: base64}) → the sizes held, `done`, a kill order
 // A poll is not contact while it is held open: a runner cut off mid-poll goes quiet at once.
+// Contact (what `executors` shows) is recorded only for a request that was not refused; a
+// job's lease is its own reports, not contact (executors/runner/target.ts).
 import type { IncomingMessage } from 'node:http';
+import { constants } from 'node:os';
 import { usageError } from '../errors.js';
 import { nowIso } from '../util/time.js';
 import { readContact, recordContact } from '../store/runner-contact.js';
@@ -30,9 +33,8 @@ function intParam(query: URLSearchParams, key: string, fallback: number, max: nu
   return Math.min(Number(text), max);
 }
 
-/** Checks the runner and records that it was heard from (its version from the request). */
-function admit(scope: CallScope, clientToken: TokenCheck, req: IncomingMessage, name: string, labels?: string[]): void {
-  checkRunner(scope.config, clientToken, name, req.headers.authorization);
+/** Records that the runner was heard from (its version from the request); after a request taken. */
+function noteContact(scope: CallScope, req: IncomingMessage, name: string, labels?: string[]): void {
   const before = readContact(scope.root, name);
   const version = req.headers['x-jobctl-version'];
   const v = typeof version === 'string' ? version.slice(0, 64) : before?.version;
@@ -55,8 +57,15 @@ function endOf(value: unknown): RunnerEnd | undefined {
   const sizeOk = (n: unknown): boolean => Number.isSafeInteger(n) && (n as number) >= 0;
   if (typeof e !== 'object' || e === null || !sizeOk(e.stdout_bytes) || !sizeOk(e.stderr_bytes)) throw usageError('ended must carry stdout_bytes and stderr_bytes', { argument: 'ended' });
   const out: RunnerEnd = { stdout_bytes: e.stdout_bytes as number, stderr_bytes: e.stderr_bytes as number };
-  if (Number.isInteger(e.exit_code)) out.exit_code = e.exit_code;
-  if (typeof e.signal === 'string') out.signal = e.signal.slice(0, 20);
+  if (e.exit_code !== undefined) {
+    if (!Number.isInteger(e.exit_code) || e.exit_code < 0 || e.exit_code > 255) throw usageError('ended.exit_code must be a whole number from 0 to 255', { argument: 'ended.exit_code' });
+    out.exit_code = e.exit_code;
+  }
+  if (e.signal !== undefined) {
+    if (typeof e.signal !== 'string' || !Object.hasOwn(constants.signals, e.signal)) throw usageError('ended.signal must be a signal name such as SIGTERM', { argument: 'ended.signal' });
+    out.signal = e.signal;
+  }
+  if (e.never_started === true) out.never_started = true;
   if (e.timed_out === true) out.timed_out = true;
   if (typeof e.finished_at === 'string') out.finished_at = e.finished_at.slice(0, 40);
   if (typeof e.lost_reason === 'string') out.lost_reason = e.lost_reason.slice(0, 500);
@@ -91,7 +100,8 @@ export function runnerRoutes(scope: CallScope, clientToken: TokenCheck): Route[]
     route('GET', '/v1/runners/:name/poll', async ({ req, res, params, query }) => {
       const name = params['name'] as string;
       const labels = query.getAll('label').map((l) => l.slice(0, 64)).slice(0, 50);
-      admit(scope, clientToken, req, name, labels);
+      checkRunner(scope.config, clientToken, name, req.headers.authorization);
+      noteContact(scope, req, name, labels);
       const deadline = Date.now() + intParam(query, 'wait', 0, MAX_WAIT_MS);
       const max = Math.max(1, intParam(query, 'max', 1, 1000));
       let gone = false;
@@ -105,16 +115,18 @@ export function runnerRoutes(scope: CallScope, clientToken: TokenCheck): Route[]
     }),
     route('POST', '/v1/runners/:name/claim', async ({ req, res, params }) => {
       const name = params['name'] as string;
-      admit(scope, clientToken, req, name);
+      checkRunner(scope.config, clientToken, name, req.headers.authorization);
       const body = await readJsonBody(req, true);
       const grant = claimJob(scope.root, name, checkToken(body['job_id'], 'job_id'), checkToken(body['claim_id'], 'claim_id'));
+      noteContact(scope, req, name);
       sendJson(res, 200, { schema_version: '1', ok: true, type: 'runner_claim', ...grant });
     }),
     route('POST', '/v1/runners/:name/jobs/:id/report', async ({ req, res, params }) => {
       const name = params['name'] as string;
-      admit(scope, clientToken, req, name);
+      checkRunner(scope.config, clientToken, name, req.headers.authorization);
       const report = reportOf(await readJsonBody(req, true));
       const answer = takeReport(scope.root, name, checkToken(params['id'], 'job id'), report);
+      noteContact(scope, req, name);
       sendJson(res, 200, { schema_version: '1', ok: true, type: 'runner_report', ...answer });
     }),
   ];

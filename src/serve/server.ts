@@ -5,7 +5,8 @@
 // (except the dashboard's files and the event stream) and no stack trace reaches a client. The
 // server's end — SIGTERM/SIGINT — closes the listener and every open stream and touches no job;
 // it waits for the requests that change jobs (POST, DELETE: a launch is never cut in half) and
-// drops pending reads (a wait is only an observation).
+// drops pending reads (a wait is only an observation). While it listens its presence is recorded
+// in the store (store/serve-presence.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { JobError, toJobError, usageError } from '../errors.js';
@@ -22,6 +23,7 @@ import { eventRoutes } from './routes-events.js';
 import { runnerRoutes } from './routes-runner.js';
 import { splitTarget } from './query.js';
 import { hasBody } from './body.js';
+import { announceServe } from '../store/serve-presence.js';
 
 export interface ServeOptions extends CallScope {
   listen: ListenAddress;
@@ -91,9 +93,17 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       resolve();
     });
   });
+  // The presence runner leases are measured against (store/serve-presence.ts).
+  let withdraw = (): void => undefined;
+  try {
+    withdraw = announceServe(options.root);
+  } catch (err) {
+    log.warn(`serve: cannot record that it serves ${options.root}: ${(err as Error).message}`);
+  }
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.listen.port;
   const close = async (): Promise<void> => {
+    withdraw();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const end of streams) end();
     server.closeIdleConnections();

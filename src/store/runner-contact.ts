@@ -1,7 +1,8 @@
 // When each runner was last heard from, by `jobctl serve`: `<root>/.runners/contact/<name>.json`
-// (`last_contact`, the runner's version and labels). Every request of a runner renews it; a
-// claimed job's lease is its runner's last contact (executors/runner/target.ts). Written
-// unsynced: a contact time lost to a crash is renewed by the runner's next request.
+// (`last_contact`, the runner's version and labels), shown by `executors`. Every request of a
+// runner that was not refused renews it. It is not a job's lease: that is the job's own reports
+// (executors/runner/target.ts). Written unsynced: a contact time lost to a crash is renewed by
+// the runner's next request.
 import { join } from 'node:path';
 import { makeDirs } from '../util/make-dirs.js';
 import { readJsonIfPresent } from './atomic.js';

@@ -10,17 +10,20 @@
 //   the same claim sent again reads back the one recorded.
 // - The spooled logs only grow, each byte at the offset the runner gave: a byte already there is
 //   never rewritten and no gap is ever made, so a chunk sent twice, or overlapping what arrived
-//   before, changes nothing.
+//   before, changes nothing. The spool files are made with the offer and only ever opened
+//   without O_CREAT after that: once dropped (the job's logs hold them), no late report makes
+//   them again.
+// - Open offers are served oldest first (by `offered_at`).
 // - The serve process writes the offer's answers; the job's supervisor writes the offer, the
 //   kill order and removes the spool. Neither ever touches the job's own files here.
-import { closeSync, fstatSync, readdirSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeDirs } from '../util/make-dirs.js';
-import { linkIntoPlace, readJsonIfPresent, renameIntoPlace, writeFileAtomic, writeJsonAtomic, writeTempFile } from './atomic.js';
+import { fsyncDir, linkIntoPlace, readJsonIfPresent, renameIntoPlace, writeFileAtomic, writeJsonAtomic, writeTempFile } from './atomic.js';
 import { isJobIdShape } from './ids.js';
 import { fileSize } from './jobs.js';
 import { readLogFrom } from './log-range.js';
-import { openForAppend } from './safe-open.js';
+import { openForAppend, openForRead, openForWriting } from './safe-open.js';
 import type { StreamName } from './types.js';
 
 /** What a runner is told to run: the job's command, environment and limits. */
@@ -59,6 +62,8 @@ export interface RunnerEnd {
   finished_at?: string;
   error?: { code: string; message: string };
   lost_reason?: string;
+  /** The job ended on the runner without its command ever starting (killed first, launch failed). */
+  never_started?: true;
   /** The job's log sizes at its end: the spool is complete once it holds this much. */
   stdout_bytes: number;
   stderr_bytes: number;
@@ -88,11 +93,12 @@ const openOffer = (root: string, runner: string, id: string): string => join(run
 export function writeOffer(root: string, offer: RunnerOffer): void {
   makeDirs(join(jobsDir(root), offer.job_id), 0o700);
   writeJsonAtomic(jobPath(root, offer.job_id, 'offer.json'), offer);
+  for (const stream of ['stdout', 'stderr']) closeSync(openForAppend(jobPath(root, offer.job_id, stream)));
   makeDirs(join(runnersDir(root), 'offers', offer.runner), 0o700);
   writeFileAtomic(openOffer(root, offer.runner, offer.job_id), '', 0o600, false);
 }
 
-/** Ids of the offers made to `runner` and not yet claimed (nor withdrawn), oldest name first. */
+/** Ids of the offers made to `runner` and not yet claimed (nor withdrawn), oldest offer first. */
 export function openOffers(root: string, runner: string): string[] {
   let names: string[];
   try {
@@ -100,11 +106,13 @@ export function openOffers(root: string, runner: string): string[] {
   } catch {
     return [];
   }
-  return names.filter(isJobIdShape).sort().filter((id) => {
-    if (readClaim(root, id) === undefined && readOffer(root, id)?.runner === runner) return true;
-    rmSync(openOffer(root, runner, id), { force: true });
-    return false;
-  });
+  const open: { id: string; at: string }[] = [];
+  for (const id of names.filter(isJobIdShape)) {
+    const offer = readOffer(root, id);
+    if (readClaim(root, id) === undefined && offer?.runner === runner) open.push({ id, at: offer.offered_at });
+    else rmSync(openOffer(root, runner, id), { force: true });
+  }
+  return open.sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id)).map((o) => o.id);
 }
 
 export const readOffer = (root: string, id: string): RunnerOffer | undefined => (isJobIdShape(id) ? readJsonIfPresent<RunnerOffer>(jobPath(root, id, 'offer.json')) : undefined);
@@ -121,8 +129,11 @@ export function takeClaim(root: string, id: string, claim: RunnerClaim): RunnerC
   return readClaim(root, id) ?? claim;
 }
 
-export function writeReport(root: string, id: string, report: RunnerReport): void {
-  writeJsonAtomic(jobPath(root, id, 'report.json'), report, 0o600, false);
+/** Writes the runner's last word; `durable` (an end) syncs it before returning. */
+export function writeReport(root: string, id: string, report: RunnerReport, durable = false): void {
+  const path = jobPath(root, id, 'report.json');
+  if (durable) writeJsonAtomic(path, report);
+  else renameIntoPlace(writeTempFile(path, JSON.stringify(report, null, 2) + '\n', 0o600, false), path);
 }
 
 export function writeKillOrder(root: string, id: string, signal: string, at: string): void {
@@ -134,10 +145,12 @@ export const spoolSize = (root: string, id: string, stream: StreamName): number 
 
 /**
  * Stores output the runner sent for `offset`: the part past the spool's end (none when the chunk
- * starts past it); returns the spool's size afterwards.
+ * starts past it); returns the spool's size afterwards, or undefined when the spool is gone
+ * (dropped once complete, or never made).
  */
-export function spoolAt(root: string, id: string, stream: StreamName, offset: number, bytes: Buffer): number {
-  const fd = openForAppend(jobPath(root, id, stream));
+export function spoolAt(root: string, id: string, stream: StreamName, offset: number, bytes: Buffer): number | undefined {
+  const fd = openForWriting(jobPath(root, id, stream));
+  if (fd === undefined) return undefined;
   try {
     const size = fstatSync(fd).size;
     if (offset > size || offset + bytes.length <= size) return size;
@@ -148,6 +161,20 @@ export function spoolAt(root: string, id: string, stream: StreamName, offset: nu
   } finally {
     closeSync(fd);
   }
+}
+
+/** Makes the spooled output durable (before the server answers that it holds all of it). */
+export function syncSpool(root: string, id: string): void {
+  for (const stream of ['stdout', 'stderr']) {
+    const fd = openForRead(jobPath(root, id, stream));
+    if (fd === undefined) continue;
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  fsyncDir(join(jobsDir(root), id));
 }
 
 export const readSpool = (root: string, id: string, stream: StreamName, offset: number, max: number): Buffer => readLogFrom(jobPath(root, id, stream), offset, max);

@@ -22,6 +22,16 @@ export function openForAppend(path: string): number {
   return openRegularFile(path, fs.O_WRONLY | fs.O_APPEND | fs.O_CREAT | fs.O_NOFOLLOW, 0o600);
 }
 
+/** Opens an existing job file for appending (never creates it); undefined when it does not exist. */
+export function openForWriting(path: string): number | undefined {
+  try {
+    return openRegularFile(path, fs.O_WRONLY | fs.O_APPEND | fs.O_NOFOLLOW);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
 /** The whole text of a job file (ENOENT thrown as it is). */
 export function readFileText(path: string): string {
   return readRegularFile(path, false);

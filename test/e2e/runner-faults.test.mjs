@@ -76,7 +76,7 @@ test('the server SIGKILLed mid-job and started again: the runner keeps the job, 
   assert.equal((await s.run(['status', json.job_id])).json.remote_unreachable, undefined);
 });
 
-test('a runner never seen again: its job becomes lost with a reason once the lease ends, never exited', { timeout: 120_000 }, async (t) => {
+test('a runner never seen again: its job becomes lost with a reason once the lease ends, never exited; a late runner is refused and stops its copy', { timeout: 120_000 }, async (t) => {
   const s = await setup(t, { laptop: { lease: '8s' } });
   const root = runnerRoot(t);
   const runner = await startRunner(t, { server: s.server.url, token: s.tokens.laptop, name: 'laptop', root });
@@ -88,6 +88,34 @@ test('a runner never seen again: its job becomes lost with a reason once the lea
   assert.equal(lost.exit_code, undefined, 'no invented exit code');
   const status = (await s.run(['status', json.job_id])).json;
   assert.match(status.lost_reason, /runner laptop was not heard from .*lease 8s/);
-  // The local job still runs on the runner (settled by the test's cleanup).
+  // The local job still runs on the runner; a runner started again on its root reports it, is
+  // refused (the job ended on the server) and stops it: no report revives a lost job.
   assert.equal((await jobctl(['list', '--all'], { root })).json.jobs[0].state, 'running');
+  await startRunner(t, { server: s.server.url, token: s.tokens.laptop, name: 'laptop', root });
+  const stopped = await waitFor(async () => {
+    const job = (await jobctl(['list', '--all'], { root })).json.jobs[0];
+    return job.state !== 'running' && job;
+  }, { timeoutMs: 30_000, intervalMs: 200, what: 'the runner to stop the local job' });
+  assert.equal(stopped.state, 'killed');
+  assert.equal((await s.run(['status', json.job_id])).json.state, 'lost', 'the late report changed nothing');
+  assert.equal(readText(join(s.root, json.job_id, 'stdout.log')), 'up\n');
+});
+
+test('the server down longer than the lease: the job is not lost (nobody was there to hear the silence); the runner resumes and nothing is lost', { timeout: 150_000 }, async (t) => {
+  const s = await setup(t, { laptop: { lease: '6s' } });
+  const root = runnerRoot(t);
+  await startRunner(t, { server: s.server.url, token: s.tokens.laptop, name: 'laptop', root });
+  const { json } = await s.run(['run', '--executor', 'laptop', '--env', `COUNT=${s.count}`, '--snapshot-after', '0', '--', 'sh', '-c', SCRIPT]);
+  const serverLog = join(s.root, json.job_id, 'stdout.log');
+  await waitFor(() => readText(serverLog).includes('line 10 '), { timeoutMs: 30_000, what: 'the first lines on the server' });
+  await s.server.stop('SIGKILL');
+  const downAt = Date.now();
+  // Down for well past the lease (6 s): the job stays running.
+  await waitFor(async () => {
+    const st = (await s.run(['status', json.job_id])).json;
+    assert.equal(st.state, 'running', JSON.stringify(st));
+    return Date.now() - downAt > 11_000;
+  }, { timeoutMs: 60_000, intervalMs: 500, what: 'the server to stay down past the lease' });
+  await startServe(t, s.root, { env: s.serveEnv, listen: `127.0.0.1:${s.server.port}` });
+  await assertOnce(s, json.job_id, root);
 });

@@ -8,9 +8,13 @@
 //   take the job afterwards) and the job ends without having run.
 // - The end is the runner's report, and only once the spool holds every byte the report
 //   counts; the output comes home by byte offset from the spool, as from any executor.
-// - A runner not heard from for RUNNER_LATE_MS makes each step fail as a passing fault
-//   (remote_unreachable); past the executor's lease the job ends with `lostReason`, never an
-//   invented exit code.
+// - The lease is the job's own: the silence counts from the runner's last report of this job
+//   (else its claim); polls, other jobs' reports and repeated claims do not renew it. A job not
+//   heard of for RUNNER_LATE_MS makes each step fail as a passing fault (remote_unreachable);
+//   past the executor's lease the job ends with `lostReason`, never an invented exit code.
+// - Only a silence a server was there to hear counts toward the lease: while no `jobctl serve`
+//   serves the root (store/serve-presence.ts) the job is late, never lost, and the lease
+//   starts over when a server is back.
 import { dirname } from 'node:path';
 import type { RunnerExecutor } from '../types.js';
 import type { JobMeta } from '../../store/types.js';
@@ -18,7 +22,7 @@ import type { RemoteIdentity } from '../../job/state.js';
 import { applyTransition } from '../../job/apply.js';
 import { setWaitingFor } from '../../job/annotations.js';
 import { nowIso } from '../../util/time.js';
-import { readContact } from '../../store/runner-contact.js';
+import { servedSince } from '../../store/serve-presence.js';
 import {
   dropSpooledOutput, readClaim, readKillOrder, readOffer, readReport, readSpool, removeRunnerSpool, spoolSize, takeClaim, writeKillOrder, writeOffer,
   type RunnerClaim, type RunnerEnd,
@@ -52,6 +56,7 @@ function endedPhase(end: RunnerEnd, startedAt: string | undefined): RemotePhase 
     ...(end.lost_reason !== undefined ? { lostReason: `on the runner: ${end.lost_reason}` } : {}),
     ...(startedAt !== undefined ? { startedAt } : {}),
     ...(end.finished_at !== undefined ? { finishedAt: end.finished_at } : {}),
+    ...(end.never_started === true ? { neverStarted: true } : {}),
   };
 }
 
@@ -99,9 +104,9 @@ export class RunnerTarget implements RemoteTarget {
     return readOffer(this.root, this.meta.job_id) === undefined ? undefined : this.prepare();
   }
 
-  /** When the runner holding `claim` was last heard from. */
+  /** When the runner last said a word of this job: its last report, else its claim. */
   private lastHeard(claim: RunnerClaim): number {
-    const times = [claim.at, readContact(this.root, this.runner)?.last_contact, readReport(this.root, this.meta.job_id)?.reported_at];
+    const times = [claim.at, readReport(this.root, this.meta.job_id)?.reported_at];
     return Math.max(...times.map((t) => (t === undefined ? 0 : Date.parse(t) || 0)));
   }
 
@@ -116,9 +121,14 @@ export class RunnerTarget implements RemoteTarget {
       this.end = end;
       return endedPhase(end, report?.started_at);
     }
-    const silentMs = Date.now() - this.lastHeard(claim);
-    if (silentMs > this.def.lease_ms) {
-      return { phase: 'ended', lostReason: `runner ${this.runner} was not heard from for ${seconds(silentMs)} (lease ${seconds(this.def.lease_ms)}): nobody observed how the job ended` };
+    const now = Date.now();
+    const heard = this.lastHeard(claim);
+    const silentMs = now - heard;
+    const served = servedSince(this.root);
+    // The silence a server was there to hear: none while no server serves the root.
+    const heardSilenceMs = served === undefined ? 0 : now - Math.max(heard, served);
+    if (heardSilenceMs > this.def.lease_ms) {
+      return { phase: 'ended', lostReason: `runner ${this.runner} was not heard from about this job for ${seconds(heardSilenceMs)} (lease ${seconds(this.def.lease_ms)}): nobody observed how the job ended` };
     }
     if (silentMs > RUNNER_LATE_MS) throw new TargetError(`runner ${this.runner} not heard from for ${seconds(silentMs)}`, true);
     if (report?.phase === 'running' || end !== undefined) return { phase: 'running', ...(report?.started_at !== undefined ? { startedAt: report.started_at } : {}) };

@@ -2,13 +2,16 @@
 // offsets given without rewriting or gaps, and the runner's own record of held jobs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempRoot } from '../../helpers/unit-store.mjs';
 import { newJobId } from '../../../dist/lib/store/ids.js';
 import { readClaim, readSpool, removeRunnerSpool, spoolAt, spoolDone, dropSpooledOutput, openOffers, spoolSize, takeClaim, writeOffer, writeKillOrder, readKillOrder } from '../../../dist/lib/store/runner-spool.js';
 import { forgetHeldJob, readHeldJobs, writeHeldJob } from '../../../dist/lib/store/runner-claims.js';
 import { readContact, recordContact } from '../../../dist/lib/store/runner-contact.js';
+import { lockRunnerRoot, unlockRunnerRoot } from '../../../dist/lib/store/runner-lock.js';
+import { bootId, processStartTime } from '../../../dist/lib/util/proc.js';
+import { writeFileSync } from 'node:fs';
 
 const statMode = (p) => statSync(p).mode & 0o777;
 const offer = (id, runner = 'r1') => ({ job_id: id, runner, offered_at: new Date().toISOString(), spec: { argv: ['true'], env: { SECRET: 'x' }, mask: ['SECRET'], kill_after_ms: 5000 } });
@@ -68,4 +71,26 @@ test('kill orders count up; the runner record and contact round-trip', (t) => {
   recordContact(root, { runner: 'r1', last_contact: 'x', version: '1' });
   assert.deepEqual(readContact(root, 'r1'), { runner: 'r1', last_contact: 'x', version: '1' });
   assert.equal(readContact(root, 'r2'), undefined);
+});
+
+test('one runner per root: a live holder refuses another, a dead one is taken over; the lock is no held job', (t) => {
+  const { root, cleanup } = tempRoot();
+  t.after(cleanup);
+  const record = { server_job_id: newJobId(), claim_id: 'c1', claimed_at: '2026-01-01T00:00:00.000Z' };
+  writeHeldJob(root, record);
+  lockRunnerRoot(root);
+  lockRunnerRoot(root); // the holder itself may take it again
+  assert.deepEqual(readHeldJobs(root), [record], 'the lock file is not read as a record');
+  const lock = join(root, '.runner', 'runner.lock');
+  // Another live process (this test's parent) holds it.
+  writeFileSync(lock, JSON.stringify({ pid: process.ppid, start_time: processStartTime(process.ppid), boot_id: bootId() }));
+  assert.throws(() => lockRunnerRoot(root), (err) => err.code === 'invalid_state' && new RegExp(`another runner \\(pid ${process.ppid}\\)`).test(err.message));
+  unlockRunnerRoot(root);
+  assert.equal(existsSync(lock), true, 'only its holder gives it up');
+  // A holder that is gone (a start time that is not the process's): taken over.
+  writeFileSync(lock, JSON.stringify({ pid: process.ppid, start_time: '1', boot_id: bootId() }));
+  lockRunnerRoot(root);
+  assert.equal(JSON.parse(readFileSync(lock, 'utf8')).pid, process.pid);
+  unlockRunnerRoot(root);
+  assert.equal(existsSync(lock), false);
 });
