@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readInstances, removeInstance, writeInstance, withInstances, ownerLive, selfOwner } from '../../../dist/lib/store/cloud-instances.js';
-import { releaseInstance, repairExecutor } from '../../../dist/lib/executors/cloud/instances.js';
+import { releaseInstance } from '../../../dist/lib/executors/cloud/instances.js';
+import { repairExecutor } from '../../../dist/lib/executors/cloud/destroy.js';
 import { bootId } from '../../../dist/lib/util/proc.js';
 import { deadProcess, isoAgo, makeJob, putState, tempRoot } from '../../helpers/unit-store.mjs';
 
