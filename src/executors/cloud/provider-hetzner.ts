@@ -5,9 +5,10 @@
 // deleted by id — or by that label when only the name is known — and polled until it is gone.
 // Invariants:
 // - Every call ends by the caller's deadline (each request's timeout is cut to what is left).
-// - A create is sent once, never retried blindly: after a failed or unanswered POST the server is
-//   looked up by its label; only 401, 403 and 422 say nothing was made, anything else may have
-//   made it (the caller destroys it by name).
+// - A create is never retried blindly: after a failed or unanswered POST the server is looked up
+//   by its label (and used when found); it is sent again only when the look-up says there is
+//   none. Only 401, 403 and 422 say nothing was made; a create that cannot be settled may have
+//   made the server (the caller destroys it by name).
 // - GET and DELETE are retried on 5xx, 429 and network failures with backoff (idempotent).
 import type { CloudExecutor, HetznerSettings } from '../types.js';
 import type { InstanceAddress } from '../../store/cloud-instances.js';
@@ -94,18 +95,31 @@ export async function listServers(def: CloudExecutor, selector: string): Promise
 const serversLabelled = async (s: HetznerSettings, selector: string, deadlineMs: number): Promise<Server[]> =>
   ((await call(s, 'GET', `/servers?label_selector=${encodeURIComponent(selector)}`, deadlineMs)) as { servers?: Server[] }).servers ?? [];
 
-/** Whether the create of `name` made a server: the one found by its label; a failed look throws "may exist". */
-async function createdAfterAll(s: HetznerSettings, name: string, failure: Error, deadlineMs: number): Promise<Server> {
-  if (failure instanceof ProviderUnusable || (failure instanceof HetznerError && NOTHING_MADE.includes(failure.status))) throw new ProvisionError(failure.message);
-  let found: Server[];
-  try {
-    found = await serversLabelled(s, `jobctl-instance=${name}`, Math.max(deadlineMs, Date.now() + LOOKUP_MS));
-  } catch (err) {
-    throw new ProvisionError(`${failure.message}; looking the server up failed: ${(err as Error).message}`, undefined, true);
+/**
+ * Creates the server once per attempt: after a failed or unanswered POST it is looked up by its
+ * label, and created again only when the look-up says it does not exist (the API refuses a
+ * second server of the same name: 409, looked up again). Throws "may exist" when it cannot know.
+ */
+async function createServer(s: HetznerSettings, name: string, body: unknown, deadlineMs: number): Promise<Server> {
+  let failure: Error | undefined;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return ((await call(s, 'POST', '/servers', deadlineMs, body, true)) as { server: Server }).server;
+    } catch (err) {
+      failure = err as Error;
+    }
+    if (failure instanceof ProviderUnusable || (failure instanceof HetznerError && NOTHING_MADE.includes(failure.status))) throw new ProvisionError(failure.message);
+    let found: Server[];
+    try {
+      found = await serversLabelled(s, `jobctl-instance=${name}`, Math.max(deadlineMs, Date.now() + LOOKUP_MS));
+    } catch (err) {
+      throw new ProvisionError(`${failure.message}; looking the server up failed: ${(err as Error).message}`, undefined, true);
+    }
+    if (found[0] !== undefined) return found[0];
+    const delay = RETRY_DELAYS_MS[attempt];
+    if (delay === undefined || Date.now() + delay >= deadlineMs) throw new ProvisionError(failure.message, undefined, true);
+    await sleep(delay);
   }
-  const server = found[0];
-  if (server === undefined) throw new ProvisionError(failure.message, undefined, true);
-  return server;
 }
 
 export function hetznerProvider(def: CloudExecutor): CloudProvider {
@@ -136,12 +150,7 @@ export function hetznerProvider(def: CloudExecutor): CloudProvider {
         labels: { ...s.server_labels, 'jobctl-instance': ref.name, 'jobctl-executor': ref.executor },
         start_after_create: true,
       };
-      let created: Server;
-      try {
-        created = ((await call(s, 'POST', '/servers', deadlineMs, body, true)) as { server: Server }).server;
-      } catch (err) {
-        created = await createdAfterAll(s, ref.name, err as Error, deadlineMs);
-      }
+      const created = await createServer(s, ref.name, body, deadlineMs);
       const id = String(created.id);
       let server = created;
       for (;;) {
