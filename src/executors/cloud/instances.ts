@@ -39,8 +39,9 @@ type Pick = { kind: 'reuse'; rec: InstanceRecord } | { kind: 'create'; rec: Inst
 function pickInstance(root: string, executor: string, def: CloudExecutor, jobId: string, records: InstanceRecord[], write: RecordWriter, doomed: InstanceRecord[]): Pick {
   for (const rec of records) {
     const changed = pruneJobs(root, rec);
-    if (doneForGood(rec)) doomed.push(claimForDestroy(rec));
-    if (changed || rec.state === 'destroying') write(rec);
+    const done = doneForGood(rec);
+    if (done) doomed.push(claimForDestroy(rec));
+    if (changed || done) write(rec);
   }
   if (!def.per_job) {
     const room = records.find((r) => r.state === 'ready' && r.jobs.length < def.instance_jobs);
