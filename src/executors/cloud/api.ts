@@ -56,11 +56,7 @@ export async function takeDown(root: string, executor: string): Promise<DownResu
 
 /** One repair pass over every executor (gc): idle instances past their timeout, crash leftovers, due retries. */
 export async function repairAllInstances(root: string): Promise<{ destroyed: string[]; failed: string[] }> {
-  const out = { destroyed: [] as string[], failed: [] as string[] };
-  for (const executor of cloudExecutors(root)) {
-    const r = await repairExecutor(root, executor, { idle: true });
-    out.destroyed.push(...r.destroyed);
-    out.failed.push(...r.failed);
-  }
-  return out;
+  // Executors side by side (each runs its destroys side by side): gc waits for the slowest call, not their sum.
+  const results = await Promise.all(cloudExecutors(root).map((executor) => repairExecutor(root, executor, { idle: true })));
+  return { destroyed: results.flatMap((r) => r.destroyed), failed: results.flatMap((r) => r.failed) };
 }
