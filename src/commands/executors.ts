@@ -58,6 +58,8 @@ export const executorsCommand: CommandDef = {
     if (cloud !== undefined) entries.forEach(([name, def], i) => {
       if (def.type === 'cloud') (rows[i] as Record<string, unknown>)['instances'] = cloud.listInstances(ctx.root, name);
     });
+    // A reaper that died (killed, crashed) is started again by whoever looks at the instances.
+    if (cloud !== undefined || down !== undefined) (await import('../supervisor/start.js')).ensureCloudReaperRuns(ctx.root);
     if (probe) {
       const { probeExecutor } = await import('../executors/probe.js');
       const results = await Promise.all(entries.map(([, def]) => probeExecutor(def)));

@@ -5,8 +5,11 @@
 //   confirmed: whatever a crash interrupts, a record names every instance that may be billed.
 // - Every read-modify-write of an executor's records happens under that executor's lock
 //   (<root>/.cloud/<executor>/.lock); every write is atomic (temp file + rename).
-// - `owner` is the process that provisions or destroys the instance right now; a record in
-//   `provisioning` or `destroying` whose owner is not a live process was left by a crash.
+// - `owner` is the process that provisions or destroys the instance right now, and `owner.group`
+//   the process group of the provider command it runs (recorded before the command may start):
+//   a record in `provisioning` or `destroying` counts as owned while the owner lives, or while a
+//   member of that group lives and the record's boot deadline (created_at + boot_timeout) has
+//   not passed; otherwise a crash left it.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudExecutor } from '../executors/types.js';
@@ -14,11 +17,14 @@ import { readJsonIfPresent, writeJsonAtomic } from './atomic.js';
 import { withDirLock } from './lock.js';
 import { removeQuietly } from './slot-entries.js';
 import { makeDirs } from '../util/make-dirs.js';
-import { bootId, isSameLiveProcess, processStartTime } from '../util/proc.js';
+import { bootId, isSameLiveProcess, jobGroupExists, processStartTime } from '../util/proc.js';
 
 export type InstanceState = 'provisioning' | 'ready' | 'destroying';
 
-export interface InstanceOwner { pid: number; start_time: string; boot_id: string }
+/** A provider command's process group: its leader's pid (= pgid) and start time. */
+export interface CommandGroup { pgid: number; start_time: string }
+
+export interface InstanceOwner { pid: number; start_time: string; boot_id: string; group?: CommandGroup }
 
 /** What a provider says of an instance it made. */
 export interface InstanceAddress {
@@ -29,6 +35,8 @@ export interface InstanceAddress {
   identity_file?: string;
   /** The instance's price per hour, as the provider gave it. */
   hourly_cost?: number;
+  /** The provider's answer as it came (extra fields included): a destroy gets it back. */
+  answer?: Record<string, unknown>;
 }
 
 export interface InstanceRecord extends InstanceAddress {
@@ -48,6 +56,11 @@ export interface InstanceRecord extends InstanceAddress {
   destroy_attempts?: number;
   destroy_error?: string;
   next_destroy_at?: string;
+  /**
+   * Destroyed by name once while a provider call may still have been making it: destroyed by
+   * name once more at `next_destroy_at` (created_at + boot_timeout), then removed.
+   */
+  recheck?: boolean;
 }
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -74,6 +87,16 @@ export function selfOwner(): InstanceOwner {
 }
 
 export const ownerLive = (owner: InstanceOwner | undefined): boolean => owner !== undefined && owner.boot_id === bootId() && isSameLiveProcess(owner.pid, owner.start_time);
+
+/** True while a process of the owner's provider command group lives (same boot). */
+export const ownerGroupLive = (owner: InstanceOwner | undefined): boolean =>
+  owner?.group !== undefined && owner.boot_id === bootId() && jobGroupExists(owner.group.pgid, owner.group.start_time);
+
+/** The time a provisioning record's provider call must be over by: created_at + boot_timeout. */
+export const bootDeadline = (rec: InstanceRecord): number => Date.parse(rec.created_at) + rec.def.boot_timeout_ms;
+
+/** True while the record is someone's: its owner lives, or its command group does before the boot deadline. */
+export const recordOwned = (rec: InstanceRecord, now = Date.now()): boolean => ownerLive(rec.owner) || (ownerGroupLive(rec.owner) && now < bootDeadline(rec));
 
 /** Executors that have instance records. */
 export function cloudExecutors(root: string): string[] {
@@ -122,7 +145,16 @@ export function removeInstance(root: string, executor: string, name: string): vo
   removeQuietly(knownHostsPath(root, executor, name));
 }
 
-/** Runs `fn` under the executor's lock with its records as they are now. */
-export async function withInstances<T>(root: string, executor: string, fn: (records: InstanceRecord[]) => T | Promise<T>): Promise<T> {
-  return withDirLock(ensureExecutorDir(root, executor), () => fn(readInstances(root, executor)));
+/** Writes under the lock `withInstances` holds: the lock is confirmed still held first. */
+export type RecordWriter = (rec: InstanceRecord) => void;
+
+/**
+ * Runs `fn` under the executor's lock with its records as they are now; `write` confirms the
+ * lock is still held (a holder that lost it writes nothing) before it writes a record.
+ */
+export async function withInstances<T>(root: string, executor: string, fn: (records: InstanceRecord[], write: RecordWriter) => T | Promise<T>): Promise<T> {
+  return withDirLock(ensureExecutorDir(root, executor), (lock) => fn(readInstances(root, executor), (rec) => {
+    lock.confirm();
+    writeInstance(root, rec);
+  }));
 }

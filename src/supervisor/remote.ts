@@ -34,6 +34,7 @@ import { Contact, Waker } from './remote-contact.js';
 import { ResourceSampler } from './resource-sampler.js';
 import { readJobInput } from '../store/prompt.js';
 import { ensureCloudReaperRuns } from './start.js';
+import { onInstanceRecorded } from '../executors/cloud/instances.js';
 
 const failed = (cur: JobStateRecord, code: JobErrorCode, message: string): JobStateRecord | undefined => fail(cur, { code, message }, nowIso());
 
@@ -115,6 +116,8 @@ export async function superviseRemote(dir: string, meta: JobMeta, secrets: Secre
   }
   ensureLogs(dir);
   const target = createTarget(def, dir, meta);
+  // A record made for this job has the root's reaper watch it from then on.
+  if (def.type === 'cloud') onInstanceRecorded(ensureCloudReaperRuns);
   const spec: SubmitSpec = { dir, meta, env, stdin };
   const contact = new Contact(dir, target.pollMs);
   try {

@@ -35,8 +35,11 @@ ${extra}
 `);
   const run = (args, opts = {}) => ctx.run(args, { config, ...opts });
   down = async () => {
-    for (const f of ['fail-provision', 'hang-after-create', 'destroy-failures']) pool.clear(f);
+    for (const f of ['fail-provision', 'hang-after-create', 'hang-before-create', 'destroy-failures']) pool.clear(f);
+    // A test that failed midway leaves no provision script running and no host taken.
+    pool.killHung();
     await run(['executors', 'down', 'burst']).catch(() => undefined);
+    for (const name of pool.taken()) pool.release(name);
   };
   return { ...ctx, config, run };
 }
@@ -113,6 +116,67 @@ test('cloud command: per_job makes one fresh instance per job and destroys it wh
   assert.deepEqual(await instancesOf(s.run), []);
 });
 
+test('cloud command: per_job with max_instances = 1: the second job gets a fresh instance once the first one\'s is destroyed', async (t) => {
+  const s = setup(t, 'per_job = true\nmax_instances = 1');
+  if (!s) return;
+  const a = (await s.run(['run', '--executor', 'burst', '--snapshot-after', '0', '--', 'sh', '-c', 'sleep 1; echo a'])).json;
+  const b = (await s.run(['run', '--executor', 'burst', '--snapshot-after', '0', '--', 'echo', 'b'])).json;
+  // Whoever trims the first job from its instance's list destroys that instance at once: the
+  // second job never waits for an idle_timeout (5 min by default) nor fails for want of room.
+  const done = (await s.run(['wait', b.job_id, '--timeout', '60s'])).json;
+  assert.equal(done.state, 'exited', JSON.stringify(done));
+  const [ia, ib] = await Promise.all([a, b].map(async (j) => (await s.run(['status', j.job_id])).json));
+  assert.equal(ia.state, 'exited');
+  assert.notEqual(ia.remote.instance, ib.remote.instance, 'one fresh instance per job');
+  await waitFor(() => pool.taken().length === 0, { what: 'the second instance to be destroyed' });
+  await waitFor(() => pool.destroyed().some((l) => l.startsWith(`${ia.remote.instance} `)), { what: 'the first instance\'s destroy to be logged' });
+  await waitFor(async () => (await instancesOf(s.run)).length === 0, { what: 'no record left' });
+});
+
+test('cloud command: executors down reports busy and failed instances as remaining, retrying a failed destroy at once', async (t) => {
+  const s = setup(t, 'idle_timeout = "10m"');
+  if (!s) return;
+  const busy = (await s.run(['run', '--executor', 'burst', '--snapshot-after', '0', '--', 'sleep', '600'])).json;
+  const busyName = await waitFor(async () => (await s.run(['status', busy.job_id])).json.remote?.instance, { timeoutMs: 60_000, what: 'the busy job to get its instance' });
+  const idle = (await s.run(['run', '--executor', 'burst', '--wait', '--', 'true'])).json;
+  const idleName = (await s.run(['status', idle.job_id])).json.remote.instance;
+  assert.notEqual(idleName, busyName);
+  pool.set('destroy-failures', '1');
+  const first = (await s.run(['executors', 'down', 'burst'])).json;
+  assert.deepEqual(first.destroyed, []);
+  assert.deepEqual(first.failed.map((f) => f.name), [idleName]);
+  assert.deepEqual(first.busy, [{ name: busyName, jobs: [busy.job_id] }]);
+  assert.deepEqual(first.remaining.map((r) => r.name).sort(), [idleName, busyName].sort(), 'every record left is reported');
+  // The failed destroy is retried by down without waiting for its backoff (or, if its 1 s backoff
+  // ran out first, by the reaper): either way it goes, and the busy instance stays.
+  await s.run(['executors', 'down', 'burst']);
+  await waitFor(() => !pool.taken().includes(idleName), { what: 'the failed destroy to be retried' });
+  const second = (await s.run(['executors', 'down', 'burst'])).json;
+  assert.deepEqual(second.remaining.map((r) => r.name), [busyName]);
+  await s.run(['kill', busy.job_id]);
+  await s.run(['wait', busy.job_id, '--timeout', '60s']);
+  const third = (await s.run(['executors', 'down', 'burst'])).json;
+  assert.deepEqual(third.remaining, []);
+  assert.deepEqual(pool.taken(), []);
+});
+
+test('cloud command: a reaper SIGKILLed is started again by the next executors, which then destroys the idle instance on time', async (t) => {
+  const s = setup(t, 'idle_timeout = "4s"');
+  if (!s) return;
+  const job = (await s.run(['run', '--executor', 'burst', '--wait', '--', 'true'])).json;
+  const instance = (await s.run(['status', job.job_id])).json.remote.instance;
+  const reaperFile = join(s.root, '.cloud', '.reaper');
+  const first = await waitFor(() => { try { return JSON.parse(readFileSync(reaperFile, 'utf8')).pid; } catch { return undefined; } }, { what: 'the reaper to run' });
+  process.kill(first, 'SIGKILL');
+  await waitFor(() => !processAlive(first), { what: 'the reaper to die' });
+  assert.deepEqual(pool.taken(), [instance]);
+  await instancesOf(s.run);
+  const second = await waitFor(() => { try { const pid = JSON.parse(readFileSync(reaperFile, 'utf8')).pid; return pid !== first && processAlive(pid) ? pid : undefined; } catch { return undefined; } }, { what: 'a new reaper' });
+  assert.ok(second > 0);
+  await waitFor(() => pool.taken().length === 0, { timeoutMs: 30_000, what: 'the idle instance to be destroyed by the new reaper' });
+  await waitFor(() => pool.destroyed().some((l) => l.startsWith(`${instance} `)), { what: 'the destroy to be logged' });
+});
+
 test('cloud command: max_instances makes the next job wait queued, then run on the freed instance', async (t) => {
   const s = setup(t, 'max_instances = 1\nidle_timeout = "10m"');
   if (!s) return;
@@ -158,9 +222,10 @@ test('cloud command: a destroy that fails twice is retried, reported, and ends w
   assert.equal(readFileSync(join(pool.dir, 'destroy-failures'), 'utf8').trim(), '0');
 });
 
-test('cloud command: a supervisor SIGKILLed between create and the record of the host leaks nothing', async (t) => {
+test('cloud command: a supervisor SIGKILLed while its provision command runs: the command\'s group is killed and the instance destroyed by name', async (t) => {
   const s = setup(t);
   if (!s) return;
+  writeFileSync(s.config, readFileSync(s.config, 'utf8').replace('boot_timeout = "30s"', 'boot_timeout = "6s"'));
   const destroyedBefore = pool.destroyed().length;
   pool.set('hang-after-create');
   const job = (await s.run(['run', '--executor', 'burst', '--snapshot-after', '0', '--', 'true'])).json;
@@ -170,19 +235,48 @@ test('cloud command: a supervisor SIGKILLed between create and the record of the
   assert.equal(listed[0].name, name, 'recorded before the provider was asked');
   assert.equal(listed[0].state, 'provisioning');
   assert.equal(listed[0].host, undefined);
+  const [hung] = await waitFor(() => (pool.hung().length > 0 ? pool.hung() : undefined), { what: 'the hung provision' });
   process.kill(before.supervisor_pid, 'SIGKILL');
-  // The provision command was the supervisor's child: the cloud CLI dies with it.
-  const slot = ['h0', 'h1'].find((h) => { try { return readFileSync(join(pool.dir, h, 'taken', 'name'), 'utf8').trim() === name; } catch { return false; } });
-  const hung = await waitFor(() => { try { return Number(readFileSync(join(pool.dir, slot, 'taken', 'pid'), 'utf8')); } catch { return undefined; } }, { what: 'the hung provision' });
-  process.kill(hung, 'SIGKILL');
   await waitFor(() => !processAlive(before.supervisor_pid), { what: 'the supervisor to die' });
+  // The provision command outlives its supervisor (as a cloud CLI would): its record stays owned
+  // while it may still make the instance, so nobody destroys "nothing" by name and forgets it.
   pool.clear('hang-after-create');
-  // The next look (status re-attaches a supervisor, which repairs the executor) destroys it by name.
   const ended = (await s.run(['wait', job.job_id, '--timeout', '60s'])).json;
   assert.equal(ended.state, 'failed');
-  await waitFor(() => pool.taken().length === 0, { what: 'the orphan to be destroyed' });
-  assert.deepEqual(pool.destroyed().slice(destroyedBefore), [`${name} by-name`]);
-  assert.deepEqual(await instancesOf(s.run), []);
+  assert.ok(processAlive(hung) || pool.taken().length === 0, 'the command is never cut short before the instance is destroyed');
+  // Past the boot deadline a look (the reaper, started when the record was made) kills the
+  // command's whole group and destroys the instance by name.
+  await waitFor(() => pool.taken().length === 0, { timeoutMs: 60_000, what: 'the orphan to be destroyed' });
+  await waitFor(() => !processAlive(hung), { what: 'the provision command to be killed' });
+  await waitFor(() => pool.destroyed().slice(destroyedBefore).includes(`${name} by-name`), { what: 'the destroy by name to be logged' });
+  await waitFor(async () => (await instancesOf(s.run)).length === 0, { what: 'the record to go' });
+});
+
+test('cloud command: a provision command that creates after its supervisor was SIGKILLed is not forgotten: destroyed by name once it is done', async (t) => {
+  const s = setup(t);
+  if (!s) return;
+  writeFileSync(s.config, readFileSync(s.config, 'utf8').replace('boot_timeout = "30s"', 'boot_timeout = "8s"'));
+  pool.set('hang-before-create');
+  const job = (await s.run(['run', '--executor', 'burst', '--snapshot-after', '0', '--', 'true'])).json;
+  const [hung] = await waitFor(() => (pool.hung().length > 0 ? pool.hung() : undefined), { what: 'the provision command to start' });
+  const [rec] = await instancesOf(s.run);
+  assert.equal(rec.state, 'provisioning');
+  const state = JSON.parse(readFileSync(join(s.root, job.job_id, 'state.json'), 'utf8'));
+  process.kill(state.supervisor_pid, 'SIGKILL');
+  await waitFor(() => !processAlive(state.supervisor_pid), { what: 'the supervisor to die' });
+  // A new supervisor finds the job never reached an instance; the record stays while the
+  // command that may still make the instance lives.
+  const ended = (await s.run(['wait', job.job_id, '--timeout', '60s'])).json;
+  assert.equal(ended.state, 'failed');
+  assert.ok(processAlive(hung), 'the provision command was left to finish');
+  assert.deepEqual((await instancesOf(s.run)).map((i) => i.name), [rec.name], 'its record is kept while the command lives');
+  // The cloud CLI finishes: the instance exists now, under the name jobctl chose.
+  pool.clear('hang-before-create');
+  await waitFor(() => pool.taken().includes(rec.name), { what: 'the late create' });
+  await waitFor(() => pool.taken().length === 0, { timeoutMs: 60_000, what: 'the late instance to be destroyed by name' });
+  // destroy.sh logs its call after it gave the host back.
+  await waitFor(() => pool.destroyed().includes(`${rec.name} by-name`), { what: 'the destroy by name to be logged' });
+  await waitFor(async () => (await instancesOf(s.run)).length === 0, { timeoutMs: 30_000, what: 'the record to go' });
 });
 
 test('cloud command: a job on an instance survives its supervisor SIGKILLed and a cut link, byte for byte, on the same instance', async (t) => {

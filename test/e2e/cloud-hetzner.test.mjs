@@ -26,7 +26,7 @@ function setup(t, extra = '') {
     t.skip('netns or ssh missing (see the before hook)');
     return undefined;
   }
-  Object.assign(api.behaviour, { unauthorized: false, quota: false, failNext: 0, neverIp: false });
+  Object.assign(api.behaviour, { unauthorized: false, quota: false, failNext: 0, neverIp: false, loseCreateAnswer: 0, failLabelLookups: 0, lingerAfterDelete: 0 });
   const ctx = withRoot(t);
   const config = join(ctx.base, 'config.toml');
   writeFileSync(config, `[executors.hz]
@@ -107,7 +107,7 @@ test('hetzner: a quota refusal (422) fails the job with the API message', async 
   assert.equal(api.servers.size, 0);
 });
 
-test('hetzner: 5xx answers are retried with backoff and the job runs', async (t) => {
+test('hetzner: 5xx answers are retried with backoff (a refused create only after a look-up by its label found nothing) and the job runs', async (t) => {
   const s = setup(t);
   if (!s) return;
   api.behaviour.failNext = 2;
@@ -115,8 +115,10 @@ test('hetzner: 5xx answers are retried with backoff and the job runs', async (t)
   const job = (await s.run(['run', '--executor', 'hz', '--wait', '--', 'echo', 'ok'])).json;
   assert.equal(job.state, 'exited');
   assert.equal(readFileSync(job.stdout_log_path, 'utf8'), 'ok\n');
-  const calls = api.requests.slice(before).filter((r) => r.method === 'POST');
-  assert.equal(calls.length, 3, 'two refused creates, then one that worked');
+  const after = api.requests.slice(before);
+  assert.equal(after.filter((r) => r.method === 'POST').length, 2, 'the refused create was sent again, once');
+  const postAt = after.findIndex((r) => r.method === 'POST');
+  assert.ok(after.slice(postAt + 1).findIndex((r) => r.method === 'GET' && r.query.startsWith('?label_selector=')) < after.slice(postAt + 1).findIndex((r) => r.method === 'POST'), 'looked up by its label before it was sent again');
   await waitFor(() => api.servers.size === 0, { what: 'the server to be deleted' });
 });
 
@@ -141,15 +143,58 @@ test('hetzner: a supervisor SIGKILLed before the server had an address: the serv
   api.behaviour.neverIp = true;
   const job = (await s.run(['run', '--executor', 'hz', '--snapshot-after', '0', '--', 'true'])).json;
   await waitFor(() => api.servers.size === 1, { timeoutMs: 30_000, what: 'the server to be created' });
+  const [server] = [...api.servers.values()];
   const state = JSON.parse(readFileSync(join(s.root, job.job_id, 'state.json'), 'utf8'));
   process.kill(state.supervisor_pid, 'SIGKILL');
   await waitFor(() => { try { process.kill(state.supervisor_pid, 0); return false; } catch { return true; } }, { what: 'the supervisor to die' });
-  const [server] = [...api.servers.values()];
-  const before = api.requests.length;
+  // The reaper (started when the record was made) may get there before the next command.
+  const before = api.requests.findIndex((r) => r.method === 'POST' && r.body?.name === server.name);
   const ended = (await s.run(['wait', job.job_id, '--timeout', '60s'])).json;
   assert.equal(ended.state, 'failed');
   await waitFor(() => api.servers.size === 0, { what: 'the orphan server to be deleted' });
   const after = api.requests.slice(before);
   assert.ok(after.some((r) => r.method === 'GET' && r.query === `?label_selector=${encodeURIComponent(`jobctl-instance=${server.name}`)}`), 'looked up by its label');
   assert.ok(after.some((r) => r.method === 'DELETE' && r.path === `/v1/servers/${server.id}`));
+});
+
+test('hetzner: a create whose answer is lost is found by its label and used; no second create, nothing leaked', async (t) => {
+  const s = setup(t);
+  if (!s) return;
+  api.behaviour.loseCreateAnswer = 1;
+  const before = api.requests.length;
+  const job = (await s.run(['run', '--executor', 'hz', '--wait', '--', 'echo', 'ok'])).json;
+  assert.equal(job.state, 'exited', JSON.stringify(job));
+  assert.equal(readFileSync(job.stdout_log_path, 'utf8'), 'ok\n');
+  const after = api.requests.slice(before);
+  assert.equal(after.filter((r) => r.method === 'POST').length, 1, 'the create was not sent again');
+  const name = after.find((r) => r.method === 'POST').body.name;
+  assert.ok(after.some((r) => r.method === 'GET' && r.query === `?label_selector=${encodeURIComponent(`jobctl-instance=${name}`)}`), 'looked up by its label');
+  await waitFor(() => api.servers.size === 0, { what: 'the server to be deleted' });
+});
+
+test('hetzner: a create whose answer is lost while the look-up fails too: the server is destroyed by name, not forgotten', async (t) => {
+  const s = setup(t);
+  if (!s) return;
+  api.behaviour.loseCreateAnswer = 1;
+  // The look-up after the lost answer is refused every time (5 × 503): jobctl cannot know, so it may exist.
+  api.behaviour.failLabelLookups = 5;
+  const job = (await s.run(['run', '--executor', 'hz', '--wait', '--', 'true'])).json;
+  assert.equal(job.state, 'failed');
+  const status = (await s.run(['status', job.job_id])).json;
+  assert.equal(status.error.code, 'executor_unavailable');
+  await waitFor(() => api.servers.size === 0, { timeoutMs: 60_000, what: 'the server made by the lost create to be deleted' });
+  await waitFor(async () => (await s.run(['executors'])).json.executors.find((e) => e.name === 'hz').instances.length === 0, { timeoutMs: 60_000, what: 'the record to go' });
+});
+
+test('hetzner: a server answered 200 to its DELETE is watched until it is gone before its record goes', async (t) => {
+  const s = setup(t);
+  if (!s) return;
+  api.behaviour.lingerAfterDelete = 2;
+  const job = (await s.run(['run', '--executor', 'hz', '--wait', '--', 'true'])).json;
+  assert.equal(job.state, 'exited');
+  const id = (await s.run(['status', job.job_id])).json.remote.instance_id;
+  await waitFor(async () => (await s.run(['executors'])).json.executors.find((e) => e.name === 'hz').instances.length === 0, { timeoutMs: 30_000, what: 'the record to go' });
+  assert.equal(api.servers.size, 0, 'the record went only once the API said 404');
+  const gets = api.requests.filter((r) => r.method === 'GET' && r.path === `/v1/servers/${id}`);
+  assert.ok(gets.length >= 3, 'looked at after the DELETE');
 });

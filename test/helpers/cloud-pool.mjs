@@ -30,6 +30,10 @@ export async function startCloudPool(t, size) {
   writeFileSync(provision, `#!/bin/sh
 P=${dir}
 if [ -e "$P/fail-provision" ]; then echo "$(cat "$P/fail-provision")" >&2; exit 1; fi
+if [ -e "$P/hang-before-create" ]; then
+  echo $$ > "$P/hung.pid"
+  while [ -e "$P/hang-before-create" ]; do sleep 0.1; done
+fi
 for d in "$P"/h*; do
   if mkdir "$d/taken" 2>/dev/null; then
     echo "$JOBCTL_INSTANCE_NAME" > "$d/taken/name"
@@ -70,6 +74,28 @@ echo "$JOBCTL_INSTANCE_NAME \${JOBCTL_INSTANCE_ID:-by-name}" >> "$P/destroyed"
       try { return readFileSync(join(dir, n, 'taken', 'name'), 'utf8').trim(); } catch { return '(being taken)'; }
     }),
     destroyed: () => (existsSync(join(dir, 'destroyed')) ? readFileSync(join(dir, 'destroyed'), 'utf8').trim().split('\n') : []),
+    /** Pids of provision scripts still hanging (hang-after-create). */
+    hung: () => [...readdirSync(dir).filter((n) => /^h\d+$/.test(n)).map((n) => join(n, 'taken', 'pid')), 'hung.pid'].map((f) => {
+      try { return Number(readFileSync(join(dir, f), 'utf8')); } catch { return undefined; }
+    }).filter((pid) => pid !== undefined && existsSync(`/proc/${pid}`)),
+    /** Gives back the host an instance holds (a test's cleanup, after jobctl had its chance). */
+    release: (name) => {
+      for (const n of readdirSync(dir).filter((x) => /^h\d+$/.test(x))) {
+        try { if (readFileSync(join(dir, n, 'taken', 'name'), 'utf8').trim() === name) rmSync(join(dir, n, 'taken'), { recursive: true, force: true }); } catch { /* free */ }
+      }
+    },
+    /** SIGKILLs the process group of every hanging provision script (a test's cleanup). */
+    killHung() {
+      const pgrp = (pid) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[2]);
+      const own = pgrp('self');
+      for (const pid of this.hung()) {
+        try {
+          const pgid = pgrp(pid);
+          if (pgid !== own) process.kill(-pgid, 'SIGKILL');
+          else process.kill(pid, 'SIGKILL');
+        } catch { /* gone */ }
+      }
+    },
     set: (flag, value = '') => writeFileSync(join(dir, flag), value),
     clear: (flag) => { try { unlinkSync(join(dir, flag)); } catch { /* none */ } },
   };

@@ -10,7 +10,10 @@ export async function startHetznerFake({ token, address }) {
   const servers = new Map();
   const requests = [];
   let nextId = 1000;
-  const behaviour = { unauthorized: false, quota: false, failNext: 0, neverIp: false };
+  // loseCreateAnswer: the next N creates make the server, then the connection drops unanswered.
+  // failLabelLookups: the next N GET /servers?label_selector=… answer 503.
+  // lingerAfterDelete: servers stay listed this many looks after their DELETE (the API deletes asynchronously).
+  const behaviour = { unauthorized: false, quota: false, failNext: 0, neverIp: false, loseCreateAnswer: 0, failLabelLookups: 0, lingerAfterDelete: 0 };
   const view = (s) => ({
     id: s.id, name: s.name, status: s.looks >= 2 && !behaviour.neverIp ? 'running' : 'initializing', labels: s.labels,
     created: s.created,
@@ -41,11 +44,20 @@ export async function startHetznerFake({ token, address }) {
       const id = m[1] === undefined ? undefined : Number(m[1]);
       if (req.method === 'POST' && id === undefined) {
         if (behaviour.quota) return error(res, 422, 'resource_limit_exceeded', 'server limit reached for this project');
+        if ([...servers.values()].some((x) => x.name === body.name)) return error(res, 409, 'uniqueness_error', 'server name is already used');
         const s = { id: nextId++, name: body.name, labels: body.labels ?? {}, server_type: body.server_type, image: body.image, created: new Date().toISOString(), looks: 0 };
         servers.set(s.id, s);
+        if (behaviour.loseCreateAnswer > 0) {
+          behaviour.loseCreateAnswer--;
+          return req.socket.destroy();
+        }
         return send(res, 201, { server: view(s), action: { id: 1, command: 'create_server', status: 'running', progress: 0 }, next_actions: [], root_password: null });
       }
       if (req.method === 'GET' && id === undefined) {
+        if (behaviour.failLabelLookups > 0) {
+          behaviour.failLabelLookups--;
+          return error(res, 503, 'unavailable', 'service unavailable');
+        }
         const selector = url.searchParams.get('label_selector') ?? '';
         const [k, v] = selector.split('=');
         const found = [...servers.values()].filter((s) => !k || (v === undefined ? k in s.labels : s.labels[k] === v));
@@ -55,10 +67,15 @@ export async function startHetznerFake({ token, address }) {
       if (s === undefined) return error(res, 404, 'not_found', `server with ID '${id}' not found`);
       if (req.method === 'GET') {
         s.looks++;
+        if (s.deleting !== undefined && s.deleting-- <= 0) {
+          servers.delete(id);
+          return error(res, 404, 'not_found', `server with ID '${id}' not found`);
+        }
         return send(res, 200, { server: view(s) });
       }
       if (req.method === 'DELETE') {
-        servers.delete(id);
+        if (behaviour.lingerAfterDelete > 0) s.deleting = behaviour.lingerAfterDelete;
+        else servers.delete(id);
         return send(res, 200, { action: { id: 2, command: 'delete_server', status: 'running', progress: 0 } });
       }
       return error(res, 405, 'method_not_allowed', 'no');

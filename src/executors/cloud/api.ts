@@ -2,7 +2,7 @@
 // records as rows, taking an executor's instances down, and one repair pass over every
 // executor. Everything else of cloud/ stays behind the target and the reaper.
 import { cloudExecutors, readInstances, type InstanceRecord } from '../../store/cloud-instances.js';
-import { repairExecutor } from './instances.js';
+import { repairExecutor } from './destroy.js';
 
 const since = (iso: string | undefined, now: number): number | undefined => (iso === undefined ? undefined : Math.max(0, now - Date.parse(iso)));
 
@@ -36,28 +36,27 @@ export interface DownResult {
   failed: { name: string; error: string }[];
   /** Instances a live job runs on: left alone (kill the job first). */
   busy: { name: string; jobs: string[] }[];
+  /** Every record still there afterwards, whatever the reason (busy, failed, being provisioned or destroyed by a live process, destroyed by name and checked again later). */
+  remaining: { name: string; state: string; jobs: string[]; destroy_error?: string }[];
 }
 
-/** Destroys every instance of `executor` no live job runs on. */
+/** Destroys every instance of `executor` no live job runs on, failed destroys retried whatever their backoff. */
 export async function takeDown(root: string, executor: string): Promise<DownResult> {
   // Nothing recorded: nothing to lock, and nothing is created under the root.
-  if (readInstances(root, executor).length === 0) return { destroyed: [], failed: [], busy: [] };
+  if (readInstances(root, executor).length === 0) return { destroyed: [], failed: [], busy: [], remaining: [] };
   const r = await repairExecutor(root, executor, { idle: true, all: true });
   const left = readInstances(root, executor);
   return {
-    destroyed: r.destroyed,
+    destroyed: r.destroyed.filter((name) => !left.some((x) => x.name === name)),
     failed: left.filter((x) => r.failed.includes(x.name)).map((x) => ({ name: x.name, error: x.destroy_error ?? 'destroy failed' })),
     busy: left.filter((x) => x.jobs.length > 0).map((x) => ({ name: x.name, jobs: x.jobs })),
+    remaining: left.map((x) => ({ name: x.name, state: x.state, jobs: x.jobs, ...(x.destroy_error !== undefined ? { destroy_error: x.destroy_error } : {}) })),
   };
 }
 
 /** One repair pass over every executor (gc): idle instances past their timeout, crash leftovers, due retries. */
 export async function repairAllInstances(root: string): Promise<{ destroyed: string[]; failed: string[] }> {
-  const out = { destroyed: [] as string[], failed: [] as string[] };
-  for (const executor of cloudExecutors(root)) {
-    const r = await repairExecutor(root, executor, { idle: true });
-    out.destroyed.push(...r.destroyed);
-    out.failed.push(...r.failed);
-  }
-  return out;
+  // Executors side by side (each runs its destroys side by side): gc waits for the slowest call, not their sum.
+  const results = await Promise.all(cloudExecutors(root).map((executor) => repairExecutor(root, executor, { idle: true })));
+  return { destroyed: results.flatMap((r) => r.destroyed), failed: results.flatMap((r) => r.failed) };
 }

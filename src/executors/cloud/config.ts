@@ -16,6 +16,7 @@ export const DEFAULT_BOOT_TIMEOUT_MS = 5 * 60_000;
 
 const COMMAND_KEYS = ['provision', 'destroy'];
 const HETZNER_KEYS = ['token_env', 'server_type', 'image', 'location', 'ssh_keys', 'server_labels', 'api_url'];
+const LOOPBACK_HTTP = /^http:\/\/(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])(:\d+)?(\/[^\s]*)?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const HETZNER_LABEL = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
 
@@ -41,7 +42,7 @@ function hetznerSettings(r: Reader): HetznerSettings {
     server_labels: {},
     api_url: (r.string('api_url') ?? HETZNER_API_URL).replace(/\/+$/, ''),
   };
-  if (!/^https?:\/\/[^\s]+$/.test(settings.api_url)) r.fail('api_url', 'must be an http(s) URL');
+  if (!/^https:\/\/[^\s]+$/.test(settings.api_url) && !LOOPBACK_HTTP.test(settings.api_url)) r.fail('api_url', 'must be an https URL (plain http only on loopback)');
   const location = r.string('location');
   if (location !== undefined) settings.location = location;
   const labels = r.value('server_labels');

@@ -3,24 +3,16 @@
 //   one JSON object {instance_id, host, port?, user?, identity_file?, hourly_cost?}. A command
 //   that exits non-zero is taken to have made nothing; one that times out or prints no usable
 //   object may have, and is answered with a destroy by name.
-// - destroy: gets the instance as JSON on stdin, JOBCTL_INSTANCE_ID (empty when a crash left
+// - destroy: gets the provision command's object (every field it printed) plus `name` as JSON on
+//   stdin, JOBCTL_INSTANCE_ID (empty when a crash left
 //   only the name) and JOBCTL_INSTANCE_NAME; exit 0 confirms the instance is gone (also when
 //   there was none).
-import { execa } from 'execa';
+// Both run in a process group of their own (command-group.ts), recorded in the instance record
+// before they start.
 import type { CloudExecutor } from '../types.js';
 import type { InstanceAddress } from '../../store/cloud-instances.js';
 import { ProvisionError, type CloudProvider, type InstanceRef } from './provider.js';
-
-const DESTROY_TIMEOUT_MS = 120_000;
-
-async function runCommand(command: string, env: Record<string, string>, timeoutMs: number, input = ''): Promise<{ ok: boolean; timedOut: boolean; stdout: string; why: string }> {
-  const r = await execa('sh', ['-c', command], {
-    input, env, timeout: timeoutMs, forceKillAfterDelay: 2000, reject: false, cleanup: true, stripFinalNewline: false, maxBuffer: 1024 * 1024,
-  });
-  const stderr = typeof r.stderr === 'string' ? r.stderr.trim().slice(0, 500) : '';
-  const why = r.timedOut ? `timed out after ${timeoutMs}ms` : r.exitCode !== 0 ? `exited ${r.exitCode ?? r.signal ?? '?'}${stderr ? `: ${stderr}` : ''}` : '';
-  return { ok: r.exitCode === 0 && !r.timedOut, timedOut: r.timedOut, stdout: typeof r.stdout === 'string' ? r.stdout : '', why };
-}
+import { runCommandGroup } from './command-group.js';
 
 const SAFE_WORD = /^[^\s-][^\s]*$/;
 
@@ -40,7 +32,7 @@ export function parseInstance(stdout: string): InstanceAddress & { instance_id: 
   const o = obj as Record<string, unknown>;
   const id = typeof o['instance_id'] === 'number' ? String(o['instance_id']) : o['instance_id'];
   if (typeof id !== 'string' || id === '' || /[\0\n]/.test(id)) throw new Error('instance_id must be a non-empty string');
-  const out: InstanceAddress & { instance_id: string; host: string } = { instance_id: id, host: '' };
+  const out: InstanceAddress & { instance_id: string; host: string } = { instance_id: id, host: '', answer: o };
   if (typeof o['host'] !== 'string' || !SAFE_WORD.test(o['host'])) throw Object.assign(new Error('host must be a host name or address'), { instanceId: id });
   out.host = o['host'];
   const port = o['port'];
@@ -61,8 +53,8 @@ export function parseInstance(stdout: string): InstanceAddress & { instance_id: 
 export function commandProvider(def: CloudExecutor): CloudProvider {
   const baseEnv = (ref: { name: string; executor: string }): Record<string, string> => ({ JOBCTL_INSTANCE_NAME: ref.name, JOBCTL_EXECUTOR: ref.executor });
   return {
-    async provision(ref, deadlineMs) {
-      const r = await runCommand(def.provision as string, baseEnv(ref), Math.max(1000, deadlineMs - Date.now()));
+    async provision(ref, options) {
+      const r = await runCommandGroup(def.provision as string, baseEnv(ref), Math.max(1000, options.deadlineMs - Date.now()), '', options.recordGroup);
       if (!r.ok) throw new ProvisionError(`the provision command ${r.why}`, undefined, r.timedOut);
       try {
         return parseInstance(r.stdout);
@@ -71,10 +63,12 @@ export function commandProvider(def: CloudExecutor): CloudProvider {
         throw new ProvisionError(`the provision command's answer is unusable: ${(err as Error).message}`, id !== undefined ? { instance_id: id } : undefined, id === undefined);
       }
     },
-    async destroy(ref: InstanceRef) {
-      const instance: Record<string, unknown> = { ...ref };
-      delete instance['executor'];
-      const r = await runCommand(def.destroy as string, { ...baseEnv(ref), JOBCTL_INSTANCE_ID: ref.instance_id ?? '' }, DESTROY_TIMEOUT_MS, JSON.stringify(instance) + '\n');
+    async destroy(ref: InstanceRef, options) {
+      // The provision command's own object, with jobctl's name for the instance (and its id when
+      // a crash left only what jobctl knows).
+      const instance: Record<string, unknown> = { ...(ref.answer ?? {}), name: ref.name };
+      for (const key of ['instance_id', 'host', 'port', 'user'] as const) if (instance[key] === undefined && ref[key] !== undefined) instance[key] = ref[key];
+      const r = await runCommandGroup(def.destroy as string, { ...baseEnv(ref), JOBCTL_INSTANCE_ID: ref.instance_id ?? '' }, Math.max(1000, options.deadlineMs - Date.now()), JSON.stringify(instance) + '\n', options.recordGroup);
       if (!r.ok) throw new Error(`the destroy command ${r.why}`);
     },
   };

@@ -1,8 +1,10 @@
 // What jobctl asks of a cloud (provider-command.ts, provider-hetzner.ts): make an instance under
 // a name jobctl chose, and destroy one — by its id, or by that name alone when a crash left a
-// record without an id. Each call is bounded; a failure says whether something may exist.
+// record without an id. Each call is bounded by a deadline; a failure says whether something
+// may exist.
 import type { CloudExecutor } from '../types.js';
 import type { InstanceAddress } from '../../store/cloud-instances.js';
+import type { RecordGroup } from './command-group.js';
 import { commandProvider } from './provider-command.js';
 import { hetznerProvider } from './provider-hetzner.js';
 
@@ -25,11 +27,25 @@ export interface InstanceRef extends InstanceAddress {
   executor: string;
 }
 
+/** How long a call may take, and where a command provider records its process group first. */
+export interface CallOptions {
+  deadlineMs: number;
+  recordGroup?: RecordGroup;
+}
+
+/** Thrown when the provider cannot be asked at all from this process (no API token). */
+export class ProviderUnusable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProviderUnusable';
+  }
+}
+
 export interface CloudProvider {
   /** Makes the instance `ref.name`; resolves once it has an address (not yet once SSH answers). */
-  provision(ref: { name: string; executor: string }, deadlineMs: number): Promise<InstanceAddress>;
+  provision(ref: { name: string; executor: string }, options: CallOptions): Promise<InstanceAddress>;
   /** Destroys it; resolves once the provider confirmed (an instance already gone is confirmed). */
-  destroy(ref: InstanceRef): Promise<void>;
+  destroy(ref: InstanceRef, options: CallOptions): Promise<void>;
 }
 
 export function providerFor(def: CloudExecutor): CloudProvider {

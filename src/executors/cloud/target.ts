@@ -17,7 +17,10 @@ import type { Resources } from '../../util/resources.js';
 import { TargetError, type LogSink, type RemotePhase, type RemoteTarget, type SubmitSpec } from '../port.js';
 import { SshTarget } from '../ssh/target.js';
 import { sshDefFor } from './instance-ssh.js';
-import { acquireInstance, instanceNamed, instanceOfJob, jobActive, releaseInstance, repairExecutor } from './instances.js';
+import { acquireInstance, releaseInstance } from './instances.js';
+import { instanceNamed, instanceOfJob, jobActive } from './instance-records.js';
+import { repairExecutor } from './destroy.js';
+import { readState } from '../../store/jobs.js';
 import type { InstanceRecord } from '../../store/cloud-instances.js';
 
 export class CloudTarget implements RemoteTarget {
@@ -103,9 +106,18 @@ export class CloudTarget implements RemoteTarget {
     if (rec?.state === 'ready') await this.sshFor(rec).cleanup();
   }
 
+  /** The instance the job's state names (state.remote.instance), if it can be read. */
+  private recordedInstance(): string | undefined {
+    try {
+      return readState(this.dir).remote?.instance;
+    } catch {
+      return undefined;
+    }
+  }
+
   async close(): Promise<void> {
     await this.repair;
-    if (!jobActive(this.root, this.meta.job_id)) await releaseInstance(this.root, this.meta.executor, this.meta.job_id);
+    if (!jobActive(this.root, this.meta.job_id)) await releaseInstance(this.root, this.meta.executor, this.meta.job_id, this.ssh?.name ?? this.recordedInstance());
     await this.ssh?.target.close();
   }
 }

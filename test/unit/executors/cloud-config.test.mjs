@@ -68,6 +68,8 @@ labels = ["gpu"]
   assert.equal(def.hetzner.token_env, 'HCLOUD_TOKEN');
   assert.deepEqual(def.hetzner.server_labels, { team: 'ml' });
   assert.deepEqual(def.hetzner.ssh_keys, ['me']);
+  const local = load(`[executors.hz]\ntype = "cloud"\nprovider = "hetzner"\ntoken_env = "T"\nserver_type = "x"\nimage = "y"\napi_url = "http://127.0.0.1:8080/v1/"\n`).executors.hz;
+  assert.equal(local.hetzner.api_url, 'http://127.0.0.1:8080/v1', 'plain http is allowed on loopback only');
 });
 
 test('cloud config: mistakes are config errors naming the key', () => {
@@ -82,6 +84,7 @@ test('cloud config: mistakes are config errors naming the key', () => {
     ['provider = "hetzner"\ntoken_env = "T"\nimage = "y"', 'server_type'],
     ['provider = "hetzner"\ntoken_env = "T"\nserver_type = "x"\nimage = "y"\nserver_labels = { jobctl-x = "1" }', 'server_labels'],
     ['provider = "hetzner"\ntoken_env = "T"\nserver_type = "x"\nimage = "y"\nprovision = "u"', 'provision'],
+    ['provider = "hetzner"\ntoken_env = "T"\nserver_type = "x"\nimage = "y"\napi_url = "http://api.example.com/v1"', 'api_url'],
   ];
   for (const [body, key] of cases) {
     const err = failure(`[executors.c]\ntype = "cloud"\n${body}\n`);
@@ -91,8 +94,9 @@ test('cloud config: mistakes are config errors naming the key', () => {
 });
 
 test('provision answer: fields are checked; the last line counts when a CLI talks first', () => {
-  assert.deepEqual(parseInstance('{"instance_id":"i-1","host":"10.0.0.5","port":22,"user":"u","hourly_cost":0.5}'), { instance_id: 'i-1', host: '10.0.0.5', port: 22, user: 'u', hourly_cost: 0.5 });
-  assert.deepEqual(parseInstance('creating...\n{"instance_id":7,"host":"h"}\n'), { instance_id: '7', host: 'h' });
+  assert.deepEqual(parseInstance('{"instance_id":"i-1","host":"10.0.0.5","port":22,"user":"u","hourly_cost":0.5}'), { instance_id: 'i-1', host: '10.0.0.5', port: 22, user: 'u', hourly_cost: 0.5, answer: { instance_id: 'i-1', host: '10.0.0.5', port: 22, user: 'u', hourly_cost: 0.5 } });
+  const answer = { instance_id: 7, host: 'h', zone: 'eu-1', volumes: ['v-1'] };
+  assert.deepEqual(parseInstance(`creating...\n${JSON.stringify(answer)}\n`), { instance_id: '7', host: 'h', answer }, 'the answer is kept verbatim, extra fields included, for the destroy');
   assert.throws(() => parseInstance('nope'), /no JSON object/);
   assert.throws(() => parseInstance('{"host":"h"}'), /instance_id/);
   const noHost = (() => { try { parseInstance('{"instance_id":"i-2","host":"-oProxyCommand=x"}'); } catch (err) { return err; } })();

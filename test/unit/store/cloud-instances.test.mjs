@@ -6,8 +6,11 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readInstances, removeInstance, writeInstance, withInstances, ownerLive, selfOwner } from '../../../dist/lib/store/cloud-instances.js';
-import { releaseInstance, repairExecutor } from '../../../dist/lib/executors/cloud/instances.js';
-import { bootId } from '../../../dist/lib/util/proc.js';
+import { releaseInstance } from '../../../dist/lib/executors/cloud/instances.js';
+import { repairExecutor } from '../../../dist/lib/executors/cloud/destroy.js';
+import { bootId, processStartTime } from '../../../dist/lib/util/proc.js';
+import { spawn } from 'node:child_process';
+import { waitFor, processAlive } from '../../helpers/jobctl.mjs';
 import { deadProcess, isoAgo, makeJob, putState, tempRoot } from '../../helpers/unit-store.mjs';
 
 function fixture(t) {
@@ -102,4 +105,56 @@ test('idle: ended jobs leave the list; an instance is destroyed only once idle p
   assert.ok(Math.abs(kept.next - (Date.parse(idle.idle_since) + 60_000)) < 5, 'the next look is due at the idle deadline');
   const down = await repairExecutor(root, 'burst', { idle: true, all: true });
   assert.deepEqual(down.destroyed, ['jobctl-busy00000001']);
+});
+
+test('ownership: a dead owner\'s record stays owned while its command group lives before the boot deadline; after it the group is killed and the instance destroyed by name', async (t) => {
+  const { root, def, calls } = fixture(t);
+  const dead = await deadProcess();
+  const cli = spawn('sh', ['-c', 'sleep 60'], { detached: true, stdio: 'ignore' });
+  t.after(() => { try { process.kill(-cli.pid, 'SIGKILL'); } catch { /* gone */ } });
+  const group = { pgid: cli.pid, start_time: await waitFor(() => processStartTime(cli.pid)) };
+  const owner = { pid: dead.pid, start_time: dead.startTime, boot_id: bootId(), group };
+  writeInstance(root, record({ ...def, boot_timeout_ms: 60_000 }, { name: 'jobctl-late00000001', state: 'provisioning', created_at: isoAgo(1000), owner }));
+  const early = await repairExecutor(root, 'burst', { idle: true });
+  assert.deepEqual(early.destroyed, [], 'a command that may still make the instance is left to finish');
+  assert.equal(calls().length, 0);
+  assert.ok(early.next <= Date.now() + 60_000);
+  // Past its boot deadline: the group is killed, the instance destroyed by name, the record removed.
+  writeInstance(root, { ...readInstances(root, 'burst')[0], created_at: isoAgo(120_000) });
+  const late = await repairExecutor(root, 'burst', { idle: true });
+  assert.deepEqual(late.destroyed, ['jobctl-late00000001']);
+  await waitFor(() => !processAlive(cli.pid), { what: 'the command group to be killed' });
+  assert.equal(calls()[0].split('|')[1], '', 'by name');
+  assert.deepEqual(readInstances(root, 'burst'), []);
+});
+
+test('name only: destroyed by name before its boot deadline, the record is kept and destroyed by name once more after it', async (t) => {
+  const { root, def, calls } = fixture(t);
+  const dead = await deadProcess();
+  writeInstance(root, record({ ...def, boot_timeout_ms: 60_000 }, { name: 'jobctl-name00000001', state: 'provisioning', created_at: isoAgo(1000), owner: { pid: dead.pid, start_time: dead.startTime, boot_id: bootId() } }));
+  const first = await repairExecutor(root, 'burst', { idle: true });
+  assert.deepEqual(first.destroyed, ['jobctl-name00000001']);
+  const [kept] = readInstances(root, 'burst');
+  assert.equal(kept.state, 'destroying');
+  assert.equal(kept.recheck, true);
+  assert.equal(Date.parse(kept.next_destroy_at), Date.parse(kept.created_at) + 60_000);
+  assert.ok(Math.abs(first.next - Date.parse(kept.next_destroy_at)) < 5, 'the next look is due at the boot deadline');
+  writeInstance(root, { ...kept, next_destroy_at: isoAgo(1), created_at: isoAgo(120_000) });
+  await repairExecutor(root, 'burst', { idle: true });
+  assert.equal(calls().length, 2, 'destroyed by name twice');
+  assert.deepEqual(readInstances(root, 'burst'), []);
+});
+
+test('per_job: an instance another look already trimmed is destroyed when its job gives it back by name, or by the look that empties it', async (t) => {
+  const { root, def, calls } = fixture(t);
+  const ended = makeJob(root);
+  putState(ended.dir, { ...JSON.parse(readFileSync(join(ended.dir, 'state.json'), 'utf8')), state: 'exited', exit_code: 0, finished_at: isoAgo(10) });
+  writeInstance(root, record({ ...def, per_job: true }, { name: 'jobctl-perjob000001', instance_id: 'i-1', jobs: [] }));
+  await releaseInstance(root, 'burst', ended.id, 'jobctl-perjob000001');
+  assert.equal(calls()[0].split('|')[1], 'i-1');
+  assert.deepEqual(readInstances(root, 'burst'), []);
+  // A per_job instance whose list a repair empties is claimed at once, whatever idle_timeout says.
+  writeInstance(root, record({ ...def, per_job: true, idle_timeout_ms: 600_000 }, { name: 'jobctl-perjob000002', instance_id: 'i-2', jobs: [ended.id] }));
+  const r = await repairExecutor(root, 'burst', { idle: false });
+  assert.deepEqual(r.destroyed, ['jobctl-perjob000002']);
 });
