@@ -16,6 +16,9 @@ export function openSupervisorLog(dir: string): number {
   return openForAppend(jobFiles(dir).supervisorLog);
 }
 
+/** False once the job's directory (or its state) was removed: by hand, or with its root. */
+export const jobStillExists = (dir: string): boolean => existsSync(jobFiles(dir).state);
+
 /**
  * Whether the current attempt's logs exist. A local job's are created only right before its
  * process is spawned (openJobLogs; an earlier attempt's are set aside), so false means no process

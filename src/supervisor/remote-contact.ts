@@ -2,6 +2,7 @@
 // be reached (recorded in state.remote_unreachable, cleared on the next contact), and a sleep
 // that a pending signal cuts short.
 import { applyTransition } from '../job/apply.js';
+import { jobStillExists } from '../store/job-logs.js';
 import { setUnreachable } from '../job/annotations.js';
 import { nowIso } from '../util/time.js';
 import { log } from '../log.js';
@@ -40,6 +41,9 @@ export class Contact {
       return { ok: true, value };
     } catch (err) {
       if (err instanceof TargetError && !err.transient) throw err;
+      // The job's directory was removed (by hand, or with its root): nothing is left to record
+      // to, so this supervisor stops following instead of retrying for ever.
+      if (!jobStillExists(this.dir)) throw new TargetError('the job directory is gone', false);
       this.failures++;
       const message = `${what}: ${(err as Error).message}`;
       log.warn(message);

@@ -16,7 +16,7 @@
 // - While the job runs its resource use is sampled beside the poll loop (resource-sampler.ts).
 import { dirname } from 'node:path';
 import { jobFiles, readState, fileSize } from '../store/jobs.js';
-import { appendLog, ensureLogs } from '../store/job-logs.js';
+import { appendLog, ensureLogs, jobStillExists } from '../store/job-logs.js';
 import type { JobMeta, Secrets } from '../store/types.js';
 import type { JobErrorCode, JobStateRecord, RemoteIdentity } from '../job/state.js';
 import { applyTransition } from '../job/apply.js';
@@ -175,6 +175,8 @@ function remoteAttempt(dir: string, target: RemoteTarget, id: RemoteIdentity, co
       let phase: RemotePhase = { phase: 'pending' };
       try {
         for (;;) {
+          // Removed by hand or with its root: nobody is left to report to.
+          if (!jobStillExists(dir)) throw new Error('the job directory is gone');
           if (pendingSignal !== undefined) {
             const signal = pendingSignal;
             const sent = await contact.attempt(`sending ${signal}`, () => target.signal(id, signal));

@@ -5,9 +5,9 @@
 // traversal-shaped names, oversized and non-JSON bodies with jobctl errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { withRoot, waitFor, jobctl } from '../helpers/jobctl.mjs';
+import { withRoot, waitFor, jobctl, processAlive } from '../helpers/jobctl.mjs';
 import { startServe, request } from '../helpers/serve.mjs';
 import { readText, runnerConfig, runnerRoot, startRunner } from '../helpers/runner.mjs';
 
@@ -132,4 +132,14 @@ test('the runner runs its jobs on its own machine, whatever executor its config 
   const local = (await jobctl(['list', '--all'], { root, config: runnerConfigFile })).json.jobs;
   assert.equal(local.length, 1);
   assert.equal(local[0].executor, 'local');
+});
+
+test("a runner job's supervisor stops once the job's directory is removed (by hand, or with its root)", { timeout: 120_000 }, async (t) => {
+  const ctx = withRoot(t);
+  const { config } = runnerConfig(ctx.base, { laptop: {} });
+  const { json } = await ctx.run(['run', '--executor', 'laptop', '--snapshot-after', '0', '--', 'true'], { config });
+  await waitFor(async () => (await ctx.run(['status', json.job_id], { config })).json.supervisor_alive === true, { what: 'the offer' });
+  const supervisor = JSON.parse(readFileSync(join(ctx.root, json.job_id, 'state.json'), 'utf8')).supervisor_pid;
+  rmSync(join(ctx.root, json.job_id), { recursive: true, force: true });
+  await waitFor(() => !processAlive(supervisor), { what: 'the supervisor to exit', timeoutMs: 30_000 });
 });
