@@ -30,10 +30,15 @@ export async function withLineChange<T>(root: string, jobId: string, change: () 
   selfStart ??= processStartTime(process.pid) ?? '0';
   const mark = join(changesDir(root), `${jobId}.${process.pid}.${selfStart}.${++counter}`);
   try {
-    makeDirs(changesDir(root), 0o700);
     closeSync(openSync(mark, 'w', 0o600));
   } catch {
-    // No mark: readers read this job's state as they would without marks; the change goes on.
+    try {
+      makeDirs(changesDir(root), 0o700);
+      closeSync(openSync(mark, 'w', 0o600));
+    } catch {
+      // No mark (the store refuses writes): the change goes on, and until a pass drops a ticket
+      // it left stale, `queue` may list this job as waiting.
+    }
   }
   try {
     return await change();
