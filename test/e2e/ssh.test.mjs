@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { withRoot, waitFor, processAlive, assertMatchesSchema } from '../helpers/jobctl.mjs';
+import { withRoot, waitFor, processAlive, assertMatchesSchema, supervisorGone } from '../helpers/jobctl.mjs';
 import { startSshd, sshRun } from '../helpers/sshd.mjs';
 import { assertPromptDelivered, assertRemoteResources, runAgentJob, trickyPrompt } from '../helpers/remote-agent.mjs';
 
@@ -170,6 +170,8 @@ test('ssh: output match fires once for a line printed on the host', async (t) =>
   const { json } = await s.run(['run', '--executor', 'crib', '--output-pattern', 'READY', '--output-file', file, '--wait', '--',
     'sh', '-c', 'echo booting; echo "server READY on 8080"; echo done']);
   assert.equal(json.exit_code, 0);
+  // The match is delivered by the supervisor, which may still be at it when the end is recorded.
+  await supervisorGone(s.root, json.job_id);
   const events = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.equal(events.length, 1);
   assert.equal(events[0].line, 'server READY on 8080');
