@@ -43,6 +43,9 @@ export async function startServe(t, root, { args = [], env = {}, cwd, listen = '
   return server;
 }
 
+/** The server's body limit (src/serve/body.ts MAX_BODY_BYTES). */
+const BODY_LIMIT = 1024 * 1024;
+
 /**
  * One HTTP request. `body`: an object (sent as JSON) or a string/Buffer (sent as it is);
  * `token` null sends no Authorization header. Resolves { status, headers, text, json }.
@@ -56,6 +59,10 @@ export function request(port, method, path, { body, token, headers = {}, content
       h['content-type'] = contentType ?? h['content-type'] ?? 'application/json';
       h['content-length'] = Buffer.byteLength(payload);
     }
+    // A body over the server's limit is refused from its Content-Length before it is read: only
+    // its start is sent, so the answer never cuts the client off in the middle of a write (EPIPE).
+    const bytes = payload === undefined ? undefined : Buffer.from(payload);
+    const sent = bytes !== undefined && bytes.length > BODY_LIMIT ? bytes.subarray(0, 64 * 1024) : bytes;
     let answered = false;
     const req = httpRequest({ host: '127.0.0.1', port, method, path, headers: h, agent: false }, (res) => {
       answered = true;
@@ -71,7 +78,7 @@ export function request(port, method, path, { body, token, headers = {}, content
     });
     // A server answering before the whole body is sent (413) may close the connection under us.
     req.on('error', (err) => { if (!answered) reject(err); });
-    if (payload !== undefined) req.write(payload);
-    req.end();
+    if (sent !== undefined) req.write(sent);
+    if (sent === bytes) req.end();
   });
 }
