@@ -37,7 +37,7 @@ function resolveCommand(args: Args, ctx: Context): { command: string; argv: stri
   const parts = cmdString !== undefined ? [cmdString] : words;
   if (parts.length === 0) throw usageError('no command given: jobctl run [options] -- CMD...');
   if (parts.some((p) => p.includes('\0'))) throw usageError('the command contains a NUL byte');
-  if (parts.length > 1) {
+  if (parts.length > 1 || (ctx.commandIsArgv === true && cmdString === undefined)) {
     if (parts[0] === '') throw usageError('the program name is empty');
     return { command: quoteArgv(parts), argv: parts };
   }

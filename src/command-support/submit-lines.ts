@@ -111,7 +111,7 @@ export function buildLines(lines: [number, string][], options: Record<string, Op
       }
       if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw usageError('each line must be a JSON object');
       const { args, words, createOnly } = lineArgs(obj as Record<string, unknown>, options);
-      return { line, definition: buildDefinition(args, { ...ctx, commandWords: words }), createOnly };
+      return { line, definition: buildDefinition(args, { ...ctx, commandWords: words, commandIsArgv: words !== undefined }), createOnly };
     } catch (err) {
       if (!(err instanceof JobError)) throw err;
       throw usageError(`line ${line}: ${err.message}`, { ...err.details, line, ...(err.code !== 'usage_error' ? { cause: err.code } : {}) });

@@ -10,6 +10,8 @@ export interface Context {
   configFlag: string | undefined;
   /** The command words after `--` (or after the first non-option word) of run/create. */
   commandWords: string[] | undefined;
+  /** The command words are an argv even when there is one (a submit line's array): no shell. */
+  commandIsArgv?: boolean;
   config(): LoadedConfig;
   /** The config path to hand to a supervisor (undefined: the default location). */
   supervisorConfig(): string | undefined;

@@ -40,6 +40,22 @@ test('submit: a string or argv command, run/create options in snake_case, create
   assert.equal((await run(['status', '--name', 'first'])).json.job_id, json.jobs[0].job_id);
 });
 
+test('submit: an argv array of one word runs that program without a shell', async (t) => {
+  const { base, run } = withRoot(t);
+  const file = join(base, 'jobs.ndjson');
+  // Through a shell the first would print "x"; as an argv it names a program that does not exist.
+  writeFileSync(file, ndjson([{ command: ['printf %s x'], tags: ['argv'] }, { command: ['true'], tags: ['argv'] }, { command: 'printf %s x', tags: ['argv'] }]));
+  const { json } = await run(['submit', file]);
+  const done = (await run(['wait', '--tag', 'argv', '--timeout', '60s'])).json;
+  const byId = new Map(done.jobs.map((j) => [j.job_id, j]));
+  const [oneWord, program, shellString] = json.jobs.map((j) => byId.get(j.job_id));
+  assert.equal(oneWord.state, 'failed');
+  assert.equal((await run(['status', oneWord.job_id])).json.error.code, 'launch_failed');
+  assert.deepEqual([program.state, program.exit_code], ['exited', 0]);
+  assert.deepEqual([shellString.state, shellString.exit_code], ['exited', 0]);
+  assert.equal((await run(['tail', shellString.job_id])).json.stdout_tail, 'x');
+});
+
 test('submit -: jobs from stdin keep the file\'s order in their queue', async (t) => {
   const { base, root, run } = withRoot(t);
   const config = join(base, 'config.toml');
