@@ -9,6 +9,8 @@ import { join } from 'node:path';
 const RESERVE_BYTES = 256 * 1024;
 /** Set in the supervisor process only. */
 let owner = false;
+/** The zeros written, allocated once per process (a chain supervisor reserves for every job). */
+let zeros: Buffer | undefined;
 const reservePath = (dir: string): string => join(dir, '.reserve');
 
 export function allocateReserve(dir: string): void {
@@ -16,7 +18,8 @@ export function allocateReserve(dir: string): void {
   let fd: number | undefined;
   try {
     fd = openSync(reservePath(dir), 'w', 0o600);
-    writeSync(fd, Buffer.alloc(RESERVE_BYTES));
+    zeros ??= Buffer.alloc(RESERVE_BYTES);
+    writeSync(fd, zeros);
   } catch {
     // No room even for the reserve: the outcome write may still succeed.
   } finally {

@@ -77,10 +77,12 @@ export async function followAttempt(dir: string, meta: JobMeta, port: AttemptPor
     const elapsed = msBetween(startedAt, nowIso()) ?? 0;
     escalation.startTimeout(Math.max(0, meta.timeout_ms - elapsed), () => applyTransition(dir, (cur) => markTimedOut(cur, port.pid)));
   };
-  // Start-up garbage is dropped once the job runs: a supervisor idles for hours.
-  setTimeout(() => (globalThis as { gc?: () => void }).gc?.(), 200).unref();
+  // Start-up garbage is dropped once the job runs: a supervisor idles for hours. A job over
+  // before then needs no collection of its own (a chain of short jobs would pay one each).
+  const collect = setTimeout(() => (globalThis as { gc?: () => void }).gc?.(), 200).unref();
 
   const end = await port.ended(runningSince);
+  clearTimeout(collect);
   escalation.leaderExited();
   stopHeartbeat();
   watch.finish();

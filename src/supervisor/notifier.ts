@@ -76,6 +76,8 @@ export class Notifier {
       { command: notification.notify_command, file: notification.notify_file, webhook: this.webhook(notification.notify_webhook) },
       this.ctx(jobFiles(this.dir).completion),
     );
+    // With no sink the claimed record is already the whole record.
+    if (results.length === 0) return;
     writeCompletionEvent(this.dir, { ...event, delivery_results: results });
     this.recordDeliveries('job.finished', results);
   }
