@@ -4,7 +4,9 @@
 // at once (store/job-batch.ts: durable together, all or none) and, unless `create_only`, each is
 // started like `run` does: a job with a limit or dependencies is
 // parked in its line with a queued_at strictly after the previous line's (the file's order is
-// its order in every queue), and the dispatcher runs once for all of them.
+// its order in every queue), and the dispatcher runs after the first of them, then every
+// DISPATCH_EVERY, then once at the end: the first jobs run while the rest are being parked
+// (a supervisor ending its job takes the next one, parked or not yet, in the line's order).
 import { readState } from '../store/jobs.js';
 import { createJobs } from '../store/job-batch.js';
 import { shortId } from '../store/ids.js';
@@ -19,6 +21,7 @@ import { secretValues } from '../store/types.js';
 import { usageError } from '../errors.js';
 
 const LINE_FIELDS = { ...definitionOptions, ...agentOptions, ...snapshotDefaults };
+const DISPATCH_EVERY = 100;
 
 export const submitCommand: CommandDef = {
   command: 'submit [file]',
@@ -33,11 +36,13 @@ export const submitCommand: CommandDef = {
     const dirs = createJobs(ctx.root, lines.map(({ definition: { meta, secrets, prompt, stdin } }) => ({ meta, secrets, input: { prompt, stdin } })));
     const created: { job_id: string; short_id: string; line: number; dir: string }[] = [];
     let last = 0;
+    let launched = 0;
     for (const [i, { line, definition: { meta }, createOnly }] of lines.entries()) {
       const dir = dirs[i] as string;
       if (!createOnly) {
         last = Math.max(Date.now(), last + 1);
         await launch(ctx, dir, meta, { queuedAt: new Date(last).toISOString(), dispatch: false });
+        if (launched++ % DISPATCH_EVERY === 0) await ctx.actions.startWaiting?.(ctx.root);
       }
       created.push({ job_id: meta.job_id, short_id: shortId(meta.job_id), line, dir });
     }

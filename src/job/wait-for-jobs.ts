@@ -7,6 +7,9 @@
 // the moment the waiting jobs of the root are looked at (actions.startWaiting), so a job whose
 // turn came after a crash starts even when no other command runs. With thousands of jobs the
 // poll slows down (one ms per pending job, at most 10 s): events, not the poll, are what wake it.
+// A poll reconciles every job something runs for (a process that can die without an event) but
+// re-reads only PARKED_PER_POLL of the parked ones (records whose every change is a write the
+// watch sees), in turn: a poll's cost stays bounded by the running jobs, not by the waiting ones.
 // Invariant: the wait never outlasts its timeout: every lock wait inside it ends by the same
 // deadline (withLockDeadline), and a reconciliation that cannot take the lock in time leaves
 // the job as last read.
@@ -36,6 +39,8 @@ export interface WaitResult {
 }
 
 const ended = (j: JobRecord): boolean => isTerminal(j.state.state);
+const parked = (j: JobRecord): boolean => j.state.state === 'queued' && j.state.parked === true;
+const PARKED_PER_POLL = 50;
 const finishedAt = (j: JobRecord): string => j.state.finished_at ?? '9999';
 
 /** Reconciles the job, or leaves it as read when its lock stays held past the deadline. */
@@ -70,7 +75,8 @@ async function waitUntil(dirs: string[], mode: 'all' | 'any', deadlineAt: number
     if (mode === 'any' && first !== undefined) out.first = first;
     return out;
   };
-  const done = (): boolean => (mode === 'any' ? first !== undefined : [...jobs.values()].every(ended));
+  let endedCount = [...jobs.values()].filter(ended).length;
+  const done = (): boolean => (mode === 'any' ? first !== undefined : endedCount === jobs.size);
   if (done()) return result(false);
   const timeoutMs = deadlineAt === undefined ? undefined : deadlineAt - Date.now();
   if (timeoutMs !== undefined && timeoutMs <= 0) return result(true);
@@ -90,7 +96,9 @@ async function waitUntil(dirs: string[], mode: 'all' | 'any', deadlineAt: number
     };
     /** Records what `dir` now says; finishes when that completes the wait. */
     const update = (dir: string, job: JobRecord): void => {
+      const before = jobs.get(dir) as JobRecord;
       jobs.set(dir, job);
+      if (ended(job) && !ended(before)) endedCount++;
       if (ended(job)) {
         first ??= job;
         watchers.get(dir)?.close();
@@ -107,14 +115,29 @@ async function waitUntil(dirs: string[], mode: 'all' | 'any', deadlineAt: number
       }
     };
     let polling = false;
+    let parkedTurn = 0;
+    /**
+     * The pending jobs this poll looks at: every one not parked, every one whose watch had to be
+     * re-armed (a change may have gone unseen), and parked ones in turn.
+     */
+    const toPoll = (): string[] => {
+      const pending = [...watchers.keys()];
+      const unwatched = pending.filter((dir) => watchers.get(dir)?.rearm() === true);
+      const waiting = pending.filter((dir) => parked(jobs.get(dir) as JobRecord));
+      if (waiting.length <= PARKED_PER_POLL) return pending;
+      const start = parkedTurn % waiting.length;
+      parkedTurn = start + PARKED_PER_POLL;
+      const inTurn = [...waiting, ...waiting].slice(start, start + PARKED_PER_POLL);
+      return [...new Set([...pending.filter((dir) => !parked(jobs.get(dir) as JobRecord)), ...unwatched, ...inTurn])];
+    };
     const pollAll = async (): Promise<void> => {
       if (settled || polling) return;
       polling = true;
       try {
         // The poll also starts what waits in the store (a job's turn, a retry whose time came).
         await actions.startWaiting?.(dirname(dirs[0] as string));
-        for (const dir of [...watchers.keys()]) {
-          watchers.get(dir)?.rearm();
+        for (const dir of toPoll()) {
+          if (!watchers.has(dir)) continue;
           if (!settled) update(dir, await reconcileInTime(readJob(dir), actions));
         }
       } catch (err) {

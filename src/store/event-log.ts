@@ -202,6 +202,20 @@ function row(event: NewEvent): [string, string, string, string] {
 
 const INSERT = 'INSERT INTO events (event_type, at, job_id, fields) VALUES (?, ?, ?, ?)';
 
+/** A database's insert as one transaction, prepared once (a supervisor appends for every job). */
+const appenders = new WeakMap<Database, (events: NewEvent[]) => void>();
+function appender(db: Database): (events: NewEvent[]) => void {
+  let append = appenders.get(db);
+  if (append === undefined) {
+    const insert = db.prepare(INSERT);
+    append = db.transaction((events: NewEvent[]) => {
+      for (const event of events) insert.run(...row(event));
+    });
+    appenders.set(db, append);
+  }
+  return append;
+}
+
 /**
  * Appends events in one transaction; never throws. On any failure the events are dropped with
  * a warning on stderr (see the invariants above).
@@ -209,11 +223,7 @@ const INSERT = 'INSERT INTO events (event_type, at, job_id, fields) VALUES (?, ?
 export function appendEvents(root: string, events: NewEvent[]): void {
   if (events.length === 0) return;
   try {
-    const db = eventDatabase(root);
-    const insert = db.prepare(INSERT);
-    db.transaction(() => {
-      for (const event of events) insert.run(...row(event));
-    })();
+    appender(eventDatabase(root))(events);
   } catch (err) {
     const message = err instanceof JobError ? err.message : failure(root, err);
     if (!warned.has(message)) log.warn(`${message}; ${events.map((e) => `${e.event_type} of ${e.job_id}`).join(', ')} not recorded`);

@@ -5,8 +5,11 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { jobFiles } from './jobs.js';
 
-/** Calls `onChange` whenever state.json is replaced or written; returns rearm (after a failed arm) and close. */
-export function watchState(dir: string, onChange: () => void): { rearm(): void; close(): void } {
+/**
+ * Calls `onChange` whenever state.json is replaced or written; returns rearm (after a failed arm:
+ * true when it was not armed, so a change meanwhile went unseen) and close.
+ */
+export function watchState(dir: string, onChange: () => void): { rearm(): boolean; close(): void } {
   const statePath = jobFiles(dir).state;
   let watcher: FSWatcher | undefined;
   let closed = false;
@@ -26,7 +29,11 @@ export function watchState(dir: string, onChange: () => void): { rearm(): void; 
   };
   arm();
   return {
-    rearm: () => { if (watcher === undefined) arm(); },
+    rearm: () => {
+      if (watcher !== undefined) return false;
+      arm();
+      return true;
+    },
     close: () => { closed = true; watcher?.close(); watcher = undefined; },
   };
 }
