@@ -214,6 +214,13 @@ export function loadConfigQuietly(flag: string | undefined, warn: (message: stri
   }
 }
 
+/**
+ * The last file parsed, by path and text: a process that reads its config for every job (a
+ * supervisor taking jobs over) parses it again only when the file changed. Configs are never
+ * modified by their readers.
+ */
+let lastParsed: { path: string; text: string; loaded: LoadedConfig } | undefined;
+
 export function loadConfig(flag: string | undefined): LoadedConfig {
   const location = resolveConfigPath(flag);
   let text: string;
@@ -224,6 +231,7 @@ export function loadConfig(flag: string | undefined): LoadedConfig {
     if (code === 'ENOENT' && location.source === 'default') return { config: defaults(), location, exists: false };
     throw configError(location.path, '', code === 'ENOENT' ? 'file not found' : (err as Error).message);
   }
+  if (lastParsed !== undefined && lastParsed.path === location.path && lastParsed.text === text) return { ...lastParsed.loaded, location };
   let raw: Record<string, unknown>;
   try {
     raw = parse(text);
@@ -232,5 +240,7 @@ export function loadConfig(flag: string | undefined): LoadedConfig {
     const first = (err as Error).message.split('\n')[0] ?? 'invalid TOML';
     throw configError(location.path, '', first, line);
   }
-  return { config: validateConfig(raw, location.path, text), location, exists: true };
+  const loaded: LoadedConfig = { config: validateConfig(raw, location.path, text), location, exists: true };
+  lastParsed = { path: location.path, text, loaded };
+  return loaded;
 }

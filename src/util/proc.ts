@@ -29,8 +29,13 @@ export function readProcStat(pid: number): ProcStat | undefined {
 }
 
 /** Start time (clock ticks since boot) of a live, non-zombie process. */
+/** This process's own start time, read once: it never changes while it runs. */
+let ownStartTime: string | undefined;
+
 export function processStartTime(pid: number): string | undefined {
+  if (pid === process.pid && ownStartTime !== undefined) return ownStartTime;
   const st = readProcStat(pid);
+  if (pid === process.pid && st !== undefined) ownStartTime = st.startTime;
   if (!st || st.state === 'Z' || st.state === 'X') return undefined;
   return st.startTime;
 }
