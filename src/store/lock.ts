@@ -78,13 +78,14 @@ function takeOverIfAbandoned(lockPath: string): boolean {
 }
 
 function holdLock(lockPath: string): HeldLock & { release(): void } {
-  const stamp = new Date();
-  utimesSync(lockPath, stamp, stamp);
+  // mkdir stamped the lock with the current time: that is its first refresh.
   const first = lstatSync(lockPath);
   let ino = first.ino;
   let mtimeMs = first.mtimeMs;
+  let refreshedAt = Date.now();
   let lost: string | undefined;
-  const renew = (): void => {
+  /** Checks the lock is still the one this holder made, and refreshes it when `refresh`. */
+  const check = (refresh: boolean): void => {
     if (lost !== undefined) return;
     try {
       const now = lstatSync(lockPath);
@@ -92,27 +93,30 @@ function holdLock(lockPath: string): HeldLock & { release(): void } {
         lost = 'taken over by another process after this one stalled';
         return;
       }
+      if (!refresh) return;
       const t = new Date();
       utimesSync(lockPath, t, t);
       const after = lstatSync(lockPath);
       ino = after.ino;
       mtimeMs = after.mtimeMs;
+      refreshedAt = Date.now();
     } catch {
       lost = 'removed by another process after this one stalled';
     }
   };
-  const timer = setInterval(renew, UPDATE_MS);
+  const timer = setInterval(() => check(true), UPDATE_MS);
   timer.unref();
   held.add(lockPath);
   return {
     confirm() {
-      renew();
+      // A write follows: the lock must be far from stale, so it is refreshed unless it just was.
+      check(Date.now() - refreshedAt >= UPDATE_MS / 2);
       if (lost !== undefined) throw new LockLost(lockPath, lost);
     },
     release() {
       clearInterval(timer);
       held.delete(lockPath);
-      renew();
+      check(false);
       if (lost === undefined) rmdirSync(lockPath);
     },
   };
