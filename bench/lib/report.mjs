@@ -13,6 +13,8 @@ function fmtTarget(f) {
   switch (f.target.kind) {
     case 'max_ratio':
       return `≤ ${f.target.value.toFixed(1)}×`;
+    case 'min_ratio':
+      return `≥ ${f.target.value.toFixed(1)}×`;
     case 'max':
       return `≤ ${f.target.value} ${f.unit}${f.id === 'wait_lag' ? ' median' : ''}`;
     default:

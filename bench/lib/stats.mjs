@@ -38,6 +38,28 @@ export function ratioFigure({ id, figure, unit, subject, baseline, baselineLabel
   };
 }
 
+/**
+ * A rate compared against a peer's rate measured in the same run: the target is a minimum ratio
+ * (subject / baseline, higher is better). Without the peer it is only reported.
+ */
+export function minRatioFigure({ id, figure, unit, value, baseline, baselineLabel, minRatio, note, extra }) {
+  const s = { median: round(value), n: 1 };
+  if (baseline === undefined) return { id, figure, unit, subject: s, target: { kind: 'report' }, met: null, ...(note ? { note } : {}), ...(extra ?? {}) };
+  const ratio = round(value / baseline);
+  return {
+    id,
+    figure,
+    unit,
+    subject: s,
+    baseline: { label: baselineLabel, median: round(baseline), n: 1 },
+    ratio,
+    target: { kind: 'min_ratio', value: minRatio },
+    met: ratio >= minRatio,
+    ...(note ? { note } : {}),
+    ...(extra ?? {}),
+  };
+}
+
 /** An absolute figure with an upper bound (maxValue) or nothing to meet (maxValue undefined). */
 export function absoluteFigure({ id, figure, unit, subject, maxValue, value, note, extra }) {
   const s = subject ? summarize(subject) : { median: round(value), n: 1 };
