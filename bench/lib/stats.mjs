@@ -45,16 +45,15 @@ export function ratioFigure({ id, figure, unit, subject, baseline, baselineLabel
 export function minRatioFigure({ id, figure, unit, value, baseline, baselineLabel, minRatio, note, extra }) {
   const s = { median: round(value), n: 1 };
   if (baseline === undefined) return { id, figure, unit, subject: s, target: { kind: 'report' }, met: null, ...(note ? { note } : {}), ...(extra ?? {}) };
-  const ratio = round(value / baseline);
   return {
     id,
     figure,
     unit,
     subject: s,
     baseline: { label: baselineLabel, median: round(baseline), n: 1 },
-    ratio,
+    ratio: round(value / baseline),
     target: { kind: 'min_ratio', value: minRatio },
-    met: ratio >= minRatio,
+    met: value / baseline >= minRatio,
     ...(note ? { note } : {}),
     ...(extra ?? {}),
   };

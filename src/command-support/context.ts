@@ -16,6 +16,8 @@ export interface ContextInput {
   config: string | undefined;
   /** run/create's command words. */
   commandWords: string[] | undefined;
+  /** The words are an argv even when there is one (a call's `command` array): no shell. */
+  commandIsArgv?: boolean;
   /** How a blocking call answers SIGINT/SIGTERM/SIGHUP (the CLI's; absent in-process). */
   interrupt?: InterruptHooks;
 }
@@ -32,6 +34,7 @@ export function makeContext(input: ContextInput, warnings: string[]): Context {
     root: resolveRoot(input.root),
     configFlag,
     commandWords: input.commandWords,
+    ...(input.commandIsArgv === true ? { commandIsArgv: true } : {}),
     config: () => (loaded ??= loadConfig(configFlag)),
     // The supervisor reads the same config file; the default location needs no argument.
     supervisorConfig,

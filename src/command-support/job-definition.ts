@@ -37,8 +37,12 @@ function resolveCommand(args: Args, ctx: Context): { command: string; argv: stri
   const parts = cmdString !== undefined ? [cmdString] : words;
   if (parts.length === 0) throw usageError('no command given: jobctl run [options] -- CMD...');
   if (parts.some((p) => p.includes('\0'))) throw usageError('the command contains a NUL byte');
-  if (parts.length > 1 || (ctx.commandIsArgv === true && cmdString === undefined)) {
-    if (parts[0] === '') throw usageError('the program name is empty');
+  const argvGiven = ctx.commandIsArgv === true && cmdString === undefined;
+  if (argvGiven && optString(args, 'shell-wrapper') !== undefined) {
+    throw usageError('a shell wrapper runs a command string: give the command as a string, not an array', { flag: 'shell-wrapper' });
+  }
+  if (parts.length > 1 || argvGiven) {
+    if ((parts[0] as string).trim() === '') throw usageError('the program name is empty');
     return { command: quoteArgv(parts), argv: parts };
   }
   const text = parts[0] as string;

@@ -10,7 +10,7 @@ export interface Context {
   configFlag: string | undefined;
   /** The command words after `--` (or after the first non-option word) of run/create. */
   commandWords: string[] | undefined;
-  /** The command words are an argv even when there is one (a submit line's array): no shell. */
+  /** The command words are an argv even when there is one (an array given to submit, the library, MCP or HTTP): no shell. */
   commandIsArgv?: boolean;
   config(): LoadedConfig;
   /** The config path to hand to a supervisor (undefined: the default location). */

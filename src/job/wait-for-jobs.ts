@@ -97,8 +97,10 @@ async function waitUntil(dirs: string[], mode: 'all' | 'any', deadlineAt: number
     /** Records what `dir` now says; finishes when that completes the wait. */
     const update = (dir: string, job: JobRecord): void => {
       const before = jobs.get(dir) as JobRecord;
+      // An end is final: a record read before it (a reconcile that found the lock held) is older.
+      if (ended(before)) return;
       jobs.set(dir, job);
-      if (ended(job) && !ended(before)) endedCount++;
+      if (ended(job)) endedCount++;
       if (ended(job)) {
         first ??= job;
         watchers.get(dir)?.close();

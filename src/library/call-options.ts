@@ -62,6 +62,8 @@ export function variadicPositional(def: CommandDef): string | undefined {
 export interface CallInput {
   args: Args;
   commandWords: string[] | undefined;
+  /** `command` was an array: an argv, one word included. */
+  commandIsArgv: boolean;
   root: string | undefined;
   config: string | undefined;
 }
@@ -72,7 +74,7 @@ function optionalString(value: unknown, key: string): string | undefined {
   return value;
 }
 
-/** `command`: a shell command line (string) or an argv array, as after `--` on the CLI. */
+/** `command`: a shell command line (string) or an argv array (run without a shell, one word included). */
 function commandWords(value: unknown): string[] | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'string') return [value];
@@ -116,6 +118,7 @@ export function toCallInput(def: CommandDef, given: Record<string, unknown>, nam
   return {
     args,
     commandWords: commandWords(given['command']),
+    commandIsArgv: Array.isArray(given['command']),
     root: optionalString(given['root'], 'root'),
     config: optionalString(given['config'], 'config'),
   };

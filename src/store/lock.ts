@@ -78,8 +78,14 @@ function takeOverIfAbandoned(lockPath: string): boolean {
 }
 
 function holdLock(lockPath: string): HeldLock & { release(): void } {
-  // mkdir stamped the lock with the current time: that is its first refresh.
-  const first = lstatSync(lockPath);
+  // mkdir stamped the lock with the filesystem's time: that is its first refresh, unless that
+  // clock is not this host's (a network filesystem), which would make others judge it stale.
+  let first = lstatSync(lockPath);
+  if (Math.abs(first.mtimeMs - Date.now()) > 1000) {
+    const stamp = new Date();
+    utimesSync(lockPath, stamp, stamp);
+    first = lstatSync(lockPath);
+  }
   let ino = first.ino;
   let mtimeMs = first.mtimeMs;
   let refreshedAt = Date.now();

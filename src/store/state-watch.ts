@@ -22,7 +22,12 @@ export function watchState(dir: string, onChange: () => void): { rearm(): boolea
         arm();
         onChange();
       });
-      watcher.on('error', () => undefined);
+      // A watch that failed is dropped, so that the caller's poll re-arms it (rearm: true).
+      const failed = watcher;
+      failed.on('error', () => {
+        failed.close();
+        if (watcher === failed) watcher = undefined;
+      });
     } catch {
       // Mid-rename, or no inotify: the caller's poll re-arms.
     }

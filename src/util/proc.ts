@@ -28,10 +28,10 @@ export function readProcStat(pid: number): ProcStat | undefined {
   return { state, ppid, pgrp, startTime, cpuTicks: Number(rest[11] ?? 0) + Number(rest[12] ?? 0) };
 }
 
-/** Start time (clock ticks since boot) of a live, non-zombie process. */
 /** This process's own start time, read once: it never changes while it runs. */
 let ownStartTime: string | undefined;
 
+/** Start time (clock ticks since boot) of a live, non-zombie process. */
 export function processStartTime(pid: number): string | undefined {
   if (pid === process.pid && ownStartTime !== undefined) return ownStartTime;
   const st = readProcStat(pid);

@@ -80,6 +80,20 @@ test('run, wait, status, tail, logs, list: real jobs, the CLI\'s answers', async
   assert.equal(here.count, 2);
 });
 
+test('command: an array is an argv, one word included; a string goes through the shell wrapper', async (t) => {
+  const { base, dir } = setup(t);
+  // Through a shell the one-word array would print "x"; as an argv it names no program.
+  const argv = answer(await lib.run({ ...base, command: ['printf %s x'], cwd: dir, wait: true }), 'run');
+  assert.equal(argv.state, 'failed');
+  assert.equal(answer(await lib.status({ ...base, id: argv.job_id }), 'status').error.code, 'launch_failed');
+  const shell = answer(await lib.run({ ...base, command: 'printf %s x', cwd: dir, wait: true }), 'run');
+  assert.deepEqual([shell.state, shell.exit_code, shell.stdout_tail], ['exited', 0, 'x']);
+  await rejects(lib.run({ ...base, command: ['make'], shellWrapper: 'bash -lc', cwd: dir }), 'usage_error', /shell wrapper/);
+  await rejects(lib.run({ ...base, command: ['  '], cwd: dir }), 'usage_error', /program name is empty/);
+  await supervisorGone(base.root, argv.job_id);
+  await supervisorGone(base.root, shell.job_id);
+});
+
 test('create, start, kill, tagSet, and the cheap extras', async (t) => {
   const { base, dir } = setup(t);
   const created = answer(await lib.create({ ...base, command: ['sleep', '30'], cwd: dir }), 'create');

@@ -21,7 +21,7 @@ test('npm pack ships bin, the bundles, the library, the skill template and the d
     assert.ok(files.includes(needed), `${needed} is in the package: ${files.join(', ')}`);
   }
   assert.ok(files.some((f) => f.startsWith('examples/')), 'examples are in the package');
-  const stray = files.filter((f) => /^(src|test|bench|scripts|dist\/lib|node_modules|\.ci)\//.test(f) || ['oom', 'tsconfig.json', 'eslint.config.js', 'package-lock.json'].includes(f));
+  const stray = files.filter((f) => /^(src|test|bench|scripts|dist\/lib|node_modules|\.ci)\//.test(f) || ['tsconfig.json', 'eslint.config.js', 'package-lock.json'].includes(f));
   assert.deepEqual(stray, [], 'nothing test-only, source or stray is packed');
 });
 

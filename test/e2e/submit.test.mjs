@@ -41,7 +41,7 @@ test('submit: a string or argv command, run/create options in snake_case, create
 });
 
 test('submit: an argv array of one word runs that program without a shell', async (t) => {
-  const { base, run } = withRoot(t);
+  const { base, root, run } = withRoot(t);
   const file = join(base, 'jobs.ndjson');
   // Through a shell the first would print "x"; as an argv it names a program that does not exist.
   writeFileSync(file, ndjson([{ command: ['printf %s x'], tags: ['argv'] }, { command: ['true'], tags: ['argv'] }, { command: 'printf %s x', tags: ['argv'] }]));
@@ -54,6 +54,13 @@ test('submit: an argv array of one word runs that program without a shell', asyn
   assert.deepEqual([program.state, program.exit_code], ['exited', 0]);
   assert.deepEqual([shellString.state, shellString.exit_code], ['exited', 0]);
   assert.equal((await run(['tail', shellString.job_id])).json.stdout_tail, 'x');
+  // A shell wrapper runs a string: with an array it is refused, naming the line, and nothing is created.
+  writeFileSync(file, ndjson([{ command: 'true' }, { command: ['make'], shell_wrapper: 'bash -lc' }]));
+  const before = jobDirs(root).length;
+  const refused = await run(['submit', file]);
+  assert.equal(refused.json.error.code, 'usage_error');
+  assert.equal(refused.json.error.details.line, 2);
+  assert.equal(jobDirs(root).length, before);
 });
 
 test('submit -: jobs from stdin keep the file\'s order in their queue', async (t) => {
