@@ -25,8 +25,10 @@ test('call options: the command\'s flags and positionals, without the streaming 
 
 test('toCallInput maps names to flags, takes command/root/config apart, names the nearest unknown', () => {
   const input = toCallInput(def('run'), { command: 'make test', snapshotAfter: '5s', tag: ['a'], root: '/r', config: undefined }, camelCase);
-  assert.deepEqual(input, { args: { 'snapshot-after': '5s', tag: ['a'] }, commandWords: ['make test'], root: '/r', config: undefined });
+  assert.deepEqual(input, { args: { 'snapshot-after': '5s', tag: ['a'] }, commandWords: ['make test'], commandIsArgv: false, root: '/r', config: undefined });
   assert.deepEqual(toCallInput(def('run'), { command: ['ls', '-l'] }, camelCase).commandWords, ['ls', '-l']);
+  // An array is an argv, one word included; a string is a shell command line.
+  assert.equal(toCallInput(def('run'), { command: ['make'] }, camelCase).commandIsArgv, true);
   assert.throws(() => toCallInput(def('run'), { snapshotAfterr: '1s' }, camelCase), { code: 'usage_error', message: /did you mean snapshotAfter/ });
   assert.throws(() => toCallInput(def('status'), { command: 'x' }, camelCase), { code: 'usage_error', message: /unknown option command/ });
   assert.throws(() => toCallInput(def('run'), { command: [] }, camelCase), { code: 'usage_error' });
