@@ -45,13 +45,29 @@ const cpuTicks = async (pid) => {
   return Number(f[11] ?? 0) + Number(f[12] ?? 0);
 };
 
-/** SIGKILLs what runs under `root` (job groups, supervisors, the timer) and removes it. */
+/** Pids of the jobs started under `root`: their environment names it (they inherit JOBCTL_ROOT). */
+async function jobProcesses(root) {
+  const out = [];
+  for (const pid of await readdir('/proc').catch(() => [])) {
+    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
+    const env = await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '');
+    if (env.split('\0').includes(`JOBCTL_ROOT=${root}`)) out.push(Number(pid));
+  }
+  return out;
+}
+
+/**
+ * SIGKILLs what runs under `root` and removes it: the supervisors and the timer first (a
+ * supervisor whose job is killed would start the next queued one), then the recorded job groups,
+ * then any job process left (one started but not yet recorded when its supervisor was killed).
+ */
 async function teardown(root) {
+  for (const pid of await jobctlProcesses(root)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
   for (const id of await readdir(root).catch(() => [])) {
     const st = JSON.parse(await readFile(path.join(root, id, 'state.json'), 'utf8').catch(() => '{}'));
     if (st.pid) try { process.kill(-st.pid, 'SIGKILL'); } catch { /* gone */ }
   }
-  for (const pid of await jobctlProcesses(root)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  for (const pid of await jobProcesses(root)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
   await rm(path.dirname(root), { recursive: true, force: true });
 }
 
