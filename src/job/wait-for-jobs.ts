@@ -100,8 +100,8 @@ async function waitUntil(dirs: string[], mode: 'all' | 'any', deadlineAt: number
       // An end is final: a record read before it (a reconcile that found the lock held) is older.
       if (ended(before)) return;
       jobs.set(dir, job);
-      if (ended(job)) endedCount++;
       if (ended(job)) {
+        endedCount++;
         first ??= job;
         watchers.get(dir)?.close();
         watchers.delete(dir);
@@ -129,7 +129,7 @@ async function waitUntil(dirs: string[], mode: 'all' | 'any', deadlineAt: number
       if (waiting.length <= PARKED_PER_POLL) return pending;
       const start = parkedTurn % waiting.length;
       parkedTurn = start + PARKED_PER_POLL;
-      const inTurn = [...waiting, ...waiting].slice(start, start + PARKED_PER_POLL);
+      const inTurn = Array.from({ length: PARKED_PER_POLL }, (_, i) => waiting[(start + i) % waiting.length] as string);
       return [...new Set([...pending.filter((dir) => !parked(jobs.get(dir) as JobRecord)), ...unwatched, ...inTurn])];
     };
     const pollAll = async (): Promise<void> => {
